@@ -1,0 +1,3 @@
+from pcd_screen.cli import main
+
+main()

@@ -1,0 +1,679 @@
+"""The condition language of the rules: a small declarative tree evaluated in three-valued logic.
+
+A condition is ``{all: [...]}``, ``{any: [...]}``, ``{not: ...}`` or a predicate: one subject
+(path, fact, share, count) and one operator. A predicate on a missing value is *unknown*
+(None), never false, so a rule that needs absent data answers "unclear" and names the field.
+
+Subjects and operators live in the two registries below; the rule schema and the operator
+reference in the docs are generated from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pcd_screen.text import Phrase
+
+Truth = bool | None  # None = unknown
+PathT = tuple
+
+
+class ConditionError(ValueError):
+    """A condition that is not well formed; the message names the offending part."""
+
+
+@dataclass
+class Outcome:
+    """A truth value, the evidence that decided it and the fields whose absence left it unknown."""
+
+    value: Truth
+    evidence: list[tuple[PathT, object]] = field(default_factory=list)
+    missing: list[PathT] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Everything a condition may look at. Built by the engine; conditions never do I/O."""
+
+    data: dict
+    facts: dict  # name -> Fact (see facts.py): .value, .sources, .missing
+    refdata: object
+    as_of: date
+    lexicon: dict[str, list[Phrase]]
+
+
+# --------------------------------------------------------------------------- paths
+
+_SEGMENT = re.compile(r"^([A-Za-z_][\w-]*)((?:\[(?:\*|\d+)\])*)$")
+_INDEX = re.compile(r"\[(\*|\d+)\]")
+
+
+def parse_path(text: str) -> tuple:
+    """'activities[*].category' -> ('activities', '*', 'category')."""
+    if not isinstance(text, str) or not text:
+        raise ConditionError(f"a path must be non-empty text, got {text!r}")
+    parts: list = []
+    for segment in text.split("."):
+        match = _SEGMENT.match(segment)
+        if not match:
+            raise ConditionError(f"bad path {text!r} at {segment!r}")
+        parts.append(match.group(1))
+        for index in _INDEX.findall(match.group(2)):
+            parts.append("*" if index == "*" else int(index))
+    return tuple(parts)
+
+
+def resolve(root, path: tuple, base: PathT = ()) -> tuple[list[tuple[PathT, object]], list[PathT]]:
+    """Follow a parsed path from root; return (found (path, value) pairs, missing paths).
+
+    A wildcard over a list yields one branch per element. A key that is absent or null is
+    missing. An empty list under a wildcard yields nothing and is not missing.
+    """
+    found: list = []
+    missing: list = []
+
+    def walk(node, rest, where):
+        if not rest:
+            if node is None:
+                missing.append(where)
+            else:
+                found.append((where, node))
+            return
+        head, tail = rest[0], rest[1:]
+        if head == "*":
+            if not isinstance(node, list):
+                missing.append(where)
+                return
+            for index, item in enumerate(node):
+                walk(item, tail, (*where, index))
+        elif isinstance(head, int):
+            if isinstance(node, list) and head < len(node):
+                walk(node[head], tail, (*where, head))
+            else:
+                missing.append((*where, head))
+        else:
+            if isinstance(node, dict) and node.get(head) is not None:
+                walk(node[head], tail, (*where, head))
+            else:
+                # Name the whole field asked for, not just the absent parent.
+                missing.append((*where, head, *tail))
+
+    walk(root, path, base)
+    return found, missing
+
+
+def value_at(data, base: PathT):
+    node = data
+    for part in base:
+        node = node[part]
+    return node
+
+
+# --------------------------------------------------------------------------- logic
+
+
+def kleene_and(values) -> Truth:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def kleene_or(values) -> Truth:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+# --------------------------------------------------------------------------- subjects
+# A subject yields "items" (concrete path, value) to test, the missing paths, and whether
+# it ranges over many elements (a wildcard) so that the quantifier applies.
+
+
+@dataclass
+class Items:
+    found: list[tuple[PathT, object]]
+    missing: list[PathT]
+    many: bool
+    bounds: tuple[float, float] | None = None  # share/count under unknowns: (lowest, highest)
+
+
+def _subject_path(arg, ctx: Context, base: PathT) -> Items:
+    paths = arg if isinstance(arg, tuple) and arg and isinstance(arg[0], tuple) else (arg,)
+    found, missing = [], []
+    for path in paths:
+        got, lost = resolve(value_at(ctx.data, base), path, base)
+        found += got
+        missing += lost
+    many = len(paths) > 1 or any("*" in path for path in paths)
+    return Items(found, missing, many)
+
+
+def _subject_fact(name, ctx: Context, base: PathT) -> Items:
+    fact = ctx.facts[name]
+    if fact.value is None:
+        return Items([], list(fact.missing) or [("facts", name)], False)
+    return Items([(("facts", name), fact.value)], [], False)
+
+
+def _activity_bounds(spec, ctx: Context, base: PathT, weigh) -> Items:
+    """Sum weigh(element) over the elements matching spec['where'], as (low, high) bounds."""
+    path = spec.get("path", ("activities", "*"))
+    elements, missing = resolve(value_at(ctx.data, base), path, base)
+    where = spec.get("where")
+    low = high = 0.0
+    evidence: list = []
+    for element_path, element in elements:
+        outcome = where.evaluate(ctx, element_path) if where is not None else Outcome(True)
+        if outcome.value is False:
+            continue
+        weight, weight_missing = weigh(element_path, element)
+        if weight is None:
+            missing += weight_missing
+            high = float("inf")
+            continue
+        high += weight
+        if outcome.value is True:
+            low += weight
+            evidence += outcome.evidence or [(element_path, element.get("category", element))]
+        else:
+            missing += outcome.missing
+    return Items(evidence, missing, False, bounds=(low, high))
+
+
+def _subject_share(spec, ctx: Context, base: PathT) -> Items:
+    total_fact = ctx.facts.get("share_denominator")
+    total = total_fact.value if total_fact is not None else None
+    if not total:
+        lost = list(total_fact.missing) if total_fact is not None else [("budget", "total")]
+        return Items([], lost or [("budget", "total")], False)
+
+    def weigh(element_path, element):
+        budget = element.get("budget") if isinstance(element, dict) else None
+        return (budget, []) if budget is not None else (None, [(*element_path, "budget")])
+
+    items = _activity_bounds(spec, ctx, base, weigh)
+    low, high = items.bounds
+    items.bounds = (low / total, min(high / total, 1.0) if high != float("inf") else 1.0)
+    if not (items.found or items.missing) and not value_at(ctx.data, base).get("activities"):
+        items.missing.append((*base, "activities"))
+    return items
+
+
+def _subject_count(spec, ctx: Context, base: PathT) -> Items:
+    items = _activity_bounds(spec, ctx, base, lambda _path, _element: (1, []))
+    spec_path = spec.get("path", ("activities", "*"))
+    prefix = tuple(p for p in spec_path if p != "*")[:1]
+    if prefix and value_at(ctx.data, base).get(prefix[0]) is None:
+        items.missing.append((*base, *prefix))
+        items.bounds = (items.bounds[0], float("inf"))
+    return items
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    schema: dict
+    doc: str
+    compile: Callable
+    evaluate: Callable
+
+
+def _compile_path(arg, _compile):
+    if isinstance(arg, list):
+        if not arg:
+            raise ConditionError("a list of paths must not be empty")
+        return tuple(parse_path(item) for item in arg)
+    return parse_path(arg)
+
+
+def _compile_fact(arg, _compile):
+    if not isinstance(arg, str):
+        raise ConditionError(f"fact must be a name, got {arg!r}")
+    from pcd_screen.facts import FACT_NAMES
+
+    if arg not in FACT_NAMES:
+        raise ConditionError(f"unknown fact {arg!r}; known facts: {', '.join(sorted(FACT_NAMES))}")
+    return arg
+
+
+def _compile_over(arg, compile_condition):
+    if not isinstance(arg, dict):
+        raise ConditionError(f"expected a mapping with 'where' (and for count 'path'), got {arg!r}")
+    unknown = set(arg) - {"path", "where"}
+    if unknown:
+        raise ConditionError(
+            f"unexpected key(s) {', '.join(sorted(unknown))}; allowed: path, where"
+        )
+    spec: dict = {}
+    if "path" in arg:
+        spec["path"] = parse_path(arg["path"])
+    if "where" in arg:
+        spec["where"] = compile_condition(arg["where"])
+    return spec
+
+
+_PATH_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+    ]
+}
+_OVER_SCHEMA = {
+    "type": "object",
+    "properties": {"path": {"type": "string"}, "where": {"$ref": "#/$defs/condition"}},
+    "additionalProperties": False,
+}
+
+SUBJECTS: dict[str, Subject] = {
+    s.name: s
+    for s in (
+        Subject(
+            "path",
+            _PATH_SCHEMA,
+            "a field of the proposal, e.g. activities[*].category ([*] = every element); "
+            "a list of paths tests them together",
+            _compile_path,
+            _subject_path,
+        ),
+        Subject(
+            "fact",
+            {"type": "string"},
+            "a fact derived from the proposal, e.g. ldc_share (see the list of facts)",
+            _compile_fact,
+            _subject_fact,
+        ),
+        Subject(
+            "share",
+            _OVER_SCHEMA,
+            "budget share (0 to 1) of the activities matching 'where' (paths inside are "
+            "relative to one activity), of budget.total or else of the activity budgets",
+            _compile_over,
+            _subject_share,
+        ),
+        Subject(
+            "count",
+            _OVER_SCHEMA,
+            "number of elements of 'path' (default activities[*]) matching 'where'",
+            _compile_over,
+            _subject_count,
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------- operators
+# Element tests take (value, argument, ctx) and return True/False/None for one value.
+# Collection tests take the list of all values of the subject and return True/False.
+
+
+def _number(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _compare(test):
+    def apply(value, arg, _ctx):
+        number = _number(value)
+        return None if number is None else test(number, arg)
+
+    return apply
+
+
+def _in_list(value, list_id, ctx: Context):
+    member, _why = ctx.refdata.membership(list_id, str(value), ctx.as_of)
+    return member
+
+
+def _flatten(values):
+    out = []
+    for value in values:
+        out.extend(value if isinstance(value, list) else [value])
+    return out
+
+
+def _mentions(values, concepts, ctx: Context):
+    from pcd_screen.text import words
+
+    hits = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        tokens = words(value)
+        for concept in concepts:
+            for phrase in ctx.lexicon.get(concept, ()):
+                if phrase.find(tokens):
+                    hits.append(phrase.text)
+                    break
+    return hits
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    kind: str  # element | collection | presence | text
+    schema: dict
+    doc: str
+    func: Callable | None = None
+
+
+_ANY = {}
+_LIST = {"type": "array", "minItems": 1}
+_NUM = {"type": "number"}
+
+OPERATORS: dict[str, Operator] = {
+    op.name: op
+    for op in (
+        Operator("eq", "element", _ANY, "equals the value", lambda v, a, _c: v == a),
+        Operator("ne", "element", _ANY, "differs from the value", lambda v, a, _c: v != a),
+        Operator("in", "element", _LIST, "is one of the listed values", lambda v, a, _c: v in a),
+        Operator(
+            "not_in", "element", _LIST, "is none of the listed values", lambda v, a, _c: v not in a
+        ),
+        Operator("gt", "element", _NUM, "is greater than the number", _compare(lambda v, a: v > a)),
+        Operator("gte", "element", _NUM, "is at least the number", _compare(lambda v, a: v >= a)),
+        Operator("lt", "element", _NUM, "is less than the number", _compare(lambda v, a: v < a)),
+        Operator("lte", "element", _NUM, "is at most the number", _compare(lambda v, a: v <= a)),
+        Operator(
+            "in_list",
+            "element",
+            {"type": "string"},
+            "the country code is on a reference list as of the screening date "
+            "(ldc, dac-recipients, ecowas, aes, au-fmp, eac, igad, sadc, free-movement)",
+            _in_list,
+        ),
+        Operator("contains", "collection", _ANY, "the list holds the value", None),
+        Operator(
+            "contains_any", "collection", _LIST, "the list holds at least one of the values", None
+        ),
+        Operator(
+            "contains_all", "collection", _LIST, "the list holds every one of the values", None
+        ),
+        Operator(
+            "exists", "presence", {"const": True}, "the field is present (never unknown)", None
+        ),
+        Operator(
+            "missing", "presence", {"const": True}, "the field is absent (never unknown)", None
+        ),
+        Operator(
+            "mentions",
+            "text",
+            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "the free text mentions one of the lexicon concepts (any language, accents and "
+            "case ignored, whole words)",
+            None,
+        ),
+    )
+}
+_QUANTIFIERS = ("any", "all")
+
+
+# --------------------------------------------------------------------------- compiled nodes
+
+
+class Node:
+    def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:  # pragma: no cover
+        raise NotImplementedError
+
+    def facts_used(self) -> set[str]:
+        return set()
+
+
+@dataclass
+class All(Node):
+    children: list[Node]
+
+    def evaluate(self, ctx, base=()):
+        outs = [child.evaluate(ctx, base) for child in self.children]
+        value = kleene_and(o.value for o in outs)
+        return _combine(value, outs, decisive=False)
+
+    def facts_used(self):
+        return set().union(*(c.facts_used() for c in self.children))
+
+
+@dataclass
+class Any(Node):
+    children: list[Node]
+
+    def evaluate(self, ctx, base=()):
+        outs = [child.evaluate(ctx, base) for child in self.children]
+        value = kleene_or(o.value for o in outs)
+        return _combine(value, outs, decisive=True)
+
+    def facts_used(self):
+        return set().union(*(c.facts_used() for c in self.children))
+
+
+@dataclass
+class Not(Node):
+    child: Node
+
+    def evaluate(self, ctx, base=()):
+        out = self.child.evaluate(ctx, base)
+        return Outcome(None if out.value is None else not out.value, out.evidence, out.missing)
+
+    def facts_used(self):
+        return self.child.facts_used()
+
+
+def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:
+    """Evidence from the children that decided the value; missing fields when it is unknown.
+
+    The decisive value is True for `any` and False for `all`."""
+    if value is None:
+        return Outcome(None, [], [p for o in outs if o.value is None for p in o.missing])
+    chosen = [o for o in outs if o.value is decisive] if value is decisive else outs
+    return Outcome(value, [e for o in chosen for e in o.evidence], [])
+
+
+@dataclass
+class Predicate(Node):
+    subject: Subject
+    subject_arg: object
+    operator: Operator
+    argument: object
+    quantifier: str = "any"
+
+    def facts_used(self):
+        return {self.subject_arg} if self.subject.name == "fact" else set()
+
+    def evaluate(self, ctx, base=()):
+        items = self.subject.evaluate(self.subject_arg, ctx, base)
+        kind = self.operator.kind
+        if items.bounds is not None:
+            return self._measure(items, ctx)
+        if kind == "presence":
+            present = bool(items.found)
+            value = present if self.operator.name == "exists" else not present
+            return Outcome(value, items.found[:20] if present else [])
+        if kind == "text":
+            texts = [v for _p, v in items.found]
+            hits = _mentions(texts, self.argument, ctx)
+            if hits:
+                evidence = [(p, v) for p, v in items.found if _mentions([v], self.argument, ctx)]
+                return Outcome(True, evidence, [])
+            if not texts:
+                return Outcome(None, [], items.missing)
+            return Outcome(False, [], [])
+        if kind == "collection":
+            return self._collection(items)
+        return self._elements(items, ctx)
+
+    def _elements(self, items: Items, ctx) -> Outcome:
+        results = [(p, v, self.operator.func(v, self.argument, ctx)) for p, v in items.found]
+        if not items.many:
+            if not results:
+                return Outcome(None, [], items.missing)
+            path, value, truth = results[0]
+            return Outcome(truth, [(path, value)], [] if truth is not None else self._why(path))
+        truths = [t for _p, _v, t in results] + [None] * len(items.missing)
+        combine = kleene_or if self.quantifier == "any" else kleene_and
+        value = combine(truths)
+        decisive = self.quantifier == "any"
+        if value is None:
+            missing = list(items.missing) + [
+                m for p, _v, t in results if t is None for m in self._why(p)
+            ]
+            return Outcome(None, [], missing)
+        if value is decisive:
+            evidence = [(p, v) for p, v, t in results if t is decisive]
+        else:
+            evidence = [(p, v) for p, v, _t in results]
+        return Outcome(value, evidence, [])
+
+    def _why(self, path) -> list:
+        return [path]
+
+    def _collection(self, items: Items) -> Outcome:
+        values = _flatten(v for _p, v in items.found)
+        if not items.found and items.missing:
+            return Outcome(None, [], items.missing)
+        wanted = [self.argument] if self.operator.name == "contains" else list(self.argument)
+        present = [w for w in wanted if w in values]
+        evidence = [(p, v) for p, v in items.found if set(_flatten([v])) & set(present)]
+        if self.operator.name == "contains_all":
+            if len(present) == len(wanted):
+                return Outcome(True, evidence, [])
+        elif present:
+            return Outcome(True, evidence, [])
+        if items.missing:
+            return Outcome(None, [], items.missing)
+        return Outcome(False, list(items.found), [])
+
+    def _measure(self, items: Items, ctx) -> Outcome:
+        low, high = items.bounds
+        op = self.operator
+        if op.kind != "element" or op.name == "in_list":
+            raise ConditionError(
+                f"{self.subject.name} can only be compared (eq, gt, gte, lt, lte, ...)"
+            )
+        at_low = op.func(low, self.argument, ctx)
+        at_high = op.func(high, self.argument, ctx)
+        if low == high or (at_low == at_high and op.name in ("gt", "gte", "lt", "lte")):
+            value = _round(low) if low == high else None
+            evidence = (
+                [(("share" if self.subject.name == "share" else "count",), value)]
+                if value is not None
+                else []
+            )
+            return Outcome(at_low, items.found + evidence if at_low else evidence, [])
+        return Outcome(None, [], items.missing)
+
+
+def _round(value):
+    return round(value, 4) if isinstance(value, float) else value
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def compile_condition(raw) -> Node:
+    """Check and compile a condition tree; raise ConditionError naming the offending part."""
+    if not isinstance(raw, dict) or not raw:
+        raise ConditionError(f"a condition must be a non-empty mapping, got {raw!r}")
+    if "all" in raw or "any" in raw:
+        key = "all" if "all" in raw else "any"
+        if len(raw) != 1:
+            raise ConditionError(f"'{key}' must stand alone, found also {sorted(set(raw) - {key})}")
+        children = raw[key]
+        if not isinstance(children, list) or not children:
+            raise ConditionError(f"'{key}' needs a non-empty list of conditions")
+        nodes = [compile_condition(child) for child in children]
+        return All(nodes) if key == "all" else Any(nodes)
+    if "not" in raw:
+        if len(raw) != 1:
+            raise ConditionError("'not' must stand alone")
+        return Not(compile_condition(raw["not"]))
+    subjects = [k for k in raw if k in SUBJECTS]
+    operators = [k for k in raw if k in OPERATORS]
+    unknown = [k for k in raw if k not in SUBJECTS and k not in OPERATORS and k != "quantifier"]
+    if unknown:
+        raise ConditionError(
+            f"unknown key {unknown[0]!r}; a predicate has one of {', '.join(SUBJECTS)} and one "
+            f"operator ({', '.join(OPERATORS)})"
+        )
+    if len(subjects) != 1:
+        raise ConditionError(
+            f"a predicate needs exactly one of {', '.join(SUBJECTS)}; got {subjects or 'none'}"
+        )
+    if len(operators) != 1:
+        raise ConditionError(f"a predicate needs exactly one operator; got {operators or 'none'}")
+    subject, operator = SUBJECTS[subjects[0]], OPERATORS[operators[0]]
+    quantifier = raw.get("quantifier", "any")
+    if quantifier not in _QUANTIFIERS:
+        raise ConditionError(f"quantifier must be any or all, got {quantifier!r}")
+    argument = raw[operator.name]
+    _check_argument(operator, argument)
+    if subject.name in ("share", "count") and operator.kind != "element":
+        raise ConditionError(f"{subject.name} must be compared with eq, ne, gt, gte, lt or lte")
+    return Predicate(
+        subject,
+        subject.compile(raw[subject.name], compile_condition),
+        operator,
+        argument,
+        quantifier,
+    )
+
+
+def _check_argument(operator: Operator, argument) -> None:
+    schema = operator.schema
+    if schema.get("type") == "array" and (not isinstance(argument, list) or not argument):
+        raise ConditionError(f"'{operator.name}' needs a non-empty list, got {argument!r}")
+    if schema.get("type") == "number" and _number(argument) is None:
+        raise ConditionError(f"'{operator.name}' needs a number, got {argument!r}")
+    if schema.get("type") == "string" and not isinstance(argument, str):
+        raise ConditionError(f"'{operator.name}' needs text, got {argument!r}")
+    if "const" in schema and argument != schema["const"]:
+        raise ConditionError(f"'{operator.name}' takes {schema['const']!r}, got {argument!r}")
+
+
+def condition_schema() -> dict:
+    """JSON Schema of a condition, generated from the registries (embedded in the rule schema)."""
+    subject_props = {name: s.schema for name, s in SUBJECTS.items()}
+    predicates = []
+    for op in OPERATORS.values():
+        predicates.append(
+            {
+                "type": "object",
+                "description": f"{op.name}: {op.doc}",
+                "properties": {
+                    **subject_props,
+                    op.name: op.schema,
+                    "quantifier": {"enum": list(_QUANTIFIERS)},
+                },
+                "required": [op.name],
+                "oneOf": [{"required": [name]} for name in SUBJECTS],
+                "additionalProperties": False,
+            }
+        )
+    return {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}
+                },
+                "required": ["all"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {
+                    "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}
+                },
+                "required": ["any"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"not": {"$ref": "#/$defs/condition"}},
+                "required": ["not"],
+                "additionalProperties": False,
+            },
+            *predicates,
+        ]
+    }

@@ -1,0 +1,150 @@
+"""evaluate(proposal, ruleset, refdata, as_of) -> Result. Pure: no printing, no files."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pcd_screen import __version__
+from pcd_screen.conditions import Context, Outcome
+from pcd_screen.facts import compute_facts
+from pcd_screen.proposal import Proposal
+from pcd_screen.result import Evidence, Finding, Result, sort_key, summarise, verdict_for
+from pcd_screen.rules import Rule, Ruleset
+from pcd_screen.yamlload import format_path
+
+MAX_EVIDENCE = 20
+_PLACEHOLDER = re.compile(r"\{(evidence|facts\.[a-z_]+)\}")
+
+
+def evaluate(
+    proposal: Proposal, ruleset: Ruleset, refdata, as_of: date, lang: str = "en"
+) -> Result:
+    ctx = context_for(proposal, ruleset, refdata, as_of)
+    facts = ctx.facts
+    findings = sorted(
+        (evaluate_rule(rule, ctx, proposal, lang) for rule in ruleset.rules), key=sort_key
+    )
+    return Result(
+        proposal={"id": proposal.id, "title": proposal.title, "file": proposal.file},
+        tool={"name": "pcd-screen", "version": __version__},
+        ruleset={"hash": ruleset.hash, "rules": len(ruleset.rules)},
+        refdata=refdata.versions(),
+        as_of=as_of.isoformat(),
+        lang=lang,
+        verdict=verdict_for(findings),
+        facts={name: fact.value for name, fact in sorted(facts.items())},
+        findings=findings,
+        summary=summarise(findings),
+    )
+
+
+def context_for(proposal: Proposal, ruleset: Ruleset, refdata, as_of: date) -> Context:
+    data = normalise(proposal.data)
+    facts = compute_facts(data, refdata, as_of)
+    return Context(data=data, facts=facts, refdata=refdata, as_of=as_of, lexicon=ruleset.lexicon)
+
+
+def normalise(data: dict) -> dict:
+    """The view rules see: a safeguard given as {done, reference} counts as its `done` value."""
+    safeguards = data.get("safeguards")
+    if not isinstance(safeguards, dict):
+        return data
+    flat = {k: (v.get("done") if isinstance(v, dict) else v) for k, v in safeguards.items()}
+    return {**data, "safeguards": flat}
+
+
+def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
+    if rule.applies_when is not None:
+        scope = rule.applies_when.evaluate(ctx)
+        if scope.value is False:
+            return "not-applicable", scope
+        if scope.value is None:
+            flag = rule.flag_when.evaluate(ctx)
+            # Unknown scope: only a definite "no" from flag_when settles the rule.
+            if flag.value is False:
+                return "pass", flag
+            return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
+    outcome = rule.flag_when.evaluate(ctx)
+    status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
+    return status, outcome
+
+
+def evaluate_rule(rule: Rule, ctx: Context, proposal: Proposal, lang: str) -> Finding:
+    status, outcome = status_of(rule, ctx)
+    evidence = _evidence(outcome, ctx, proposal) if status in ("flag", "unclear") else []
+    missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
+    return Finding(
+        rule_id=rule.id,
+        principle=rule.principle,
+        severity=rule.severity,
+        kind=rule.kind,
+        status=status,
+        title=rule.text("title", lang),
+        message=_interpolate(rule.text("message", lang), evidence, ctx) if status == "flag" else "",
+        rationale=rule.text("rationale", lang),
+        recommendation=rule.text("recommendation", lang),
+        evidence=evidence,
+        missing=missing,
+        sources=[dict(s) for s in rule.sources],
+        references=[dict(r) for r in rule.references],
+    )
+
+
+def _evidence(outcome: Outcome, ctx: Context, proposal: Proposal) -> list[Evidence]:
+    out: list[Evidence] = []
+    seen = set()
+    for path, value in outcome.evidence:
+        key = format_path(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        if path and path[0] == "facts":
+            sources = ctx.facts[path[1]].sources
+            line = proposal.line_of(sources[0]) if sources else None
+        elif path and path[0] in ("share", "count"):
+            line = None
+        else:
+            line = proposal.line_of(path)
+        out.append(Evidence(key, value, line))
+        if len(out) == MAX_EVIDENCE:
+            break
+    return out
+
+
+def format_value(name: str, value) -> str:
+    """A fact or evidence value as people read it: shares as percentages, lists joined."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and (name.endswith("share") or name == "share"):
+        return f"{value * 100:.0f}%"
+    if isinstance(value, (int, float)) and name in (
+        "total_budget",
+        "activity_budget_sum",
+        "share_denominator",
+    ):
+        return f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(format_value(name, v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {format_value(name, v)}" for k, v in value.items())
+    return str(value)
+
+
+def _interpolate(template: str, evidence: list[Evidence], ctx: Context) -> str:
+    def replace(match):
+        key = match.group(1)
+        if key == "evidence":
+            values = []
+            for item in evidence:
+                shown = format_value(item.path.rsplit(".", 1)[-1], item.value)
+                if shown not in values:
+                    values.append(shown)
+            return ", ".join(values) or "see evidence"
+        name = key.split(".", 1)[1]
+        fact = ctx.facts.get(name)
+        return format_value(name, fact.value if fact else None)
+
+    return _PLACEHOLDER.sub(replace, template)

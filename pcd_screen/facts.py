@@ -1,0 +1,336 @@
+"""Facts derived once per proposal: budget shares, durations, LDC and DAC-list shares, ...
+
+Each fact is computed from named fields; when a field it needs is absent the fact is unknown
+(value None) and lists what is missing, so rules that use it answer "unclear".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+MIGRATION_CONTROL = (
+    "border-control",
+    "maritime-interception",
+    "surveillance-equipment",
+    "detention",
+    "forced-return",
+    "readmission-cooperation",
+    "anti-smuggling-enforcement",
+    "deterrence-campaign",
+)
+COERCIVE = (*MIGRATION_CONTROL, "military", "security-forces-equipment")
+MIGRATION_REDUCTION_MEASURES = (
+    "irregular-departures",
+    "arrivals-in-donor-country",
+    "returns-executed",
+    "interceptions",
+    "readmission-rate",
+    "border-apprehensions",
+)
+# Activity categories that make a project migration-related in the sense of the sources.
+MIGRATION_CATEGORIES = (
+    *MIGRATION_CONTROL,
+    "anti-trafficking",
+    "migration-policy-support",
+    "civil-registration",
+    "migration-data",
+    "legal-pathways-information",
+    "legal-aid",
+    "protection",
+    "refugee-livelihoods",
+    "host-community-support",
+    "durable-solutions",
+    "voluntary-return-reintegration",
+    "labour-mobility",
+    "circular-migration",
+    "student-mobility",
+    "skills-recognition",
+    "remittances",
+    "diaspora-engagement",
+    "regional-free-movement",
+)
+MIGRANT_GROUPS = (
+    "migrants",
+    "refugees",
+    "asylum-seekers",
+    "idps",
+    "returnees",
+    "unaccompanied-minors",
+    "trafficking-victims",
+    "diaspora",
+)
+# 15190 migration, 15136 immigration, 93010-93018 in-donor refugee costs, 24050 remittances.
+MIGRATION_PURPOSE_CODES = (15190, 15136, 24050, *range(93010, 93019))
+
+
+@dataclass
+class Fact:
+    value: object
+    sources: list[tuple] = field(default_factory=list)  # proposal paths it was derived from
+    missing: list[tuple] = field(default_factory=list)  # paths whose absence made it unknown
+
+
+FACT_DOCS: dict[str, str] = {
+    "total_budget": "budget.total",
+    "currency": "budget.currency",
+    "duration_months": "months from period.start to period.end",
+    "activity_count": "number of activities",
+    "share_denominator": "base of budget shares: budget.total, else the sum of activity budgets",
+    "category_shares": "budget share of each activity category",
+    "dominant_category": "the activity category with the largest budget share",
+    "dominant_category_share": "the budget share of that category",
+    "migration_control_share": "budget share of migration-control activities "
+    "(" + ", ".join(MIGRATION_CONTROL) + ")",
+    "coercive_share": "budget share of migration control, military and security-forces equipment",
+    "ldc_share": "budget share (by country percentages) going to LDCs on the screening date",
+    "ldc_countries": "recipient countries that are LDCs as of the screening date",
+    "non_dac_share": "share of the budget going to countries not on the DAC List of ODA Recipients",
+    "non_dac_countries": "recipient countries not on the DAC List of ODA Recipients",
+    "free_movement_countries": "recipient countries in a regional free-movement area in force",
+    "migration_related": "migration-related (by categories, target groups or purpose codes)",
+    "uses_migration_reduction_measures": "some result indicator measures migration reduction",
+    "only_migration_reduction_measures": "every result indicator measures migration reduction",
+    "in_donor_refugee_months": "months of in-donor refugee costs",
+    "country_percentage_sum": "sum of the country percentages",
+    "purpose_code_percentage_sum": "sum of the purpose-code percentages",
+    "activity_budget_sum": "sum of the activity budgets",
+    "activity_budget_exceeds_total": "the activity budgets add up to more than budget.total",
+    "end_before_start": "period.end is before period.start",
+    "unknown_purpose_codes": "purpose codes that are not DAC CRS codes",
+    "non_oda_purpose_codes": "purpose codes that exist only for TOSSD or are withdrawn",
+}
+FACT_NAMES = frozenset(FACT_DOCS)
+
+
+def compute_facts(data: dict, refdata, as_of: date) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    budget = data.get("budget") or {}
+    activities = data.get("activities")
+    countries = data.get("countries")
+    period = data.get("period") or {}
+
+    total = budget.get("total")
+    facts["total_budget"] = _known(total, [("budget", "total")])
+    facts["currency"] = _known(budget.get("currency"), [("budget", "currency")])
+    facts["activity_count"] = _known(
+        len(activities) if activities is not None else None, [("activities",)]
+    )
+
+    budgets = [a.get("budget") for a in activities or []]
+    budget_sum = sum(b for b in budgets if b is not None) if activities else None
+    facts["activity_budget_sum"] = (
+        Fact(budget_sum, [("activities",)]) if activities else _unknown(("activities",))
+    )
+    if total:
+        facts["share_denominator"] = Fact(total, [("budget", "total")])
+    elif activities and all(b is not None for b in budgets) and budget_sum:
+        facts["share_denominator"] = Fact(budget_sum, [("activities",)])
+    else:
+        facts["share_denominator"] = _unknown(("budget", "total"))
+    facts["activity_budget_exceeds_total"] = (
+        Fact(budget_sum > total, [("activities",), ("budget", "total")])
+        if total is not None and budget_sum is not None
+        else _unknown(("budget", "total") if total is None else ("activities",))
+    )
+
+    _category_facts(facts, activities, facts["share_denominator"].value)
+    _duration_facts(facts, period)
+    _country_facts(facts, countries, refdata, as_of)
+    _measure_facts(facts, data.get("results"))
+    _purpose_code_facts(facts, (data.get("oda") or {}).get("purpose_codes"), refdata)
+    facts["migration_related"] = _migration_related(data)
+    refugee = data.get("in_donor_refugee_costs") or {}
+    facts["in_donor_refugee_months"] = _known(
+        refugee.get("months"), [("in_donor_refugee_costs", "months")]
+    )
+    return facts
+
+
+def _known(value, paths) -> Fact:
+    return Fact(value, paths) if value is not None else Fact(None, [], list(paths))
+
+
+def _unknown(*paths) -> Fact:
+    return Fact(None, [], list(paths))
+
+
+def _category_facts(facts, activities, denominator) -> None:
+    names = (
+        "category_shares",
+        "dominant_category",
+        "dominant_category_share",
+        "migration_control_share",
+        "coercive_share",
+    )
+    if not activities:
+        for name in names:
+            facts[name] = _unknown(("activities",))
+        return
+    missing = [
+        ("activities", i, key)
+        for i, a in enumerate(activities)
+        for key in ("category", "budget")
+        if a.get(key) is None
+    ]
+    if missing or not denominator:
+        for name in names:
+            facts[name] = Fact(None, [], missing or [("budget", "total")])
+        return
+    shares: dict[str, float] = {}
+    for activity in activities:
+        shares[activity["category"]] = (
+            shares.get(activity["category"], 0.0) + activity["budget"] / denominator
+        )
+    shares = {key: round(value, 4) for key, value in sorted(shares.items())}
+    dominant = max(sorted(shares), key=lambda key: shares[key])
+    source = [("activities",)]
+    facts["category_shares"] = Fact(shares, source)
+    facts["dominant_category"] = Fact(dominant, source)
+    facts["dominant_category_share"] = Fact(shares[dominant], source)
+    facts["migration_control_share"] = Fact(
+        round(sum(shares.get(c, 0) for c in MIGRATION_CONTROL), 4), source
+    )
+    facts["coercive_share"] = Fact(round(sum(shares.get(c, 0) for c in COERCIVE), 4), source)
+
+
+def _duration_facts(facts, period) -> None:
+    start, end = period.get("start"), period.get("end")
+    if start is None or end is None:
+        lost = [("period", key) for key in ("start", "end") if period.get(key) is None]
+        facts["duration_months"] = Fact(None, [], lost)
+        facts["end_before_start"] = Fact(None, [], lost)
+        return
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    months = (
+        (last.year - first.year) * 12
+        + (last.month - first.month)
+        + (1 if last.day >= first.day else 0)
+    )
+    source = [("period",)]
+    facts["duration_months"] = Fact(max(months, 0), source)
+    facts["end_before_start"] = Fact(last < first, source)
+
+
+def _country_facts(facts, countries, refdata, as_of) -> None:
+    names = (
+        "ldc_share",
+        "ldc_countries",
+        "non_dac_share",
+        "non_dac_countries",
+        "free_movement_countries",
+        "country_percentage_sum",
+    )
+    if not countries:
+        for name in names:
+            facts[name] = _unknown(("countries",))
+        return
+    source = [("countries",)]
+    percents = [c.get("percentage") for c in countries]
+    if all(p is not None for p in percents):
+        facts["country_percentage_sum"] = Fact(round(sum(percents), 4), source)
+        weights = [p / 100 for p in percents]
+    elif len(countries) == 1:
+        facts["country_percentage_sum"] = _unknown(("countries", 0, "percentage"))
+        weights = [1.0]
+    else:
+        weights = None
+        facts["country_percentage_sum"] = Fact(
+            None, [], [("countries", i, "percentage") for i, p in enumerate(percents) if p is None]
+        )
+    for fact, list_id, keep in (("ldc", "ldc", True), ("non_dac", "dac-recipients", False)):
+        statuses = [refdata.membership(list_id, c["code"], as_of)[0] for c in countries]
+        listed = [c["code"] for c, s in zip(countries, statuses, strict=True) if s is keep]
+        uncertain = [i for i, s in enumerate(statuses) if s is None]
+        facts[f"{fact}_countries"] = (
+            Fact(listed, source)
+            if not uncertain
+            else Fact(None, [], [("countries", i, "code") for i in uncertain])
+        )
+        if weights is None or uncertain:
+            facts[f"{fact}_share"] = Fact(
+                None,
+                [],
+                facts["country_percentage_sum"].missing
+                or [("countries", i, "code") for i in uncertain],
+            )
+        else:
+            share = sum(w for w, s in zip(weights, statuses, strict=True) if s is keep)
+            facts[f"{fact}_share"] = Fact(round(share, 4), source)
+    in_area = [
+        c["code"] for c in countries if refdata.membership("free-movement", c["code"], as_of)[0]
+    ]
+    facts["free_movement_countries"] = Fact(in_area, source)
+
+
+def _measure_facts(facts, results) -> None:
+    measures = [
+        indicator.get("measures")
+        for result in results or []
+        for indicator in result.get("indicators") or []
+    ]
+    known = [m for m in measures if m is not None]
+    if not known:
+        lost = [("results",)] if not results else [("results", 0, "indicators")]
+        facts["uses_migration_reduction_measures"] = _unknown(*lost)
+        facts["only_migration_reduction_measures"] = _unknown(*lost)
+        return
+    reducing = [m in MIGRATION_REDUCTION_MEASURES for m in known]
+    source = [("results",)]
+    facts["uses_migration_reduction_measures"] = Fact(any(reducing), source)
+    facts["only_migration_reduction_measures"] = Fact(all(reducing), source)
+
+
+def _purpose_code_facts(facts, codes, refdata) -> None:
+    if not codes:
+        for name in (
+            "purpose_code_percentage_sum",
+            "unknown_purpose_codes",
+            "non_oda_purpose_codes",
+        ):
+            facts[name] = _unknown(("oda", "purpose_codes"))
+        return
+    source = [("oda", "purpose_codes")]
+    percents = [c.get("percentage") for c in codes]
+    facts["purpose_code_percentage_sum"] = (
+        Fact(round(sum(percents), 4), source)
+        if all(p is not None for p in percents)
+        else Fact(
+            None,
+            [],
+            [
+                ("oda", "purpose_codes", i, "percentage")
+                for i, p in enumerate(percents)
+                if p is None
+            ],
+        )
+    )
+    unknown, non_oda = [], []
+    for entry in codes:
+        known = refdata.purpose_code(entry["code"])
+        if known is None:
+            unknown.append(entry["code"])
+        elif not known.get("crs") or known.get("withdrawn"):
+            non_oda.append(entry["code"])
+    facts["unknown_purpose_codes"] = Fact(unknown, source)
+    facts["non_oda_purpose_codes"] = Fact(non_oda, source)
+
+
+def _migration_related(data) -> Fact:
+    activities = data.get("activities") or []
+    categories = {a.get("category") for a in activities}
+    groups = set(data.get("target_groups") or []) | {
+        g for a in activities for g in a.get("target_groups") or []
+    }
+    codes = {c.get("code") for c in (data.get("oda") or {}).get("purpose_codes") or []}
+    if categories & set(MIGRATION_CATEGORIES):
+        return Fact(True, [("activities",)])
+    if groups & set(MIGRANT_GROUPS):
+        return Fact(True, [("target_groups",)])
+    if codes & set(MIGRATION_PURPOSE_CODES):
+        return Fact(True, [("oda", "purpose_codes")])
+    known_categories = activities and all(a.get("category") for a in activities)
+    if known_categories and data.get("target_groups") is not None:
+        return Fact(False, [("activities",), ("target_groups",)])
+    lost = [("activities",)] if not known_categories else [("target_groups",)]
+    return Fact(None, [], lost)

@@ -1,0 +1,84 @@
+"""Load a proposal (YAML or JSON) and validate it against the format v1 schema.
+
+Every problem is reported at once as FILE:LINE:COL: path: message. Inconsistent but
+well-formed values (percentages, dates, budgets) are left to the data-quality rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from pcd_screen import yamlload
+from pcd_screen.paths import SCHEMA_DIR
+from pcd_screen.validation import schema_errors, type_name
+from pcd_screen.yamlload import Document, InputError, LoadError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Proposal:
+    """A validated proposal: its data, where it came from and the line of every value."""
+
+    data: dict
+    document: Document
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id"))
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", ""))
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    def line_of(self, path) -> int | None:
+        return self.document.line_of(tuple(path))
+
+
+@cache
+def load_schema(name: str) -> dict:
+    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    # Built once per process: constructing a validator is the slow part of jsonschema.
+    import jsonschema
+
+    from pcd_screen.refdata import load_refdata
+
+    checker = jsonschema.FormatChecker(formats=("date",))
+    refdata = load_refdata()
+    checker.checks("country-alpha3")(
+        lambda value: not isinstance(value, str) or refdata.is_country(value)
+    )
+    schema = load_schema("proposal")
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=checker)
+
+
+def load_proposal(file_path, display_name: str | None = None) -> Proposal:
+    """Read, parse and validate one proposal file; raise LoadError listing every problem."""
+    return validate_document(yamlload.load_file(file_path, display_name))
+
+
+def proposal_from_data(data: dict, name: str = "<data>") -> Proposal:
+    """Validate an in-memory mapping (rule fixtures, imports); no line numbers."""
+    return validate_document(Document(data=data, file=name))
+
+
+def validate_document(doc: Document) -> Proposal:
+    if not isinstance(doc.data, dict):
+        got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
+        raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
+    errors = schema_errors(_validator(), doc)
+    if errors:
+        raise LoadError(errors)
+    return Proposal(data=doc.data, document=doc)

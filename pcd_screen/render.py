@@ -1,0 +1,121 @@
+"""Results -> text, Markdown, HTML or JSON. Renderers arrange results; they never evaluate rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from functools import lru_cache
+
+from pcd_screen.facts import FACT_DOCS
+from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
+from pcd_screen.result import SEVERITIES, Result
+
+TEMPLATE_FOR = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
+ANSI = {
+    "critical": "\033[1;31m",
+    "high": "\033[31m",
+    "medium": "\033[33m",
+    "low": "\033[36m",
+    "info": "\033[2m",
+    "bold": "\033[1m",
+    "ok": "\033[32m",
+    "dim": "\033[2m",
+}
+VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
+PRINCIPLE_ORDER = (
+    "no-conditionality",
+    "do-no-harm",
+    "oda-eligibility",
+    "ldc-focus",
+    "regional-mobility",
+    "human-rights",
+    "ownership",
+    "migration-for-development",
+    "coherence",
+    "data-quality",
+)
+
+
+def render(results: list[Result], fmt: str, lang: str = "en", color: bool = False) -> str:
+    if fmt == "json":
+        payload = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    template = _environment(fmt == "html").get_template(TEMPLATE_FOR[fmt])
+    reports = [report_view(result, lang) for result in results]
+    text = template.render(reports=reports, color=color, ansi=ANSI)
+    return text.rstrip("\n") + "\n"
+
+
+@lru_cache(maxsize=2)
+def _environment(html: bool):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["value"] = _shown
+    return env
+
+
+@lru_cache(maxsize=1)
+def _verdicts() -> dict:
+    from pcd_screen import yamlload
+
+    return yamlload.load_file(DATA_DIR / "verdicts.yaml").data
+
+
+def _tr(texts, lang: str):
+    return texts.get(lang) or texts["en"]
+
+
+def _shown(value, name: str = "") -> str:
+    from pcd_screen.engine import format_value
+
+    return format_value(name, value)
+
+
+def report_view(result: Result, lang: str) -> dict:
+    """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
+    verdict = _verdicts()[result.verdict]
+    concerns = [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
+    by_principle: dict[str, list] = {}
+    for finding in sorted(concerns, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
+        by_principle.setdefault(finding.principle, []).append(finding)
+    groups = sorted(
+        by_principle.items(),
+        key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLE_ORDER.index(item[0])),
+    )
+    unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
+    questions: dict[str, dict] = {}
+    for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
+        for field in finding.missing or ["(see rule)"]:
+            entry = questions.setdefault(
+                field, {"field": field, "rules": [], "severity": finding.severity}
+            )
+            entry["rules"].append(finding)
+    return {
+        "result": result,
+        "verdict": result.verdict,
+        "verdict_style": VERDICT_STYLE[result.verdict],
+        "verdict_label": _tr(verdict["label"], lang),
+        "verdict_meaning": _tr(verdict["meaning"], lang),
+        "next_steps": _tr(verdict["next_steps"], lang),
+        "groups": groups,
+        "questions": list(questions.values()),
+        "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
+        "facts": [
+            {"name": name, "label": FACT_DOCS.get(name, name), "value": _shown(value, name)}
+            for name, value in result.facts.items()
+            if name != "share_denominator"
+        ],
+        "counts": result.summary,
+        "passed": [f for f in result.findings if f.status == "pass" and f.kind == "concern"],
+        "not_applicable": [f for f in result.findings if f.status == "not-applicable"],
+        "refdata": sorted(result.refdata.items()),
+        "finding_dict": asdict,
+    }

@@ -1,0 +1,89 @@
+"""The result of screening one proposal, and how a verdict follows from its findings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+RESULT_SCHEMA_VERSION = 1
+STATUSES = ("flag", "unclear", "pass", "not-applicable")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+VERDICTS = ("block", "revise", "clarify", "clear")  # worst first
+
+
+@dataclass
+class Evidence:
+    path: str
+    value: object
+    line: int | None = None
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    principle: str
+    severity: str
+    kind: str
+    status: str
+    title: str
+    message: str
+    rationale: str
+    recommendation: str
+    evidence: list[Evidence] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    references: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    proposal: dict  # id, title, file
+    tool: dict  # name, version
+    ruleset: dict  # hash, rules (count)
+    refdata: dict  # table -> version
+    as_of: str
+    lang: str
+    verdict: str
+    facts: dict
+    findings: list[Finding]
+    summary: dict
+    schema_version: int = RESULT_SCHEMA_VERSION
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def verdict_for(findings: list[Finding]) -> str:
+    """block: a critical concern flagged; revise: a high one; clarify: a medium one flagged or a
+    critical/high one unclear; clear otherwise. Strengths never change the verdict."""
+    concerns = [f for f in findings if f.kind == "concern"]
+    flagged = {f.severity for f in concerns if f.status == "flag"}
+    unclear = {f.severity for f in concerns if f.status == "unclear"}
+    if "critical" in flagged:
+        return "block"
+    if "high" in flagged:
+        return "revise"
+    if "medium" in flagged or unclear & {"critical", "high"}:
+        return "clarify"
+    return "clear"
+
+
+def summarise(findings: list[Finding]) -> dict:
+    concerns = [f for f in findings if f.kind == "concern"]
+    return {
+        "concerns": {
+            s: sum(1 for f in concerns if f.status == "flag" and f.severity == s)
+            for s in SEVERITIES
+        },
+        "unclear": sum(1 for f in concerns if f.status == "unclear"),
+        "strengths": sum(1 for f in findings if f.kind == "strength" and f.status == "flag"),
+        "by_status": {s: sum(1 for f in findings if f.status == s) for s in STATUSES},
+    }
+
+
+def sort_key(finding: Finding) -> tuple:
+    return (
+        finding.kind != "concern",
+        STATUSES.index(finding.status),
+        SEVERITIES.index(finding.severity),
+        finding.rule_id,
+    )

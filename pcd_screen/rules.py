@@ -1,0 +1,264 @@
+"""Load, validate and compile the rule catalogue (rules/*.yaml plus any extra directories).
+
+A rule file that is not valid is an error naming file, line, rule id and field; nothing is
+silently skipped. The ruleset hash covers rules and lexicons, so a report can be audited.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pcd_screen import yamlload
+from pcd_screen.conditions import ConditionError, Node, compile_condition, condition_schema
+from pcd_screen.paths import DATA_DIR, RULES_DIR
+from pcd_screen.text import Phrase
+from pcd_screen.yamlload import Document, InputError, LoadError, format_path
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+LANGUAGES = ("en", "nl", "fr")
+
+
+@dataclass
+class Rule:
+    id: str
+    principle: str
+    severity: str
+    kind: str
+    title: dict
+    message: dict
+    rationale: dict
+    recommendation: dict
+    flag_when: Node
+    applies_when: Node | None
+    sources: list[dict]
+    references: list[dict]
+    tests: list[dict]
+    raw: dict
+    file: str
+    line: int | None
+
+    def text(self, name: str, lang: str) -> str:
+        texts = getattr(self, name)
+        return texts.get(lang) or texts["en"]
+
+
+@dataclass
+class Ruleset:
+    rules: list[Rule]
+    lexicon: dict[str, list[Phrase]]
+    sources: dict
+    hash: str
+    directories: list[str] = field(default_factory=list)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+class RuleError(LoadError):
+    """Invalid rule files; str() lists every problem as FILE:LINE:COL: RULE-ID: field: message."""
+
+
+@lru_cache(maxsize=1)
+def rule_schema() -> dict:
+    with open(Path(__file__).parent / "schemas" / "rule.schema.json", encoding="utf-8") as handle:
+        schema = json.load(handle)
+    schema["$defs"]["condition"] = condition_schema()
+    schema["properties"]["sources"]["items"]["properties"]["doc"]["enum"] = sorted(load_sources())
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _rule_validator():
+    import jsonschema
+
+    schema = rule_schema()
+    return jsonschema.validators.validator_for(schema)(
+        schema, format_checker=jsonschema.FormatChecker()
+    )
+
+
+@lru_cache(maxsize=1)
+def load_sources() -> dict:
+    """The source registry: the five policy documents, their sections and paraphrases."""
+    return yamlload.load_file(DATA_DIR / "sources.yaml").data or {}
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> tuple[dict[str, list[Phrase]], str]:
+    """Concept -> phrases of every language, and a digest of the lexicon files."""
+    lexicon: dict[str, list[Phrase]] = {}
+    digest = hashlib.sha256()
+    for path in sorted((DATA_DIR / "lexicons").glob("*.yaml")):
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw)
+        data = yamlload.load_text(raw.decode("utf-8"), str(path)).data or {}
+        for concept, phrases in data.items():
+            lexicon.setdefault(concept, []).extend(Phrase.parse(p) for p in phrases or [])
+    return lexicon, digest.hexdigest()
+
+
+def rule_files(directory) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RuleError([InputError(str(directory), None, None, "", "rule directory not found")])
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = True) -> Ruleset:
+    """Load the built-in catalogue plus extra rule directories.
+
+    Built-in rules are checked against the schema by `rules validate` and the tests; at screening
+    time only extra (user) directories are schema-checked, which keeps start-up fast.
+    """
+    dirs = ([RULES_DIR] if builtin else []) + [Path(d) for d in extra_dirs]
+    lexicon, lexicon_digest = load_lexicon()
+    sources = load_sources()
+    rules: list[Rule] = []
+    errors: list[InputError] = []
+    digest = hashlib.sha256(lexicon_digest.encode())
+    seen: dict[str, str] = {}
+    for index, directory in enumerate(dirs):
+        check = validate if validate is not None else (index > 0 or not builtin)
+        for path in rule_files(directory):
+            raw = path.read_bytes()
+            digest.update(path.name.encode() + b"\0" + raw)
+            try:
+                doc = yamlload.load_file(path, _display(path))
+            except LoadError as exc:
+                errors += exc.errors
+                continue
+            for rule in _rules_in(doc, check, sources, lexicon, errors):
+                if rule.id in seen:
+                    errors.append(
+                        InputError(
+                            rule.file,
+                            rule.line,
+                            None,
+                            f"{rule.id}: id",
+                            f"duplicate rule id (also in {seen[rule.id]})",
+                        )
+                    )
+                    continue
+                seen[rule.id] = rule.file
+                rules.append(rule)
+    if errors:
+        raise RuleError(errors)
+    rules.sort(key=lambda r: r.id)
+    return Ruleset(rules, lexicon, sources, digest.hexdigest()[:16], [str(d) for d in dirs])
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rules_in(doc: Document, check: bool, sources, lexicon, errors: list[InputError]):
+    items, base = doc.data, ()
+    if isinstance(items, dict) and "rules" in items:
+        items, base = items["rules"], ("rules",)
+    if not isinstance(items, list):
+        errors.append(InputError(doc.file, 1, 1, "", "a rule file holds a list of rules"))
+        return
+    for index, raw in enumerate(items):
+        path = (*base, index)
+        line = doc.line_of(path)
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        label = str(rule_id or f"rule #{index + 1}")
+        if not isinstance(raw, dict):
+            errors.append(InputError(doc.file, line, None, label, "a rule must be a mapping"))
+            continue
+        if check:
+            from pcd_screen.validation import schema_errors
+
+            found = schema_errors(_rule_validator(), doc, instance=raw, base=path, label=label)
+            if found:
+                errors += found
+                continue
+        rule = _compile(raw, doc, path, label, sources, lexicon, errors)
+        if rule is not None:
+            yield rule
+
+
+def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
+    line = doc.line_of(path)
+    problems: list[InputError] = []
+
+    def fail(field_path, message):
+        fp = tuple(field_path)
+        problems.append(
+            InputError(
+                doc.file, doc.line_of((*path, *fp)), None, f"{label}: {format_path(fp)}", message
+            )
+        )
+
+    compiled = {}
+    for key in ("applies_when", "flag_when"):
+        if key not in raw:
+            continue
+        try:
+            compiled[key] = compile_condition(raw[key])
+        except ConditionError as exc:
+            fail((key,), str(exc))
+    for missing in (
+        "id",
+        "principle",
+        "severity",
+        "kind",
+        "flag_when",
+        "sources",
+        "title",
+        "message",
+    ):
+        if missing not in raw:
+            fail((), f"required field {missing!r} is missing")
+    for i, source in enumerate(raw.get("sources") or []):
+        doc_key = source.get("doc") if isinstance(source, dict) else None
+        if doc_key not in sources:
+            fail(
+                ("sources", i, "doc"),
+                f"unknown source {doc_key!r}; known: {', '.join(sorted(sources))}",
+            )
+    for concept in _concepts(raw.get("flag_when")) | _concepts(raw.get("applies_when")):
+        if concept not in lexicon:
+            fail(("flag_when",), f"mentions unknown lexicon concept {concept!r}")
+    if problems:
+        errors += problems
+        return None
+    return Rule(
+        id=raw["id"],
+        principle=raw["principle"],
+        severity=raw["severity"],
+        kind=raw["kind"],
+        title=raw["title"],
+        message=raw["message"],
+        rationale=raw.get("rationale", {}),
+        recommendation=raw.get("recommendation", {}),
+        flag_when=compiled["flag_when"],
+        applies_when=compiled.get("applies_when"),
+        sources=raw["sources"],
+        references=raw.get("references", []),
+        tests=copy.deepcopy(raw.get("tests", [])),
+        raw=raw,
+        file=doc.file,
+        line=line,
+    )
+
+
+def _concepts(node) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("mentions"), list):
+            found |= {c for c in node["mentions"] if isinstance(c, str)}
+        for value in node.values():
+            found |= _concepts(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _concepts(value)
+    return found

@@ -1,0 +1,111 @@
+"""Readable, located messages from JSON Schema errors (no raw anyOf/oneOf dumps)."""
+
+from __future__ import annotations
+
+import difflib
+
+from pcd_screen.yamlload import Document, InputError, format_path
+
+
+def schema_errors(
+    validator, doc: Document, instance=None, base: tuple = (), label: str = ""
+) -> list[InputError]:
+    """Every schema error of the document, readable and located, in document order."""
+    found: dict[tuple, InputError] = {}
+    data = doc.data if instance is None else instance
+    for error in validator.iter_errors(data):
+        path, message = _describe(error)
+        line, column = doc.position_of((*base, *path))
+        shown = f"{label}: {format_path(path)}" if label else format_path(path)
+        item = InputError(doc.file, line, column, shown, message)
+        found.setdefault((line or 0, column or 0, item.path, message), item)
+    return [found[key] for key in sorted(found)]
+
+
+def _describe(error) -> tuple[tuple, str]:
+    """Turn one jsonschema error into (path, plain message) without anyOf/oneOf dumps."""
+    path = tuple(error.absolute_path)
+    kind, value, schema = error.validator, error.instance, error.schema
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in (value or {})]
+        return path, f"required field {', '.join(repr(m) for m in missing)} is missing"
+    if kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = [key for key in value if key not in schema.get("properties", {})]
+        extras = [key for key in extras if not key.startswith("x-")]
+        key = extras[0] if extras else "?"
+        hint = _suggest(key, allowed) or f"allowed: {', '.join(allowed)}"
+        return (*path, key), f"unknown field {key!r} ({hint})"
+    if kind == "enum":
+        options = error.validator_value
+        vocabulary = schema.get("x-vocabulary")
+        label = (
+            f"not a term of the {vocabulary.replace('_', ' ')} vocabulary"
+            if vocabulary
+            else "not allowed"
+        )
+        hint = (
+            _suggest(str(value), [str(o) for o in options])
+            or f"one of: {', '.join(map(str, options))}"
+        )
+        return path, f"{value!r} is {label} ({hint})"
+    if kind == "const":
+        return path, f"must be {error.validator_value!r}, got {value!r}"
+    if kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return path, f"expected {_article(expected)}, got {type_name(value)} {_short(value)}"
+    if kind == "format":
+        if error.validator_value == "country-alpha3":
+            return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code"
+        if error.validator_value == "date":
+            return path, f"{value!r} is not a valid date (expected YYYY-MM-DD)"
+    if kind == "pattern":
+        described = schema.get("description") or f"pattern {error.validator_value}"
+        return path, f"{value!r} does not match: {described}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "at least", "maximum": "at most"}.get(kind, kind)
+        return path, f"{value!r} must be {word} {error.validator_value}"
+    if kind == "minLength":
+        return path, "must not be empty"
+    if kind in ("oneOf", "anyOf"):
+        described = schema.get("description")
+        if described:
+            return path, f"expected {described}, got {type_name(value)} {_short(value)}"
+        # Report the branch that got furthest rather than the whole alternation.
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context) if error.context else None
+        if best is not None:
+            return _describe(best)
+    return path, error.message
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def type_name(value) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "text",
+        list: "list",
+        dict: "mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def _article(name: str) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "text", "integer": "an integer"}
+    return names.get(name, f"a {name}")
+
+
+def _short(value) -> str:
+    if isinstance(value, (dict, list)):
+        return ""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

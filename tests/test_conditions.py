@@ -1,0 +1,206 @@
+from datetime import date
+
+import pytest
+
+from pcd_screen.conditions import (
+    OPERATORS,
+    SUBJECTS,
+    ConditionError,
+    Context,
+    compile_condition,
+    condition_schema,
+    kleene_and,
+    kleene_or,
+    parse_path,
+)
+from pcd_screen.facts import compute_facts
+from pcd_screen.text import Phrase
+
+LEXICON = {
+    "readmission": [Phrase.parse("readmission"), Phrase.parse("terugname"), Phrase.parse("réadmission")],
+    "border-control": [Phrase.parse("border control"), Phrase.parse("grensbewak*")],
+}
+
+
+def ctx_for(data, refdata, as_of=date(2026, 11, 23)):
+    return Context(data, compute_facts(data, refdata, as_of), refdata, as_of, LEXICON)
+
+
+def check(cond, data, refdata):
+    return compile_condition(cond).evaluate(ctx_for(data, refdata))
+
+
+ACTIVITIES = {
+    "budget": {"total": 100},
+    "activities": [
+        {"id": "A1", "category": "border-control", "budget": 60},
+        {"id": "A2", "category": "basic-services", "budget": 40},
+    ],
+}
+
+
+def test_three_valued_tables():
+    assert kleene_and([True, None]) is None
+    assert kleene_and([False, None]) is False
+    assert kleene_or([True, None]) is True
+    assert kleene_or([False, None]) is None
+    assert kleene_or([]) is False and kleene_and([]) is True
+
+
+def test_parse_path():
+    assert parse_path("activities[*].category") == ("activities", "*", "category")
+    assert parse_path("countries[0].code") == ("countries", 0, "code")
+    with pytest.raises(ConditionError):
+        parse_path("activities[x]")
+
+
+@pytest.mark.parametrize(
+    ("cond", "expected"),
+    [
+        ({"path": "budget.total", "eq": 100}, True),
+        ({"path": "budget.total", "ne": 100}, False),
+        ({"path": "budget.total", "gt": 99}, True),
+        ({"path": "budget.total", "gte": 101}, False),
+        ({"path": "budget.total", "lt": 101}, True),
+        ({"path": "budget.total", "lte": 99}, False),
+        ({"path": "activities[*].category", "in": ["border-control"]}, True),
+        ({"path": "activities[*].category", "not_in": ["border-control"]}, True),
+        ({"path": "activities[*].category", "not_in": ["border-control"], "quantifier": "all"}, False),
+        ({"path": "activities[*].category", "contains": "basic-services"}, True),
+        ({"path": "activities[*].category", "contains_any": ["detention", "border-control"]}, True),
+        ({"path": "activities[*].category", "contains_all": ["detention", "border-control"]}, False),
+        ({"path": "activities", "exists": True}, True),
+        ({"path": "period", "missing": True}, True),
+        ({"share": {"where": {"path": "category", "eq": "border-control"}}, "gte": 0.6}, True),
+        ({"share": {"where": {"path": "category", "eq": "border-control"}}, "gt": 0.6}, False),
+        ({"count": {"where": {"path": "budget", "gte": 50}}, "eq": 1}, True),
+        ({"fact": "migration_control_share", "eq": 0.6}, True),
+    ],
+)
+def test_operators(cond, expected, fake_refdata):
+    assert check(cond, ACTIVITIES, fake_refdata).value is expected
+
+
+def test_every_registered_operator_is_tested():
+    tested = {"eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "contains_any",
+              "contains_all", "exists", "missing", "mentions", "in_list"}
+    assert tested == set(OPERATORS)
+    assert set(SUBJECTS) == {"path", "fact", "share", "count"}
+
+
+def test_missing_path_is_unknown_and_named(fake_refdata):
+    out = check({"path": "safeguards.human_rights_risk_assessment", "ne": True}, {}, fake_refdata)
+    assert out.value is None
+    assert out.missing == [("safeguards", "human_rights_risk_assessment")]
+
+
+def test_explicit_false_is_not_unknown(fake_refdata):
+    data = {"safeguards": {"human_rights_risk_assessment": False}}
+    out = check({"path": "safeguards.human_rights_risk_assessment", "ne": True}, data, fake_refdata)
+    assert out.value is True
+    assert out.evidence == [(("safeguards", "human_rights_risk_assessment"), False)]
+
+
+def test_all_any_not_propagate_unknown(fake_refdata):
+    unknown = {"path": "period.start", "exists": True}  # presence is never unknown
+    assert check(unknown, {}, fake_refdata).value is False
+    missing = {"path": "gender_marker", "eq": 0}
+    true = {"path": "budget.total", "eq": 100}
+    false = {"path": "budget.total", "eq": 1}
+    assert check({"all": [missing, true]}, ACTIVITIES, fake_refdata).value is None
+    assert check({"all": [missing, false]}, ACTIVITIES, fake_refdata).value is False
+    assert check({"any": [missing, true]}, ACTIVITIES, fake_refdata).value is True
+    assert check({"any": [missing, false]}, ACTIVITIES, fake_refdata).value is None
+    assert check({"not": missing}, ACTIVITIES, fake_refdata).value is None
+    assert check({"not": false}, ACTIVITIES, fake_refdata).value is True
+
+
+def test_wildcard_with_a_missing_element_is_unknown_unless_decided(fake_refdata):
+    data = {"activities": [{"category": "basic-services"}, {"id": "A2"}]}
+    cond = {"path": "activities[*].category", "eq": "detention"}
+    out = check(cond, data, fake_refdata)
+    assert out.value is None and out.missing == [("activities", 1, "category")]
+    data["activities"][0]["category"] = "detention"
+    assert check(cond, data, fake_refdata).value is True
+
+
+def test_empty_list_is_known(fake_refdata):
+    cond = {"path": "activities[*].category", "eq": "detention"}
+    assert check(cond, {"activities": []}, fake_refdata).value is False
+    assert check({**cond, "quantifier": "all"}, {"activities": []}, fake_refdata).value is True
+
+
+def test_share_with_unknown_category_uses_bounds(fake_refdata):
+    data = {
+        "budget": {"total": 100},
+        "activities": [{"category": "border-control", "budget": 70}, {"budget": 30}],
+    }
+    where = {"where": {"path": "category", "eq": "border-control"}}
+    assert check({"share": where, "gte": 0.5}, data, fake_refdata).value is True  # 0.7..1.0
+    out = check({"share": where, "gte": 0.8}, data, fake_refdata)
+    assert out.value is None and ("activities", 1, "category") in out.missing
+
+
+def test_share_without_budget_is_unknown(fake_refdata):
+    data = {"activities": [{"category": "border-control"}]}
+    out = check({"share": {"where": {"path": "category", "eq": "border-control"}}, "gt": 0}, data, fake_refdata)
+    assert out.value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Support to READMISSION of nationals", True),
+        ("Steun aan de terugname van onderdanen", True),
+        ("appui à la Réadmission", True),
+        ("appui a la readmission", True),
+        ("non-readmissionable", False),  # whole words only: 'readmissionable' is another word
+        ("versterking van de grensbewaking", True),
+        ("improved border-control posts", True),
+        ("no such topic", False),
+    ],
+)
+def test_mentions_folds_case_accents_and_respects_words(text, expected, fake_refdata):
+    cond = {"path": "summary", "mentions": ["readmission", "border-control"]}
+    assert check(cond, {"summary": text}, fake_refdata).value is expected
+
+
+def test_mentions_without_any_text_is_unknown(fake_refdata):
+    out = check({"path": ["summary", "description"], "mentions": ["readmission"]}, {}, fake_refdata)
+    assert out.value is None and ("summary",) in out.missing
+
+
+def test_in_list_uses_reference_data_and_uncertainty(fake_refdata):
+    cond = {"path": "countries[*].code", "in_list": "ldc"}
+    assert check(cond, {"countries": [{"code": "TUN"}, {"code": "NER"}]}, fake_refdata).value is True
+    assert check(cond, {"countries": [{"code": "TUN"}]}, fake_refdata).value is False
+    assert check(cond, {"countries": [{"code": "BGD"}]}, fake_refdata).value is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"path": "a"},
+        {"path": "a", "eq": 1, "ne": 2},
+        {"path": "a", "fact": "ldc_share", "eq": 1},
+        {"all": []},
+        {"all": [{"path": "a", "eq": 1}], "any": []},
+        {"path": "a", "frobnicate": 1},
+        {"fact": "no_such_fact", "eq": 1},
+        {"path": "a", "gt": "ten"},
+        {"path": "a", "in": "x"},
+        {"share": {"where": {"path": "category", "eq": "x"}}, "contains": 1},
+        {"path": "a", "eq": 1, "quantifier": "most"},
+    ],
+)
+def test_malformed_conditions_are_rejected(bad):
+    with pytest.raises(ConditionError):
+        compile_condition(bad)
+
+
+def test_condition_schema_is_generated_from_the_registry():
+    schema = condition_schema()
+    described = " ".join(branch.get("description", "") for branch in schema["oneOf"])
+    for name in OPERATORS:
+        assert f"{name}:" in described
