@@ -23,7 +23,8 @@ def evaluate(
     ctx = context_for(proposal, ruleset, refdata, as_of)
     facts = ctx.facts
     findings = sorted(
-        (evaluate_rule(rule, ctx, proposal, lang) for rule in ruleset.rules), key=sort_key
+        (evaluate_rule(rule, ctx, proposal, lang, ruleset.sources) for rule in ruleset.rules),
+        key=sort_key,
     )
     return Result(
         proposal={"id": proposal.id, "title": proposal.title, "file": proposal.file},
@@ -70,7 +71,25 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
     return status, outcome
 
 
-def evaluate_rule(rule: Rule, ctx: Context, proposal: Proposal, lang: str) -> Finding:
+def describe_source(source: dict, registry: dict, lang: str) -> dict:
+    """{doc, section} plus the document's short title and the section's paraphrase."""
+    entry = registry.get(source["doc"], {})
+    section = (entry.get("sections") or {}).get(source["section"]) or {}
+    if section.get("alias_of"):
+        section = entry["sections"].get(section["alias_of"], section)
+    titles = entry.get("short_title") or entry.get("title") or {}
+    described = {"doc": source["doc"], "section": source["section"]}
+    if titles:
+        described["title"] = titles.get(lang) or titles.get("en", "")
+    if section.get(lang) or section.get("en"):
+        described["summary"] = section.get(lang) or section["en"]
+    return described
+
+
+def evaluate_rule(
+    rule: Rule, ctx: Context, proposal: Proposal, lang: str, ctx_sources=None
+) -> Finding:
+    ctx_sources = ctx_sources or {}
     status, outcome = status_of(rule, ctx)
     evidence = _evidence(outcome, ctx, proposal) if status in ("flag", "unclear") else []
     missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
@@ -86,7 +105,7 @@ def evaluate_rule(rule: Rule, ctx: Context, proposal: Proposal, lang: str) -> Fi
         recommendation=rule.text("recommendation", lang),
         evidence=evidence,
         missing=missing,
-        sources=[dict(s) for s in rule.sources],
+        sources=[describe_source(s, ctx_sources, lang) for s in rule.sources],
         references=[dict(r) for r in rule.references],
     )
 

@@ -221,9 +221,13 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
     for i, source in enumerate(raw.get("sources") or []):
         doc_key = source.get("doc") if isinstance(source, dict) else None
         if doc_key not in sources:
+            known = ", ".join(sorted(sources))
+            fail(("sources", i, "doc"), f"unknown source {doc_key!r}; known: {known}")
+        elif source.get("section") not in (sources[doc_key].get("sections") or {}):
+            labels = ", ".join(repr(s) for s in sources[doc_key].get("sections") or {})
+            section = source.get("section")
             fail(
-                ("sources", i, "doc"),
-                f"unknown source {doc_key!r}; known: {', '.join(sorted(sources))}",
+                ("sources", i, "section"), f"{doc_key} has no section {section!r}; known: {labels}"
             )
     for concept in _concepts(raw.get("flag_when")) | _concepts(raw.get("applies_when")):
         if concept not in lexicon:

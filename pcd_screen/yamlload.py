@@ -105,8 +105,9 @@ def decode(raw: bytes, file: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
         msg = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        raise LoadError([InputError(file, line, None, "", msg)]) from None
+        raise LoadError([InputError(file, line, column, "", msg)]) from None
 
 
 def load_file(file_path, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> Document:

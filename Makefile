@@ -1,0 +1,41 @@
+# Two commands set everything up: `make demo` and `make test`. Only python3 is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := examples/border-control-transit-niger.yaml
+AS_OF := 2026-11-23
+
+.PHONY: demo test lint reports bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Screen a bundled harmful proposal and print the report (exit status 0: the demo never fails).
+demo: $(VENV)/.installed
+	$(BIN)/pcd-screen screen $(DEMO) --as-of $(AS_OF) --fail-on never
+
+# Lint, check formatting, then the whole test suite (the same command CI runs).
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the screened reports of every example (a test checks they are current).
+reports: $(VENV)/.installed
+	$(BIN)/python scripts/make_example_reports.py
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet yamllint
+	$(BIN)/python bench/bench_startup.py
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

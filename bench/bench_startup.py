@@ -1,0 +1,67 @@
+"""Start-up benchmark: one screening from the command line against yamllint on the same file.
+
+Usage: python bench/bench_startup.py [--runs N] [FILE]
+Runs each command N times (default 21) after one warm-up and prints the medians. Needs
+`pcd-screen` and `yamllint` on the PATH of the running interpreter's environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT = HERE.parent / "examples" / "border-control-transit-niger.yaml"
+
+
+def timed(command: list[str], runs: int) -> list[float]:
+    subprocess.run(command, capture_output=True, check=False)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def tool(name: str) -> str:
+    found = Path(sys.executable).parent / name
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "import yaml, jsonschema, click, jinja2": [
+            sys.executable, "-c", "import yaml, jsonschema, click, jinja2"
+        ],
+        "yamllint FILE": [tool("yamllint"), args.file],
+        "pcd-screen screen FILE (text)": [
+            tool("pcd-screen"), "screen", args.file, "--as-of", "2026-11-23", "--fail-on", "never"
+        ],
+        "pcd-screen screen FILE --format json": [
+            tool("pcd-screen"), "screen", args.file, "--format", "json", "--as-of", "2026-11-23"
+        ],
+    }
+    medians = {}
+    print(f"file: {args.file}; {args.runs} runs each; median / min / max in seconds")
+    for label, command in commands.items():
+        times = timed(command, args.runs)
+        medians[label] = statistics.median(times)
+        print(f"{label:42} {medians[label]:.3f}  {min(times):.3f}  {max(times):.3f}")
+    ratio = medians["pcd-screen screen FILE (text)"] / medians["yamllint FILE"]
+    print(f"pcd-screen / yamllint = {ratio:.2f} (target: at most 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

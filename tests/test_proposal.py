@@ -1,0 +1,118 @@
+import json
+
+import pytest
+
+from pcd_screen.paths import DATA_DIR
+from pcd_screen.proposal import load_proposal, load_schema, proposal_from_data
+from pcd_screen.yamlload import LoadError, load_file
+
+GOOD = """\
+schema_version: 1
+id: T-1
+title: Test
+countries:
+  - {code: NER, percentage: 100}
+activities:
+  - id: A1
+    category: border-control
+    budget: 10
+safeguards:
+  do_no_harm_analysis: {done: true, reference: annex 3}
+"""
+
+
+def write(tmp_path, text, name="p.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def messages(path):
+    with pytest.raises(LoadError) as info:
+        load_proposal(path, "p.yaml")
+    return [str(e) for e in info.value.errors]
+
+
+def test_valid_proposal_loads_with_lines(tmp_path):
+    proposal = load_proposal(write(tmp_path, GOOD))
+    assert proposal.id == "T-1"
+    assert proposal.line_of(("activities", 0, "category")) == 8
+
+
+def test_every_schema_error_in_one_pass_with_file_line_and_field(tmp_path):
+    text = GOOD.replace("code: NER", "code: XXX").replace("border-control", "border-kontrol")
+    text = text.replace("budget: 10", "budget: ten") + "budjet: {total: 5}\n"
+    found = messages(write(tmp_path, text))
+    assert found == [
+        "p.yaml:5:6: countries[0].code: 'XXX' is not an ISO 3166-1 alpha-3 country code",
+        "p.yaml:8:15: activities[0].category: 'border-kontrol' is not a term of the category "
+        "vocabulary (did you mean 'border-control'?)",
+        "p.yaml:9:13: activities[0].budget: expected a number, got text 'ten'",
+        "p.yaml:12:1: budjet: unknown field 'budjet' (did you mean 'budget'?)",
+    ]
+
+
+def test_missing_required_fields_and_wrong_version(tmp_path):
+    found = messages(write(tmp_path, "schema_version: 2\ntitle: x\n"))
+    assert "p.yaml:1:1: (document): required field 'id' is missing" in found
+    assert "p.yaml:1:17: schema_version: must be 1, got 2" in found
+
+
+def test_safeguard_alternatives_are_reported_readably(tmp_path):
+    text = GOOD.replace("{done: true, reference: annex 3}", "maybe")
+    (message,) = messages(write(tmp_path, text))
+    assert message == (
+        "p.yaml:11:24: safeguards.do_no_harm_analysis: expected true | false | "
+        "{done: bool, reference: text}, got text 'maybe'"
+    )
+
+
+def test_bad_dates_and_ranges(tmp_path):
+    text = GOOD + "period: {start: 2026-02-30, end: 2027-01-01}\ngender_marker: 3\n"
+    found = messages(write(tmp_path, text))
+    assert any("period.start: '2026-02-30' is not a valid date" in m for m in found)
+    assert any("gender_marker: 3 is not allowed" in m for m in found)
+
+
+def test_not_a_mapping(tmp_path):
+    assert messages(write(tmp_path, "- a\n- b\n")) == [
+        "p.yaml:1:1: (document): expected a proposal mapping, got a list"
+    ]
+    assert messages(write(tmp_path, "")) == [
+        "p.yaml:1:1: (document): expected a proposal mapping, got an empty file"
+    ]
+
+
+def test_json_input(tmp_path):
+    data = {"schema_version": 1, "id": "J", "title": "json", "countries": [{"code": "ZZZ"}]}
+    text = json.dumps(data, indent=1)
+    found = messages(write(tmp_path, text, "p.json"))
+    assert len(found) == 1 and found[0].startswith("p.yaml:") and "countries[0].code" in found[0]
+
+
+def test_inconsistent_values_are_not_schema_errors():
+    data = {
+        "schema_version": 1,
+        "id": "I",
+        "title": "inconsistent",
+        "countries": [{"code": "NER", "percentage": 70}],
+        "oda": {"purpose_codes": [{"code": 99999, "percentage": 50}]},
+        "period": {"start": "2027-01-01", "end": "2026-01-01"},
+        "budget": {"total": 10},
+        "activities": [{"budget": 20}],
+    }
+    assert proposal_from_data(data).id == "I"
+
+
+def test_the_init_template_validates():
+    assert load_proposal(DATA_DIR / "proposal-template.yaml").id == "ORG-2026-001"
+
+
+def test_schema_vocabularies_match_the_definitions_file():
+    schema = load_schema("proposal")
+    definitions = load_file(DATA_DIR / "vocabularies.yaml").data
+    for name, spec in schema["$defs"].items():
+        if "x-vocabulary" in spec:
+            assert set(spec["enum"]) == set(definitions[name]), name
+            for term, texts in definitions[name].items():
+                assert texts.get("en"), f"{name}.{term} has no English definition"
