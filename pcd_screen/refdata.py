@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import gettext
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
-from importlib import metadata
 from pathlib import Path
 
-import pycountry
 import yaml
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -324,15 +324,33 @@ class RefData:
         return _PurposeCodes(self.data_dir / "purpose_codes.csv")
 
     @cached_property
+    def _iso3166_file(self) -> Path:
+        # pycountry's own data file, read directly: importing pycountry costs more start-up time
+        # than the rest of a screening (see bench/README.md).
+        import importlib.util
+
+        spec = importlib.util.find_spec("pycountry")
+        return Path(spec.origin).parent / "databases" / "iso3166-1.json"
+
+    @cached_property
     def _countries(self) -> dict[str, str]:
-        codes = {c.alpha_3: c.name for c in pycountry.countries}
+        with open(self._iso3166_file, encoding="utf-8") as handle:
+            entries = json.load(handle)["3166-1"]
+        codes = {entry["alpha_3"]: entry["name"] for entry in entries}
         codes.update({code: names["en"] for code, names in EXTRA_COUNTRIES.items()})
         return codes
+
+    @cached_property
+    def _countries_version(self) -> str:
+        digest = hashlib.sha256(self._iso3166_file.read_bytes()).hexdigest()[:12]
+        return f"pycountry iso3166-1 {digest}"
 
     @lru_cache(maxsize=8)  # noqa: B019 - one instance per process (load_refdata)
     def _translation(self, lang: str) -> gettext.NullTranslations:
         if lang == "en":
             return gettext.NullTranslations()
+        import pycountry
+
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
 
     # versions and listing
@@ -343,7 +361,7 @@ class RefData:
             "dac-recipients": str(self._dac.raw["version"]),
             "free-movement": str(self._fm.raw["version"]),
             "purpose-codes": self._purpose.version,
-            "countries": f"pycountry {metadata.version('pycountry')}",
+            "countries": self._countries_version,
         }
 
     def tables(self) -> list[dict]:
