@@ -343,11 +343,12 @@ def _mentions(values, concepts, ctx: Context):
         if not isinstance(value, str):
             continue
         tokens = words(value)
+        seen = set()  # 'readmission' and 'réadmission' are one hit
         for concept in concepts:
             for phrase in ctx.lexicon.get(concept, ()):
-                if phrase.find(tokens):
+                if (phrase.words, phrase.prefix) not in seen and phrase.find(tokens):
+                    seen.add((phrase.words, phrase.prefix))
                     hits.append(phrase.text)
-                    break
     return hits
 
 
@@ -491,12 +492,15 @@ class Predicate(Node):
             value = present if self.operator.name == "exists" else not present
             return Outcome(value, items.found[:20] if present else [])
         if kind == "text":
-            texts = [v for _p, v in items.found]
-            hits = _mentions(texts, self.argument, ctx)
-            if hits:
-                evidence = [(p, v) for p, v in items.found if _mentions([v], self.argument, ctx)]
+            # Evidence is the phrases found in each field, not the whole (possibly long) text.
+            evidence = []
+            for path, text in items.found:
+                hits = _mentions([text], self.argument, ctx)
+                if hits:
+                    evidence.append((path, "mentions: " + "; ".join(dict.fromkeys(hits))))
+            if evidence:
                 return Outcome(True, evidence, [])
-            if not texts:
+            if not items.found and items.missing:
                 return Outcome(None, [], items.missing)
             return Outcome(False, [], [])
         if kind == "collection":

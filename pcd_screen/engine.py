@@ -137,7 +137,7 @@ def format_value(name: str, value) -> str:
         return "unknown"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and (name.endswith("share") or name == "share"):
+    if isinstance(value, (int, float)) and "share" in name and not isinstance(value, bool):
         return f"{value * 100:.0f}%"
     if isinstance(value, (int, float)) and name in (
         "total_budget",

@@ -14,7 +14,7 @@ AS_OF = date(2026, 11, 23)
 
 
 class FakeRefData:
-    """A tiny stand-in for RefData: LDCs NER, MLI; DAC list without FRA; ECOWAS NER (uncertain: BGD)."""
+    """A tiny stand-in for RefData: LDCs NER and MLI (BGD uncertain); FRA not on the DAC list."""
 
     lists = {
         "ldc": {"NER": True, "MLI": True, "TUN": False, "MAR": False, "FRA": False, "BGD": None},
@@ -43,4 +43,6 @@ def fake_refdata():
 
 
 def needs_shared():
-    return pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} (the shared reference folder) is absent")
+    return pytest.mark.skipif(
+        not SHARED.is_dir(), reason=f"{SHARED} (the shared reference folder) is absent"
+    )

@@ -17,7 +17,11 @@ from pcd_screen.facts import compute_facts
 from pcd_screen.text import Phrase
 
 LEXICON = {
-    "readmission": [Phrase.parse("readmission"), Phrase.parse("terugname"), Phrase.parse("réadmission")],
+    "readmission": [
+        Phrase.parse("readmission"),
+        Phrase.parse("terugname"),
+        Phrase.parse("réadmission"),
+    ],
     "border-control": [Phrase.parse("border control"), Phrase.parse("grensbewak*")],
 }
 
@@ -65,10 +69,16 @@ def test_parse_path():
         ({"path": "budget.total", "lte": 99}, False),
         ({"path": "activities[*].category", "in": ["border-control"]}, True),
         ({"path": "activities[*].category", "not_in": ["border-control"]}, True),
-        ({"path": "activities[*].category", "not_in": ["border-control"], "quantifier": "all"}, False),
+        (
+            {"path": "activities[*].category", "not_in": ["border-control"], "quantifier": "all"},
+            False,
+        ),
         ({"path": "activities[*].category", "contains": "basic-services"}, True),
         ({"path": "activities[*].category", "contains_any": ["detention", "border-control"]}, True),
-        ({"path": "activities[*].category", "contains_all": ["detention", "border-control"]}, False),
+        (
+            {"path": "activities[*].category", "contains_all": ["detention", "border-control"]},
+            False,
+        ),
         ({"path": "activities", "exists": True}, True),
         ({"path": "period", "missing": True}, True),
         ({"share": {"where": {"path": "category", "eq": "border-control"}}, "gte": 0.6}, True),
@@ -82,8 +92,23 @@ def test_operators(cond, expected, fake_refdata):
 
 
 def test_every_registered_operator_is_tested():
-    tested = {"eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "contains_any",
-              "contains_all", "exists", "missing", "mentions", "in_list"}
+    tested = {
+        "eq",
+        "ne",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "in",
+        "not_in",
+        "contains",
+        "contains_any",
+        "contains_all",
+        "exists",
+        "missing",
+        "mentions",
+        "in_list",
+    }
     assert tested == set(OPERATORS)
     assert set(SUBJECTS) == {"path", "fact", "share", "count"}
 
@@ -143,7 +168,11 @@ def test_share_with_unknown_category_uses_bounds(fake_refdata):
 
 def test_share_without_budget_is_unknown(fake_refdata):
     data = {"activities": [{"category": "border-control"}]}
-    out = check({"share": {"where": {"path": "category", "eq": "border-control"}}, "gt": 0}, data, fake_refdata)
+    out = check(
+        {"share": {"where": {"path": "category", "eq": "border-control"}}, "gt": 0},
+        data,
+        fake_refdata,
+    )
     assert out.value is None
 
 
@@ -172,7 +201,9 @@ def test_mentions_without_any_text_is_unknown(fake_refdata):
 
 def test_in_list_uses_reference_data_and_uncertainty(fake_refdata):
     cond = {"path": "countries[*].code", "in_list": "ldc"}
-    assert check(cond, {"countries": [{"code": "TUN"}, {"code": "NER"}]}, fake_refdata).value is True
+    assert (
+        check(cond, {"countries": [{"code": "TUN"}, {"code": "NER"}]}, fake_refdata).value is True
+    )
     assert check(cond, {"countries": [{"code": "TUN"}]}, fake_refdata).value is False
     assert check(cond, {"countries": [{"code": "BGD"}]}, fake_refdata).value is None
 
@@ -204,3 +235,20 @@ def test_condition_schema_is_generated_from_the_registry():
     described = " ".join(branch.get("description", "") for branch in schema["oneOf"])
     for name in OPERATORS:
         assert f"{name}:" in described
+
+
+def test_mentions_on_an_empty_list_is_false_not_unknown(fake_refdata):
+    out = check(
+        {"path": "conditions[*].text", "mentions": ["readmission"]},
+        {"conditions": []},
+        fake_refdata,
+    )
+    assert out.value is False
+
+
+def test_mentions_evidence_names_the_phrases_found(fake_refdata):
+    data = {"summary": "Terugname en grensbewaking, and readmission."}
+    out = check(
+        {"path": "summary", "mentions": ["readmission", "border-control"]}, data, fake_refdata
+    )
+    assert out.evidence == [(("summary",), "mentions: readmission; terugname; grensbewak*")]

@@ -1,0 +1,149 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, REPO
+from pcd_screen.cli import cli
+
+HARMFUL = str(EXAMPLES / "border-control-transit-niger.yaml")
+GOOD = str(EXAMPLES / "refugee-hosting-uganda.yaml")
+AS_OF = ["--as-of", "2026-11-23"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_screen_text_report_and_exit_code():
+    result = run("screen", HARMFUL, *AS_OF)
+    assert result.exit_code == 1
+    assert "VERDICT:" in result.output and "QUESTIONS FOR THE APPLICANT" in result.output
+    assert "\033[" not in result.output  # no colour when not on a terminal
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("block", None), ("clarify", 1)])
+def test_fail_on_threshold(fail_on, code):
+    result = run("screen", HARMFUL, *AS_OF, "--fail-on", fail_on, "--format", "json")
+    verdict = json.loads(result.output)["verdict"]
+    expected = code if code is not None else (1 if verdict == "block" else 0)
+    assert result.exit_code == expected
+
+
+def test_good_proposal_exits_zero():
+    assert run("screen", GOOD, *AS_OF).exit_code == 0
+
+
+def test_json_one_object_or_a_list():
+    one = json.loads(run("screen", HARMFUL, *AS_OF, "-f", "json").output)
+    assert isinstance(one, dict) and one["as_of"] == "2026-11-23"
+    two = json.loads(run("screen", HARMFUL, GOOD, *AS_OF, "-f", "json").output)
+    assert [r["proposal"]["id"] for r in two] == [one["proposal"]["id"], two[1]["proposal"]["id"]]
+
+
+def test_output_file_is_written_whole(tmp_path):
+    target = tmp_path / "r.html"
+    result = run("screen", HARMFUL, *AS_OF, "-f", "html", "-o", str(target))
+    assert result.exit_code == 1 and result.output == ""
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_bad_input_exits_2_with_location_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema_version: 1\nid: X\ntitle: T\ncountries:\n  - {code: ZZZ}\n")
+    target = tmp_path / "out.md"
+    result = CliRunner().invoke(cli, ["screen", HARMFUL, str(bad), "-o", str(target)])
+    assert result.exit_code == 2
+    assert (
+        f"{bad}:5:13: countries[0].code: 'ZZZ' is not an ISO 3166-1 alpha-3 country code"
+        in result.output
+    )
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["screen"],
+        ["screen", "missing-file.yaml"],
+        ["screen", HARMFUL, "--as-of", "yesterday"],
+        ["screen", HARMFUL, "--format", "pdf"],
+        ["screen", HARMFUL, "--rules", "/nonexistent-rules"],
+        ["rules", "show", "NOPE-999"],
+        ["schema", "nothing"],
+    ],
+)
+def test_usage_errors_exit_2(args):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_rules_list_validate_test_show():
+    listing = run("rules", "list")
+    assert listing.exit_code == 0 and "rules across" in listing.output
+    assert run("rules", "validate").exit_code == 0
+    tested = run("rules", "test")
+    assert tested.exit_code == 0 and "PASS " in tested.output and " 0 failed" in tested.output
+    shown = run("rules", "show", "DNH-001")
+    assert shown.exit_code == 0 and "flag_when" in shown.output
+
+
+def test_rules_validate_reports_a_broken_directory(tmp_path):
+    (tmp_path / "x.yaml").write_text("- id: BAD-001\n  principle: nonsense\n")
+    result = CliRunner().invoke(cli, ["rules", "validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "x.yaml:1:3: BAD-001" in result.output
+
+
+def test_rules_test_fails_on_a_wrong_fixture(tmp_path):
+    rule = (
+        (REPO / "tests" / "test_rules.py")
+        .read_text()
+        .split('GOOD_RULE = """\\\n')[1]
+        .split('"""')[0]
+    )
+    (tmp_path / "x.yaml").write_text(rule.replace("expect: pass", "expect: flag"))
+    result = CliRunner().invoke(cli, ["rules", "test", str(tmp_path)])
+    assert result.exit_code == 1 and "FAIL ORG-001 #2" in result.output
+
+
+@pytest.mark.parametrize("name", ["proposal", "rule", "result"])
+def test_schemas_print_as_json(name):
+    schema = json.loads(run("schema", name).output)
+    assert schema["$schema"].endswith("2020-12/schema")
+
+
+def test_refdata_lists_tables():
+    result = run("refdata")
+    assert result.exit_code == 0 and "ldc" in result.output and "source:" in result.output
+
+
+def test_init_writes_a_template_that_screens(tmp_path):
+    target = tmp_path / "p.yaml"
+    assert run("init", str(target)).exit_code == 0
+    assert run("screen", str(target), *AS_OF, "--fail-on", "never").exit_code == 0
+    assert CliRunner().invoke(cli, ["init", str(target)]).exit_code == 2  # no silent overwrite
+
+
+def test_python_dash_m_as_a_subprocess(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pcd_screen", "screen", HARMFUL, *AS_OF, "--format", "md"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 1 and proc.stdout.startswith("# PCD screening")
+    bad = subprocess.run(
+        [sys.executable, "-m", "pcd_screen", "screen", str(REPO / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "pyproject.toml:" in bad.stderr

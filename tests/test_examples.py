@@ -1,0 +1,60 @@
+"""Every example screens to the verdict the source documents lead one to expect."""
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from conftest import EXAMPLES, REPO
+from pcd_screen.engine import evaluate
+from pcd_screen.proposal import load_proposal
+from pcd_screen.refdata import load_refdata
+from pcd_screen.rules import load_ruleset
+
+EXPECTED = {
+    "border-control-transit-niger": "block",
+    "coastguard-support-libya": "block",
+    "budget-support-readmission-condition": "block",
+    "incentive-envelope-more-for-more": "revise",
+    "in-donor-refugee-costs": "revise",
+    "labour-mobility-pilot": "clear",
+    "ecowas-free-movement": "clear",
+    "refugee-hosting-uganda": "clear",
+    "remittances-senegal": "clear",
+    "voluntary-return-reintegration": "clarify",
+    "sparse-proposal": "clarify",
+}
+
+
+def test_at_least_ten_examples():
+    assert len(list(EXAMPLES.glob("*.yaml"))) >= 10
+    assert set(EXPECTED) <= {p.stem for p in EXAMPLES.glob("*.yaml")}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_verdict(name):
+    proposal = load_proposal(EXAMPLES / f"{name}.yaml")
+    result = evaluate(proposal, load_ruleset(), load_refdata(), date(2026, 11, 23))
+    flagged = [f"{f.rule_id}({f.severity})" for f in result.findings if f.status == "flag"]
+    assert result.verdict == EXPECTED[name], flagged
+
+
+def test_example_reports_are_current():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_example_reports.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_generated_docs_are_current():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "gen_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,112 @@
+from datetime import date
+
+from pcd_screen.facts import FACT_DOCS, FACT_NAMES, compute_facts
+
+AS_OF = date(2026, 11, 23)
+
+FULL = {
+    "budget": {"total": 1000},
+    "period": {"start": "2026-01-01", "end": "2028-12-31"},
+    "countries": [{"code": "NER", "percentage": 60}, {"code": "TUN", "percentage": 40}],
+    "oda": {
+        "purpose_codes": [
+            {"code": 15190, "percentage": 70},
+            {"code": 99999, "percentage": 20},
+            {"code": 1513010, "percentage": 10},
+        ]
+    },
+    "activities": [
+        {"category": "border-control", "budget": 500},
+        {"category": "detention", "budget": 100},
+        {"category": "basic-services", "budget": 300},
+        {"category": "military", "budget": 50},
+    ],
+    "results": [{"indicators": [{"measures": "irregular-departures"}, {"measures": "income"}]}],
+    "in_donor_refugee_costs": {"amount": 10, "months": 18},
+    "target_groups": ["migrants"],
+}
+
+
+def values(data, refdata):
+    return {name: fact.value for name, fact in compute_facts(data, refdata, AS_OF).items()}
+
+
+def test_every_fact_is_documented_and_computed(fake_refdata):
+    assert set(values(FULL, fake_refdata)) == FACT_NAMES == set(FACT_DOCS)
+
+
+def test_budget_and_category_facts(fake_refdata):
+    facts = values(FULL, fake_refdata)
+    assert facts["total_budget"] == 1000
+    assert facts["activity_budget_sum"] == 950
+    assert facts["activity_budget_exceeds_total"] is False
+    assert facts["category_shares"]["border-control"] == 0.5
+    assert facts["dominant_category"] == "border-control"
+    assert facts["migration_control_share"] == 0.6
+    assert facts["coercive_share"] == 0.65
+    assert facts["duration_months"] == 36
+    assert facts["end_before_start"] is False
+
+
+def test_country_facts_use_reference_lists(fake_refdata):
+    facts = values(FULL, fake_refdata)
+    assert facts["ldc_share"] == 0.6 and facts["ldc_countries"] == ["NER"]
+    assert facts["non_dac_share"] == 0.0 and facts["non_dac_countries"] == []
+    assert facts["free_movement_countries"] == ["NER"]
+    assert facts["country_percentage_sum"] == 100
+
+
+def test_uncertain_reference_data_makes_the_share_unknown(fake_refdata):
+    facts = compute_facts({"countries": [{"code": "BGD", "percentage": 100}]}, fake_refdata, AS_OF)
+    assert facts["ldc_share"].value is None
+    assert facts["ldc_share"].missing == [("countries", 0, "code")]
+
+
+def test_measure_and_code_facts(fake_refdata):
+    facts = values(FULL, fake_refdata)
+    assert facts["uses_migration_reduction_measures"] is True
+    assert facts["only_migration_reduction_measures"] is False
+    assert facts["unknown_purpose_codes"] == [99999]
+    assert facts["non_oda_purpose_codes"] == [1513010]
+    assert facts["purpose_code_percentage_sum"] == 100
+    assert facts["in_donor_refugee_months"] == 18
+    assert facts["migration_related"] is True
+
+
+def test_inconsistencies_are_facts_not_errors(fake_refdata):
+    data = {
+        "budget": {"total": 100},
+        "activities": [{"category": "other", "budget": 150}],
+        "period": {"start": "2027-01-01", "end": "2026-01-01"},
+        "countries": [{"code": "NER", "percentage": 70}],
+    }
+    facts = values(data, fake_refdata)
+    assert facts["activity_budget_exceeds_total"] is True
+    assert facts["end_before_start"] is True
+    assert facts["duration_months"] == 0
+    assert facts["country_percentage_sum"] == 70
+
+
+def test_empty_proposal_has_unknown_facts_naming_fields(fake_refdata):
+    facts = compute_facts({}, fake_refdata, AS_OF)
+    assert facts["total_budget"].value is None
+    assert facts["total_budget"].missing == [("budget", "total")]
+    assert facts["ldc_share"].missing == [("countries",)]
+    assert facts["migration_related"].value is None
+    assert facts["duration_months"].missing == [("period", "start"), ("period", "end")]
+
+
+def test_single_country_without_percentage_counts_whole(fake_refdata):
+    facts = values({"countries": [{"code": "NER"}]}, fake_refdata)
+    assert facts["ldc_share"] == 1.0
+
+
+def test_not_migration_related_needs_known_categories_and_groups(fake_refdata):
+    data = {"activities": [{"category": "climate-adaptation"}], "target_groups": ["women"]}
+    assert values(data, fake_refdata)["migration_related"] is False
+    assert (
+        values({"activities": [{"category": "climate-adaptation"}]}, fake_refdata)[
+            "migration_related"
+        ]
+        is None
+    )

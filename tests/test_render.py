@@ -1,0 +1,86 @@
+import json
+import os
+from datetime import date
+
+import pytest
+
+from conftest import EXAMPLES, REPO
+from pcd_screen.engine import evaluate
+from pcd_screen.proposal import load_proposal, proposal_from_data
+from pcd_screen.refdata import load_refdata
+from pcd_screen.render import render
+from pcd_screen.rules import load_ruleset
+
+AS_OF = date(2026, 11, 23)
+GOLDEN = REPO / "tests" / "golden"
+CASES = ["border-control-transit-niger", "sparse-proposal"]
+
+
+def result_of(name):
+    proposal = load_proposal(EXAMPLES / f"{name}.yaml", f"examples/{name}.yaml")
+    return evaluate(proposal, load_ruleset(), load_refdata(), AS_OF)
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("text", "txt"), ("md", "md"), ("html", "html"), ("json", "json")]
+)
+def test_golden(name, fmt, suffix):
+    """Set UPDATE_GOLDEN=1 to rewrite the golden files after an intended change."""
+    text = render([result_of(name)], fmt)
+    golden = GOLDEN / f"{name}.{suffix}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_sections_present_in_every_format():
+    result = result_of("border-control-transit-niger")
+    for fmt in ("text", "md", "html"):
+        text = render([result], fmt).lower()
+        for section in (
+            "verdict",
+            "concerns",
+            "questions for the applicant",
+            "strengths",
+            "facts",
+            "ruleset",
+            result.ruleset["hash"],
+            "as of 2026-11-23",
+        ):
+            assert section in text, (fmt, section)
+
+
+def test_colour_only_when_asked():
+    result = result_of("border-control-transit-niger")
+    assert "\033[" in render([result], "text", color=True)
+    assert "\033[" not in render([result], "text", color=False)
+
+
+def test_html_escapes_every_value_and_forbids_scripts():
+    data = {
+        "schema_version": 1,
+        "id": "<script>alert(1)</script>",
+        "title": '"><img src=x onerror=alert(1)> <a href="javascript:alert(1)">x</a>',
+        "activities": [
+            {
+                "id": "A1",
+                "category": "detention",
+                "budget": 1,
+                "description": "<script>alert(2)</script>",
+            }
+        ],
+    }
+    result = evaluate(proposal_from_data(data), load_ruleset(), load_refdata(), AS_OF)
+    html = render([result], "html")
+    assert "<script>" not in html and "<img" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_json_round_trips():
+    result = result_of("sparse-proposal")
+    assert json.loads(render([result], "json"))["verdict"] == result.verdict
+    several = json.loads(render([result, result], "json"))
+    assert isinstance(several, list) and len(several) == 2

@@ -1,0 +1,39 @@
+import pytest
+
+from pcd_screen.result import Finding, summarise, verdict_for
+
+
+def finding(severity, status, kind="concern", rule_id="X-001"):
+    return Finding(rule_id, "do-no-harm", severity, kind, status, "t", "m", "r", "rec")
+
+
+@pytest.mark.parametrize(
+    ("findings", "verdict"),
+    [
+        ([], "clear"),
+        ([finding("critical", "flag")], "block"),
+        ([finding("high", "flag"), finding("medium", "flag")], "revise"),
+        ([finding("medium", "flag")], "clarify"),
+        ([finding("critical", "unclear")], "clarify"),
+        ([finding("high", "unclear")], "clarify"),
+        ([finding("medium", "unclear")], "clear"),
+        ([finding("low", "flag"), finding("info", "flag")], "clear"),
+        ([finding("critical", "pass"), finding("high", "not-applicable")], "clear"),
+        ([finding("critical", "flag", kind="strength")], "clear"),  # strengths never count
+        ([finding("high", "unclear"), finding("critical", "flag")], "block"),
+    ],
+)
+def test_verdict(findings, verdict):
+    assert verdict_for(findings) == verdict
+
+
+def test_summary_counts():
+    found = [
+        finding("high", "flag"),
+        finding("high", "unclear"),
+        finding("low", "flag", "strength"),
+    ]
+    summary = summarise(found)
+    assert summary["concerns"]["high"] == 1
+    assert summary["unclear"] == 1 and summary["strengths"] == 1
+    assert summary["by_status"] == {"flag": 2, "unclear": 1, "pass": 0, "not-applicable": 0}

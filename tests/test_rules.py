@@ -1,0 +1,101 @@
+import pytest
+
+from pcd_screen.fixtures import coverage_gaps, run_rule_fixtures
+from pcd_screen.refdata import load_refdata
+from pcd_screen.rules import RuleError, load_ruleset
+
+CATALOGUE = load_ruleset(validate=True)
+FIVE = ("do-no-harm", "no-conditionality", "oda-eligibility", "ldc-focus", "regional-mobility")
+
+GOOD_RULE = """\
+- id: ORG-001
+  principle: do-no-harm
+  severity: high
+  kind: concern
+  title: {en: Detention}
+  message: {en: "Detention: {evidence}"}
+  rationale: {en: Because.}
+  recommendation: {en: Do not.}
+  flag_when: {path: "activities[*].category", contains: detention}
+  sources: [{doc: ngo-2020, section: "§3.2"}]
+  tests:
+    - {expect: flag, proposal: {activities: [{category: detention}]}}
+    - {expect: pass, proposal: {activities: [{category: basic-services}]}}
+"""
+
+
+def test_catalogue_size_and_spread():
+    principles = {r.principle for r in CATALOGUE.rules}
+    assert len(CATALOGUE.rules) >= 15
+    assert set(FIVE) | {"data-quality"} <= principles
+    for principle in FIVE:
+        assert sum(r.principle == principle for r in CATALOGUE.rules) >= 3, principle
+    assert all(r.sources for r in CATALOGUE.rules)
+
+
+@pytest.mark.parametrize("rule", CATALOGUE.rules, ids=lambda r: r.id)
+def test_rule_fixtures(rule):
+    assert coverage_gaps(rule) == []
+    for result in run_rule_fixtures(rule, CATALOGUE, load_refdata()):
+        assert result.passed, (
+            f"#{result.index + 1} {result.name}: expected {result.expected}, "
+            f"got {result.actual} {result.detail}"
+        )
+
+
+def test_ruleset_hash_is_stable_and_covers_rule_text(tmp_path):
+    assert load_ruleset().hash == CATALOGUE.hash
+    (tmp_path / "org.yaml").write_text(GOOD_RULE)
+    assert load_ruleset([tmp_path]).hash != CATALOGUE.hash
+
+
+def test_extra_directory_adds_rules(tmp_path):
+    (tmp_path / "org.yaml").write_text(GOOD_RULE)
+    ruleset = load_ruleset([tmp_path])
+    assert ruleset.get("ORG-001") is not None
+    assert len(ruleset.rules) == len(CATALOGUE.rules) + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("severity: high", "severity: severe"),
+            "org.yaml:3:13: ORG-001: severity: 'severe' is not allowed",
+        ),
+        (("doc: ngo-2020", "doc: ngo-2021"), "org.yaml:11:"),
+        (('section: "§3.2"', 'section: "§9.9"'), "ngo-2020 has no section '§9.9'"),
+        (("contains: detention", "holds: detention"), "org.yaml:9:"),
+        (
+            ("  title: {en: Detention}\n", ""),
+            "ORG-001: (document): required field 'title' is missing",
+        ),
+        (
+            ("contains: detention}", "mentions: [no-such-concept]}"),
+            "unknown lexicon concept 'no-such-concept'",
+        ),
+    ],
+)
+def test_invalid_rule_files_name_file_line_rule_and_field(tmp_path, change, expected):
+    (tmp_path / "org.yaml").write_text(GOOD_RULE.replace(*change))
+    with pytest.raises(RuleError) as info:
+        load_ruleset([tmp_path])
+    assert expected in str(info.value)
+
+
+def test_duplicate_ids_are_errors(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD_RULE)
+    (tmp_path / "b.yaml").write_text(GOOD_RULE)
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_ruleset([tmp_path])
+
+
+def test_a_rule_file_that_is_not_a_list(tmp_path):
+    (tmp_path / "a.yaml").write_text("id: X\n")
+    with pytest.raises(RuleError, match="a rule file holds a list of rules"):
+        load_ruleset([tmp_path])
+
+
+def test_missing_rule_directory(tmp_path):
+    with pytest.raises(RuleError, match="rule directory not found"):
+        load_ruleset([tmp_path / "nope"])
