@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint reports bench clean
+.PHONY: demo test lint data reports bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Re-bundle the pre-parsed rules and data after editing a YAML file (a test checks it is current).
+data: $(VENV)/.installed
+	$(BIN)/python scripts/compile_data.py
+
 # Regenerate the screened reports of every example (a test checks they are current).
-reports: $(VENV)/.installed
+reports: data
 	$(BIN)/python scripts/make_example_reports.py
 
 bench: $(VENV)/.installed

@@ -42,14 +42,28 @@ def main() -> int:
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "import yaml, jsonschema, click, jinja2": [
-            sys.executable, "-c", "import yaml, jsonschema, click, jinja2"
+            sys.executable,
+            "-c",
+            "import yaml, jsonschema, click, jinja2",
         ],
         "yamllint FILE": [tool("yamllint"), args.file],
         "pcd-screen screen FILE (text)": [
-            tool("pcd-screen"), "screen", args.file, "--as-of", "2026-11-23", "--fail-on", "never"
+            tool("pcd-screen"),
+            "screen",
+            args.file,
+            "--as-of",
+            "2026-11-23",
+            "--fail-on",
+            "never",
         ],
         "pcd-screen screen FILE --format json": [
-            tool("pcd-screen"), "screen", args.file, "--format", "json", "--as-of", "2026-11-23"
+            tool("pcd-screen"),
+            "screen",
+            args.file,
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-23",
         ],
     }
     medians = {}

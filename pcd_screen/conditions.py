@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from pcd_screen.text import Phrase
-
 Truth = bool | None  # None = unknown
 PathT = tuple
 
@@ -42,7 +40,7 @@ class Context:
     facts: dict  # name -> Fact (see facts.py): .value, .sources, .missing
     refdata: object
     as_of: date
-    lexicon: dict[str, list[Phrase]]
+    lexicon: object  # text.Lexicon: concept -> phrases
 
 
 # --------------------------------------------------------------------------- paths
@@ -98,8 +96,10 @@ def resolve(root, path: tuple, base: PathT = ()) -> tuple[list[tuple[PathT, obje
             if isinstance(node, dict) and node.get(head) is not None:
                 walk(node[head], tail, (*where, head))
             else:
-                # Name the whole field asked for, not just the absent parent.
-                missing.append((*where, head, *tail))
+                # Name the field asked for, not just its absent parent; under a wildcard,
+                # the list itself is what is missing.
+                rest = tail[: tail.index("*")] if "*" in tail else tail
+                missing.append((*where, head, *rest))
 
     walk(root, path, base)
     return found, missing

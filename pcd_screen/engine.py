@@ -157,7 +157,8 @@ def _interpolate(template: str, evidence: list[Evidence], ctx: Context) -> str:
         key = match.group(1)
         if key == "evidence":
             values = []
-            for item in evidence:
+            # Yes/no values (an absent safeguard, say) read badly inside a sentence.
+            for item in (e for e in evidence if not isinstance(e.value, bool)):
                 shown = format_value(item.path.rsplit(".", 1)[-1], item.value)
                 if shown not in values:
                     values.append(shown)

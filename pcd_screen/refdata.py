@@ -16,10 +16,9 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
+from pcd_screen.yamlload import load_trusted
 
 DATA_DIR = Path(__file__).parent / "data"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Answer = tuple["bool | None", "str | None"]
 
@@ -32,8 +31,7 @@ EXTRA_COUNTRIES = {"XKX": {"en": "Kosovo", "nl": "Kosovo", "fr": "Kosovo"}}
 
 
 def _yaml(name: str) -> dict:
-    with open(DATA_DIR / name, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_LOADER)
+    return load_trusted(DATA_DIR / name)
 
 
 def _day(text) -> date | None:

@@ -10,17 +10,7 @@ from pcd_screen.facts import FACT_DOCS
 from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
 from pcd_screen.result import SEVERITIES, Result
 
-TEMPLATE_FOR = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
-ANSI = {
-    "critical": "\033[1;31m",
-    "high": "\033[31m",
-    "medium": "\033[33m",
-    "low": "\033[36m",
-    "info": "\033[2m",
-    "bold": "\033[1m",
-    "ok": "\033[32m",
-    "dim": "\033[2m",
-}
+TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
 PRINCIPLE_ORDER = (
     "no-conditionality",
@@ -40,9 +30,13 @@ def render(results: list[Result], fmt: str, lang: str = "en", color: bool = Fals
     if fmt == "json":
         payload = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    template = _environment(fmt == "html").get_template(TEMPLATE_FOR[fmt])
     reports = [report_view(result, lang) for result in results]
-    text = template.render(reports=reports, color=color, ansi=ANSI)
+    if fmt == "text":
+        from pcd_screen.textreport import render_text
+
+        return render_text(reports, color)
+    template = _environment(fmt == "html").get_template(TEMPLATE_FOR[fmt])
+    text = template.render(reports=reports)
     return text.rstrip("\n") + "\n"
 
 
@@ -66,7 +60,21 @@ def _environment(html: bool):
 def _verdicts() -> dict:
     from pcd_screen import yamlload
 
-    return yamlload.load_file(DATA_DIR / "verdicts.yaml").data
+    return yamlload.load_trusted(DATA_DIR / "verdicts.yaml")
+
+
+@lru_cache(maxsize=1)
+def _vocabularies() -> dict:
+    from pcd_screen import yamlload
+
+    return yamlload.load_trusted(DATA_DIR / "vocabularies.yaml")
+
+
+def _definition(field: str, lang: str) -> str:
+    """What a missing safeguard is, so the question to the applicant explains itself."""
+    group, _, name = field.partition(".")
+    texts = _vocabularies().get(group, {}).get(name) if group == "safeguards" else None
+    return _tr(texts, lang) if texts else ""
 
 
 def _tr(texts, lang: str):
@@ -93,9 +101,9 @@ def report_view(result: Result, lang: str) -> dict:
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
     questions: dict[str, dict] = {}
     for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
-        for field in finding.missing or ["(see rule)"]:
+        for field in finding.missing or ["(information the rule names)"]:
             entry = questions.setdefault(
-                field, {"field": field, "rules": [], "severity": finding.severity}
+                field, {"field": field, "rules": [], "definition": _definition(field, lang)}
             )
             entry["rules"].append(finding)
     return {

@@ -16,7 +16,7 @@ from pathlib import Path
 from pcd_screen import yamlload
 from pcd_screen.conditions import ConditionError, Node, compile_condition, condition_schema
 from pcd_screen.paths import DATA_DIR, RULES_DIR
-from pcd_screen.text import Phrase
+from pcd_screen.text import Lexicon
 from pcd_screen.yamlload import Document, InputError, LoadError, format_path
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -50,7 +50,7 @@ class Rule:
 @dataclass
 class Ruleset:
     rules: list[Rule]
-    lexicon: dict[str, list[Phrase]]
+    lexicon: Lexicon
     sources: dict
     hash: str
     directories: list[str] = field(default_factory=list)
@@ -85,21 +85,19 @@ def _rule_validator():
 @lru_cache(maxsize=1)
 def load_sources() -> dict:
     """The source registry: the five policy documents, their sections and paraphrases."""
-    return yamlload.load_file(DATA_DIR / "sources.yaml").data or {}
+    return yamlload.load_trusted(DATA_DIR / "sources.yaml") or {}
 
 
 @lru_cache(maxsize=1)
-def load_lexicon() -> tuple[dict[str, list[Phrase]], str]:
+def load_lexicon() -> tuple[Lexicon, str]:
     """Concept -> phrases of every language, and a digest of the lexicon files."""
-    lexicon: dict[str, list[Phrase]] = {}
+    phrases: dict[str, list[str]] = {}
     digest = hashlib.sha256()
     for path in sorted((DATA_DIR / "lexicons").glob("*.yaml")):
-        raw = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + raw)
-        data = yamlload.load_text(raw.decode("utf-8"), str(path)).data or {}
-        for concept, phrases in data.items():
-            lexicon.setdefault(concept, []).extend(Phrase.parse(p) for p in phrases or [])
-    return lexicon, digest.hexdigest()
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        for concept, entries in (yamlload.load_trusted(path) or {}).items():
+            phrases.setdefault(concept, []).extend(entries or [])
+    return Lexicon(phrases), digest.hexdigest()
 
 
 def rule_files(directory) -> list[Path]:
@@ -125,14 +123,22 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
     for index, directory in enumerate(dirs):
         check = validate if validate is not None else (index > 0 or not builtin)
         for path in rule_files(directory):
-            raw = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + raw)
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
             try:
-                doc = yamlload.load_file(path, _display(path))
+                doc = _load_rule_file(path, fast=not check)
             except LoadError as exc:
                 errors += exc.errors
                 continue
-            for rule in _rules_in(doc, check, sources, lexicon, errors):
+            found: list[InputError] = []
+            rules_here = list(_rules_in(doc, check, sources, lexicon, found))
+            if found and not check:
+                # Reload with positions so that every message names its line.
+                found = []
+                rules_here = list(
+                    _rules_in(_load_rule_file(path, False), True, sources, lexicon, found)
+                )
+            errors += found
+            for rule in rules_here:
                 if rule.id in seen:
                     errors.append(
                         InputError(
@@ -150,6 +156,13 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
         raise RuleError(errors)
     rules.sort(key=lambda r: r.id)
     return Ruleset(rules, lexicon, sources, digest.hexdigest()[:16], [str(d) for d in dirs])
+
+
+def _load_rule_file(path: Path, fast: bool) -> Document:
+    """Shipped rules load with the C parser alone; positions are kept when rules are checked."""
+    if fast:
+        return Document(data=yamlload.load_trusted(path), file=_display(path))
+    return yamlload.load_file(path, _display(path))
 
 
 def _display(path: Path) -> str:

@@ -54,3 +54,21 @@ def find_phrases(text: str, phrases: list[Phrase]) -> list[str]:
     """The lexicon phrases that occur in text, in lexicon order."""
     tokens = words(text)
     return [phrase.text for phrase in phrases if phrase.find(tokens)]
+
+
+class Lexicon:
+    """Concept -> phrases in every language; a concept's phrases are folded on first use."""
+
+    def __init__(self, raw: dict[str, list[str]]):
+        self.raw = raw
+        self._parsed: dict[str, list[Phrase]] = {}
+
+    def __contains__(self, concept: str) -> bool:
+        return concept in self.raw
+
+    def get(self, concept: str, default=()) -> list[Phrase]:
+        if concept not in self.raw:
+            return list(default)
+        if concept not in self._parsed:
+            self._parsed[concept] = [Phrase.parse(p) for p in self.raw[concept]]
+        return self._parsed[concept]

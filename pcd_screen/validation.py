@@ -16,7 +16,9 @@ def schema_errors(
     for error in validator.iter_errors(data):
         path, message = _describe(error)
         line, column = doc.position_of((*base, *path))
-        shown = f"{label}: {format_path(path)}" if label else format_path(path)
+        shown = format_path(path)
+        if label:
+            shown = f"{label}: {shown}" if shown else label
         item = InputError(doc.file, line, column, shown, message)
         found.setdefault((line or 0, column or 0, item.path, message), item)
     return [found[key] for key in sorted(found)]

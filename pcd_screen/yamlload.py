@@ -7,7 +7,11 @@ strings): a tag that would construct an object is an error, never executed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -19,8 +23,6 @@ except ImportError:  # pragma: no cover
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
-
-Path = tuple  # a path into the document: ("activities", 0, "category")
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,9 @@ class Document:
 
     data: object
     file: str
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: tuple) -> int | None:
         """The line of the value at path, or of its nearest located ancestor."""
         path = tuple(path)
         while True:
@@ -66,14 +68,14 @@ class Document:
                 return None
             path = path[:-1]
 
-    def position_of(self, path: Path) -> tuple[int | None, int | None]:
+    def position_of(self, path: tuple) -> tuple[int | None, int | None]:
         path = tuple(path)
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, (None, None))
 
 
-def format_path(path: Path) -> str:
+def format_path(path: tuple) -> str:
     """("activities", 0, "category") -> "activities[0].category"."""
     out = ""
     for part in path:
@@ -152,6 +154,56 @@ def load_text(text: str, file: str = "<string>") -> Document:
     return doc
 
 
+class _PlainLoader(_Loader):
+    """The C safe loader, but dates stay ISO strings as in load_text."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
+def load_trusted(file_path):
+    """Load one of the package's own data files (rules, lexicons, reference data).
+
+    Building Python objects from YAML is slow, so the package ships the same data pre-parsed
+    in a JSON bundle (scripts/compile_data.py). An entry is used only when its digest matches
+    the YAML file's bytes; an edited file is parsed afresh, so the bundle is never wrong, at
+    worst slower.
+    """
+    raw = Path(file_path).read_bytes()
+    entry = _bundle().get(bundle_key(file_path))
+    if entry is not None and entry["sha256"] == hashlib.sha256(raw).hexdigest():
+        return entry["data"]
+    return parse_trusted(raw)
+
+
+def parse_trusted(raw: bytes):
+    return yaml.load(raw.decode("utf-8"), Loader=_PlainLoader)  # noqa: S506 - safe loader
+
+
+BUNDLE = Path(__file__).resolve().parent / "data" / "compiled.json"
+
+
+def bundle_key(file_path) -> str:
+    """'rules/do-no-harm.yaml' or 'data/ldc.yaml': the same in a checkout and in a wheel."""
+    path = Path(file_path).resolve()
+    folder = path.parent.name.lstrip("_")
+    if path.parent.parent.name == "data":  # data/lexicons/en.yaml
+        folder = f"data/{folder}"
+    return f"{folder}/{path.name}"
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> dict:
+    try:
+        with open(BUNDLE, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
 _SCALAR = yaml.constructor.SafeConstructor()
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -185,6 +237,8 @@ def _build(node, path, doc, errors, budget, depth, active):
         try:
             value = _SCALAR.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # an impossible date such as 2026-02-30: the schema says so
             errors.append(InputError(doc.file, line, col, format_path(path), f"bad value: {exc}"))
             return None
         if isinstance(value, dt.datetime):

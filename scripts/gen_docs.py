@@ -18,7 +18,13 @@ START, END = "<!-- generated:start -->", "<!-- generated:end -->"
 def reference() -> str:
     lines = ["### Subjects (what a predicate looks at)", "", "| key | meaning |", "|---|---|"]
     lines += [f"| `{name}` | {s.doc} |" for name, s in SUBJECTS.items()]
-    lines += ["", "### Operators (what it checks)", "", "| operator | kind | meaning |", "|---|---|---|"]
+    lines += [
+        "",
+        "### Operators (what it checks)",
+        "",
+        "| operator | kind | meaning |",
+        "|---|---|---|",
+    ]
     lines += [f"| `{name}` | {op.kind} | {op.doc} |" for name, op in OPERATORS.items()]
     lines += ["", "### Facts (use with `fact:`)", "", "| fact | meaning |", "|---|---|"]
     lines += [f"| `{name}` | {doc} |" for name, doc in sorted(FACT_DOCS.items())]

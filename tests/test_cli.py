@@ -58,7 +58,7 @@ def test_bad_input_exits_2_with_location_and_writes_nothing(tmp_path):
     result = CliRunner().invoke(cli, ["screen", HARMFUL, str(bad), "-o", str(target)])
     assert result.exit_code == 2
     assert (
-        f"{bad}:5:13: countries[0].code: 'ZZZ' is not an ISO 3166-1 alpha-3 country code"
+        f"{bad}:5:6: countries[0].code: 'ZZZ' is not an ISO 3166-1 alpha-3 country code"
         in result.output
     )
     assert "Traceback" not in result.output

@@ -12,7 +12,7 @@ from pcd_screen.rules import load_ruleset
 
 AS_OF = date(2026, 11, 23)
 RULES = """\
-- id: T-001
+- id: TST-001
   principle: do-no-harm
   severity: {severity}
   kind: concern

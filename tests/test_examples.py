@@ -58,3 +58,13 @@ def test_generated_docs_are_current():
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_compiled_data_bundle_is_current():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "compile_data.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -45,9 +45,9 @@ def test_every_schema_error_in_one_pass_with_file_line_and_field(tmp_path):
     found = messages(write(tmp_path, text))
     assert found == [
         "p.yaml:5:6: countries[0].code: 'XXX' is not an ISO 3166-1 alpha-3 country code",
-        "p.yaml:8:15: activities[0].category: 'border-kontrol' is not a term of the category "
+        "p.yaml:8:5: activities[0].category: 'border-kontrol' is not a term of the category "
         "vocabulary (did you mean 'border-control'?)",
-        "p.yaml:9:13: activities[0].budget: expected a number, got text 'ten'",
+        "p.yaml:9:5: activities[0].budget: expected a number, got text 'ten'",
         "p.yaml:12:1: budjet: unknown field 'budjet' (did you mean 'budget'?)",
     ]
 
@@ -55,14 +55,14 @@ def test_every_schema_error_in_one_pass_with_file_line_and_field(tmp_path):
 def test_missing_required_fields_and_wrong_version(tmp_path):
     found = messages(write(tmp_path, "schema_version: 2\ntitle: x\n"))
     assert "p.yaml:1:1: (document): required field 'id' is missing" in found
-    assert "p.yaml:1:17: schema_version: must be 1, got 2" in found
+    assert "p.yaml:1:1: schema_version: must be 1, got 2" in found
 
 
 def test_safeguard_alternatives_are_reported_readably(tmp_path):
     text = GOOD.replace("{done: true, reference: annex 3}", "maybe")
     (message,) = messages(write(tmp_path, text))
     assert message == (
-        "p.yaml:11:24: safeguards.do_no_harm_analysis: expected true | false | "
+        "p.yaml:11:3: safeguards.do_no_harm_analysis: expected true | false | "
         "{done: bool, reference: text}, got text 'maybe'"
     )
 

@@ -61,14 +61,14 @@ def test_extra_directory_adds_rules(tmp_path):
     [
         (
             ("severity: high", "severity: severe"),
-            "org.yaml:3:13: ORG-001: severity: 'severe' is not allowed",
+            "org.yaml:3:3: ORG-001: severity: 'severe' is not allowed",
         ),
-        (("doc: ngo-2020", "doc: ngo-2021"), "org.yaml:11:"),
+        (("doc: ngo-2020", "doc: ngo-2021"), "org.yaml:10:14: ORG-001: sources[0].doc"),
         (('section: "§3.2"', 'section: "§9.9"'), "ngo-2020 has no section '§9.9'"),
         (("contains: detention", "holds: detention"), "org.yaml:9:"),
         (
             ("  title: {en: Detention}\n", ""),
-            "ORG-001: (document): required field 'title' is missing",
+            "org.yaml:1:3: ORG-001: required field 'title' is missing",
         ),
         (
             ("contains: detention}", "mentions: [no-such-concept]}"),

@@ -95,3 +95,18 @@ def test_json_is_accepted():
 def test_format_path():
     assert format_path(("activities", 0, "category")) == "activities[0].category"
     assert format_path(("activities", "*", "category")) == "activities[*].category"
+
+
+def test_trusted_files_use_the_bundle_only_when_unchanged(tmp_path, monkeypatch):
+    from pcd_screen import yamlload
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    path = rules / "x.yaml"
+    path.write_text("a: 1\n")
+    digest = __import__("hashlib").sha256(b"a: 1\n").hexdigest()
+    bundle = {"rules/x.yaml": {"sha256": digest, "data": {"a": "from bundle"}}}
+    monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
+    assert yamlload.load_trusted(path) == {"a": "from bundle"}
+    path.write_text("a: 2\n")  # edited after bundling: parsed afresh
+    assert yamlload.load_trusted(path) == {"a": 2}

@@ -1,0 +1,52 @@
+"""Pre-parse the package's YAML data (rules, lexicons, reference data) into one JSON bundle.
+
+Usage: python scripts/compile_data.py [--check]
+The bundle only speeds up start-up: an entry whose YAML changed is ignored at run time.
+--check exits 1 if the bundle is missing an entry or out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from pcd_screen.paths import DATA_DIR, RULES_DIR
+from pcd_screen.yamlload import BUNDLE, bundle_key, parse_trusted
+
+
+def sources() -> list[Path]:
+    files = sorted(RULES_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.yaml"))
+    return files + sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+
+
+def bundle_text() -> str:
+    entries = {}
+    for path in sources():
+        raw = path.read_bytes()
+        entries[bundle_key(path)] = {
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "data": parse_trusted(raw),
+        }
+    return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = bundle_text()
+    if "--check" in argv:
+        current = BUNDLE.read_text(encoding="utf-8") if BUNDLE.exists() else ""
+        if current != text:
+            print(
+                f"{BUNDLE} is out of date: run make data (python scripts/compile_data.py)",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    BUNDLE.write_text(text, encoding="utf-8")
+    print(f"wrote {BUNDLE} ({len(text)} bytes, {len(sources())} files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
