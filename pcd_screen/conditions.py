@@ -336,13 +336,13 @@ def _flatten(values):
 
 
 def _mentions(values, concepts, ctx: Context):
-    from pcd_screen.text import words
+    from pcd_screen.text import tokens as index
 
     hits = []
     for value in values:
         if not isinstance(value, str):
             continue
-        tokens = words(value)
+        tokens = index(value)
         seen = set()  # 'readmission' and 'réadmission' are one hit
         for concept in concepts:
             for phrase in ctx.lexicon.get(concept, ()):

@@ -6,6 +6,7 @@ well-formed values (percentages, dates, budgets) are left to the data-quality ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -78,7 +79,29 @@ def validate_document(doc: Document) -> Proposal:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
+    if passes_fast_check(doc.data):
+        return Proposal(data=doc.data, document=doc)
     errors = schema_errors(_validator(), doc)
     if errors:
         raise LoadError(errors)
     return Proposal(data=doc.data, document=doc)
+
+
+@lru_cache(maxsize=1)
+def _schema_digest() -> str:
+    return hashlib.sha256((SCHEMA_DIR / "proposal.schema.json").read_bytes()).hexdigest()
+
+
+def passes_fast_check(data) -> bool:
+    """True when the schema compiled to Python (see scripts/gen_fastcheck.py) accepts the data.
+
+    It spares importing jsonschema for valid proposals. Anything it rejects, or a check made from
+    an older schema, goes to jsonschema, which then reports every error with its position.
+    """
+    from pcd_screen import _proposal_fastcheck as fast
+    from pcd_screen.refdata import load_refdata
+
+    if _schema_digest() != fast.SCHEMA_SHA256 or not fast.is_valid(data):
+        return False
+    refdata = load_refdata()
+    return all(refdata.is_country(c["code"]) for c in data.get("countries") or [])

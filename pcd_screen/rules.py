@@ -6,7 +6,6 @@ silently skipped. The ruleset hash covers rules and lexicons, so a report can be
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -261,7 +260,7 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
         applies_when=compiled.get("applies_when"),
         sources=raw["sources"],
         references=raw.get("references", []),
-        tests=copy.deepcopy(raw.get("tests", [])),
+        tests=raw.get("tests", []),
         raw=raw,
         file=doc.file,
         line=line,

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Réadmission' -> 'readmission'."""
+    if text.isascii():  # most text: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -36,24 +39,40 @@ class Phrase:
         prefix = text.rstrip().endswith("*")
         return cls(text=text, words=tuple(words(text.rstrip().rstrip("*"))), prefix=prefix)
 
-    def find(self, tokens: list[str]) -> bool:
+    def find(self, text: Tokens) -> bool:
         size = len(self.words)
         if not size:
             return False
         last = self.words[-1]
-        for start in range(len(tokens) - size + 1):
-            if tokens[start : start + size - 1] != list(self.words[:-1]):
+        if size == 1:
+            return last in text.positions or (self.prefix and text.has_prefix(last))
+        tokens = text.tokens
+        for start in text.positions.get(self.words[0], ()):
+            end = start + size - 1
+            if end >= len(tokens) or tuple(tokens[start + 1 : end]) != self.words[1:-1]:
                 continue
-            word = tokens[start + size - 1]
-            if word == last or (self.prefix and word.startswith(last)):
+            if tokens[end] == last or (self.prefix and tokens[end].startswith(last)):
                 return True
         return False
 
 
-def find_phrases(text: str, phrases: list[Phrase]) -> list[str]:
-    """The lexicon phrases that occur in text, in lexicon order."""
-    tokens = words(text)
-    return [phrase.text for phrase in phrases if phrase.find(tokens)]
+class Tokens:
+    """A text split into folded words, indexed so that each phrase is looked up, not scanned for."""
+
+    def __init__(self, text: str):
+        self.tokens = words(text)
+        self.positions: dict[str, list[int]] = {}
+        for index, token in enumerate(self.tokens):
+            self.positions.setdefault(token, []).append(index)
+
+    def has_prefix(self, start: str) -> bool:
+        return any(token.startswith(start) for token in self.positions)
+
+
+@lru_cache(maxsize=256)
+def tokens(text: str) -> Tokens:
+    """Texts are screened by many rules; each is split and indexed once."""
+    return Tokens(text)
 
 
 class Lexicon:

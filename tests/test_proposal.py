@@ -1,7 +1,10 @@
 import json
+import subprocess
+import sys
 
 import pytest
 
+from conftest import EXAMPLES, REPO
 from pcd_screen.paths import DATA_DIR
 from pcd_screen.proposal import load_proposal, load_schema, proposal_from_data
 from pcd_screen.yamlload import LoadError, load_file
@@ -116,3 +119,51 @@ def test_schema_vocabularies_match_the_definitions_file():
             assert set(spec["enum"]) == set(definitions[name]), name
             for term, texts in definitions[name].items():
                 assert texts.get("en"), f"{name}.{term} has no English definition"
+
+
+MUTATIONS = [
+    ("budget", {"total": "x"}),
+    ("countries", [{"code": "nope"}]),
+    ("countries", [{"code": "ZZZ"}]),  # well-formed but not a country
+    ("safeguards", {"do_no_harm_analysis": "maybe"}),
+    ("safeguards", {"do_no_harm_analysis": {"done": True, "ref": 1}}),
+    ("period", {"start": "2026-02-30"}),
+    ("period", {"start": "2027-02-29"}),
+    ("period", {"start": "2028-02-29"}),
+    ("gender_marker", 3),
+    ("gender_marker", True),
+    ("schema_version", 2),
+    ("foo", 1),
+    ("x-foo", 1),
+    ("activities", [{"category": "bogus"}]),
+    ("activities", [{"budget": -1}]),
+    ("oda", {"purpose_codes": [{"code": 12.5}]}),
+    ("language", "EN"),
+    ("ownership", {"national_strategy": None}),
+    ("title", ""),
+    ("id", 5),
+]
+
+
+def test_fast_check_agrees_with_jsonschema():
+    """The generated check only ever skips jsonschema for data that jsonschema accepts."""
+    from pcd_screen.proposal import _validator, passes_fast_check
+
+    validator = _validator()
+    examples = [load_file(p).data for p in sorted(EXAMPLES.glob("*.yaml"))]
+    cases = list(examples)
+    for data in examples:
+        cases += [{**data, key: value} for key, value in MUTATIONS]
+    for data in cases:
+        assert passes_fast_check(data) == validator.is_valid(data), data.get("id")
+    assert sum(passes_fast_check(d) for d in cases) >= len(examples)
+
+
+def test_generated_fast_check_is_current():
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "gen_fastcheck.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,35 @@
+import pytest
+
+from pcd_screen.text import Lexicon, Phrase, fold, tokens, words
+
+
+def test_fold_strips_accents_and_case():
+    assert fold("Réadmission ÉLOIGNEMENT") == "readmission eloignement"
+    assert words("l'aide au retour, volontaire!") == ["l", "aide", "au", "retour", "volontaire"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "found"),
+    [
+        ("readmission", "Support to READMISSION.", True),
+        ("readmission", "readmissions", False),
+        ("readmi*", "readmitted persons", True),
+        ("retour forcé", "le retour forcé des migrants", True),
+        ("retour forcé", "le retour, forcé", True),  # punctuation is not a word
+        ("retour forcé", "retour volontaire et forcé", False),
+        ("terug*", "gedwongen terugkeer", True),
+        ("gedwongen terug*", "gedwongen terugkeer", True),
+        ("gedwongen terug*", "gedwongen vertrek", False),
+        ("border control", "border", False),
+    ],
+)
+def test_phrase_matching_on_word_boundaries(phrase, text, found):
+    assert Phrase.parse(phrase).find(tokens(text)) is found
+
+
+def test_lexicon_parses_a_concept_on_first_use():
+    lexicon = Lexicon({"return": ["return", "retour*"], "other": ["x"]})
+    assert "return" in lexicon and "nothing" not in lexicon
+    assert [p.text for p in lexicon.get("return")] == ["return", "retour*"]
+    assert lexicon.get("nothing") == []
+    assert "other" not in lexicon._parsed
