@@ -44,6 +44,7 @@ def main() -> int:
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
+    screen = [tool("pcd-screen"), "screen", "--as-of", "2026-11-23", "--fail-on", "never"]
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "import yaml, jsonschema, click, jinja2": [
@@ -52,24 +53,10 @@ def main() -> int:
             "import yaml, jsonschema, click, jinja2",
         ],
         "yamllint FILE": [tool("yamllint"), args.file],
-        "pcd-screen screen FILE (text)": [
-            tool("pcd-screen"),
-            "screen",
-            args.file,
-            "--as-of",
-            "2026-11-23",
-            "--fail-on",
-            "never",
-        ],
-        "pcd-screen screen FILE --format json": [
-            tool("pcd-screen"),
-            "screen",
-            args.file,
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-23",
-        ],
+        "pcd-screen screen FILE (text)": [*screen, args.file],
+        "pcd-screen screen FILE --format json": [*screen, args.file, "--format", "json"],
+        "pcd-screen screen FILE --format html": [*screen, args.file, "--format", "html"],
+        "pcd-screen screen INVALID (exit 2)": [*screen, str(HERE / "invalid-proposal.yaml")],
     }
     medians = {}
     print(f"file: {args.file}; {args.runs} runs each; median / min / max in seconds")

@@ -66,7 +66,11 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
             if flag.value is False:
                 return "pass", flag
             return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
-    outcome = rule.flag_when.evaluate(ctx)
+        outcome = rule.flag_when.evaluate(ctx)
+        # What put the proposal in scope is evidence too (the detention activity, say).
+        outcome = Outcome(outcome.value, scope.evidence + outcome.evidence, outcome.missing)
+    else:
+        outcome = rule.flag_when.evaluate(ctx)
     status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
     return status, outcome
 

@@ -63,10 +63,9 @@ def render_text(reports: list[dict], color: bool) -> str:
 
         out += ["", c("bold", "QUESTIONS FOR THE APPLICANT") + f" ({len(r['questions'])})"]
         for i, q in enumerate(r["questions"], 1):
-            needed = ", ".join(f"{f.rule_id} ({f.severity})" for f in q["rules"])
-            out.append(f"  {i}. {q['field']} is missing — needed by {needed}")
-            first = q["rules"][0]
-            out.append(f"     {first.title}: {first.recommendation}")
+            definition = f" ({q['definition']})" if q["definition"] else ""
+            out.append(f"  {i}. {q['field']} is missing{definition}. Needed to check:")
+            out += [f"     - {f.rule_id} ({f.severity}) {f.title}" for f in q["rules"]]
         if not r["questions"]:
             out.append("  none")
 
