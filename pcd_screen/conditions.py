@@ -30,6 +30,7 @@ class Outcome:
     value: Truth
     evidence: list[tuple[PathT, object]] = field(default_factory=list)
     missing: list[PathT] = field(default_factory=list)
+    scope: list[tuple[PathT, object]] = field(default_factory=list)  # what made a rule apply
 
 
 @dataclass
@@ -490,7 +491,8 @@ class Predicate(Node):
         if kind == "presence":
             present = bool(items.found)
             value = present if self.operator.name == "exists" else not present
-            return Outcome(value, items.found[:20] if present else [])
+            shown = [(p, _presence(v)) for p, v in items.found[:20]]
+            return Outcome(value, shown if present else [])
         if kind == "text":
             # Evidence is the phrases found in each field, not the whole (possibly long) text.
             evidence = []
@@ -566,6 +568,13 @@ class Predicate(Node):
             )
             return Outcome(at_low, items.found + evidence if at_low else evidence, [])
         return Outcome(None, [], items.missing)
+
+
+def _presence(value):
+    """Evidence that a field is present, without copying a whole list or mapping."""
+    if isinstance(value, list):
+        return f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
+    return "present" if isinstance(value, dict) else value
 
 
 def _round(value):

@@ -68,7 +68,7 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
             return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
         outcome = rule.flag_when.evaluate(ctx)
         # What put the proposal in scope is evidence too (the detention activity, say).
-        outcome = Outcome(outcome.value, scope.evidence + outcome.evidence, outcome.missing)
+        outcome.scope = scope.evidence
     else:
         outcome = rule.flag_when.evaluate(ctx)
     status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
@@ -95,7 +95,8 @@ def evaluate_rule(
 ) -> Finding:
     ctx_sources = ctx_sources or {}
     status, outcome = status_of(rule, ctx)
-    evidence = _evidence(outcome, ctx, proposal) if status in ("flag", "unclear") else []
+    evidence = _evidence(outcome.evidence, ctx, proposal) if status in ("flag", "unclear") else []
+    shown = _evidence(outcome.scope + outcome.evidence, ctx, proposal) if evidence else []
     missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
     return Finding(
         rule_id=rule.id,
@@ -107,17 +108,17 @@ def evaluate_rule(
         message=_interpolate(rule.text("message", lang), evidence, ctx) if status == "flag" else "",
         rationale=rule.text("rationale", lang),
         recommendation=rule.text("recommendation", lang),
-        evidence=evidence,
+        evidence=shown,
         missing=missing,
         sources=[describe_source(s, ctx_sources, lang) for s in rule.sources],
         references=[dict(r) for r in rule.references],
     )
 
 
-def _evidence(outcome: Outcome, ctx: Context, proposal: Proposal) -> list[Evidence]:
+def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
     out: list[Evidence] = []
     seen = set()
-    for path, value in outcome.evidence:
+    for path, value in items:
         key = format_path(path)
         if key in seen:
             continue

@@ -68,7 +68,11 @@ def test_flag_has_evidence_with_lines_and_interpolated_message(tmp_path):
     (finding,) = result.findings
     assert finding.message == "Funds detention; migration control is 40%."
     lines = {e.path: e.line for e in finding.evidence}
-    assert lines == {"activities[0].category": 6, "safeguards.human_rights_risk_assessment": 7}
+    assert lines == {
+        "activities": 5,  # what put the proposal in the rule's scope
+        "activities[0].category": 6,
+        "safeguards.human_rights_risk_assessment": 7,
+    }
     assert finding.sources[0]["doc"] == "ngo-2020" and finding.sources[0]["summary"]
 
 
