@@ -30,7 +30,10 @@ def _describe(error) -> tuple[tuple, str]:
     kind, value, schema = error.validator, error.instance, error.schema
     if kind == "required":
         missing = [name for name in error.validator_value if name not in (value or {})]
-        return path, f"required field {', '.join(repr(m) for m in missing)} is missing"
+        names = ", ".join(repr(m) for m in missing)
+        if len(missing) == 1:
+            return path, f"required field {names} is missing"
+        return path, f"required fields {names} are missing"
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         extras = [key for key in value if key not in schema.get("properties", {})]
@@ -40,6 +43,8 @@ def _describe(error) -> tuple[tuple, str]:
         return (*path, key), f"unknown field {key!r} ({hint})"
     if kind == "enum":
         options = error.validator_value
+        if isinstance(value, str) and value in [str(o) for o in options if not isinstance(o, str)]:
+            return path, f"expected a number, got text {value!r} (write it without quotes)"
         vocabulary = schema.get("x-vocabulary")
         label = (
             f"not a term of the {vocabulary.replace('_', ' ')} vocabulary"
@@ -56,7 +61,7 @@ def _describe(error) -> tuple[tuple, str]:
     if kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return path, f"expected {_article(expected)}, got {type_name(value)} {_short(value)}"
+        return path, f"expected {_article(expected)}, got {type_name(value)}{_short(value)}"
     if kind == "format":
         if error.validator_value == "country-alpha3":
             return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code"
@@ -73,7 +78,7 @@ def _describe(error) -> tuple[tuple, str]:
     if kind in ("oneOf", "anyOf"):
         described = schema.get("description")
         if described:
-            return path, f"expected {described}, got {type_name(value)} {_short(value)}"
+            return path, f"expected {described}, got {type_name(value)}{_short(value)}"
         # Report the branch that got furthest rather than the whole alternation.
         from jsonschema.exceptions import best_match
 
@@ -110,4 +115,4 @@ def _short(value) -> str:
     if isinstance(value, (dict, list)):
         return ""
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return " " + (text if len(text) <= 40 else text[:37] + "...")

@@ -1,0 +1,48 @@
+from pcd_screen.fixtures import coverage_gaps, run_rule_fixtures
+from pcd_screen.refdata import load_refdata
+from pcd_screen.rules import load_ruleset
+
+RULE = """\
+- id: FIX-001
+  principle: ldc-focus
+  severity: medium
+  kind: concern
+  title: {en: t}
+  message: {en: m}
+  rationale: {en: r}
+  recommendation: {en: rec}
+  flag_when: {fact: ldc_share, lt: 0.5}
+  sources: [{doc: be-dgd, section: Geografische focus}]
+  tests:
+    - {expect: flag, name: not an LDC, proposal: {countries: [{code: MAR}]}}
+    - {expect: pass, name: an LDC, proposal: {countries: [{code: NER}]}}
+    - {expect: unclear, name: no country, proposal: {}}
+    - {expect: flag, name: wrong on purpose, proposal: {countries: [{code: NER}]}}
+    - {expect: pass, name: invalid fixture, proposal: {countries: [{code: ZZZ}]}}
+    - expect: pass
+      name: Bangladesh before its scheduled graduation
+      as_of: "2026-11-23"
+      proposal: {countries: [{code: BGD}]}
+    - expect: unclear
+      name: Bangladesh after 24 Nov 2026 (no General Assembly decision found)
+      as_of: "2026-12-01"
+      proposal: {countries: [{code: BGD}]}
+"""
+
+
+def test_fixture_results(tmp_path):
+    (tmp_path / "r.yaml").write_text(RULE)
+    ruleset = load_ruleset([tmp_path], validate=True, builtin=False)
+    results = run_rule_fixtures(ruleset.rules[0], ruleset, load_refdata())
+    assert [(r.expected, r.actual) for r in results] == [
+        ("flag", "flag"),
+        ("pass", "pass"),
+        ("unclear", "unclear"),
+        ("flag", "pass"),
+        ("pass", "invalid"),
+        ("pass", "pass"),
+        ("unclear", "unclear"),
+    ]
+    assert [r.passed for r in results] == [True, True, True, False, False, True, True]
+    assert "countries[0].code" in results[4].detail
+    assert coverage_gaps(ruleset.rules[0]) == []

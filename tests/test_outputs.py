@@ -1,0 +1,23 @@
+import pytest
+
+from pcd_screen import outputs
+
+
+def test_write_atomic_replaces_whole_file(tmp_path):
+    target = tmp_path / "report.md"
+    target.write_text("old")
+    outputs.write_atomic(target, "new report\n")
+    assert target.read_text() == "new report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.md"
+
+    def broken_replace(_src, _dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        outputs.write_atomic(target, "text")
+    assert list(tmp_path.iterdir()) == []
