@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 RESULT_SCHEMA_VERSION = 1
-STATUSES = ("flag", "unclear", "pass", "not-applicable")
+STATUSES = ("flag", "waived", "unclear", "pass", "not-applicable")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 VERDICTS = ("block", "revise", "clarify", "clear")  # worst first
 
@@ -32,6 +32,9 @@ class Finding:
     missing: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     references: list[dict] = field(default_factory=list)
+    # Set by waivers.apply: {justification, approved_by, granted, expires, file, line, expired}.
+    # An expired waiver is kept here (expired: true) while the finding stays flagged.
+    waiver: dict | None = None
 
 
 @dataclass
@@ -52,12 +55,16 @@ class Result:
         return asdict(self)
 
 
-def verdict_for(findings: list[Finding]) -> str:
+def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) -> str:
     """block: a critical concern flagged; revise: a high one; clarify: a medium one flagged or a
-    critical/high one unclear; clear otherwise. Strengths never change the verdict."""
+    critical/high one unclear; clear otherwise. Strengths and waived findings never count.
+
+    unclear_as_flag lists severities whose unclear findings count as flagged (the strict
+    profile: a watchdog does not give the benefit of the doubt)."""
     concerns = [f for f in findings if f.kind == "concern"]
     flagged = {f.severity for f in concerns if f.status == "flag"}
     unclear = {f.severity for f in concerns if f.status == "unclear"}
+    flagged |= unclear & set(unclear_as_flag)
     if "critical" in flagged:
         return "block"
     if "high" in flagged:
@@ -76,6 +83,7 @@ def summarise(findings: list[Finding]) -> dict:
         },
         "unclear": sum(1 for f in concerns if f.status == "unclear"),
         "strengths": sum(1 for f in findings if f.kind == "strength" and f.status == "flag"),
+        "waived": sum(1 for f in findings if f.status == "waived"),
         "by_status": {s: sum(1 for f in findings if f.status == s) for s in STATUSES},
     }
 

@@ -21,10 +21,18 @@ def finding(severity, status, kind="concern", rule_id="X-001"):
         ([finding("critical", "pass"), finding("high", "not-applicable")], "clear"),
         ([finding("critical", "flag", kind="strength")], "clear"),  # strengths never count
         ([finding("high", "unclear"), finding("critical", "flag")], "block"),
+        ([finding("critical", "waived")], "clear"),  # a waived finding does not count
     ],
 )
 def test_verdict(findings, verdict):
     assert verdict_for(findings) == verdict
+
+
+def test_strict_policy_counts_unclear_as_flagged():
+    found = [finding("high", "unclear")]
+    assert verdict_for(found, unclear_as_flag=("critical", "high")) == "revise"
+    assert verdict_for([finding("critical", "unclear")], ("critical", "high")) == "block"
+    assert verdict_for([finding("medium", "unclear")], ("critical", "high")) == "clear"
 
 
 def test_summary_counts():
@@ -36,4 +44,10 @@ def test_summary_counts():
     summary = summarise(found)
     assert summary["concerns"]["high"] == 1
     assert summary["unclear"] == 1 and summary["strengths"] == 1
-    assert summary["by_status"] == {"flag": 2, "unclear": 1, "pass": 0, "not-applicable": 0}
+    assert summary["by_status"] == {
+        "flag": 2,
+        "waived": 0,
+        "unclear": 1,
+        "pass": 0,
+        "not-applicable": 0,
+    }
