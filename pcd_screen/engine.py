@@ -9,7 +9,15 @@ from pcd_screen import __version__
 from pcd_screen.conditions import Context, Outcome
 from pcd_screen.facts import compute_facts
 from pcd_screen.proposal import Proposal
-from pcd_screen.result import Evidence, Finding, Result, sort_key, summarise, verdict_for
+from pcd_screen.result import (
+    Evidence,
+    Finding,
+    Result,
+    format_value,
+    sort_key,
+    summarise,
+    verdict_for,
+)
 from pcd_screen.rules import Rule, Ruleset
 from pcd_screen.yamlload import format_path
 
@@ -134,27 +142,6 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         if len(out) == MAX_EVIDENCE:
             break
     return out
-
-
-def format_value(name: str, value) -> str:
-    """A fact or evidence value as people read it: shares as percentages, lists joined."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)) and "share" in name and not isinstance(value, bool):
-        return f"{value * 100:.0f}%"
-    if isinstance(value, (int, float)) and name in (
-        "total_budget",
-        "activity_budget_sum",
-        "share_denominator",
-    ):
-        return f"{value:,.0f}"
-    if isinstance(value, list):
-        return ", ".join(format_value(name, v) for v in value) or "none"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {format_value(name, v)}" for k, v in value.items())
-    return str(value)
 
 
 def _interpolate(template: str, evidence: list[Evidence], ctx: Context) -> str:

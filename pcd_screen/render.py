@@ -82,7 +82,7 @@ def _tr(texts, lang: str):
 
 
 def _shown(value, name: str = "") -> str:
-    from pcd_screen.engine import format_value
+    from pcd_screen.result import format_value
 
     return format_value(name, value)
 

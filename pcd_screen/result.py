@@ -95,3 +95,24 @@ def sort_key(finding: Finding) -> tuple:
         SEVERITIES.index(finding.severity),
         finding.rule_id,
     )
+
+
+def format_value(name: str, value) -> str:
+    """A fact or evidence value as people read it: shares as percentages, lists joined."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) and "share" in name and not isinstance(value, bool):
+        return f"{value * 100:.0f}%"
+    if isinstance(value, (int, float)) and name in (
+        "total_budget",
+        "activity_budget_sum",
+        "share_denominator",
+    ):
+        return f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(format_value(name, v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {format_value(name, v)}" for k, v in value.items())
+    return str(value)

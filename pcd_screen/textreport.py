@@ -7,7 +7,7 @@ It shows the same view (render.report_view) in the same order as templates/repor
 
 from __future__ import annotations
 
-from pcd_screen.engine import format_value
+from pcd_screen.result import format_value
 
 RESET = "\033[0m"
 ANSI = {
