@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pcd_screen.facts import FACT_DOCS
 from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
-from pcd_screen.result import SEVERITIES, Result
+from pcd_screen.result import SEVERITIES, Result, format_value
 
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
@@ -82,8 +82,6 @@ def _tr(texts, lang: str):
 
 
 def _shown(value, name: str = "") -> str:
-    from pcd_screen.result import format_value
-
     return format_value(name, value)
 
 

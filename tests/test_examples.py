@@ -1,12 +1,10 @@
 """Every example screens to the verdict the source documents lead one to expect."""
 
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES
 from pcd_screen.engine import evaluate
 from pcd_screen.proposal import load_proposal
 from pcd_screen.refdata import load_refdata
@@ -38,33 +36,3 @@ def test_example_verdict(name):
     result = evaluate(proposal, load_ruleset(), load_refdata(), date(2026, 11, 23))
     flagged = [f"{f.rule_id}({f.severity})" for f in result.findings if f.status == "flag"]
     assert result.verdict == EXPECTED[name], flagged
-
-
-def test_example_reports_are_current():
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "make_example_reports.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-
-
-def test_generated_docs_are_current():
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "gen_docs.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-
-
-def test_compiled_data_bundle_is_current():
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "compile_data.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr

@@ -1,10 +1,8 @@
 import json
-import subprocess
-import sys
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES
 from pcd_screen.paths import DATA_DIR
 from pcd_screen.proposal import load_proposal, load_schema, proposal_from_data
 from pcd_screen.yamlload import LoadError, load_file
@@ -157,13 +155,3 @@ def test_fast_check_agrees_with_jsonschema():
     for data in cases:
         assert passes_fast_check(data) == validator.is_valid(data), data.get("id")
     assert sum(passes_fast_check(d) for d in cases) >= len(examples)
-
-
-def test_generated_fast_check_is_current():
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "gen_fastcheck.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
