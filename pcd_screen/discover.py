@@ -29,9 +29,8 @@ def discover(
         if not include:
             raise NothingFound("no files given and no include patterns in the config")
         for pattern in include:
-            found += sorted(
-                _relative(p, base) for p in glob.glob(str(base / pattern), recursive=True)
-            )
+            matches = glob.glob(str(base / pattern), recursive=True)
+            found += sorted(_relative(p) for p in matches)
     for given in paths:
         matches = _expand(given)
         if not matches:
