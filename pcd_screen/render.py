@@ -64,6 +64,13 @@ def _verdicts() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _principles() -> dict:
+    from pcd_screen import yamlload
+
+    return yamlload.load_trusted(DATA_DIR / "principles.yaml")
+
+
+@lru_cache(maxsize=1)
 def _vocabularies() -> dict:
     from pcd_screen import yamlload
 
@@ -92,10 +99,11 @@ def report_view(result: Result, lang: str) -> dict:
     by_principle: dict[str, list] = {}
     for finding in sorted(concerns, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
         by_principle.setdefault(finding.principle, []).append(finding)
-    groups = sorted(
+    ordered = sorted(
         by_principle.items(),
         key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLE_ORDER.index(item[0])),
     )
+    groups = [(_tr(_principles()[name], lang), findings) for name, findings in ordered]
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
     questions: dict[str, dict] = {}
     for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
