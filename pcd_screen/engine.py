@@ -26,7 +26,12 @@ _PLACEHOLDER = re.compile(r"\{(evidence|facts\.[a-z_]+)\}")
 
 
 def evaluate(
-    proposal: Proposal, ruleset: Ruleset, refdata, as_of: date, lang: str = "en"
+    proposal: Proposal,
+    ruleset: Ruleset,
+    refdata,
+    as_of: date,
+    lang: str = "en",
+    unclear_as_flag: tuple[str, ...] = (),
 ) -> Result:
     ctx = context_for(proposal, ruleset, refdata, as_of)
     facts = ctx.facts
@@ -41,10 +46,11 @@ def evaluate(
         refdata=refdata.versions(),
         as_of=as_of.isoformat(),
         lang=lang,
-        verdict=verdict_for(findings),
+        verdict=verdict_for(findings, unclear_as_flag),
         facts={name: fact.value for name, fact in sorted(facts.items())},
         findings=findings,
         summary=summarise(findings),
+        policy={"unclear_as_flag": list(unclear_as_flag)},
     )
 
 

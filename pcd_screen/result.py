@@ -50,6 +50,9 @@ class Result:
     findings: list[Finding]
     summary: dict
     schema_version: int = RESULT_SCHEMA_VERSION
+    # How the verdict was reached: unclear_as_flag lists severities whose unclear findings
+    # counted as flagged (the strict profile).
+    policy: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from dataclasses import asdict, is_dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
@@ -201,7 +202,7 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
     if finding.status == "unclear" or (finding.status == "waived" and finding.missing):
         text = unclear_text(finding)
     else:
-        text = finding.message or finding.title
+        text = finding.message or finding.title or finding.rule_id
     if waiver.get("expired"):
         text += f" A waiver for this finding expired on {waiver.get('expires')}."
     region = {}
@@ -269,11 +270,8 @@ def _waiver_notifications(run: dict) -> list[dict]:
     """Expired and stale waivers are facts about the run, not findings: SARIF's place for
     those is the invocation's notifications, pointing at the waivers file."""
     notes = []
-    for kind, waivers in (
-        ("expired", run.get("expired_waivers") or []),
-        ("stale", run.get("stale_waivers") or []),
-    ):
-        for waiver in sorted(waivers, key=_waiver_key):
+    for kind in ("expired", "stale"):
+        for waiver in run_waivers(run, kind):
             if kind == "expired":
                 text = (
                     f"The waiver of {waiver.get('rule')} for {waiver.get('proposal')} expired"
@@ -298,6 +296,14 @@ def _waiver_notifications(run: dict) -> list[dict]:
                 note["locations"] = [{"physicalLocation": physical}]
             notes.append(note)
     return notes
+
+
+def run_waivers(run: dict, kind: str) -> list[dict]:
+    """run["expired_waivers"] or run["stale_waivers"] as dicts (Waiver objects accepted too),
+    in a fixed order: waivers file, line, rule, proposal."""
+    waivers = run.get(f"{kind}_waivers") or []
+    entries = [asdict(w) if is_dataclass(w) else dict(w) for w in waivers]
+    return sorted(entries, key=_waiver_key)
 
 
 def _waiver_key(waiver: dict) -> tuple:
