@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint data reports bench clean
+.PHONY: demo test lint data i18n reports bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(VENV)/.installed
 # Re-bundle the pre-parsed rules and data after editing a YAML file (a test checks it is current).
 data: $(VENV)/.installed
 	$(BIN)/python scripts/compile_data.py
+
+# Extract report strings, update pcd_screen/locale/*/messages.po and compile them.
+i18n: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py
 
 # Regenerate the screened reports of every example (a test checks they are current).
 reports: data

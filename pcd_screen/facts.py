@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from pcd_screen.i18n import N_
+
 MIGRATION_CONTROL = (
     "border-control",
     "maritime-interception",
@@ -72,33 +74,38 @@ class Fact:
 
 
 FACT_DOCS: dict[str, str] = {
-    "total_budget": "budget.total",
-    "currency": "budget.currency",
-    "duration_months": "months from period.start to period.end",
-    "activity_count": "number of activities",
-    "share_denominator": "base of budget shares: budget.total, else the sum of activity budgets",
-    "category_shares": "budget share of each activity category",
-    "dominant_category": "the activity category with the largest budget share",
-    "dominant_category_share": "the budget share of that category",
-    "migration_control_share": "budget share of migration-control activities "
-    "(" + ", ".join(MIGRATION_CONTROL) + ")",
-    "coercive_share": "budget share of migration control, military and security-forces equipment",
-    "ldc_share": "budget share (by country percentages) going to LDCs on the screening date",
-    "ldc_countries": "recipient countries that are LDCs as of the screening date",
-    "non_dac_share": "share of the budget going to countries not on the DAC List of ODA Recipients",
-    "non_dac_countries": "recipient countries not on the DAC List of ODA Recipients",
-    "free_movement_countries": "recipient countries in a regional free-movement area in force",
-    "migration_related": "migration-related (by categories, target groups or purpose codes)",
-    "uses_migration_reduction_measures": "some result indicator measures migration reduction",
-    "only_migration_reduction_measures": "every result indicator measures migration reduction",
-    "in_donor_refugee_months": "months of in-donor refugee costs",
-    "country_percentage_sum": "sum of the country percentages",
-    "purpose_code_percentage_sum": "sum of the purpose-code percentages",
-    "activity_budget_sum": "sum of the activity budgets",
-    "activity_budget_exceeds_total": "the activity budgets add up to more than budget.total",
-    "end_before_start": "period.end is before period.start",
-    "unknown_purpose_codes": "purpose codes that are not DAC CRS codes",
-    "non_oda_purpose_codes": "purpose codes that exist only for TOSSD or are withdrawn",
+    "total_budget": N_("total budget"),
+    "currency": N_("currency"),
+    "duration_months": N_("duration in months"),
+    "activity_count": N_("number of activities"),
+    "share_denominator": N_(
+        "base of budget shares (total budget, else the sum of activity budgets)"
+    ),
+    "category_shares": N_("budget share of each activity category"),
+    "dominant_category": N_("the activity category with the largest budget share"),
+    "dominant_category_share": N_("the budget share of that category"),
+    "migration_control_share": N_(
+        "budget share of migration control (border control, maritime interception, surveillance "
+        "equipment, detention, forced return, readmission cooperation, anti-smuggling "
+        "enforcement, deterrence campaigns)"
+    ),
+    "coercive_share": N_("budget share of migration control, military and security forces"),
+    "ldc_share": N_("budget share (by country percentages) going to LDCs on the screening date"),
+    "ldc_countries": N_("recipient countries that are LDCs as of the screening date"),
+    "non_dac_share": N_("budget share going to countries not on the DAC List of ODA Recipients"),
+    "non_dac_countries": N_("recipient countries not on the DAC List of ODA Recipients"),
+    "free_movement_countries": N_("recipient countries in a regional free-movement area in force"),
+    "migration_related": N_("migration-related (by categories, target groups or purpose codes)"),
+    "uses_migration_reduction_measures": N_("some result indicator measures migration reduction"),
+    "only_migration_reduction_measures": N_("every result indicator measures migration reduction"),
+    "in_donor_refugee_months": N_("months of in-donor refugee costs"),
+    "country_percentage_sum": N_("sum of the country percentages"),
+    "purpose_code_percentage_sum": N_("sum of the purpose-code percentages"),
+    "activity_budget_sum": N_("sum of the activity budgets"),
+    "activity_budget_exceeds_total": N_("activity budgets add up to more than the total"),
+    "end_before_start": N_("end date before start date"),
+    "unknown_purpose_codes": N_("purpose codes that are not DAC CRS codes"),
+    "non_oda_purpose_codes": N_("purpose codes that exist only for TOSSD or are withdrawn"),
 }
 FACT_NAMES = frozenset(FACT_DOCS)
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from functools import lru_cache
 
 from pcd_screen.facts import FACT_DOCS
+from pcd_screen.i18n import SEVERITY_LABELS, translations
 from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
 from pcd_screen.result import SEVERITIES, Result, format_value
 
@@ -34,14 +35,14 @@ def render(results: list[Result], fmt: str, lang: str = "en", color: bool = Fals
     if fmt == "text":
         from pcd_screen.textreport import render_text
 
-        return render_text(reports, color)
-    template = _environment(fmt == "html").get_template(TEMPLATE_FOR[fmt])
-    text = template.render(reports=reports)
+        return render_text(reports, color, lang)
+    template = _environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt])
+    text = template.render(reports=reports, lang=lang)
     return text.rstrip("\n") + "\n"
 
 
-@lru_cache(maxsize=2)
-def _environment(html: bool):
+@lru_cache(maxsize=8)
+def _environment(html: bool, lang: str):
     import jinja2
 
     env = jinja2.Environment(
@@ -51,8 +52,11 @@ def _environment(html: bool):
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = _shown
+    env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
     return env
 
 
@@ -123,7 +127,11 @@ def report_view(result: Result, lang: str) -> dict:
         "questions": list(questions.values()),
         "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
         "facts": [
-            {"name": name, "label": FACT_DOCS.get(name, name), "value": _shown(value, name)}
+            {
+                "name": name,
+                "label": translations(lang).gettext(FACT_DOCS.get(name, name)),
+                "value": _shown(value, name),
+            }
             for name, value in result.facts.items()
             if name != "share_denominator"
         ],

@@ -7,6 +7,7 @@ It shows the same view (render.report_view) in the same order as templates/repor
 
 from __future__ import annotations
 
+from pcd_screen.i18n import SEVERITY_LABELS, translations
 from pcd_screen.result import format_value
 
 RESET = "\033[0m"
@@ -22,76 +23,101 @@ ANSI = {
 }
 
 
-def render_text(reports: list[dict], color: bool) -> str:
+def render_text(reports: list[dict], color: bool, lang: str = "en") -> str:
+    _ = translations(lang).gettext
+    # Looked up once, outside the f-strings below, where the message extractor cannot see.
+    t = {
+        "title": _("PCD screening"),
+        "as_of": _("as of %(date)s"),
+        "verdict": _("Verdict"),
+        "line": _("line"),
+        "evidence": _("evidence"),
+        "why": _("Why"),
+        "todo": _("What to do"),
+        "sources": _("Sources"),
+        "missing": _("is missing"),
+        "needed": _("Needed to check"),
+        "ruleset": _("ruleset"),
+        "refdata": _("reference data"),
+    }
+
     def c(style: str, text: str) -> str:
         return f"{ANSI[style]}{text}{RESET}" if color else text
+
+    def sev(name: str) -> str:
+        return _(SEVERITY_LABELS[name])
 
     out: list[str] = []
     for number, r in enumerate(reports):
         res = r["result"]
         if number:
             out += ["", "=" * 78, ""]
-        out.append(c("bold", f"PCD screening: {res.proposal['id']} — {res.proposal['title']}"))
-        out.append(f"{res.proposal['file']} · as of {res.as_of}")
-        out += ["", c(r["verdict_style"], f"VERDICT: {r['verdict_label']}"), r["verdict_meaning"]]
-        out.append("Next steps:")
+        out.append(c("bold", f"{t['title']}: {res.proposal['id']} — {res.proposal['title']}"))
+        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': res.as_of}}")
+        verdict = f"{t['verdict'].upper()}: {r['verdict_label']}"
+        out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], _("Next steps") + ":"]
         out += [f"  {i}. {step}" for i, step in enumerate(r["next_steps"], 1)]
 
         counts = r["counts"]["concerns"]
-        out += [
-            "",
-            c("bold", "CONCERNS") + f" ({counts['critical']} critical, {counts['high']} high, "
-            f"{counts['medium']} medium, {counts['low'] + counts['info']} low/info)",
-        ]
+        tally = _("%(critical)s critical, %(high)s high, %(medium)s medium, %(low)s low or info.")
+        tally %= {**counts, "low": counts["low"] + counts["info"]}
+        out += ["", c("bold", _("Concerns").upper()) + f" — {tally}"]
         for principle, findings in r["groups"]:
             out += ["", f"── {principle} ──"]
             for f in findings:
-                out.append(
-                    f"{c(f.severity, '[' + f.severity.upper() + ']')} {f.rule_id}  {f.title}"
-                )
-                out.append(f"    {f.message}")
+                label = c(f.severity, "[" + sev(f.severity).upper() + "]")
+                out += [f"{label} {f.rule_id}  {f.title}", f"    {f.message}"]
                 for e in f.evidence:
-                    line = f" (line {e.line})" if e.line else ""
-                    out.append(f"    evidence: {e.path} = {format_value(e.path, e.value)}{line}")
-                out.append(f"    why: {f.rationale}")
-                out.append(f"    do: {f.recommendation}")
-                out.append(
-                    "    sources: " + "; ".join(f"{s['doc']} {s['section']}" for s in f.sources)
-                )
+                    line = f" ({t['line']} {e.line})" if e.line else ""
+                    out.append(
+                        f"    {t['evidence']}: {e.path} = {format_value(e.path, e.value)}{line}"
+                    )
+                if f.waiver:
+                    state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
+                    until = _("until %(date)s") % {"date": f.waiver["expires"]}
+                    by = _("approved by %(name)s") % {"name": f.waiver["approved_by"]}
+                    out.append(f"    {state} ({until}, {by}): {f.waiver['justification']}")
+                out.append(f"    {t['why']}: {f.rationale}")
+                out.append(f"    {t['todo']}: {f.recommendation}")
+                sources = "; ".join(f"{s['doc']} {s['section']}" for s in f.sources)
+                out.append(f"    {t['sources']}: {sources}")
         if not r["groups"]:
-            out.append("  none")
+            out.append("  " + _("None."))
 
-        out += ["", c("bold", "QUESTIONS FOR THE APPLICANT") + f" ({len(r['questions'])})"]
-        for i, q in enumerate(r["questions"], 1):
+        questions = r["questions"]
+        out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
+        for i, q in enumerate(questions, 1):
             definition = f" ({q['definition']})" if q["definition"] else ""
-            out.append(f"  {i}. {q['field']} is missing{definition}. Needed to check:")
-            out += [f"     - {f.rule_id} ({f.severity}) {f.title}" for f in q["rules"]]
-        if not r["questions"]:
-            out.append("  none")
+            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {t['needed']}:")
+            out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
+        if not questions:
+            out.append("  " + _("None."))
 
-        out += ["", c("bold", "STRENGTHS") + f" ({len(r['strengths'])})"]
-        out += [f"  + {f.rule_id}  {f.title}: {f.message}" for f in r["strengths"]] or ["  none"]
+        strengths = r["strengths"]
+        out += ["", c("bold", _("Strengths").upper()) + f" ({len(strengths)})"]
+        out += [f"  + {f.rule_id}  {f.title}: {f.message}" for f in strengths]
+        if not strengths:
+            out.append("  " + _("None."))
 
-        out += ["", c("bold", "FACTS")]
+        out += ["", c("bold", _("Facts").upper())]
         out += [f"  {fact['name']:34} {fact['value']}" for fact in r["facts"]]
 
-        status = r["counts"]["by_status"]
-        out += [
-            "",
-            c(
-                "dim",
-                f"Checked {res.ruleset['rules']} rules: {status['flag']} flagged, "
-                f"{status['unclear']} unclear, {status['pass']} passed, "
-                f"{status['not-applicable']} not applicable.",
-            ),
-        ]
-        out.append(
-            c(
-                "dim",
-                f"{res.tool['name']} {res.tool['version']} · ruleset "
-                f"{res.ruleset['hash']} · as of {res.as_of}",
-            )
-        )
+        st = r["counts"]["by_status"]
+        checked = _(
+            "Checked %(rules)s rules: %(flag)s flagged, %(waived)s waived, %(unclear)s unclear, "
+            "%(passed)s passed, %(na)s not applicable."
+        ) % {
+            "rules": res.ruleset["rules"],
+            "flag": st["flag"],
+            "waived": st["waived"],
+            "unclear": st["unclear"],
+            "passed": st["pass"],
+            "na": st["not-applicable"],
+        }
+        out += ["", c("dim", checked)]
+        as_of = _("as of %(date)s") % {"date": res.as_of}
+        ruleset = f"{t['ruleset']} {res.ruleset['hash']}"
+        out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])
-        out.append(c("dim", f"reference data: {data}"))
+        out.append(c("dim", f"{t['refdata']}: {data}"))
     return "\n".join(out) + "\n"

@@ -15,6 +15,7 @@ from conftest import REPO
         ("gen_docs.py", "the generated reference in docs/rules.md"),
         ("compile_data.py", "pcd_screen/data/compiled.json (make data)"),
         ("gen_fastcheck.py", "pcd_screen/_proposal_fastcheck.py"),
+        ("i18n.py", "the nl/fr report-string catalogs (make i18n)"),
     ],
 )
 def test_generated_file_is_current(script, what):

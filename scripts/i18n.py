@@ -1,0 +1,88 @@
+"""Extract report strings, update the nl/fr catalogs and compile them (Babel).
+
+Usage: python scripts/i18n.py [--check]
+--check fails if a string is untranslated or a compiled catalog (.mo) is out of date.
+Translations are written in pcd_screen/locale/<lang>/LC_MESSAGES/messages.po.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+REPO = Path(__file__).resolve().parent.parent
+LOCALE = REPO / "pcd_screen" / "locale"
+POT = LOCALE / "messages.pot"
+LANGS = ("nl", "fr")
+
+
+def extract() -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(POT),
+            ".",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+
+
+def mo_bytes(catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    if not check:
+        extract()
+    with open(POT, "rb") as handle:
+        template = read_po(handle)
+    problems = []
+    for lang in LANGS:
+        po_path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+        with open(po_path, "rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        if not check:
+            catalog.update(template, no_fuzzy_matching=True)
+            buffer = io.BytesIO()
+            write_po(buffer, catalog, omit_header=True, sort_output=True, width=100)
+            po_path.write_bytes(buffer.getvalue())
+        missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        missing += [m.id for m in template if m.id and m.id not in catalog]
+        problems += [f"{lang}: untranslated: {text!r}" for text in missing]
+        mo_path = po_path.with_suffix(".mo")
+        compiled = mo_bytes(catalog)
+        if check:
+            if not mo_path.exists() or mo_path.read_bytes() != compiled:
+                problems.append(f"{mo_path.relative_to(REPO)} is out of date")
+        else:
+            mo_path.write_bytes(compiled)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems and check:
+        print("run: make i18n (python scripts/i18n.py)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
