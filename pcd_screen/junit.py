@@ -1,7 +1,8 @@
 """Results -> JUnit XML: a test suite per proposal, a test case per applicable rule.
 
 CI systems that know nothing of SARIF still show JUnit: a flagged concern is a failure, an
-unclear or waived one is skipped (with why), a pass or a strength is a passing test case.
+unclear or waived one is skipped (with why), a pass or a strength is a passing test case. An
+unclear concern that the verdict counted as flagged (result.policy, the strict profile) fails.
 No timestamps or durations, so the same results give the same bytes.
 """
 
@@ -11,7 +12,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from pcd_screen.result import Finding, Result, format_value
-from pcd_screen.sarif import artifact_path, finding_line, ordered_results, unclear_text
+from pcd_screen.sarif import (
+    artifact_path,
+    counts_as_flag,
+    finding_line,
+    ordered_results,
+    unclear_text,
+)
 
 # Characters XML 1.0 cannot carry even escaped; ElementTree would write them as they are.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -69,6 +76,7 @@ def _case(result: Result, finding: Finding, file: str) -> ET.Element:
     if finding.kind != "concern":
         return case  # a strength never fails, present or not
     waiver = finding.waiver or {}
+    missing = ", ".join(finding.missing) or "information the rule needs"
     if finding.status == "flag":
         message = finding.message or finding.title
         if waiver.get("expired"):
@@ -77,8 +85,14 @@ def _case(result: Result, finding: Finding, file: str) -> ET.Element:
             case, "failure", {"message": _clean(message), "type": finding.severity}
         )
         failure.text = _clean(_details(finding))
+    elif counts_as_flag(result, finding):
+        message = f"unclear, counted as flagged: missing {missing}"
+        failure = ET.SubElement(
+            case, "failure", {"message": _clean(message), "type": finding.severity}
+        )
+        text = unclear_text(finding, counted=True) + f"\n\nWhat to do: {finding.recommendation}"
+        failure.text = _clean(text)
     elif finding.status == "unclear":
-        missing = ", ".join(finding.missing) or "information the rule needs"
         skipped = ET.SubElement(case, "skipped", {"message": _clean(f"missing: {missing}")})
         skipped.text = _clean(unclear_text(finding))
     elif finding.status == "waived":

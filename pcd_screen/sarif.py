@@ -112,14 +112,28 @@ def finding_line(result: Result, finding: Finding) -> int | None:
     return None
 
 
-def unclear_text(finding: Finding) -> str:
+def counts_as_flag(result: Result, finding: Finding) -> bool:
+    """An unclear concern that the verdict counted as flagged (result.policy, the strict
+    profile's unclear_as_flag): CI outputs then report it at its severity, not as a note."""
+    policy = getattr(result, "policy", None) or {}
+    return (
+        finding.status == "unclear"
+        and finding.kind == "concern"
+        and finding.severity in (policy.get("unclear_as_flag") or ())
+    )
+
+
+def unclear_text(finding: Finding, counted: bool = False) -> str:
     missing = ", ".join(finding.missing) or "information the rule needs"
-    return f"{finding.title}: cannot tell, the proposal does not give {missing}."
+    text = f"{finding.title} — unclear: the proposal does not give {missing}."
+    if counted:
+        text += f" The verdict policy counts an unclear {finding.severity} concern as flagged."
+    return text
 
 
 def _parent(field: str) -> str:
-    """ "safeguards.conflict_analysis" -> "safeguards"; "activities[0].x" -> "activities[0]";
-    a top-level field has no parent line to offer (the root would be line 1)."""
+    """The enclosing field: safeguards.conflict_analysis -> safeguards, activities[0].x ->
+    activities[0]; a top-level field has none (its parent, the root, would be line 1)."""
     cut = max(field.rfind("."), field.rfind("["))
     return field[:cut] if cut > 0 else ""
 
@@ -127,8 +141,13 @@ def _parent(field: str) -> str:
 # ---- SARIF pieces --------------------------------------------------------------------------
 
 
-def level_for(finding: Finding) -> str:
-    return "note" if finding.status == "unclear" else LEVEL[finding.severity]
+def level_for(result: Result, finding: Finding) -> str:
+    if counts_as_flag(result, finding):
+        return LEVEL[finding.severity]
+    # Only unclear findings carry missing fields, also once a waiver accepted them.
+    if finding.status == "unclear" or (finding.status == "waived" and finding.missing):
+        return "note"
+    return LEVEL[finding.severity]
 
 
 def rule_name(title: str, rule_id: str) -> str:
@@ -200,7 +219,7 @@ def _source_text(source: dict) -> str:
 def _result(result: Result, finding: Finding, rule_index: int) -> dict:
     waiver = finding.waiver or {}
     if finding.status == "unclear" or (finding.status == "waived" and finding.missing):
-        text = unclear_text(finding)
+        text = unclear_text(finding, counts_as_flag(result, finding))
     else:
         text = finding.message or finding.title or finding.rule_id
     if waiver.get("expired"):
@@ -212,7 +231,7 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
     entry = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "level": level_for(finding),
+        "level": level_for(result, finding),
         "message": {"text": text},
         "locations": [
             {
@@ -227,6 +246,7 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
             "proposal_id": result.proposal["id"],
             "verdict": result.verdict,
             "status": finding.status,
+            "counted_as_flag": counts_as_flag(result, finding),
             "severity": finding.severity,
             "principle": finding.principle,
             "evidence": [
@@ -259,11 +279,16 @@ def _suppression(waiver: dict) -> dict:
         },
     }
     if waiver.get("file"):
-        physical: dict = {"artifactLocation": {"uri": artifact_uri(waiver["file"])}}
-        if waiver.get("line"):
-            physical["region"] = {"startLine": int(waiver["line"])}
-        suppression["location"] = {"physicalLocation": physical}
+        suppression["location"] = _waiver_location(waiver)
     return suppression
+
+
+def _waiver_location(waiver: dict) -> dict:
+    """The waiver's entry in the waivers file, where a reviewer goes to renew or remove it."""
+    physical: dict = {"artifactLocation": {"uri": artifact_uri(waiver["file"])}}
+    if waiver.get("line"):
+        physical["region"] = {"startLine": int(waiver["line"])}
+    return {"physicalLocation": physical}
 
 
 def _waiver_notifications(run: dict) -> list[dict]:
@@ -290,10 +315,7 @@ def _waiver_notifications(run: dict) -> list[dict]:
                 "properties": {"rule": waiver.get("rule"), "proposal": waiver.get("proposal")},
             }
             if waiver.get("file"):
-                physical: dict = {"artifactLocation": {"uri": artifact_uri(waiver["file"])}}
-                if waiver.get("line"):
-                    physical["region"] = {"startLine": int(waiver["line"])}
-                note["locations"] = [{"physicalLocation": physical}]
+                note["locations"] = [_waiver_location(waiver)]
             notes.append(note)
     return notes
 

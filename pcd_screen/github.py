@@ -1,0 +1,165 @@
+"""Results -> GitHub Actions: workflow-command annotations and a step-summary in Markdown.
+
+render_github gives one `::error|warning|notice file=..,line=..,title=..::message` line per
+flagged or unclear concern, which GitHub shows on the proposal's line in the pull request.
+step_summary gives the Markdown to append to $GITHUB_STEP_SUMMARY.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pcd_screen.result import SEVERITIES, VERDICTS, Finding, Result
+from pcd_screen.sarif import (
+    artifact_path,
+    counts_as_flag,
+    finding_line,
+    ordered_results,
+    run_waivers,
+    unclear_text,
+)
+
+COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+
+
+def render_github(results: list[Result], run: dict) -> str:
+    lines = []
+    for result in ordered_results(results):
+        concerns = [
+            f for f in result.findings if f.kind == "concern" and f.status in ("flag", "unclear")
+        ]
+        for finding in sorted(concerns, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
+            lines.append(annotation(result, finding))
+    return "".join(line + "\n" for line in lines)
+
+
+def annotation(result: Result, finding: Finding) -> str:
+    unclear = finding.status == "unclear" and not counts_as_flag(result, finding)
+    command = "notice" if unclear else COMMAND.get(finding.severity, "notice")
+    properties = {"file": artifact_path(result.proposal["file"])}
+    line = finding_line(result, finding)
+    if line:
+        properties["line"] = str(line)
+    properties["title"] = f"{finding.rule_id} {finding.title}"
+    if finding.status == "unclear":
+        message = unclear_text(finding, counts_as_flag(result, finding))
+    else:
+        message = finding.message or finding.title
+    waiver = finding.waiver or {}
+    if waiver.get("expired"):
+        message += f" (A waiver for this finding expired on {waiver.get('expires')}.)"
+    if finding.recommendation:
+        message += f"\nWhat to do: {finding.recommendation}"
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{command} {joined}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    """GitHub's escaping of a workflow command's message (toolkit's escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value also may not hold the separators of the property list (escapeProperty)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def step_summary(results: list[Result], run: dict) -> str:
+    ordered = ordered_results(results)
+    fail_on = run.get("fail_on") or "revise"
+    failing = [r for r in ordered if _fails(r.verdict, fail_on)]
+    waived = [(r, f) for r in ordered for f in r.findings if f.status == "waived"]
+    expired = run_waivers(run, "expired")
+    stale = run_waivers(run, "stale")
+    plural = "" if len(ordered) == 1 else "s"
+    out = [f"## pcd-screen: {len(ordered)} proposal{plural} screened", ""]
+    if fail_on == "never":
+        out.append("Threshold: `never` (the run does not fail on findings).")
+    else:
+        out.append(
+            f"Threshold: `{fail_on}` or worse. "
+            f"**{len(failing)} of {len(ordered)}** at or above it: the run "
+            + ("**fails**." if failing else "passes.")
+        )
+    out += ["", f"Waivers: {len(waived)} applied, {len(expired)} expired, {len(stale)} stale."]
+    out += [
+        "",
+        "| Proposal | File | Verdict | Flagged concerns | Unclear | Waived | Strengths |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in ordered:
+        concerns = [f for f in result.findings if f.kind == "concern"]
+        flagged = [f for f in concerns if f.status == "flag"]
+        by_severity = ", ".join(
+            f"{n} {s}" for s in SEVERITIES if (n := sum(f.severity == s for f in flagged))
+        )
+        strengths = sum(f.kind == "strength" and f.status == "flag" for f in result.findings)
+        verdict = f"**{result.verdict}**" if _fails(result.verdict, fail_on) else result.verdict
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    _md(result.proposal["id"]),
+                    _md(artifact_path(result.proposal["file"])),
+                    verdict,
+                    by_severity or "none",
+                    str(sum(f.status == "unclear" for f in concerns)),
+                    str(sum(f.status == "waived" for f in result.findings)),
+                    str(strengths),
+                ]
+            )
+            + " |"
+        )
+    if waived:
+        out += [
+            "",
+            f"### Waived findings ({len(waived)})",
+            "",
+            "| Proposal | Rule | Justification | Approved by | Expires |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for result, finding in waived:
+            waiver = finding.waiver or {}
+            cells = [
+                result.proposal["id"],
+                f"{finding.rule_id} {finding.title}",
+                waiver.get("justification", ""),
+                waiver.get("approved_by", ""),
+                waiver.get("expires", ""),
+            ]
+            out.append("| " + " | ".join(_md(str(c)) for c in cells) + " |")
+    if expired:
+        out += ["", f"### Expired waivers ({len(expired)})", ""]
+        out += [
+            f"- {_waiver_line(w)}"
+            + (f" expired on {_md(str(w['expires']))}" if w.get("expires") else " has expired")
+            + ": it no longer applies and the finding counts again."
+            for w in expired
+        ]
+    if stale:
+        out += ["", f"### Stale waivers ({len(stale)})", ""]
+        out += [
+            f"- {_waiver_line(w)} matched no finding in this run: remove it or correct it."
+            for w in stale
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _fails(verdict: str, fail_on: str) -> bool:
+    return fail_on != "never" and VERDICTS.index(verdict) <= VERDICTS.index(fail_on)
+
+
+def _waiver_line(waiver: dict) -> str:
+    where = _md(artifact_path(str(waiver.get("file") or "")))
+    if waiver.get("line"):
+        where += f" line {int(waiver['line'])}"
+    rule, proposal = _md(str(waiver.get("rule", ""))), _md(str(waiver.get("proposal", "")))
+    return f"{rule} for {proposal} ({where})" if where else f"{rule} for {proposal}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell: specials backslash-escaped, one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

@@ -1,0 +1,200 @@
+import re
+from dataclasses import replace
+from functools import cache
+
+from conftest import AS_OF, EXAMPLES
+from pcd_screen.engine import evaluate
+from pcd_screen.github import escape_data, escape_property, render_github, step_summary
+from pcd_screen.proposal import load_proposal
+from pcd_screen.refdata import load_refdata
+from pcd_screen.result import summarise, verdict_for
+from pcd_screen.rules import load_ruleset
+
+NIGER = "border-control-transit-niger"
+WAIVER = {
+    "justification": "Accepted | UNHCR monitors the <border posts> *quarterly*",
+    "approved_by": "Head of unit, DG INTPA",
+    "granted": "2026-10-01",
+    "expires": "2027-03-31",
+    "path": None,
+    "file": ".pcd-waivers.yaml",
+    "line": 4,
+    "expired": False,
+}
+RUN = {
+    "stale_waivers": [
+        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20}
+    ],
+    "expired_waivers": [
+        {
+            "rule": "DNH-001",
+            "proposal": "EU-NDICI-2026-NE-031",
+            "file": ".pcd-waivers.yaml",
+            "line": 12,
+            "expires": "2026-10-31",
+        }
+    ],
+    "help_uri": None,
+    "fail_on": "revise",
+}
+LINE = re.compile(r"^::(error|warning|notice) (file=[^,:]+(?:,line=\d+)?,title=[^,:]+)::(.+)$")
+
+
+@cache
+def screened(name):
+    proposal = load_proposal(EXAMPLES / f"{name}.yaml", f"examples/{name}.yaml")
+    return evaluate(proposal, load_ruleset(), load_refdata(), AS_OF)
+
+
+def with_findings(result, change):
+    findings = [change(f) for f in result.findings]
+    return replace(
+        result, findings=findings, verdict=verdict_for(findings), summary=summarise(findings)
+    )
+
+
+def waived_niger():
+    def change(f):
+        if f.rule_id == "DNH-003":
+            return replace(f, status="waived", waiver=dict(WAIVER))
+        if f.rule_id == "DNH-001":
+            return replace(f, waiver={**WAIVER, "expires": "2026-10-31", "expired": True})
+        return f
+
+    return with_findings(screened(NIGER), change)
+
+
+def ci_results():
+    return [waived_niger(), screened("in-donor-refugee-costs"), screened("diaspora-health-ghana")]
+
+
+def unescape(text):
+    # GitHub's runner decodes in this order; %25 last so "%253A" stays "%3A".
+    for code, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(code, char)
+    return text
+
+
+def annotations(results=None):
+    out = {}
+    for line in render_github(ci_results() if results is None else results, RUN).splitlines():
+        match = LINE.match(line)
+        assert match, line
+        props = dict(p.split("=", 1) for p in match.group(2).split(","))
+        props = {k: unescape(v) for k, v in props.items()}
+        key = (props["file"], props["title"].split(" ", 1)[0])
+        out[key] = {"command": match.group(1), **props, "message": unescape(match.group(3))}
+    return out
+
+
+def test_one_line_per_flagged_or_unclear_concern():
+    text = render_github(ci_results(), RUN)
+    expected = {
+        (r.proposal["file"], f.rule_id)
+        for r in ci_results()
+        for f in r.findings
+        if f.kind == "concern" and f.status in ("flag", "unclear")
+    }
+    assert len(text.splitlines()) == len(expected)
+    assert set(annotations()) == expected
+    niger = f"examples/{NIGER}.yaml"
+    assert (niger, "DNH-003") not in annotations()  # waived
+    ghana = {k for k in annotations() if "ghana" in k[0]}
+    assert not ghana  # only strengths there
+
+
+def test_commands_and_lines():
+    notes = annotations()
+    niger = f"examples/{NIGER}.yaml"
+    assert notes[(niger, "DNH-001")]["command"] == "error"  # critical
+    assert notes[(niger, "NOC-003")]["command"] == "error"  # high
+    assert notes[(niger, "DNH-004")]["command"] == "warning"  # medium
+    assert notes[(niger, "MFD-004")]["command"] == "notice"  # low
+    finding = next(f for f in screened(NIGER).findings if f.rule_id == "DNH-001")
+    assert notes[(niger, "DNH-001")]["line"] == str(finding.evidence[0].line)
+    assert "expired on 2026-10-31" in notes[(niger, "DNH-001")]["message"]
+    unclear = notes[("examples/in-donor-refugee-costs.yaml", "NOC-003")]
+    assert unclear["command"] == "notice"  # unclear, though the rule is high
+    assert "line" not in unclear  # nothing locates selection_criteria: no made-up line 1
+    assert "selection_criteria" in unclear["message"]
+
+
+def test_titles_and_messages_round_trip_through_the_escaping():
+    notes = annotations()
+    for result in ci_results():
+        for finding in result.findings:
+            note = notes.get((result.proposal["file"], finding.rule_id))
+            if note:
+                assert note["title"] == f"{finding.rule_id} {finding.title}"
+                if finding.status == "flag":
+                    assert note["message"].startswith(finding.message)
+                    assert finding.recommendation in note["message"]
+    text = render_github(ci_results(), RUN)
+    assert "ODA-009 ODA financed from a home-affairs budget%3A primary" in text
+    assert "DNH-001 Support to interception at sea%2C detention" in text
+    assert "%0AWhat to do: " in text
+
+
+def test_escaping_rules():
+    assert escape_data("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert escape_property("%3A") == "%253A"  # an escape sequence in the data stays literal
+
+
+def test_hostile_message_stays_on_one_line():
+    def change(f):
+        if f.rule_id == "DNH-004":
+            return replace(f, message="line one\r\n::error::injected 100%", title="a,b:c")
+        return f
+
+    text = render_github([with_findings(screened(NIGER), change)], RUN)
+    (line,) = [x for x in text.splitlines() if "DNH-004" in x]
+    # The runner splits at the first "::" after the properties; a "::" in the data is text,
+    # and with the line breaks escaped it can never start a command line of its own.
+    assert line.startswith("::warning file=") and "\r" not in line
+    assert "title=DNH-004 a%2Cb%3Ac::line one%0D%0A::error::injected 100%25" in line
+
+
+def test_step_summary():
+    text = step_summary(ci_results(), RUN)
+    assert text.startswith("## pcd-screen: 3 proposals screened")
+    assert "Waivers: 1 applied, 1 expired, 1 stale." in text
+    verdict_table = text.split("| Proposal | File | Verdict |", 1)[1].split("\n\n", 1)[0]
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in verdict_table.splitlines()
+        if line.startswith("| ") and "---" not in line
+    }
+    assert "| **block** |" in rows["EU-NDICI-2026-NE-031"]
+    assert "| **revise** |" in rows["BE-2026-FEDASIL-ODA"]
+    assert "| clear |" in rows["NL-2026-GHA-MIDA-HEALTH"]
+    # Flagged counts per severity, the waived count in its column.
+    assert "1 critical, 4 high, 6 medium, 1 low" in rows["EU-NDICI-2026-NE-031"]
+    assert "### Waived findings (1)" in text
+    assert "### Expired waivers (1)" in text and "expired on 2026-10-31" in text
+    assert "### Stale waivers (1)" in text and "EU\\-GONE\\-1" not in text
+    assert "NOC-001 for EU-GONE-1 (.pcd-waivers.yaml line 20)" in text
+    (waived_row,) = [line for line in text.splitlines() if "DNH-003" in line]
+    # The justification's "|", "<" and "*" cannot break the table or become markup.
+    assert "Accepted \\| UNHCR monitors the \\<border posts\\> \\*quarterly\\*" in waived_row
+    assert len(re.findall(r"(?<!\\)\|", waived_row)) == 6
+    assert "the run **fails**" in text
+    assert step_summary(list(reversed(ci_results())), RUN) == text
+
+
+def test_step_summary_when_the_run_never_fails():
+    text = step_summary([screened("diaspora-health-ghana")], {"fail_on": "never"})
+    assert text.startswith("## pcd-screen: 1 proposal screened")
+    assert "does not fail" in text
+    assert "Waivers: 0 applied, 0 expired, 0 stale." in text
+    assert "###" not in text
+
+
+def test_strict_policy_raises_unclear_critical_and_high():
+    proposal = load_proposal(EXAMPLES / "sparse-proposal.yaml", "examples/sparse-proposal.yaml")
+    strict = evaluate(
+        proposal, load_ruleset(), load_refdata(), AS_OF, unclear_as_flag=("critical", "high")
+    )
+    notes = annotations([strict])
+    assert notes[("examples/sparse-proposal.yaml", "DNH-001")]["command"] == "error"
+    assert notes[("examples/sparse-proposal.yaml", "DNH-004")]["command"] == "notice"
