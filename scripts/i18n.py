@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -46,6 +47,8 @@ def extract() -> None:
 
 
 def mo_bytes(catalog) -> bytes:
+    # The header would carry today's date: fixed, so that the same .po compiles to the same bytes.
+    catalog.creation_date = catalog.revision_date = datetime(2026, 1, 1, tzinfo=timezone.utc)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()
@@ -67,6 +70,8 @@ def main(argv: list[str]) -> int:
             buffer = io.BytesIO()
             write_po(buffer, catalog, omit_header=True, sort_output=True, width=100)
             po_path.write_bytes(buffer.getvalue())
+            with open(po_path, "rb") as handle:  # compile exactly what --check will read
+                catalog = read_po(handle, locale=lang)
         missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
         missing += [m.id for m in template if m.id and m.id not in catalog]
         problems += [f"{lang}: untranslated: {text!r}" for text in missing]

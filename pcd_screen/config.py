@@ -1,0 +1,518 @@
+"""The project configuration (.pcd-screen.yaml), the profiles it extends, and their effect on
+the rule catalogue.
+
+Precedence, per key: command-line flag > config file > the profiles it extends (nearest first)
+> the built-in default profile. Every problem is a LoadError naming FILE:LINE:COL and the field;
+nothing is silently ignored (an unknown key, profile, rule id or principle is an error).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from pcd_screen import yamlload
+from pcd_screen.paths import DATA_DIR, SCHEMA_DIR
+from pcd_screen.yamlload import Document, InputError, LoadError, format_path
+
+CONFIG_NAME = ".pcd-screen.yaml"
+WAIVERS_NAME = ".pcd-waivers.yaml"
+PROFILES_DIR = DATA_DIR / "profiles"
+KEYS = (
+    "extends",
+    "include",
+    "exclude",
+    "rules",
+    "rule_dirs",
+    "fail_on",
+    "lang",
+    "as_of",
+    "unclear_as_flag",
+    "waivers",
+    "formats",
+    "help_uri",
+)
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+FLAG = "flag"
+DEFAULT = "default"
+_RULE_ID = re.compile(r"[A-Z]{2,4}-[0-9]{3}")
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """One item of a rules section: a disabled/enabled id or principle, or a severity override."""
+
+    value: str  # rule id or principle
+    origin: str  # "flag" | "file PATH" | "profile NAME"
+    file: str
+    line: int | None
+    column: int | None
+    field: str  # e.g. "rules.disable[1]" or "rules.severity.DNH-003"
+    severity: str | None = None  # for severity overrides
+
+    @property
+    def is_rule_id(self) -> bool:
+        return bool(_RULE_ID.fullmatch(self.value))
+
+
+@dataclass(frozen=True)
+class RuleLayer:
+    """The rules section of one layer (flag, file or profile)."""
+
+    origin: str
+    disable: tuple[RuleEntry, ...] = ()
+    enable: tuple[RuleEntry, ...] = ()
+    severity: tuple[RuleEntry, ...] = ()
+    keys: frozenset[str] = frozenset()  # the keys the section sets, even to an empty value
+
+
+@dataclass
+class Settings:
+    """Every setting resolved, paths absolute, with where each one came from."""
+
+    config_file: Path | None
+    base_dir: Path  # include/exclude globs are relative to it: the config's folder, else cwd
+    extends: str | None
+    profiles: list[str]  # the extends chain, nearest first (always ends with "default")
+    include: list[str]
+    exclude: list[str]
+    rule_layers: list[RuleLayer]  # nearest first
+    rule_dirs: list[Path]
+    fail_on: str
+    lang: str
+    as_of: date | None
+    unclear_as_flag: tuple[str, ...]
+    waivers: Path | None
+    formats: list[tuple[str, Path | None]]  # (format, output file or None for stdout)
+    help_uri: str | None
+    origin: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> dict:
+        """The rules sections merged for display: ids and principles named, severities (nearest
+        wins). Which rules actually run is decided by apply_rule_settings."""
+        merged: dict = {"disable": [], "enable": [], "severity": {}}
+        for layer in self.rule_layers:
+            for name in ("disable", "enable"):
+                for entry in getattr(layer, name):
+                    if entry.value not in merged[name]:
+                        merged[name].append(entry.value)
+            for entry in layer.severity:
+                merged["severity"].setdefault(entry.value, entry.severity)
+        return merged
+
+
+@dataclass
+class _Layer:
+    origin: str
+    doc: Document
+    base: Path  # relative paths in this layer are resolved against it
+    profile: str | None = None  # the profile name or path, for Settings.profiles
+    source: Path | None = None  # the file it was read from (None for flags)
+
+    @property
+    def data(self) -> dict:
+        return self.doc.data
+
+    def error(self, path: tuple, message: str) -> InputError:
+        line, column = self.doc.position_of(path)
+        return InputError(self.doc.file, line, column, format_path(path), message)
+
+
+# --- finding the file ------------------------------------------------------------------------
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .pcd-screen.yaml in start or a parent folder. The search stops at the
+    filesystem root and after a folder holding .git (the repository's root), so a config
+    outside the repository never applies by surprise."""
+    folder = Path(start).absolute()
+    while True:
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists() or folder.parent == folder:
+            return None
+        folder = folder.parent
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_config(path: Path | None, overrides: dict | None = None) -> Settings:
+    """Resolve the settings of a run.
+
+    path: the config file (from --config or find_config), or None for none.
+    overrides: values given on the command line, key -> value (a key of KEYS); None or an
+    empty list means "not given". Paths in overrides are relative to the current folder.
+    """
+    cwd = Path.cwd()
+    given = {k: v for k, v in (overrides or {}).items() if v is not None and v not in ((), [])}
+    unknown = sorted(set(given) - set(KEYS))
+    if unknown:
+        raise ValueError(f"unknown override keys: {', '.join(unknown)}")
+    layers: list[_Layer] = []
+    if given:
+        layers.append(_flag_layer(given, cwd))
+    top = None
+    if path is not None:
+        path = Path(path).absolute()
+        top = _load_user_file(path, f"file {display_path(path)}", None)
+        layers.append(top)
+    base_dir = path.parent if path is not None else cwd
+
+    # The extends chain: a flag's extends replaces the file's.
+    holder = layers[0] if layers and "extends" in layers[0].data else top
+    seen = [_identity_of(top)] if top is not None else []
+    chain: list[_Layer] = []
+    while holder is not None and holder.data.get("extends"):
+        holder = _extended(holder, seen)
+        chain.append(holder)
+    layers += chain
+    if not any(layer.profile == DEFAULT for layer in chain):
+        layers.append(_profile_layer(DEFAULT, DEFAULT))
+    return _resolve(layers, path, base_dir, top)
+
+
+def _flag_layer(given: dict, cwd: Path) -> _Layer:
+    data = {k: _plain(v) for k, v in given.items()}
+    layer = _Layer(FLAG, Document(data=data, file="command line"), cwd)
+    errors = validate(layer.doc, "config")
+    if errors:
+        raise LoadError(errors)
+    return layer
+
+
+def _plain(value):
+    """Command-line values as the schema sees them: tuples as lists, dates and paths as text."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _load_user_file(path: Path, origin: str, profile: str | None) -> _Layer:
+    doc = yamlload.load_file(path, display_path(path))
+    if doc.data is None:
+        doc.data = {}  # an empty file: every setting from the profiles
+    if not isinstance(doc.data, dict):
+        from pcd_screen.validation import type_name
+
+        message = f"expected a mapping of settings, got a {type_name(doc.data)}"
+        raise LoadError([InputError(doc.file, 1, 1, "", message)])
+    errors = validate(doc, "config")
+    if errors:
+        raise LoadError(errors)
+    return _Layer(origin, doc, path.parent, profile, path)
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def _profile_layer(name: str, origin: str) -> _Layer:
+    # Shipped profiles are checked by the tests; at run time they load without a schema pass.
+    file = PROFILES_DIR / f"{name}.yaml"
+    data = yamlload.load_trusted(file) or {}
+    return _Layer(origin, Document(data=data, file=display_path(file)), PROFILES_DIR, name, file)
+
+
+def _identity_of(layer: _Layer) -> tuple:
+    if layer.source is not None and layer.source.parent == PROFILES_DIR:
+        return ("profile", layer.profile)
+    return ("file", str(layer.source.resolve()))
+
+
+def _extended(holder: _Layer, seen: list[tuple]) -> _Layer:
+    """The layer that holder's `extends` names; an unknown profile or a cycle is an error."""
+    value = holder.data["extends"]
+    if value.endswith((".yaml", ".yml")):
+        target = Path(os.path.normpath(holder.base / value))
+        identity = ("file", str(target.resolve()))
+        name = display_path(target)
+    else:
+        names = profile_names()
+        if value not in names:
+            close = difflib.get_close_matches(value, names, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = (
+                f"unknown profile {value!r} ({hint}profiles: {', '.join(names)}; "
+                "a file path must end in .yaml or .yml)"
+            )
+            raise LoadError([holder.error(("extends",), message)])
+        target, identity, name = None, ("profile", value), value
+    if identity in seen:
+        names = [_identity_label(i) for i in (*seen, identity)]
+        message = f"{value!r} makes a cycle: {' -> '.join(names)}"
+        raise LoadError([holder.error(("extends",), message)])
+    seen.append(identity)
+    if target is None:
+        return _profile_layer(value, f"profile {value}")
+    if not target.is_file():
+        raise LoadError([holder.error(("extends",), f"file not found: {name}")])
+    return _load_user_file(target, f"profile {name}", name)
+
+
+def _identity_label(identity: tuple) -> str:
+    return identity[1] if identity[0] == "profile" else display_path(Path(identity[1]))
+
+
+def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Settings:
+    origin: dict[str, str] = {}
+    errors: list[InputError] = []
+
+    def pick(key):
+        for layer in layers:
+            if key in layer.data:
+                origin[key] = layer.origin
+                return layer, layer.data[key]
+        origin[key] = DEFAULT
+        return None, None
+
+    _, extends = pick("extends")
+    _, include = pick("include")
+    _, exclude = pick("exclude")
+    layer, dirs = pick("rule_dirs")
+    rule_dirs = []
+    for i, value in enumerate(dirs or []):
+        folder = Path(os.path.normpath(layer.base / value))
+        if not folder.is_dir():
+            errors.append(layer.error(("rule_dirs", i), f"rule directory not found: {value}"))
+        rule_dirs.append(folder)
+    _, fail_on = pick("fail_on")
+    _, lang = pick("lang")
+    _, as_of = pick("as_of")
+    _, unclear = pick("unclear_as_flag")
+    layer, waivers = pick("waivers")
+    if layer is None:
+        # Not set anywhere: the conventional file next to the config, if there is one.
+        default_file = base_dir / WAIVERS_NAME
+        waivers_path = default_file if default_file.is_file() else None
+    elif waivers is None:
+        waivers_path = None
+    else:
+        waivers_path = Path(os.path.normpath(layer.base / waivers))
+        if not waivers_path.is_file():
+            errors.append(layer.error(("waivers",), f"waivers file not found: {waivers}"))
+    layer, specs = pick("formats")
+    formats = [_parse_format(spec, layer.base if layer else base_dir) for spec in specs or ["text"]]
+    _, help_uri = pick("help_uri")
+    rule_layers = [_rule_layer(layer) for layer in layers if "rules" in layer.data]
+    origin["rules"] = rule_layers[0].origin if rule_layers else DEFAULT
+    if errors:
+        raise LoadError(errors)
+    return Settings(
+        config_file=path,
+        base_dir=base_dir,
+        extends=extends,
+        profiles=[layer.profile for layer in layers if layer.profile is not None],
+        include=list(include or []),
+        exclude=list(exclude or []),
+        rule_layers=rule_layers,
+        rule_dirs=rule_dirs,
+        fail_on=fail_on or "revise",
+        lang=lang or "en",
+        as_of=date.fromisoformat(as_of) if as_of else None,
+        unclear_as_flag=tuple(s for s in SEVERITIES if s in (unclear or ())),
+        waivers=waivers_path,
+        formats=formats,
+        help_uri=help_uri,
+        origin=dict(sorted(origin.items())),
+    )
+
+
+def _parse_format(spec: str, base: Path) -> tuple[str, Path | None]:
+    name, _, target = spec.partition("=")
+    return name, Path(os.path.normpath(base / target)) if target else None
+
+
+def _rule_layer(layer: _Layer) -> RuleLayer:
+    section = layer.data["rules"] or {}
+
+    def entry(path: tuple, value: str, severity=None) -> RuleEntry:
+        line, column = layer.doc.position_of(path)
+        shown = "rules.severity." + value if severity else format_path(path)
+        return RuleEntry(value, layer.origin, layer.doc.file, line, column, shown, severity)
+
+    return RuleLayer(
+        origin=layer.origin,
+        disable=tuple(
+            entry(("rules", "disable", i), v) for i, v in enumerate(section.get("disable") or [])
+        ),
+        enable=tuple(
+            entry(("rules", "enable", i), v) for i, v in enumerate(section.get("enable") or [])
+        ),
+        severity=tuple(
+            entry(("rules", "severity", k), k, s)
+            for k, s in (section.get("severity") or {}).items()
+        ),
+        keys=frozenset(section),
+    )
+
+
+# --- the effect on the catalogue -------------------------------------------------------------
+
+
+def apply_rule_settings(ruleset, settings: Settings):
+    """A new Ruleset: disabled rules removed, severities overridden, hash updated.
+
+    For each rule the nearest layer that names it (by id or principle) decides whether it runs;
+    within a layer an id beats a principle and enable beats disable. An unknown rule id in any
+    layer is an error naming its file, line and field. The input ruleset is not changed.
+    """
+    from pcd_screen.rules import Ruleset
+
+    known = sorted(rule.id for rule in ruleset.rules)
+    errors = []
+    for layer in settings.rule_layers:
+        for entry in (*layer.disable, *layer.enable, *layer.severity):
+            if entry.is_rule_id and entry.value not in known:
+                close = difflib.get_close_matches(entry.value, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                message = f"unknown rule id {entry.value!r}{hint}; see `pcd-screen rules list`"
+                errors.append(
+                    InputError(entry.file, entry.line, entry.column, entry.field, message)
+                )
+    if errors:
+        raise LoadError(errors)
+    kept, disabled, severities = [], [], {}
+    for rule in ruleset.rules:
+        if not _runs(rule, settings.rule_layers):
+            disabled.append(rule.id)
+            continue
+        severity = _severity_of(rule, settings.rule_layers)
+        if severity != rule.severity:
+            severities[rule.id] = severity
+            rule = replace(rule, severity=severity, raw={**rule.raw, "severity": severity})
+        kept.append(rule)
+    digest = ruleset.hash
+    if disabled or severities:
+        effective = json.dumps(
+            {"disabled": sorted(disabled), "severity": severities},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        digest = hashlib.sha256((ruleset.hash + effective).encode()).hexdigest()[:16]
+    return Ruleset(kept, ruleset.lexicon, ruleset.sources, digest, list(ruleset.directories))
+
+
+def _runs(rule, layers) -> bool:
+    for layer in layers:
+        enabled = {e.value for e in layer.enable}
+        disabled = {e.value for e in layer.disable}
+        for name in (rule.id, rule.principle):
+            if name in enabled:
+                return True
+            if name in disabled:
+                return False
+    return True
+
+
+def _severity_of(rule, layers) -> str:
+    for layer in layers:
+        for entry in layer.severity:
+            if entry.value == rule.id:
+                return entry.severity
+    return rule.severity
+
+
+# --- showing ---------------------------------------------------------------------------------
+
+
+def show(settings: Settings) -> str:
+    """The effective settings, one per line, each followed by where it came from. The text is
+    YAML: values are JSON flow values, origins are comments."""
+    lines = ["# pcd-screen settings in effect; after each value, where it came from"]
+    where = "none (built-in defaults)"
+    if settings.config_file:
+        where = display_path(settings.config_file)
+    lines.append(f"# config file: {where}")
+    lines.append(f"# profiles: {' > '.join(settings.profiles)}")
+    lines.append(f"# globs are relative to: {display_path(settings.base_dir)}")
+
+    def add(text: str, origin: str) -> None:
+        lines.append(f"{text:<56}  # {origin}")
+
+    def value(key: str, shown) -> None:
+        add(f"{key}: {json.dumps(shown, ensure_ascii=False)}", settings.origin.get(key, DEFAULT))
+
+    def set_by(name: str) -> str:
+        layer = next((layer for layer in settings.rule_layers if name in layer.keys), None)
+        return layer.origin if layer else DEFAULT
+
+    value("extends", settings.extends)
+    value("include", settings.include)
+    value("exclude", settings.exclude)
+    lines.append("rules:")
+    for name in ("disable", "enable"):
+        entries = [e for layer in settings.rule_layers for e in getattr(layer, name)]
+        if not entries:
+            add(f"  {name}: []", set_by(name))
+            continue
+        lines.append(f"  {name}:")
+        for entry in entries:
+            add(f"    - {entry.value}", entry.origin)
+    overrides: dict[str, RuleEntry] = {}
+    for layer in settings.rule_layers:
+        for entry in layer.severity:
+            overrides.setdefault(entry.value, entry)
+    if not overrides:
+        add("  severity: {}", set_by("severity"))
+    else:
+        lines.append("  severity:")
+        for rule_id in sorted(overrides):
+            add(f"    {rule_id}: {overrides[rule_id].severity}", overrides[rule_id].origin)
+    value("rule_dirs", [display_path(p) for p in settings.rule_dirs])
+    value("fail_on", settings.fail_on)
+    value("lang", settings.lang)
+    value("as_of", settings.as_of.isoformat() if settings.as_of else None)
+    value("unclear_as_flag", list(settings.unclear_as_flag))
+    value("waivers", display_path(settings.waivers) if settings.waivers else None)
+    value("formats", [n + (f"={display_path(p)}" if p else "") for n, p in settings.formats])
+    value("help_uri", settings.help_uri)
+    return "\n".join(lines) + "\n"
+
+
+def display_path(path: Path) -> str:
+    """A path as people read it: relative to the current folder when below it."""
+    try:
+        return Path(path).absolute().relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+# --- schema validation (shared with waivers) -------------------------------------------------
+
+
+@cache
+def load_schema(name: str) -> dict:
+    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _validator(name: str):
+    import jsonschema  # slow to import: only reached when a file is invalid
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=jsonschema.FormatChecker(formats=("date",)))
+
+
+def validate(doc: Document, schema_name: str) -> list[InputError]:
+    """Located, readable schema errors of a document ([] when valid)."""
+    from pcd_screen.validation import schema_errors
+
+    return schema_errors(_validator(schema_name), doc)
