@@ -12,7 +12,7 @@ from datetime import date
 import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "md", "html", "json")
+FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
 FAIL_ON = ("block", "revise", "clarify", "never")
 # Report languages whose strings are complete; Dutch and French follow with the translations.
 REPORT_LANGUAGES = ("en",)
@@ -29,7 +29,7 @@ class Failure(click.ClickException):
 
 def _parse_date(_ctx, _param, value):
     if value is None:
-        return date.today()
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -65,26 +65,59 @@ def cli():
     """Screen development-cooperation proposals for policy coherence for development."""
 
 
+def _settings(config_file, overrides: dict):
+    """The run's settings: flags over the config file (given or found upward) over profiles."""
+    from pathlib import Path
+
+    from pcd_screen import config
+    from pcd_screen.yamlload import LoadError
+
+    path = Path(config_file) if config_file else config.find_config(Path.cwd())
+    try:
+        return config.load_config(path, overrides)
+    except LoadError as exc:
+        raise Failure(f"invalid configuration:\n{exc}") from None
+
+
+def _parse_formats(_ctx, _param, values):
+    """--format FORMAT or FORMAT=FILE, repeatable."""
+    for value in values:
+        name = value.split("=", 1)[0]
+        if name not in FORMATS:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)}")
+    return list(values)
+
+
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The config file (default: .pcd-screen.yaml, searched upward from here).",
+)
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1)
+@_config_option
 @click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    callback=_parse_formats,
+    help="FORMAT or FORMAT=FILE, repeatable: " + ", ".join(FORMATS) + " (default: text).",
 )
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False),
-    help="Write the report here instead of stdout.",
+    help="Write the report (one format) to this file instead of stdout.",
 )
-@click.option(
-    "--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD); default today."
-)
+@click.option("--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD).")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
-    default="revise",
-    show_default=True,
-    help="Exit 1 when a verdict is this bad or worse.",
+    help="Exit 1 when a verdict is this bad or worse (default: revise).",
 )
 @click.option(
     "--rules",
@@ -93,20 +126,55 @@ def cli():
     type=click.Path(file_okay=False),
     help="An extra rule directory, added to the built-in rules (repeatable).",
 )
-@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), help="Report language (default: en).")
+@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
+@click.option("--waivers", type=click.Path(dir_okay=False), help="The waivers file to apply.")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
 )
-def screen(files, fmt, output, as_of, fail_on, rule_dirs, lang, color):
-    """Screen proposal FILES (YAML or JSON) and print a report."""
+def screen(
+    paths, config_file, formats, output, as_of, fail_on, rule_dirs, lang, profile, waivers, color
+):
+    """Screen proposals: files, directories or glob patterns (YAML or JSON).
+
+    With no PATHS, the files the config's include patterns select are screened.
+    """
+    import os
+
+    from pcd_screen.config import apply_rule_settings
+    from pcd_screen.discover import NothingFound, discover
     from pcd_screen.engine import evaluate
     from pcd_screen.proposal import load_proposal
     from pcd_screen.refdata import load_refdata
-    from pcd_screen.render import render
     from pcd_screen.result import VERDICTS
     from pcd_screen.yamlload import LoadError
 
-    ruleset = _load_ruleset(rule_dirs)
+    overrides = {
+        "fail_on": fail_on,
+        "lang": lang,
+        "as_of": as_of,
+        "rule_dirs": list(rule_dirs) or None,
+        "extends": profile,
+        "waivers": waivers,
+        "formats": formats or None,
+    }
+    settings = _settings(config_file, overrides)
+    try:
+        if settings.config_file is not None:
+            files = discover(list(paths), settings.include, settings.exclude, settings.base_dir)
+        else:
+            files = discover(list(paths))
+    except NothingFound as exc:
+        raise click.UsageError(str(exc)) from None
+    if not files:
+        raise click.UsageError("the include/exclude patterns leave no proposal to screen")
+
+    ruleset = _load_ruleset(settings.rule_dirs)
+    waiver_list = _load_waivers(settings.waivers, ruleset)
+    try:
+        ruleset = apply_rule_settings(ruleset, settings)
+    except LoadError as exc:
+        raise Failure(f"invalid configuration:\n{exc}") from None
     refdata = load_refdata()
     proposals, errors = [], []
     for file in files:
@@ -116,14 +184,81 @@ def screen(files, fmt, output, as_of, fail_on, rule_dirs, lang, color):
             errors.append(str(exc))
     if errors:
         raise Failure("\n".join(errors))
-    results = [evaluate(p, ruleset, refdata, as_of, lang) for p in proposals]
+    day = settings.as_of or date.today()
+    results = [
+        evaluate(p, ruleset, refdata, day, settings.lang, settings.unclear_as_flag)
+        for p in proposals
+    ]
+    run = {"fail_on": settings.fail_on, "help_uri": settings.help_uri}
+    if waiver_list is not None:
+        from pcd_screen.waivers import apply_waivers
+
+        report = apply_waivers(results, waiver_list, day)
+        results = report.results
+        run["expired_waivers"] = [w.to_dict() for w in report.expired]
+        run["stale_waivers"] = [w.to_dict() for w in report.stale]
+
+    targets = list(settings.formats)
+    if not formats and os.environ.get("GITHUB_ACTIONS") == "true":
+        targets.insert(0, ("github", None))  # annotations on the pull request's lines
+    if output is not None:
+        on_stdout = [t for t in targets if t[1] is None]
+        if len(on_stdout) != 1:
+            raise click.UsageError("--output takes one format; use --format FORMAT=FILE for more")
+        targets[targets.index(on_stdout[0])] = (on_stdout[0][0], output)
     if color is None:
-        color = fmt == "text" and output is None and sys.stdout.isatty()
-    _write(output, render(results, fmt, lang=lang, color=color))
-    if fail_on == "never":
+        color = sys.stdout.isatty()
+    # Every output is rendered before any is written: a failure leaves no partial set.
+    rendered = [
+        (path, _render(fmt, results, run, settings.lang, color and path is None))
+        for fmt, path in targets
+    ]
+    for path, text in rendered:
+        _write(None if path is None else str(path), text)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        from pcd_screen.github import step_summary
+
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(results, run))
+
+    if settings.fail_on == "never":
         sys.exit(EXIT_OK)
     worst = min(VERDICTS.index(r.verdict) for r in results)
-    sys.exit(EXIT_FINDINGS if worst <= VERDICTS.index(fail_on) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if worst <= VERDICTS.index(settings.fail_on) else EXIT_OK)
+
+
+def _load_waivers(path, ruleset):
+    if path is None:
+        return None
+    from pcd_screen.waivers import check_rule_ids, load_waivers
+    from pcd_screen.yamlload import LoadError
+
+    try:
+        found = load_waivers(path)
+        # Against the whole catalogue: a waiver for a rule the config disables is stale.
+        check_rule_ids(found, [rule.id for rule in ruleset.rules])
+    except LoadError as exc:
+        raise Failure(f"invalid waivers:\n{exc}") from None
+    return found
+
+
+def _render(fmt: str, results, run: dict, lang: str, color: bool) -> str:
+    if fmt == "sarif":
+        from pcd_screen.sarif import render_sarif
+
+        return render_sarif(results, run)
+    if fmt == "junit":
+        from pcd_screen.junit import render_junit
+
+        return render_junit(results, run)
+    if fmt == "github":
+        from pcd_screen.github import render_github
+
+        return render_github(results, run)
+    from pcd_screen.render import render
+
+    return render(results, fmt, lang=lang, color=color, run=run)
 
 
 @cli.group()
@@ -223,9 +358,9 @@ def rules_test(directory):
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(("proposal", "rule", "result")))
+@click.argument("name", type=click.Choice(("proposal", "rule", "result", "config", "waivers")))
 def schema(name):
-    """Print the JSON Schema of a proposal, a rule or a result."""
+    """Print the JSON Schema of a proposal, a rule, a result, the config file or waivers."""
     import json
 
     if name == "rule":
@@ -237,6 +372,21 @@ def schema(name):
 
         document = load_schema(name)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@cli.group("config")
+def config_group():
+    """Inspect the configuration in effect."""
+
+
+@config_group.command("show")
+@_config_option
+@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
+def config_show(config_file, profile):
+    """Print the effective settings and where each came from (flag, file, profile, default)."""
+    from pcd_screen.config import show
+
+    click.echo(show(_settings(config_file, {"extends": profile})), nl=False)
 
 
 @cli.command()

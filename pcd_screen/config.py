@@ -182,12 +182,10 @@ def load_config(path: Path | None, overrides: dict | None = None) -> Settings:
 
 
 def _flag_layer(given: dict, cwd: Path) -> _Layer:
+    # Command-line values were checked by click (choices, dates, paths); the schema pass that
+    # config files get would import jsonschema on every screening.
     data = {k: _plain(v) for k, v in given.items()}
-    layer = _Layer(FLAG, Document(data=data, file="command line"), cwd)
-    errors = validate(layer.doc, "config")
-    if errors:
-        raise LoadError(errors)
-    return layer
+    return _Layer(FLAG, Document(data=data, file="command line"), cwd)
 
 
 def _plain(value):

@@ -10,6 +10,7 @@ from pathlib import Path
 def write_atomic(path, text: str) -> None:
     """Write via a temporary file in the same directory and rename it into place."""
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
     )

@@ -27,7 +27,10 @@ PRINCIPLE_ORDER = (
 )
 
 
-def render(results: list[Result], fmt: str, lang: str = "en", color: bool = False) -> str:
+def render(
+    results: list[Result], fmt: str, lang: str = "en", color: bool = False, run: dict | None = None
+) -> str:
+    """run: what concerns the whole run (expired and stale waivers), shown after the reports."""
     if fmt == "json":
         payload = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -35,9 +38,9 @@ def render(results: list[Result], fmt: str, lang: str = "en", color: bool = Fals
     if fmt == "text":
         from pcd_screen.textreport import render_text
 
-        return render_text(reports, color, lang)
+        return render_text(reports, color, lang, run_view(run))
     template = _environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt])
-    text = template.render(reports=reports, lang=lang)
+    text = template.render(reports=reports, lang=lang, run=run_view(run))
     return text.rstrip("\n") + "\n"
 
 
@@ -94,6 +97,12 @@ def _tr(texts, lang: str):
 
 def _shown(value, name: str = "") -> str:
     return format_value(name, value)
+
+
+def run_view(run: dict | None) -> dict:
+    """Waivers that did not apply: expired ones (the finding stands) and stale ones (no match)."""
+    run = run or {}
+    return {"expired": run.get("expired_waivers") or [], "stale": run.get("stale_waivers") or []}
 
 
 def report_view(result: Result, lang: str) -> dict:

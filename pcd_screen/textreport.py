@@ -23,7 +23,7 @@ ANSI = {
 }
 
 
-def render_text(reports: list[dict], color: bool, lang: str = "en") -> str:
+def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
     _ = translations(lang).gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
     t = {
@@ -120,4 +120,14 @@ def render_text(reports: list[dict], color: bool, lang: str = "en") -> str:
         out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])
         out.append(c("dim", f"{t['refdata']}: {data}"))
+    for waiver in (run or {}).get("stale", []):
+        where = f"{waiver['file']}:{waiver['line']}" if waiver.get("line") else waiver["file"]
+        note = _("stale waiver (it matches no finding): %(rule)s for %(proposal)s")
+        out += ["", c("dim", f"{where}: " + note % waiver)]
+    for waiver in (run or {}).get("expired", []):
+        where = f"{waiver['file']}:{waiver['line']}" if waiver.get("line") else waiver["file"]
+        note = _(
+            "expired waiver (the finding stands): %(rule)s for %(proposal)s, expired %(expires)s"
+        )
+        out += ["", c("dim", f"{where}: " + note % waiver)]
     return "\n".join(out) + "\n"

@@ -18,7 +18,8 @@ from pcd_screen.yamlload import BUNDLE, bundle_key, parse_trusted
 
 def sources() -> list[Path]:
     files = sorted(RULES_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.yaml"))
-    return files + sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    files += sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    return files + sorted((DATA_DIR / "profiles").glob("*.yaml"))
 
 
 def bundle_text() -> str:
