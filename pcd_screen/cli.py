@@ -159,6 +159,8 @@ def screen(
         "formats": formats or None,
     }
     settings = _settings(config_file, overrides)
+    if not paths and settings.config_file is None:
+        raise click.UsageError("no files given, and no .pcd-screen.yaml here or above")
     try:
         if settings.config_file is not None:
             files = discover(list(paths), settings.include, settings.exclude, settings.base_dir)

@@ -10,6 +10,7 @@ from pcd_screen.cli import cli
 
 HARMFUL = str(EXAMPLES / "border-control-transit-niger.yaml")
 GOOD = str(EXAMPLES / "refugee-hosting-uganda.yaml")
+SPARSE = str(EXAMPLES / "sparse-proposal.yaml")
 AS_OF = ["--as-of", "2026-11-23"]
 
 
@@ -112,7 +113,7 @@ def test_rules_test_fails_on_a_wrong_fixture(tmp_path):
     assert result.exit_code == 1 and "FAIL ORG-001 #2" in result.output
 
 
-@pytest.mark.parametrize("name", ["proposal", "rule", "result"])
+@pytest.mark.parametrize("name", ["proposal", "rule", "result", "config", "waivers"])
 def test_schemas_print_as_json(name):
     schema = json.loads(run("schema", name).output)
     assert schema["$schema"].endswith("2020-12/schema")
@@ -147,3 +148,72 @@ def test_python_dash_m_as_a_subprocess(tmp_path):
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "pyproject.toml:" in bad.stderr
+
+
+def test_several_formats_in_one_run(tmp_path):
+    sarif, junit = tmp_path / "out" / "r.sarif", tmp_path / "out" / "junit.xml"
+    result = run(
+        "screen",
+        HARMFUL,
+        GOOD,
+        *AS_OF,
+        "-f",
+        "text",
+        "-f",
+        f"sarif={sarif}",
+        "-f",
+        f"junit={junit}",
+    )
+    assert result.exit_code == 1 and "VERDICT:" in result.output
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert junit.read_text().startswith("<?xml")
+
+
+def test_output_takes_one_stdout_format(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["screen", HARMFUL, "-f", "text", "-f", "md", "-o", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2 and "--output takes one format" in result.output
+
+
+def test_a_directory_is_screened_and_github_annotations_come_automatically(tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = run("screen", str(EXAMPLES), *AS_OF, "--fail-on", "never")
+    assert result.exit_code == 0
+    assert "::error file=" in result.output and ",line=" in result.output
+    assert result.output.count("PCD screening:") == len(list(EXAMPLES.glob("*.yaml")))
+    assert "block" in summary.read_text()
+
+
+def test_no_paths_and_no_config_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # stop the upward search for a config here
+    result = CliRunner().invoke(cli, ["screen"])
+    assert result.exit_code == 2 and "no files given, and no .pcd-screen.yaml" in result.output
+
+
+def test_strict_profile_from_the_command_line():
+    default = json.loads(run("screen", SPARSE, *AS_OF, "-f", "json").output)
+    strict = json.loads(run("screen", SPARSE, *AS_OF, "-f", "json", "--profile", "strict").output)
+    assert default["verdict"] == "clarify" and strict["verdict"] == "block"
+    assert strict["policy"]["unclear_as_flag"] == ["critical", "high"]
+
+
+def test_config_show_names_where_each_value_comes_from(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".pcd-screen.yaml").write_text("extends: strict\nlang: en\n")
+    result = run("config", "show")
+    assert result.exit_code == 0
+    assert "profile strict" in result.output and ".pcd-screen.yaml" in result.output
+
+
+def test_invalid_config_exits_2_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".pcd-screen.yaml").write_text("lang: en\nfail_on: sometimes\n")
+    result = CliRunner().invoke(cli, ["screen", HARMFUL])
+    assert result.exit_code == 2
+    assert ".pcd-screen.yaml:2:1: fail_on:" in result.output
