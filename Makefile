@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint data i18n reports bench clean
+.PHONY: demo test lint data i18n docs reports bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ data: $(VENV)/.installed
 # Extract report strings, update pcd_screen/locale/*/messages.po and compile them.
 i18n: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py
+
+# The generated documentation: the operator reference in docs/rules.md and docs/catalogue/.
+docs: $(VENV)/.installed
+	$(BIN)/python scripts/gen_docs.py
+	$(BIN)/pcd-screen rules doc
 
 # Regenerate the screened reports of every example (a test checks they are current).
 reports: data

@@ -15,7 +15,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
 FAIL_ON = ("block", "revise", "clarify", "never")
 # Report languages whose strings are complete; Dutch and French follow with the translations.
-REPORT_LANGUAGES = ("en",)
+REPORT_LANGUAGES = ("en", "nl", "fr")
 
 
 class Failure(click.ClickException):
@@ -299,19 +299,26 @@ def rules_list(rule_dirs, lang):
 @click.argument("rule_id")
 @_rules_option
 @click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="en")
-def rules_show(rule_id, rule_dirs, lang):
-    """Show one rule in full, as YAML."""
+@click.option("--explain", is_flag=True, help="The conditions as plain sentences.")
+def rules_show(rule_id, rule_dirs, lang, explain):
+    """Show one rule in full, as YAML, or (--explain) its conditions in plain language."""
     import yaml
 
     ruleset = _load_ruleset(rule_dirs)
     rule = ruleset.get(rule_id)
     if rule is None:
         raise Failure(f"no rule {rule_id!r}; see `pcd-screen rules list`")
+    if explain:
+        from pcd_screen.explain import explain_rule
+
+        click.echo(f"{rule.id} · {rule.principle} · {rule.text('title', lang)}")
+        click.echo("\n".join(explain_rule(rule, lang)))
+        return
     click.echo(f"# {rule.file}:{rule.line}")
     click.echo(yaml.safe_dump(rule.raw, sort_keys=False, allow_unicode=True, width=100), nl=False)
 
 
-def _run_fixtures(directory, verbose):
+def _run_fixtures(directory, verbose, fail_on_untested=True):
     from pcd_screen.fixtures import coverage_gaps, run_fixtures
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
@@ -324,7 +331,8 @@ def _run_fixtures(directory, verbose):
             ruleset = load_ruleset(validate=True)
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
-    results = run_fixtures(ruleset, load_refdata())
+    refdata = load_refdata()
+    results = run_fixtures(ruleset, refdata)
     failed = [r for r in results if not r.passed]
     for result in results if verbose else failed:
         mark = "PASS" if result.passed else "FAIL"
@@ -334,14 +342,14 @@ def _run_fixtures(directory, verbose):
         if not result.passed:
             line += f", got {result.actual}" + (f" ({result.detail})" if result.detail else "")
         click.echo(line)
-    gaps = [(rule.id, gap) for rule in ruleset.rules for gap in coverage_gaps(rule)]
+    gaps = [(r.id, gap) for r in ruleset.rules for gap in coverage_gaps(r, ruleset, refdata)]
     for rule_id, gap in gaps:
         click.echo(f"GAP  {rule_id}: {gap}")
     click.echo(
         f"{len(ruleset.rules)} rules, {len(results)} fixtures: "
         f"{len(results) - len(failed)} passed, {len(failed)} failed, {len(gaps)} coverage gaps"
     )
-    return 1 if failed or gaps else 0
+    return 1 if failed or (gaps and fail_on_untested) else 0
 
 
 @rules.command("validate")
@@ -354,9 +362,74 @@ def rules_validate(directory):
 
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_test(directory):
+@click.option(
+    "--fail-on-untested",
+    is_flag=True,
+    help="Also exit 1 when a rule lacks a must-flag or must-not-flag fixture, or a fixture "
+    "tests nothing.",
+)
+def rules_test(directory, fail_on_untested):
     """Run every rule fixture and print PASS/FAIL per fixture. Exit 1 on a failure."""
-    sys.exit(_run_fixtures(directory, verbose=True))
+    sys.exit(_run_fixtures(directory, verbose=True, fail_on_untested=fail_on_untested))
+
+
+@rules.command("doc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "html", "csv")),
+    multiple=True,
+    help="Formats to write (default: all three).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="docs/catalogue",
+    show_default=True,
+)
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="en")
+@_rules_option
+def rules_doc(fmt, out_dir, lang, rule_dirs):
+    """Write the published catalogue: every rule, its condition in words and its sources."""
+    from pathlib import Path
+
+    from pcd_screen.catalogue import FORMATS, render_catalogue
+
+    ruleset = _load_ruleset(rule_dirs)
+    for name in fmt or FORMATS:
+        target = Path(out_dir) / FORMATS[name]
+        _write(str(target), render_catalogue(ruleset, name, lang))
+        click.echo(f"wrote {target}", err=True)
+
+
+@rules.command("diff")
+@click.argument("old_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("new_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--corpus", required=True, multiple=True, help="Proposal files or folders.")
+@click.option("--as-of", callback=_parse_date, help="Screening date (default: today).")
+def rules_diff(old_dir, new_dir, corpus, as_of):
+    """Screen a corpus with two rule folders and list every proposal whose verdict or findings
+    change. Exit 1 when something changes, 0 when nothing does."""
+    from pcd_screen.discover import NothingFound, discover
+    from pcd_screen.proposal import load_proposal
+    from pcd_screen.refdata import load_refdata
+    from pcd_screen.rules import load_ruleset
+    from pcd_screen.rulesdiff import compare, describe
+    from pcd_screen.yamlload import LoadError
+
+    try:
+        old = load_ruleset([old_dir], validate=True, builtin=False)
+        new = load_ruleset([new_dir], validate=True, builtin=False)
+        files = discover(list(corpus))
+        proposals = [load_proposal(f) for f in files]
+    except NothingFound as exc:
+        raise click.UsageError(str(exc)) from None
+    except LoadError as exc:
+        raise Failure(str(exc)) from None
+    changes = compare(proposals, old, new, load_refdata(), as_of or date.today())
+    click.echo(describe(changes, len(proposals)), nl=False)
+    sys.exit(EXIT_FINDINGS if changes else EXIT_OK)
 
 
 @cli.command()

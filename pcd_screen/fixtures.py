@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from pcd_screen.conditions import Node, Outcome
 from pcd_screen.engine import context_for, status_of
 from pcd_screen.proposal import proposal_from_data
 from pcd_screen.rules import Rule, Ruleset
@@ -33,9 +34,8 @@ def run_rule_fixtures(rule: Rule, ruleset: Ruleset, refdata) -> list[FixtureResu
     results = []
     for index, test in enumerate(rule.tests):
         name = test.get("name") or f"fixture {index + 1}"
-        data = {"schema_version": 1, "id": f"{rule.id}-fixture-{index + 1}", "title": name}
-        data.update(test.get("proposal") or {})
-        as_of = date.fromisoformat(test["as_of"]) if test.get("as_of") else DEFAULT_AS_OF
+        data = _fixture_data(rule, index, test)
+        as_of = _fixture_date(test)
         line = None
         try:
             proposal = proposal_from_data(data, f"{rule.id} fixture {index + 1}")
@@ -59,16 +59,58 @@ def run_rule_fixtures(rule: Rule, ruleset: Ruleset, refdata) -> list[FixtureResu
     return results
 
 
+def _fixture_data(rule: Rule, index: int, test: dict) -> dict:
+    name = test.get("name") or f"fixture {index + 1}"
+    data = {"schema_version": 1, "id": f"{rule.id}-fixture-{index + 1}", "title": name}
+    data.update(test.get("proposal") or {})
+    return data
+
+
+def _fixture_date(test: dict) -> date:
+    return date.fromisoformat(test["as_of"]) if test.get("as_of") else DEFAULT_AS_OF
+
+
 def run_fixtures(ruleset: Ruleset, refdata) -> list[FixtureResult]:
     return [r for rule in ruleset.rules for r in run_rule_fixtures(rule, ruleset, refdata)]
 
 
-def coverage_gaps(rule: Rule) -> list[str]:
-    """What fixtures a rule lacks: every rule needs one that flags and one that does not."""
+def coverage_gaps(rule: Rule, ruleset: Ruleset | None = None, refdata=None) -> list[str]:
+    """What a rule's fixtures fail to test: every rule needs one that flags and one that does
+    not, and a fixture whose answer would be the same whatever flag_when says tests nothing."""
     kinds = {t.get("expect") for t in rule.tests}
     gaps = []
     if "flag" not in kinds:
         gaps.append("no fixture that must flag")
     if not kinds & {"pass", "not-applicable"}:
         gaps.append("no fixture that must not flag")
+    if ruleset is not None:
+        gaps += [
+            f"fixture #{i + 1} tests nothing" for i in vacuous_fixtures(rule, ruleset, refdata)
+        ]
     return gaps
+
+
+@dataclass
+class _Constant(Node):
+    value: bool
+
+    def evaluate(self, ctx, base=()):
+        return Outcome(self.value)
+
+
+def vacuous_fixtures(rule: Rule, ruleset: Ruleset, refdata) -> list[int]:
+    """Fixtures expecting flag, pass or unclear whose answer does not depend on flag_when."""
+    always = replace(rule, flag_when=_Constant(True))
+    never = replace(rule, flag_when=_Constant(False))
+    found = []
+    for index, test in enumerate(rule.tests):
+        if test.get("expect") == "not-applicable":
+            continue  # tests applies_when, which is the point
+        try:
+            proposal = proposal_from_data(_fixture_data(rule, index, test))
+        except LoadError:
+            continue  # reported as invalid by run_rule_fixtures
+        ctx = context_for(proposal, ruleset, refdata, _fixture_date(test))
+        if status_of(always, ctx)[0] == status_of(never, ctx)[0]:
+            found.append(index)
+    return found

@@ -39,13 +39,13 @@ def render(
         from pcd_screen.textreport import render_text
 
         return render_text(reports, color, lang, run_view(run))
-    template = _environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt])
+    template = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt])
     text = template.render(reports=reports, lang=lang, run=run_view(run))
     return text.rstrip("\n") + "\n"
 
 
 @lru_cache(maxsize=8)
-def _environment(html: bool, lang: str):
+def environment(html: bool, lang: str):
     import jinja2
 
     env = jinja2.Environment(
@@ -68,6 +68,10 @@ def _verdicts() -> dict:
     from pcd_screen import yamlload
 
     return yamlload.load_trusted(DATA_DIR / "verdicts.yaml")
+
+
+def principle_label(name: str, lang: str) -> str:
+    return _tr(_principles()[name], lang)
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +120,7 @@ def report_view(result: Result, lang: str) -> dict:
         by_principle.items(),
         key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLE_ORDER.index(item[0])),
     )
-    groups = [(_tr(_principles()[name], lang), findings) for name, findings in ordered]
+    groups = [(principle_label(name, lang), findings) for name, findings in ordered]
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
     questions: dict[str, dict] = {}
     for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):

@@ -46,3 +46,19 @@ def test_fixture_results(tmp_path):
     assert [r.passed for r in results] == [True, True, True, False, False, True, True]
     assert "countries[0].code" in results[4].detail
     assert coverage_gaps(ruleset.rules[0]) == []
+
+
+def test_a_fixture_that_does_not_depend_on_the_condition_tests_nothing(tmp_path):
+    rule = RULE.split("  tests:")[0].replace("FIX-001", "FIX-002")
+    rule = rule.replace(
+        "  flag_when:", "  applies_when: {path: oda.reported_as_oda, eq: true}\n  flag_when:"
+    )
+    rule += """  tests:
+    - {expect: flag, proposal: {oda: {reported_as_oda: true}, countries: [{code: MAR}]}}
+    - {expect: pass, proposal: {oda: {reported_as_oda: true}, countries: [{code: NER}]}}
+    - {expect: not-applicable, proposal: {oda: {reported_as_oda: false}}}
+    - {expect: pass, name: vacuous, proposal: {oda: {reported_as_oda: false}}}
+"""
+    (tmp_path / "r.yaml").write_text(rule)
+    ruleset = load_ruleset([tmp_path], validate=True, builtin=False)
+    assert coverage_gaps(ruleset.rules[0], ruleset, load_refdata()) == ["fixture #4 tests nothing"]

@@ -35,7 +35,7 @@ def test_catalogue_size_and_spread():
 
 @pytest.mark.parametrize("rule", CATALOGUE.rules, ids=lambda r: r.id)
 def test_rule_fixtures(rule):
-    assert coverage_gaps(rule) == []
+    assert coverage_gaps(rule, CATALOGUE, load_refdata()) == []
     for result in run_rule_fixtures(rule, CATALOGUE, load_refdata()):
         assert result.passed, (
             f"#{result.index + 1} {result.name}: expected {result.expected}, "
