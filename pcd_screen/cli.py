@@ -331,6 +331,11 @@ def _run_fixtures(directory, verbose, fail_on_untested=True):
             ruleset = load_ruleset(validate=True)
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
+    from pcd_screen.rules import missing_translations
+
+    untranslated = missing_translations(ruleset)
+    if untranslated:
+        raise Failure("missing translations:\n" + "\n".join(map(str, untranslated)))
     refdata = load_refdata()
     results = run_fixtures(ruleset, refdata)
     failed = [r for r in results if not r.passed]

@@ -19,6 +19,7 @@ from pcd_screen.text import Lexicon
 from pcd_screen.yamlload import Document, InputError, LoadError, format_path
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# Every text a report shows exists in each of these languages (`rules validate` checks it).
 LANGUAGES = ("en", "nl", "fr")
 
 
@@ -97,6 +98,21 @@ def load_lexicon() -> tuple[Lexicon, str]:
         for concept, entries in (yamlload.load_trusted(path) or {}).items():
             phrases.setdefault(concept, []).extend(entries or [])
     return Lexicon(phrases), digest.hexdigest()
+
+
+def missing_translations(ruleset: Ruleset) -> list[InputError]:
+    """Rule texts not written in every language: `rules validate` refuses them. (Screening
+    with an organisation's English-only rules still works; reports fall back to English.)"""
+    problems = []
+    for rule in ruleset.rules:
+        for name in ("title", "message", "rationale", "recommendation"):
+            for lang in LANGUAGES:
+                if not getattr(rule, name).get(lang):
+                    where = f"{rule.id}: {name}"
+                    problems.append(
+                        InputError(rule.file, rule.line, None, where, f"no {lang} text")
+                    )
+    return problems
 
 
 def rule_files(directory) -> list[Path]:
