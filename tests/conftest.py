@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,38 @@ def needs_shared():
     return pytest.mark.skipif(
         not SHARED.is_dir(), reason=f"{SHARED} (the shared reference folder) is absent"
     )
+
+
+@cache
+def screened(name: str):
+    """The result of screening examples/NAME.yaml with the catalogue, as of AS_OF."""
+    from pcd_screen.engine import evaluate
+    from pcd_screen.proposal import load_proposal
+    from pcd_screen.refdata import load_refdata
+    from pcd_screen.rules import load_ruleset
+
+    proposal = load_proposal(EXAMPLES / f"{name}.yaml", f"examples/{name}.yaml")
+    return evaluate(proposal, load_ruleset(), load_refdata(), AS_OF)
+
+
+def with_findings(result, change):
+    """A copy of result with findings changed (as waivers.apply_waivers would)."""
+    from pcd_screen.result import summarise, verdict_for
+
+    findings = [change(f) for f in result.findings]
+    return replace(
+        result, findings=findings, verdict=verdict_for(findings), summary=summarise(findings)
+    )
+
+
+def waived_niger(waiver: dict):
+    """The Niger example with DNH-003 waived and DNH-001 under an expired waiver (still flagged)."""
+
+    def change(f):
+        if f.rule_id == "DNH-003":
+            return replace(f, status="waived", waiver=dict(waiver))
+        if f.rule_id == "DNH-001":
+            return replace(f, waiver={**waiver, "expires": "2026-10-31", "expired": True})
+        return f
+
+    return with_findings(screened("border-control-transit-niger"), change)

@@ -1,15 +1,13 @@
 import hashlib
 import json
 from dataclasses import replace
-from functools import cache
 
 import pytest
 
-from conftest import AS_OF, EXAMPLES, REPO
+from conftest import AS_OF, EXAMPLES, REPO, screened, waived_niger, with_findings
 from pcd_screen.engine import evaluate
 from pcd_screen.proposal import load_proposal
 from pcd_screen.refdata import load_refdata
-from pcd_screen.result import summarise, verdict_for
 from pcd_screen.rules import load_ruleset
 from pcd_screen.sarif import artifact_path, artifact_uri, finding_line, render_sarif, rule_name
 
@@ -44,35 +42,8 @@ RUN = {
 }
 
 
-@cache
-def screened(name):
-    proposal = load_proposal(EXAMPLES / f"{name}.yaml", f"examples/{name}.yaml")
-    return evaluate(proposal, load_ruleset(), load_refdata(), AS_OF)
-
-
-def with_findings(result, change):
-    """A copy of result with findings changed (as waivers.apply_waivers would)."""
-    findings = [change(f) for f in result.findings]
-    return replace(
-        result, findings=findings, verdict=verdict_for(findings), summary=summarise(findings)
-    )
-
-
-def waived_niger():
-    """DNH-003 waived, DNH-001 with an expired waiver (still flagged)."""
-
-    def change(f):
-        if f.rule_id == "DNH-003":
-            return replace(f, status="waived", waiver=dict(WAIVER))
-        if f.rule_id == "DNH-001":
-            return replace(f, waiver={**WAIVER, "expires": "2026-10-31", "expired": True})
-        return f
-
-    return with_findings(screened(NIGER), change)
-
-
 def ci_results():
-    return [waived_niger(), screened("sparse-proposal"), screened("in-donor-refugee-costs")]
+    return [waived_niger(WAIVER), screened("sparse-proposal"), screened("in-donor-refugee-costs")]
 
 
 def sarif_of(results=None, run=RUN):
@@ -150,7 +121,7 @@ def test_regions_point_at_the_evidence_line_in_the_proposal():
         assert location["artifactLocation"]["uri"] == f"examples/{NIGER}.yaml"
         start = location["region"]["startLine"]
         assert start > 1, rule_id
-        finding = next(f for f in waived_niger().findings if f.rule_id == rule_id)
+        finding = next(f for f in waived_niger(WAIVER).findings if f.rule_id == rule_id)
         assert start == next(e.line for e in finding.evidence if e.line)
     # DNH-001 points at the detention activity's category, not at the top of the file.
     start = niger["DNH-001"]["locations"][0]["physicalLocation"]["region"]["startLine"]
