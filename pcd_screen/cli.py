@@ -169,7 +169,14 @@ def screen(
     except NothingFound as exc:
         raise click.UsageError(str(exc)) from None
     if not files:
-        raise click.UsageError("the include/exclude patterns leave no proposal to screen")
+        # pre-commit hands over whatever YAML changed (the waivers file, a workflow): nothing
+        # to screen is a clean run, not an error.
+        click.echo(
+            "no proposal to screen: the config's include/exclude patterns select none "
+            "of the files given",
+            err=True,
+        )
+        sys.exit(EXIT_OK)
 
     ruleset = _load_ruleset(settings.rule_dirs)
     waiver_list = _load_waivers(settings.waivers, ruleset)

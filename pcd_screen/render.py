@@ -112,9 +112,14 @@ def run_view(run: dict | None) -> dict:
 def report_view(result: Result, lang: str) -> dict:
     """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
     verdict = _verdicts()[result.verdict]
-    concerns = [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
+    # A waived finding keeps its place, after the open ones, with its waiver shown.
+    concerns = [
+        f for f in result.findings if f.kind == "concern" and f.status in ("flag", "waived")
+    ]
     by_principle: dict[str, list] = {}
-    for finding in sorted(concerns, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
+    for finding in sorted(
+        concerns, key=lambda f: (f.status == "waived", SEVERITIES.index(f.severity), f.rule_id)
+    ):
         by_principle.setdefault(finding.principle, []).append(finding)
     ordered = sorted(
         by_principle.items(),
