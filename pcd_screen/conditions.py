@@ -499,7 +499,7 @@ class Predicate(Node):
             for path, text in items.found:
                 hits = _mentions([text], self.argument, ctx)
                 if hits:
-                    evidence.append((path, "mentions: " + "; ".join(dict.fromkeys(hits))))
+                    evidence.append((path, {"mentions": list(dict.fromkeys(hits))}))
             if evidence:
                 return Outcome(True, evidence, [])
             if not items.found and items.missing:
@@ -573,7 +573,7 @@ class Predicate(Node):
 def _presence(value):
     """Evidence that a field is present, without copying a whole list or mapping."""
     if isinstance(value, list):
-        return f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
+        return {"entries": len(value)}
     return "present" if isinstance(value, dict) else value
 
 

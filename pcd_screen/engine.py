@@ -119,7 +119,9 @@ def evaluate_rule(
         kind=rule.kind,
         status=status,
         title=rule.text("title", lang),
-        message=_interpolate(rule.text("message", lang), evidence, ctx) if status == "flag" else "",
+        message=_interpolate(rule.text("message", lang), evidence, ctx, lang)
+        if status == "flag"
+        else "",
         rationale=rule.text("rationale", lang),
         recommendation=rule.text("recommendation", lang),
         evidence=shown,
@@ -150,19 +152,19 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
     return out
 
 
-def _interpolate(template: str, evidence: list[Evidence], ctx: Context) -> str:
+def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: str) -> str:
     def replace(match):
         key = match.group(1)
         if key == "evidence":
             values = []
             # Yes/no values (an absent safeguard, say) read badly inside a sentence.
             for item in (e for e in evidence if not isinstance(e.value, bool)):
-                shown = format_value(item.path.rsplit(".", 1)[-1], item.value)
+                shown = format_value(item.path.rsplit(".", 1)[-1], item.value, lang)
                 if shown not in values:
                     values.append(shown)
             return ", ".join(values) or "see evidence"
         name = key.split(".", 1)[1]
         fact = ctx.facts.get(name)
-        return format_value(name, fact.value if fact else None)
+        return format_value(name, fact.value if fact else None, lang)
 
     return _PLACEHOLDER.sub(replace, template)

@@ -58,7 +58,7 @@ def environment(html: bool, lang: str):
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
-    env.filters["value"] = _shown
+    env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
     return env
 
@@ -97,10 +97,6 @@ def _definition(field: str, lang: str) -> str:
 
 def _tr(texts, lang: str):
     return texts.get(lang) or texts["en"]
-
-
-def _shown(value, name: str = "") -> str:
-    return format_value(name, value)
 
 
 def run_view(run: dict | None) -> dict:
@@ -148,7 +144,7 @@ def report_view(result: Result, lang: str) -> dict:
             {
                 "name": name,
                 "label": translations(lang).gettext(FACT_DOCS.get(name, name)),
-                "value": _shown(value, name),
+                "value": format_value(name, value, lang),
             }
             for name, value in result.facts.items()
             if name != "share_denominator"

@@ -69,9 +69,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 out += [f"{label} {f.rule_id}  {f.title}", f"    {f.message}"]
                 for e in f.evidence:
                     line = f" ({t['line']} {e.line})" if e.line else ""
-                    out.append(
-                        f"    {t['evidence']}: {e.path} = {format_value(e.path, e.value)}{line}"
-                    )
+                    shown = format_value(e.path, e.value, lang)
+                    out.append(f"    {t['evidence']}: {e.path} = {shown}{line}")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
                     until = _("until %(date)s") % {"date": f.waiver["expires"]}

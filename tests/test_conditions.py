@@ -251,4 +251,6 @@ def test_mentions_evidence_names_the_phrases_found(fake_refdata):
     out = check(
         {"path": "summary", "mentions": ["readmission", "border-control"]}, data, fake_refdata
     )
-    assert out.evidence == [(("summary",), "mentions: readmission; terugname; grensbewak*")]
+    assert out.evidence == [
+        (("summary",), {"mentions": ["readmission", "terugname", "grensbewak*"]})
+    ]

@@ -45,7 +45,7 @@ def _keyword_fields(result):
         (f.rule_id, e.path)
         for f in result.findings
         for e in f.evidence
-        if str(e.value).startswith("mentions: ")
+        if isinstance(e.value, dict) and "mentions" in e.value
     }
 
 
