@@ -337,17 +337,15 @@ def _flatten(values):
 
 
 def _mentions(values, concepts, ctx: Context):
-    from pcd_screen.text import tokens as index
-
     hits = []
     for value in values:
         if not isinstance(value, str):
             continue
-        tokens = index(value)
+        found = ctx.lexicon.matches(value)
         seen = set()  # 'readmission' and 'réadmission' are one hit
         for concept in concepts:
-            for phrase in ctx.lexicon.get(concept, ()):
-                if (phrase.words, phrase.prefix) not in seen and phrase.find(tokens):
+            for phrase in found.get(concept, ()):
+                if (phrase.words, phrase.prefix) not in seen:
                     seen.add((phrase.words, phrase.prefix))
                     hits.append(phrase.text)
     return hits

@@ -8,7 +8,6 @@ nothing is silently ignored (an unknown key, profile, rule id or principle is an
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -243,6 +242,8 @@ def _extended(holder: _Layer, seen: list[tuple]) -> _Layer:
     else:
         names = profile_names()
         if value not in names:
+            import difflib  # only on the error path: slow to import
+
             close = difflib.get_close_matches(value, names, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             message = (
@@ -377,6 +378,8 @@ def apply_rule_settings(ruleset, settings: Settings):
     for layer in settings.rule_layers:
         for entry in (*layer.disable, *layer.enable, *layer.severity):
             if entry.is_rule_id and entry.value not in known:
+                import difflib
+
                 close = difflib.get_close_matches(entry.value, known, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 message = f"unknown rule id {entry.value!r}{hint}; see `pcd-screen rules list`"

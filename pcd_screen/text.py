@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,9 +65,11 @@ class Tokens:
         self.positions: dict[str, list[int]] = {}
         for index, token in enumerate(self.tokens):
             self.positions.setdefault(token, []).append(index)
+        self.ordered = sorted(self.positions)
 
     def has_prefix(self, start: str) -> bool:
-        return any(token.startswith(start) for token in self.positions)
+        at = bisect_left(self.ordered, start)
+        return at < len(self.ordered) and self.ordered[at].startswith(start)
 
 
 @lru_cache(maxsize=256)
@@ -76,11 +79,51 @@ def tokens(text: str) -> Tokens:
 
 
 class Lexicon:
-    """Concept -> phrases in every language; a concept's phrases are folded on first use."""
+    """Concept -> phrases in every language; a concept's phrases are folded on first use.
+
+    matches(text) finds every concept in a text at once through an index on the phrases' first
+    words, so that a text is read once per proposal however many rules ask about it."""
 
     def __init__(self, raw: dict[str, list[str]]):
         self.raw = raw
         self._parsed: dict[str, list[Phrase]] = {}
+        self._index: tuple[dict, list] | None = None
+        self._matches: dict[str, dict[str, list[Phrase]]] = {}
+
+    def matches(self, text: str) -> dict[str, list[Phrase]]:
+        """Concept -> the phrases found in text (lexicon order)."""
+        found = self._matches.get(text)
+        if found is None:
+            if len(self._matches) > 512:  # texts of earlier proposals
+                self._matches.clear()
+            found = self._matches[text] = self._find_all(tokens(text))
+        return found
+
+    def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
+        by_first, prefixes = self._phrase_index()
+        candidates = [entry for token in text.positions for entry in by_first.get(token, ())]
+        candidates += [entry for entry in prefixes if text.has_prefix(entry[2].words[0])]
+        found: dict[str, list[tuple[int, Phrase]]] = {}
+        for concept, order, phrase in candidates:
+            if phrase.find(text):
+                found.setdefault(concept, []).append((order, phrase))
+        return {c: [p for _o, p in sorted(hits, key=lambda h: h[0])] for c, hits in found.items()}
+
+    def _phrase_index(self):
+        if self._index is None:
+            by_first: dict[str, list] = {}
+            prefixes = []
+            for concept in self.raw:
+                for order, phrase in enumerate(self.get(concept)):
+                    if not phrase.words:
+                        continue
+                    entry = (concept, order, phrase)
+                    if phrase.prefix and len(phrase.words) == 1:
+                        prefixes.append(entry)
+                    else:
+                        by_first.setdefault(phrase.words[0], []).append(entry)
+            self._index = (by_first, prefixes)
+        return self._index
 
     def __contains__(self, concept: str) -> bool:
         return concept in self.raw

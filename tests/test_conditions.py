@@ -14,16 +14,14 @@ from pcd_screen.conditions import (
     parse_path,
 )
 from pcd_screen.facts import compute_facts
-from pcd_screen.text import Phrase
+from pcd_screen.text import Lexicon
 
-LEXICON = {
-    "readmission": [
-        Phrase.parse("readmission"),
-        Phrase.parse("terugname"),
-        Phrase.parse("réadmission"),
-    ],
-    "border-control": [Phrase.parse("border control"), Phrase.parse("grensbewak*")],
-}
+LEXICON = Lexicon(
+    {
+        "readmission": ["readmission", "terugname", "réadmission"],
+        "border-control": ["border control", "grensbewak*"],
+    }
+)
 
 
 def ctx_for(data, refdata, as_of=date(2026, 11, 23)):
