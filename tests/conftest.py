@@ -14,6 +14,23 @@ EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"
 AS_OF = date(2026, 11, 23)
 
+# An organisation's own rule, in English only, with one fixture of each kind that matters.
+ORG_RULE = """\
+- id: ORG-001
+  principle: do-no-harm
+  severity: high
+  kind: concern
+  title: {en: Detention}
+  message: {en: "Detention: {evidence}"}
+  rationale: {en: Because.}
+  recommendation: {en: Do not.}
+  flag_when: {path: "activities[*].category", contains: detention}
+  sources: [{doc: ngo-2020, section: "§3.2"}]
+  tests:
+    - {expect: flag, proposal: {activities: [{category: detention}]}}
+    - {expect: pass, proposal: {activities: [{category: basic-services}]}}
+"""
+
 
 class FakeRefData:
     """A tiny stand-in for RefData: LDCs NER and MLI (BGD uncertain); FRA not on the DAC list."""

@@ -5,7 +5,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, ORG_RULE, REPO
 from pcd_screen.cli import cli
 
 HARMFUL = str(EXAMPLES / "border-control-transit-niger.yaml")
@@ -102,13 +102,8 @@ def test_rules_validate_reports_a_broken_directory(tmp_path):
 
 
 def test_rules_test_fails_on_a_wrong_fixture(tmp_path):
-    rule = (
-        (REPO / "tests" / "test_rules.py")
-        .read_text()
-        .split('GOOD_RULE = """\\\n')[1]
-        .split('"""')[0]
-    )
-    rule = rule.replace("{en: ", "{nl: vertaald, fr: traduit, en: ")  # rules test wants all three
+    # rules test wants every text in the three languages
+    rule = ORG_RULE.replace("{en: ", "{nl: vertaald, fr: traduit, en: ")
     (tmp_path / "x.yaml").write_text(rule.replace("expect: pass", "expect: flag"))
     result = CliRunner().invoke(cli, ["rules", "test", str(tmp_path)])
     assert result.exit_code == 1 and "FAIL ORG-001 #2" in result.output

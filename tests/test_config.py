@@ -5,7 +5,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import AS_OF, EXAMPLES, REPO
+from conftest import AS_OF, EXAMPLES, ORG_RULE, REPO
 from pcd_screen import config, engine, refdata, rules, yamlload
 from pcd_screen.config import (
     apply_rule_settings,
@@ -425,25 +425,8 @@ def test_apply_rule_settings_does_not_change_the_input(repo, ruleset):
     assert ruleset.get("DNH-003").raw["severity"] == before[2]
 
 
-ORG_RULE = """\
-- id: ORG-001
-  principle: do-no-harm
-  severity: medium
-  kind: concern
-  title: {en: Detention}
-  message: {en: "Detention: {evidence}"}
-  rationale: {en: Because.}
-  recommendation: {en: Do not.}
-  flag_when: {path: "activities[*].category", contains: detention}
-  sources: [{doc: ngo-2020, section: "\u00a73.2"}]
-  tests:
-    - {expect: flag, proposal: {activities: [{category: detention}]}}
-    - {expect: pass, proposal: {activities: [{category: basic-services}]}}
-"""
-
-
 def test_rule_ids_from_extra_rule_dirs_are_known(repo):
-    write(repo / "org-rules" / "org.yaml", ORG_RULE)
+    write(repo / "org-rules" / "org.yaml", ORG_RULE.replace("severity: high", "severity: medium"))
     cfg = write(
         repo / ".pcd-screen.yaml",
         "rule_dirs: [org-rules]\nrules:\n  severity: {ORG-001: high}\n",

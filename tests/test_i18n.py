@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import REPO
+from conftest import ORG_RULE
 from pcd_screen import yamlload
 from pcd_screen.i18n import LANGUAGES, translations
 from pcd_screen.paths import DATA_DIR
@@ -52,8 +52,7 @@ def test_rules_validate_refuses_a_missing_translation(tmp_path):
 
     from pcd_screen.cli import cli
 
-    rule = (REPO / "tests" / "test_rules.py").read_text().split('GOOD_RULE = """\\\n')[1]
-    (tmp_path / "r.yaml").write_text(rule.split('"""')[0])
+    (tmp_path / "r.yaml").write_text(ORG_RULE)
     result = CliRunner().invoke(cli, ["rules", "validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "ORG-001: title: no nl text" in result.output

@@ -1,27 +1,12 @@
 import pytest
 
+from conftest import ORG_RULE
 from pcd_screen.fixtures import coverage_gaps, run_rule_fixtures
 from pcd_screen.refdata import load_refdata
 from pcd_screen.rules import RuleError, load_ruleset
 
 CATALOGUE = load_ruleset(validate=True)
 FIVE = ("do-no-harm", "no-conditionality", "oda-eligibility", "ldc-focus", "regional-mobility")
-
-GOOD_RULE = """\
-- id: ORG-001
-  principle: do-no-harm
-  severity: high
-  kind: concern
-  title: {en: Detention}
-  message: {en: "Detention: {evidence}"}
-  rationale: {en: Because.}
-  recommendation: {en: Do not.}
-  flag_when: {path: "activities[*].category", contains: detention}
-  sources: [{doc: ngo-2020, section: "§3.2"}]
-  tests:
-    - {expect: flag, proposal: {activities: [{category: detention}]}}
-    - {expect: pass, proposal: {activities: [{category: basic-services}]}}
-"""
 
 
 def test_catalogue_size_and_spread():
@@ -45,12 +30,12 @@ def test_rule_fixtures(rule):
 
 def test_ruleset_hash_is_stable_and_covers_rule_text(tmp_path):
     assert load_ruleset().hash == CATALOGUE.hash
-    (tmp_path / "org.yaml").write_text(GOOD_RULE)
+    (tmp_path / "org.yaml").write_text(ORG_RULE)
     assert load_ruleset([tmp_path]).hash != CATALOGUE.hash
 
 
 def test_extra_directory_adds_rules(tmp_path):
-    (tmp_path / "org.yaml").write_text(GOOD_RULE)
+    (tmp_path / "org.yaml").write_text(ORG_RULE)
     ruleset = load_ruleset([tmp_path])
     assert ruleset.get("ORG-001") is not None
     assert len(ruleset.rules) == len(CATALOGUE.rules) + 1
@@ -77,15 +62,15 @@ def test_extra_directory_adds_rules(tmp_path):
     ],
 )
 def test_invalid_rule_files_name_file_line_rule_and_field(tmp_path, change, expected):
-    (tmp_path / "org.yaml").write_text(GOOD_RULE.replace(*change))
+    (tmp_path / "org.yaml").write_text(ORG_RULE.replace(*change))
     with pytest.raises(RuleError) as info:
         load_ruleset([tmp_path])
     assert expected in str(info.value)
 
 
 def test_duplicate_ids_are_errors(tmp_path):
-    (tmp_path / "a.yaml").write_text(GOOD_RULE)
-    (tmp_path / "b.yaml").write_text(GOOD_RULE)
+    (tmp_path / "a.yaml").write_text(ORG_RULE)
+    (tmp_path / "b.yaml").write_text(ORG_RULE)
     with pytest.raises(RuleError, match="duplicate rule id"):
         load_ruleset([tmp_path])
 
