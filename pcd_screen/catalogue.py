@@ -11,6 +11,7 @@ import io
 from pcd_screen.explain import explain_rule
 from pcd_screen.i18n import SEVERITY_LABELS, translations
 from pcd_screen.render import PRINCIPLE_ORDER, principle_label
+from pcd_screen.rules import describe_source
 
 FORMATS = {"md": "catalogue.md", "html": "catalogue.html", "csv": "catalogue.csv"}
 
@@ -20,8 +21,6 @@ def _ordered(ruleset):
 
 
 def _sources(rule, ruleset, lang) -> list[str]:
-    from pcd_screen.engine import describe_source
-
     out = []
     for source in rule.sources:
         described = describe_source(source, ruleset.sources, lang)

@@ -18,7 +18,7 @@ from pcd_screen.result import (
     summarise,
     verdict_for,
 )
-from pcd_screen.rules import Rule, Ruleset
+from pcd_screen.rules import Rule, Ruleset, describe_source
 from pcd_screen.yamlload import format_path
 
 MAX_EVIDENCE = 20
@@ -87,21 +87,6 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
         outcome = rule.flag_when.evaluate(ctx)
     status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
     return status, outcome
-
-
-def describe_source(source: dict, registry: dict, lang: str) -> dict:
-    """{doc, section} plus the document's short title and the section's paraphrase."""
-    entry = registry.get(source["doc"], {})
-    section = (entry.get("sections") or {}).get(source["section"]) or {}
-    if section.get("alias_of"):
-        section = entry["sections"].get(section["alias_of"], section)
-    titles = entry.get("short_title") or entry.get("title") or {}
-    described = {"doc": source["doc"], "section": source["section"]}
-    if titles:
-        described["title"] = titles.get(lang) or titles.get("en", "")
-    if section.get(lang) or section.get("en"):
-        described["summary"] = section.get(lang) or section["en"]
-    return described
 
 
 def evaluate_rule(

@@ -100,6 +100,21 @@ def load_lexicon() -> tuple[Lexicon, str]:
     return Lexicon(phrases), digest.hexdigest()
 
 
+def describe_source(source: dict, registry: dict, lang: str) -> dict:
+    """{doc, section} plus the document's short title and the section's paraphrase."""
+    entry = registry.get(source["doc"], {})
+    section = (entry.get("sections") or {}).get(source["section"]) or {}
+    if section.get("alias_of"):
+        section = entry["sections"].get(section["alias_of"], section)
+    titles = entry.get("short_title") or entry.get("title") or {}
+    described = {"doc": source["doc"], "section": source["section"]}
+    if titles:
+        described["title"] = titles.get(lang) or titles.get("en", "")
+    if section.get(lang) or section.get("en"):
+        described["summary"] = section.get(lang) or section["en"]
+    return described
+
+
 def missing_translations(ruleset: Ruleset) -> list[InputError]:
     """Rule texts not written in every language: `rules validate` refuses them. (Screening
     with an organisation's English-only rules still works; reports fall back to English.)"""
