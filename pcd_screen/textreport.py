@@ -44,6 +44,10 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
     def c(style: str, text: str) -> str:
         return f"{ANSI[style]}{text}{RESET}" if color else text
 
+    def colon(label: str) -> str:
+        # "Why:" in English, "Pourquoi :" in French: the typography is the translator's.
+        return _("%(label)s:") % {"label": label}
+
     def sev(name: str) -> str:
         return _(SEVERITY_LABELS[name])
 
@@ -52,10 +56,10 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         res = r["result"]
         if number:
             out += ["", "=" * 78, ""]
-        out.append(c("bold", f"{t['title']}: {res.proposal['id']} — {res.proposal['title']}"))
+        out.append(c("bold", f"{colon(t['title'])} {res.proposal['id']} — {res.proposal['title']}"))
         out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': res.as_of}}")
-        verdict = f"{t['verdict'].upper()}: {r['verdict_label']}"
-        out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], _("Next steps") + ":"]
+        verdict = f"{colon(t['verdict'].upper())} {r['verdict_label']}"
+        out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], colon(_("Next steps"))]
         out += [f"  {i}. {step}" for i, step in enumerate(r["next_steps"], 1)]
 
         counts = r["counts"]["concerns"]
@@ -70,16 +74,18 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 for e in f.evidence:
                     line = f" ({t['line']} {e.line})" if e.line else ""
                     shown = format_value(e.path, e.value, lang)
-                    out.append(f"    {t['evidence']}: {e.path} = {shown}{line}")
+                    out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
                     until = _("until %(date)s") % {"date": f.waiver["expires"]}
                     by = _("approved by %(name)s") % {"name": f.waiver["approved_by"]}
-                    out.append(f"    {state} ({until}, {by}): {f.waiver['justification']}")
-                out.append(f"    {t['why']}: {f.rationale}")
-                out.append(f"    {t['todo']}: {f.recommendation}")
+                    out.append(
+                        f"    {colon(f'{state} ({until}, {by})')} {f.waiver['justification']}"
+                    )
+                out.append(f"    {colon(t['why'])} {f.rationale}")
+                out.append(f"    {colon(t['todo'])} {f.recommendation}")
                 sources = "; ".join(f"{s['doc']} {s['section']}" for s in f.sources)
-                out.append(f"    {t['sources']}: {sources}")
+                out.append(f"    {colon(t['sources'])} {sources}")
         if not r["groups"]:
             out.append("  " + _("None."))
 
@@ -87,14 +93,14 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
         for i, q in enumerate(questions, 1):
             definition = f" ({q['definition']})" if q["definition"] else ""
-            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {t['needed']}:")
+            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
             out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
         if not questions:
             out.append("  " + _("None."))
 
         strengths = r["strengths"]
         out += ["", c("bold", _("Strengths").upper()) + f" ({len(strengths)})"]
-        out += [f"  + {f.rule_id}  {f.title}: {f.message}" for f in strengths]
+        out += [f"  + {f.rule_id}  {colon(f.title)} {f.message}" for f in strengths]
         if not strengths:
             out.append("  " + _("None."))
 
@@ -118,7 +124,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         ruleset = f"{t['ruleset']} {res.ruleset['hash']}"
         out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])
-        out.append(c("dim", f"{t['refdata']}: {data}"))
+        out.append(c("dim", f"{colon(t['refdata'])} {data}"))
     for waiver in (run or {}).get("stale", []):
         where = f"{waiver['file']}:{waiver['line']}" if waiver.get("line") else waiver["file"]
         note = _("stale waiver (it matches no finding): %(rule)s for %(proposal)s")
