@@ -237,6 +237,98 @@ def screen(
     sys.exit(EXIT_FINDINGS if worst <= VERDICTS.index(settings.fail_on) else EXIT_OK)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the reports, results.jsonl, summary.csv and the portfolio report.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes screening in parallel.",
+)
+@_config_option
+@click.option("--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD).")
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), help="Report language (default: en).")
+@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="An extra rule directory, added to the built-in rules (repeatable).",
+)
+def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
+    """Screen a whole portfolio: files, folders or globs of proposals.
+
+    Writes one report per proposal, results.jsonl, summary.csv and portfolio.{md,html} into
+    OUT. A bad input is reported and skipped; it never stops the run."""
+    from pathlib import Path
+
+    from pcd_screen import __version__
+    from pcd_screen.batch import screen_files, write_outputs
+    from pcd_screen.discover import NothingFound, discover
+    from pcd_screen.refdata import load_refdata
+    from pcd_screen.rules import load_ruleset
+    from pcd_screen.yamlload import LoadError
+
+    overrides = {
+        "lang": lang,
+        "as_of": as_of,
+        "extends": profile,
+        "rule_dirs": list(rule_dirs) or None,
+    }
+    settings = _settings(config_file, overrides)
+    try:
+        files = discover(list(paths))
+        ruleset = load_ruleset(settings.rule_dirs)  # checked here, once, before the workers
+    except NothingFound as exc:
+        raise click.UsageError(str(exc)) from None
+    except LoadError as exc:
+        raise Failure(f"invalid rules:\n{exc}") from None
+    day = settings.as_of or date.today()
+    entries, errors = [], []
+    show = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(files), label="screening", file=sys.stderr, hidden=not show
+    ) as bar:
+        for _file, found, problems in screen_files(
+            files,
+            settings.rule_dirs,
+            day,
+            settings.lang,
+            settings.unclear_as_flag,
+            jobs,
+            bar.update,
+        ):
+            entries += found
+            errors += problems
+    for error in errors:
+        click.echo(error, err=True)
+    if not entries:
+        raise Failure("no proposal could be screened")
+    meta = {
+        "as_of": day.isoformat(),
+        "lang": settings.lang,
+        "ruleset": ruleset.hash,
+        "tool": f"pcd-screen {__version__}",
+        "refdata": sorted(load_refdata().versions().items()),
+    }
+    written = write_outputs(entries, Path(out_dir), files, meta)
+    click.echo(
+        f"{len(entries)} proposals screened, {len(errors)} inputs skipped; "
+        f"{len(written)} files written to {out_dir}",
+        err=True,
+    )
+
+
 def _load_waivers(path, ruleset):
     if path is None:
         return None

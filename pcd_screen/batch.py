@@ -1,0 +1,186 @@
+"""Batch screening of a portfolio: many inputs in, per-proposal reports, results.jsonl,
+summary.csv and a portfolio report out. One bad input is reported and skipped; it never stops
+the run. Every file is written whole (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pcd_screen.outputs import write_atomic
+from pcd_screen.portfolio import PRINCIPLES, aggregate, summary_row
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class BatchOutcome:
+    screened: int = 0
+    errors: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    worst: str | None = None
+
+
+def safe_name(proposal_id: str, taken: set[str]) -> str:
+    """A file name from a proposal id: no path separators, control characters or leading dots,
+    at most 80 characters, unique within the run."""
+    name = _UNSAFE.sub("_", proposal_id).strip("._") or "proposal"
+    name = name[:80]
+    candidate, number = name, 2
+    while candidate.lower() in taken:
+        candidate, number = f"{name}-{number}", number + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+# --------------------------------------------------------------------------- screening
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
+    from pcd_screen.refdata import load_refdata
+    from pcd_screen.rules import load_ruleset
+
+    _WORKER.update(
+        ruleset=load_ruleset(rule_dirs),
+        refdata=load_refdata(),
+        as_of=as_of,
+        lang=lang,
+        unclear_as_flag=unclear_as_flag,
+    )
+
+
+def _screen_file(file: str):
+    """(file, entries, errors) for one input file; entries as aggregate() wants them."""
+    from pcd_screen.engine import evaluate
+    from pcd_screen.proposal import load_proposal
+    from pcd_screen.yamlload import LoadError
+
+    try:
+        proposals = [load_proposal(file)]
+    except LoadError as exc:
+        return file, [], [str(exc)]
+    entries = []
+    for proposal in proposals:
+        result = evaluate(
+            proposal,
+            _WORKER["ruleset"],
+            _WORKER["refdata"],
+            _WORKER["as_of"],
+            _WORKER["lang"],
+            _WORKER["unclear_as_flag"],
+        )
+        data = proposal.data
+        entries.append(
+            {
+                "result": result,
+                "activity_budgets": [a.get("budget") for a in data.get("activities") or []],
+                "countries": _country_weights(data.get("countries") or []),
+                "implementers": [
+                    i.get("name") or "(unnamed)" for i in data.get("implementers") or []
+                ],
+                "instrument": data.get("instrument"),
+            }
+        )
+    return file, entries, []
+
+
+def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
+    if not countries:
+        return []
+    if all(c.get("percentage") is not None for c in countries):
+        return [(c["code"], c["percentage"] / 100) for c in countries]
+    return [(c["code"], 1 / len(countries)) for c in countries]
+
+
+def screen_files(files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None):
+    """Yield (file, entries, errors) in input order, over `jobs` processes."""
+    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag))
+    if jobs <= 1:
+        _init_worker(*args)
+        for file in files:
+            yield _screen_file(file)
+            if progress:
+                progress(1)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, args) as pool:
+        for item in pool.imap(_screen_file, files, chunksize=8):
+            yield item
+            if progress:
+                progress(1)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def write_outputs(entries: list[dict], out: Path, inputs: list[str], meta: dict) -> list[Path]:
+    """Per-proposal reports, results.jsonl, summary.csv, portfolio.md and portfolio.html."""
+    from pcd_screen.render import environment, render
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    taken: set[str] = set()
+    lang = meta["lang"]
+    for entry in entries:
+        name = safe_name(entry["result"].proposal["id"], taken)
+        entry["report"] = f"reports/{name}.html"
+        for suffix in ("md", "html"):
+            path = out / "reports" / f"{name}.{suffix}"
+            write_atomic(path, render([entry["result"]], suffix, lang))
+            written.append(path)
+
+    lines = [json.dumps(e["result"].to_dict(), ensure_ascii=False, sort_keys=True) for e in entries]
+    written.append(_write(out / "results.jsonl", "".join(line + "\n" for line in lines)))
+
+    buffer = io.StringIO()
+    rows = [
+        summary_row(e["result"], e["activity_budgets"], [c for c, _w in e["countries"]])
+        for e in entries
+    ]
+    header = list(rows[0]) if rows else ["id"]
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    written.append(_write(out / "summary.csv", buffer.getvalue()))
+
+    figures = aggregate(entries)
+    reports = {e["result"].proposal["id"]: e["report"] for e in entries}
+    context = {
+        "figures": figures,
+        "principles": PRINCIPLES,
+        "reports": reports,
+        "inputs": inputs,
+        "meta": meta,
+        "charts": _charts(figures),
+    }
+    for suffix in ("md", "html"):
+        template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
+        text = template.render(lang=lang, **context).rstrip("\n") + "\n"
+        written.append(_write(out / f"portfolio.{suffix}", text))
+    return written
+
+
+def _write(path: Path, text: str) -> Path:
+    write_atomic(path, text)
+    return path
+
+
+def _charts(figures: dict) -> dict:
+    from pcd_screen.svgchart import bar_chart
+
+    by_principle = [(name, figures["by_principle"][name].get("share", 0.0)) for name in PRINCIPLES]
+    verdicts = [(v, figures["verdicts"][v]["budget"]) for v in figures["verdicts"]]
+    return {
+        "principles": bar_chart(by_principle, percent=True),
+        "verdicts": bar_chart(verdicts, percent=False),
+    }

@@ -1,0 +1,92 @@
+import json
+import shutil
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from pcd_screen.batch import safe_name
+from pcd_screen.cli import cli
+from pcd_screen.proposal import load_schema
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch") / "out"
+    inputs = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
+    result = CliRunner().invoke(cli, ["batch", *inputs, "--out", str(out), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    return out, inputs
+
+
+def test_outputs_are_written(portfolio):
+    out, inputs = portfolio
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(inputs)
+    validator = jsonschema.Draft202012Validator(load_schema("result"))
+    for line in lines:
+        validator.validate(json.loads(line))
+    summary = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
+    assert summary[0].startswith("id,title,file,countries,budget,currency,verdict,")
+    assert len(summary) == len(inputs) + 1
+    assert len(list((out / "reports").glob("*.html"))) == len(inputs)
+    html = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html and "default-src 'none'" in html
+    assert "reports/EU-NDICI-2026-NE-031.html" in html
+    markdown = (out / "portfolio.md").read_text(encoding="utf-8")
+    for section in (
+        "Verdicts",
+        "Budget share flagged per principle",
+        "By recipient country",
+        "By implementer",
+        "By funding instrument",
+        "Most frequent concerns",
+        "Proposals, worst first",
+        "Data",
+    ):
+        assert f"## {section}" in markdown
+
+
+def test_parallel_run_gives_the_same_bytes(portfolio, tmp_path):
+    out, inputs = portfolio
+    again = tmp_path / "again"
+    result = CliRunner().invoke(
+        cli, ["batch", *inputs, "--out", str(again), "--as-of", "2026-11-23", "--jobs", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("results.jsonl", "summary.csv", "portfolio.md", "portfolio.html"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_bad_input_is_reported_and_skipped(tmp_path):
+    shutil.copy(EXAMPLES / "sparse-proposal.yaml", tmp_path / "good.yaml")
+    (tmp_path / "bad.yaml").write_text("schema_version: 1\nid: X\ntitle: T\ncountries: NER\n")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert "bad.yaml:4:1: countries: expected a list" in result.output
+    assert "1 proposals screened, 1 inputs skipped" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "etc_passwd"),
+        ("EU/2026\\x", "EU_2026_x"),
+        ("id\x00with\ncontrol", "id_with_control"),
+        (".hidden", "hidden"),
+        ("", "proposal"),
+        ("a" * 200, "a" * 80),
+    ],
+)
+def test_safe_names(given, expected):
+    assert safe_name(given, set()) == expected
+
+
+def test_safe_names_are_unique_in_a_run():
+    taken: set[str] = set()
+    assert [safe_name("A/1", taken), safe_name("A_1", taken), safe_name("a_1", taken)] == [
+        "A_1",
+        "A_1-2",
+        "a_1-3",
+    ]

@@ -1,0 +1,53 @@
+from dataclasses import replace
+
+from conftest import screened
+from pcd_screen.portfolio import aggregate, flagged_share, summary_row
+
+
+def entry(name, budget_scale=1.0, instrument="EUTF"):
+    result = screened(name)
+    return {
+        "result": result,
+        "activity_budgets": None,
+        "countries": [("NER", 0.5), ("MLI", 0.5)],
+        "implementers": ["IOM"],
+        "instrument": instrument,
+    }
+
+
+def test_flagged_share_follows_the_activities_cited():
+    niger = screened("border-control-transit-niger")
+    total = niger.facts["total_budget"]
+    budgets = [total / 4] * 4
+    assert 0 < flagged_share(niger, "do-no-harm", budgets) <= 1
+    assert flagged_share(niger, "do-no-harm", None) == 1.0
+    assert flagged_share(niger, "ldc-focus", budgets) == 0.0
+
+
+def test_aggregate_totals_and_shares():
+    entries = [
+        entry("border-control-transit-niger"),
+        entry("remittances-senegal", instrument="DCI"),
+    ]
+    figures = aggregate(entries)
+    budgets = [e["result"].facts["total_budget"] for e in entries]
+    assert figures["total_budget"] == sum(budgets)
+    assert figures["verdicts"]["block"]["count"] == 1
+    assert figures["by_principle"]["do-no-harm"]["share"] > 0
+    assert set(figures["by_instrument"]["do-no-harm"]) == {"EUTF", "DCI"}
+    assert figures["worst_first"][0].verdict == "block"
+    assert 0 <= figures["ldc_share"] <= 1
+
+
+def test_other_currencies_are_kept_apart():
+    usd = entry("remittances-senegal")
+    usd["result"] = replace(usd["result"], facts={**usd["result"].facts, "currency": "USD"})
+    figures = aggregate([entry("border-control-transit-niger"), usd])
+    assert figures["currency"] == "EUR"
+    assert list(figures["other_currencies"]) == ["USD"]
+
+
+def test_summary_row_counts_per_principle():
+    row = summary_row(screened("border-control-transit-niger"), None, ["NER"])
+    assert row["verdict"] == "block" and row["countries"] == "NER"
+    assert row["do-no-harm_flagged"] > 0 and row["do-no-harm_budget_share"] == "1.0000"
