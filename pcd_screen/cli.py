@@ -329,6 +329,22 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     )
 
 
+@cli.command("diff")
+@click.argument("old_run", type=click.Path(exists=True))
+@click.argument("new_run", type=click.Path(exists=True))
+def diff_runs(old_run, new_run):
+    """Compare two batch runs (their output folders): proposals added, removed, and those whose
+    verdict or findings changed. Exit 1 when anything differs."""
+    from pcd_screen.rundiff import compare_runs, describe_runs, read_run
+
+    try:
+        changes = compare_runs(read_run(old_run), read_run(new_run))
+    except (OSError, ValueError, KeyError) as exc:
+        raise Failure(f"cannot compare: {exc}") from None
+    click.echo(describe_runs(changes), nl=False)
+    sys.exit(EXIT_FINDINGS if any(changes.values()) else EXIT_OK)
+
+
 def _load_waivers(path, ruleset):
     if path is None:
         return None

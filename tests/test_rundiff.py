@@ -1,0 +1,41 @@
+import json
+
+from click.testing import CliRunner
+
+from conftest import screened
+from pcd_screen.cli import cli
+from pcd_screen.rundiff import compare_runs, describe_runs
+
+
+def run_of(*names):
+    return {r["proposal"]["id"]: r for r in (screened(n).to_dict() for n in names)}
+
+
+def test_added_removed_and_changed():
+    old = run_of("border-control-transit-niger", "sparse-proposal")
+    new = run_of("border-control-transit-niger", "remittances-senegal")
+    niger = new["EU-NDICI-2026-NE-031"]
+    niger["verdict"] = "revise"
+    niger["findings"] = [
+        {**f, "status": "pass"} if f["rule_id"] == "DNH-001" else f for f in niger["findings"]
+    ]
+    diff = compare_runs(old, new)
+    assert [pid for pid, _v in diff["added"]] == ["LU-2026-SEN-REMIT-01"]
+    assert [pid for pid, _v in diff["removed"]] == ["BE-2026-CONCEPT-MLI-03"]
+    (change,) = diff["changed"]
+    assert change["old"] == "block" and change["new"] == "revise"
+    assert ("DNH-001", "flag (critical)", "pass") in change["rules"]
+    assert describe_runs(diff).endswith("1 added, 1 removed, 1 changed\n")
+
+
+def test_cli_compares_two_output_folders(tmp_path):
+    for name, examples in (("old", ("sparse-proposal",)), ("new", ("sparse-proposal",))):
+        folder = tmp_path / name
+        folder.mkdir()
+        lines = [json.dumps(r) for r in run_of(*examples).values()]
+        (folder / "results.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["diff", str(tmp_path / "old"), str(tmp_path / "new")])
+    assert result.exit_code == 0 and "0 added, 0 removed, 0 changed" in result.output
+    (tmp_path / "new" / "results.jsonl").write_text("not json\n")
+    broken = CliRunner().invoke(cli, ["diff", str(tmp_path / "old"), str(tmp_path / "new")])
+    assert broken.exit_code == 2 and "results.jsonl:1: not a JSON result" in broken.output
