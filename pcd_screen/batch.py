@@ -88,6 +88,8 @@ def _screen_file(file: str):
                     i.get("name") or "(unnamed)" for i in data.get("implementers") or []
                 ],
                 "instrument": data.get("instrument"),
+                "reported_as_oda": (data.get("oda") or {}).get("reported_as_oda"),
+                "in_donor_amount": (data.get("in_donor_refugee_costs") or {}).get("amount"),
             }
         )
     return file, entries, []
@@ -154,6 +156,7 @@ def write_outputs(entries: list[dict], out: Path, inputs: list[str], meta: dict)
     written.append(_write(out / "summary.csv", buffer.getvalue()))
 
     figures = aggregate(entries)
+    figures["findings"] = meta.get("portfolio_findings", [])
     reports = {e["result"].proposal["id"]: e["report"] for e in entries}
     context = {
         "figures": figures,

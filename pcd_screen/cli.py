@@ -314,7 +314,12 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
         click.echo(error, err=True)
     if not entries:
         raise Failure("no proposal could be screened")
+    from pcd_screen.engine import evaluate_portfolio
+    from pcd_screen.portfolio import aggregate, portfolio_facts
+
+    facts = portfolio_facts(entries, aggregate(entries))
     meta = {
+        "portfolio_findings": evaluate_portfolio(facts, ruleset, day, settings.lang),
         "as_of": day.isoformat(),
         "lang": settings.lang,
         "ruleset": ruleset.hash,

@@ -235,10 +235,11 @@ def _compile_path(arg, _compile):
 def _compile_fact(arg, _compile):
     if not isinstance(arg, str):
         raise ConditionError(f"fact must be a name, got {arg!r}")
-    from pcd_screen.facts import FACT_NAMES
+    from pcd_screen.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
 
-    if arg not in FACT_NAMES:
-        raise ConditionError(f"unknown fact {arg!r}; known facts: {', '.join(sorted(FACT_NAMES))}")
+    known = FACT_NAMES | set(PORTFOLIO_FACT_DOCS)
+    if arg not in known:
+        raise ConditionError(f"unknown fact {arg!r}; known facts: {', '.join(sorted(known))}")
     return arg
 
 

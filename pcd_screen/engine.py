@@ -36,13 +36,17 @@ def evaluate(
     ctx = context_for(proposal, ruleset, refdata, as_of)
     facts = ctx.facts
     findings = sorted(
-        (evaluate_rule(rule, ctx, proposal, lang, ruleset.sources) for rule in ruleset.rules),
+        (
+            evaluate_rule(rule, ctx, proposal, lang, ruleset.sources)
+            for rule in ruleset.rules
+            if rule.scope == "proposal"
+        ),
         key=sort_key,
     )
     return Result(
         proposal={"id": proposal.id, "title": proposal.title, "file": proposal.file},
         tool={"name": "pcd-screen", "version": __version__},
-        ruleset={"hash": ruleset.hash, "rules": len(ruleset.rules)},
+        ruleset={"hash": ruleset.hash, "rules": len(findings)},
         refdata=refdata.versions(),
         as_of=as_of.isoformat(),
         lang=lang,
@@ -51,6 +55,15 @@ def evaluate(
         findings=findings,
         summary=summarise(findings),
         policy={"unclear_as_flag": list(unclear_as_flag)},
+    )
+
+
+def evaluate_portfolio(facts: dict, ruleset: Ruleset, as_of: date, lang: str = "en") -> list:
+    """The findings of the portfolio rules on a batch run's facts (name -> facts.Fact)."""
+    ctx = Context(data={}, facts=facts, refdata=None, as_of=as_of, lexicon=ruleset.lexicon)
+    rules = [rule for rule in ruleset.rules if rule.scope == "portfolio"]
+    return sorted(
+        (evaluate_rule(rule, ctx, None, lang, ruleset.sources) for rule in rules), key=sort_key
     )
 
 
@@ -126,11 +139,11 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         seen.add(key)
         if path and path[0] == "facts":
             sources = ctx.facts[path[1]].sources
-            line = proposal.line_of(sources[0]) if sources else None
+            line = proposal.line_of(sources[0]) if sources and proposal else None
         elif path and path[0] in ("share", "count"):
             line = None
         else:
-            line = proposal.line_of(path)
+            line = proposal.line_of(path) if proposal else None
         out.append(Evidence(key, value, line))
         if len(out) == MAX_EVIDENCE:
             break

@@ -7,7 +7,7 @@ as well as in English. Field paths stay as written: they are what the analyst ed
 from __future__ import annotations
 
 from pcd_screen.conditions import OPERATORS, SUBJECTS
-from pcd_screen.facts import FACT_DOCS
+from pcd_screen.facts import FACT_DOCS, PORTFOLIO_FACT_DOCS
 from pcd_screen.i18n import N_, translations
 
 OPERATOR_PHRASES = {
@@ -84,7 +84,7 @@ def _subject(node: dict, lang: str) -> str:
         name = node["fact"]
         return _("the fact %(name)s (%(meaning)s)") % {
             "name": name,
-            "meaning": _(FACT_DOCS.get(name, name)),
+            "meaning": _(FACT_DOCS.get(name) or PORTFOLIO_FACT_DOCS.get(name, name)),
         }
     if "share" in node or "count" in node:
         spec = node.get("share") or node.get("count")

@@ -109,6 +109,18 @@ FACT_DOCS: dict[str, str] = {
 }
 FACT_NAMES = frozenset(FACT_DOCS)
 
+# Facts of a whole portfolio (a batch run), for rules with `scope: portfolio`.
+PORTFOLIO_FACT_DOCS: dict[str, str] = {
+    "portfolio_proposals": N_("number of proposals in the portfolio"),
+    "portfolio_ldc_share": N_("budget share of the portfolio going to LDCs"),
+    "portfolio_migration_control_share": N_(
+        "budget share of the portfolio spent on migration control"
+    ),
+    "portfolio_in_donor_refugee_share": N_(
+        "in-donor refugee costs as a share of the portfolio's budget reported as ODA"
+    ),
+}
+
 
 def compute_facts(data: dict, refdata, as_of: date) -> dict[str, Fact]:
     facts: dict[str, Fact] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from pcd_screen.conditions import Node, Outcome
+from pcd_screen.conditions import Context, Node, Outcome
 from pcd_screen.engine import context_for, status_of
 from pcd_screen.proposal import proposal_from_data
 from pcd_screen.rules import Rule, Ruleset
@@ -30,32 +30,47 @@ class FixtureResult:
         return self.expected == self.actual
 
 
+def fixture_context(rule: Rule, index: int, test: dict, ruleset: Ruleset, refdata):
+    """The context a fixture is evaluated in; raises LoadError for an invalid fixture."""
+    as_of = _fixture_date(test)
+    if rule.scope == "portfolio":
+        return portfolio_context(test.get("facts") or {}, ruleset, as_of)
+    proposal = proposal_from_data(
+        _fixture_data(rule, index, test), f"{rule.id} fixture {index + 1}"
+    )
+    return context_for(proposal, ruleset, refdata, as_of)
+
+
+def portfolio_context(values: dict, ruleset: Ruleset, as_of: date) -> Context:
+    from pcd_screen.facts import PORTFOLIO_FACT_DOCS, Fact
+
+    facts = {
+        name: Fact(values.get(name), [], [] if values.get(name) is not None else [("facts", name)])
+        for name in PORTFOLIO_FACT_DOCS
+    }
+    return Context(data={}, facts=facts, refdata=None, as_of=as_of, lexicon=ruleset.lexicon)
+
+
 def run_rule_fixtures(rule: Rule, ruleset: Ruleset, refdata) -> list[FixtureResult]:
     results = []
     for index, test in enumerate(rule.tests):
         name = test.get("name") or f"fixture {index + 1}"
-        data = _fixture_data(rule, index, test)
-        as_of = _fixture_date(test)
-        line = None
+        expect = test["expect"]
         try:
-            proposal = proposal_from_data(data, f"{rule.id} fixture {index + 1}")
+            ctx = fixture_context(rule, index, test, ruleset, refdata)
         except LoadError as exc:
             detail = "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
             results.append(
-                FixtureResult(
-                    rule.id, index, name, test["expect"], "invalid", detail, rule.file, line
-                )
+                FixtureResult(rule.id, index, name, expect, "invalid", detail, rule.file, None)
             )
             continue
-        status, outcome = status_of(rule, context_for(proposal, ruleset, refdata, as_of))
+        status, outcome = status_of(rule, ctx)
         detail = ""
-        if status != test["expect"] and outcome.missing:
+        if status != expect and outcome.missing:
             detail = "missing: " + ", ".join(
                 sorted({".".join(map(str, p)) for p in outcome.missing})
             )
-        results.append(
-            FixtureResult(rule.id, index, name, test["expect"], status, detail, rule.file, line)
-        )
+        results.append(FixtureResult(rule.id, index, name, expect, status, detail, rule.file, None))
     return results
 
 
@@ -107,10 +122,9 @@ def vacuous_fixtures(rule: Rule, ruleset: Ruleset, refdata) -> list[int]:
         if test.get("expect") == "not-applicable":
             continue  # tests applies_when, which is the point
         try:
-            proposal = proposal_from_data(_fixture_data(rule, index, test))
+            ctx = fixture_context(rule, index, test, ruleset, refdata)
         except LoadError:
             continue  # reported as invalid by run_rule_fixtures
-        ctx = context_for(proposal, ruleset, refdata, _fixture_date(test))
         if status_of(always, ctx)[0] == status_of(never, ctx)[0]:
             found.append(index)
     return found

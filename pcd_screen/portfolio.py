@@ -179,3 +179,22 @@ def aggregate(entries: list[dict]) -> dict:
 
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
+
+
+def portfolio_facts(entries: list[dict], figures: dict) -> dict:
+    """The facts portfolio rules (scope: portfolio) look at; None when the data cannot say."""
+    from pcd_screen.facts import Fact
+
+    oda = [e for e in entries if e.get("reported_as_oda")]
+    oda_budget = sum(budget_of(e["result"]) for e in oda)
+    in_donor = sum(e.get("in_donor_amount") or 0 for e in oda)
+    values = {
+        "portfolio_proposals": len(entries),
+        "portfolio_ldc_share": figures["ldc_share"],
+        "portfolio_migration_control_share": figures["migration_control_share"],
+        "portfolio_in_donor_refugee_share": round(in_donor / oda_budget, 4) if oda_budget else None,
+    }
+    return {
+        name: Fact(value, [], [] if value is not None else [("facts", name)])
+        for name, value in values.items()
+    }

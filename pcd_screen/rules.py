@@ -41,6 +41,7 @@ class Rule:
     raw: dict
     file: str
     line: int | None
+    scope: str = "proposal"  # or "portfolio": evaluated once on a batch run's figures
 
     def text(self, name: str, lang: str) -> str:
         texts = getattr(self, name)
@@ -275,6 +276,7 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
     for concept in _concepts(raw.get("flag_when")) | _concepts(raw.get("applies_when")):
         if concept not in lexicon:
             fail(("flag_when",), f"mentions unknown lexicon concept {concept!r}")
+    _check_scope(raw, compiled, fail)
     if problems:
         errors += problems
         return None
@@ -292,10 +294,40 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
         sources=raw["sources"],
         references=raw.get("references", []),
         tests=raw.get("tests", []),
+        scope=raw.get("scope", "proposal"),
         raw=raw,
         file=doc.file,
         line=line,
     )
+
+
+def _check_scope(raw, compiled, fail) -> None:
+    """A portfolio rule looks only at portfolio facts; a proposal rule never does."""
+    from pcd_screen.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
+
+    portfolio = raw.get("scope") == "portfolio"
+    allowed = set(PORTFOLIO_FACT_DOCS) if portfolio else set(FACT_NAMES)
+    for key, node in compiled.items():
+        for name in sorted(node.facts_used() - allowed):
+            kind = "a proposal" if portfolio else "a portfolio"
+            fail(
+                (key,),
+                f"fact {name!r} is {kind} fact; this rule has scope {raw.get('scope', 'proposal')}",
+            )
+        if portfolio and _paths_in(raw.get(key)):
+            fail((key,), "a portfolio rule looks at portfolio facts only, not at proposal fields")
+    for index, test in enumerate(raw.get("tests") or []):
+        if portfolio != ("facts" in test):
+            want = "facts" if portfolio else "proposal"
+            fail(("tests", index), f"a test of this rule gives its {want}")
+
+
+def _paths_in(node) -> bool:
+    if isinstance(node, dict):
+        return any(k in ("path", "share", "count") for k in node) or any(
+            _paths_in(v) for v in node.values()
+        )
+    return isinstance(node, list) and any(_paths_in(v) for v in node)
 
 
 def _concepts(node) -> set[str]:

@@ -51,3 +51,36 @@ def test_summary_row_counts_per_principle():
     row = summary_row(screened("border-control-transit-niger"), None, ["NER"])
     assert row["verdict"] == "block" and row["countries"] == "NER"
     assert row["do-no-harm_flagged"] > 0 and row["do-no-harm_budget_share"] == "1.0000"
+
+
+def test_portfolio_rules_run_on_portfolio_facts():
+    from datetime import date
+
+    from pcd_screen.engine import evaluate_portfolio
+    from pcd_screen.portfolio import portfolio_facts
+    from pcd_screen.rules import load_ruleset
+
+    entries = [entry("in-donor-refugee-costs"), entry("remittances-senegal")]
+    for item in entries:
+        item["reported_as_oda"] = True
+    entries[0]["in_donor_amount"] = entries[0]["result"].facts["total_budget"]
+    facts = portfolio_facts(entries, aggregate(entries))
+    assert facts["portfolio_proposals"].value == 2
+    assert 0 < facts["portfolio_in_donor_refugee_share"].value <= 1
+    findings = {f.rule_id: f for f in evaluate_portfolio(facts, load_ruleset(), date(2026, 11, 23))}
+    assert set(findings) == {"PF-001", "PF-002", "PF-003"}
+    assert findings["PF-002"].status == "flag"
+    assert "%" in findings["PF-002"].message
+
+
+def test_a_portfolio_rule_cannot_look_at_proposal_fields(tmp_path):
+    import pytest
+
+    from conftest import ORG_RULE
+    from pcd_screen.rules import RuleError, load_ruleset
+
+    (tmp_path / "r.yaml").write_text(
+        ORG_RULE.replace("  severity:", "  scope: portfolio\n  severity:")
+    )
+    with pytest.raises(RuleError, match="portfolio facts only"):
+        load_ruleset([tmp_path], validate=True, builtin=False)
