@@ -61,11 +61,10 @@ def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
 def _screen_file(file: str):
     """(file, entries, errors) for one input file; entries as aggregate() wants them."""
     from pcd_screen.engine import evaluate
-    from pcd_screen.proposal import load_proposal
     from pcd_screen.yamlload import LoadError
 
     try:
-        proposals = [load_proposal(file)]
+        proposals, errors = _proposals_in(file)
     except LoadError as exc:
         return file, [], [str(exc)]
     entries = []
@@ -92,7 +91,24 @@ def _screen_file(file: str):
                 "in_donor_amount": (data.get("in_donor_refugee_costs") or {}).get("amount"),
             }
         )
-    return file, entries, []
+    return file, entries, errors
+
+
+def _proposals_in(file: str):
+    """The proposals an input holds: one for a proposal file, one per row of a CSV export."""
+    from pcd_screen.proposal import load_proposal, proposal_from_data
+
+    if file.lower().endswith(".csv"):
+        from pcd_screen.csvimport import read_csv
+
+        proposals, errors = [], []
+        for row in read_csv(file):
+            if isinstance(row, dict):
+                proposals.append(proposal_from_data(row, file))
+            else:
+                errors.append(str(row))
+        return proposals, errors
+    return [load_proposal(file)], []
 
 
 def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:

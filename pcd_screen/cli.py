@@ -14,6 +14,8 @@ import click
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
 FAIL_ON = ("block", "revise", "clarify", "never")
+# What batch reads: proposal files and portfolio exports.
+BATCH_INPUTS = (".yaml", ".yml", ".json", ".csv")
 # Report languages whose strings are complete; Dutch and French follow with the translations.
 REPORT_LANGUAGES = ("en", "nl", "fr")
 
@@ -287,7 +289,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     }
     settings = _settings(config_file, overrides)
     try:
-        files = discover(list(paths))
+        files = discover(list(paths), suffixes=BATCH_INPUTS)
         ruleset = load_ruleset(settings.rule_dirs)  # checked here, once, before the workers
     except NothingFound as exc:
         raise click.UsageError(str(exc)) from None
@@ -348,6 +350,49 @@ def diff_runs(old_run, new_run):
         raise Failure(f"cannot compare: {exc}") from None
     click.echo(describe_runs(changes), nl=False)
     sys.exit(EXIT_FINDINGS if any(changes.values()) else EXIT_OK)
+
+
+@cli.group("import")
+def import_group():
+    """Turn published portfolio data (a spreadsheet, IATI XML) into proposal files."""
+
+
+@import_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the proposal files (one YAML file per row).",
+)
+def import_csv(file, out_dir):
+    """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
+    and skipped; the exit status is 2 if there were any."""
+    from pcd_screen.csvimport import read_csv
+
+    _write_imported(read_csv(file), out_dir)
+
+
+def _write_imported(items, out_dir) -> None:
+    """Write each imported proposal as YAML, report each error; exit 2 if any input was bad."""
+    from pathlib import Path
+
+    import yaml
+
+    from pcd_screen.batch import safe_name
+
+    written, errors, taken = 0, 0, set()
+    for item in items:
+        if not isinstance(item, dict):
+            click.echo(str(item), err=True)
+            errors += 1
+            continue
+        target = Path(out_dir) / f"{safe_name(str(item['id']), taken)}.yaml"
+        _write(str(target), yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100))
+        written += 1
+    click.echo(f"{written} proposals written to {out_dir}, {errors} problems", err=True)
+    sys.exit(EXIT_ERROR if errors else EXIT_OK)
 
 
 def _load_waivers(path, ruleset):

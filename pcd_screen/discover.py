@@ -19,6 +19,7 @@ def discover(
     include: list[str] | None = None,
     exclude: list[str] = (),
     base: Path | None = None,
+    suffixes: tuple[str, ...] = SUFFIXES,
 ) -> list[str]:
     """Expand paths (files, directories searched recursively, globs) into proposal files.
 
@@ -31,11 +32,11 @@ def discover(
     base = base or Path.cwd()
     filtering = include is not None or bool(exclude)
     if not paths:
-        found = _walk(base)
+        found = _walk(base, suffixes)
     else:
         found = []
         for given in paths:
-            matches = _expand(given)
+            matches = _expand(given, suffixes)
             if not matches:
                 raise NothingFound(f"{given}: no such file, or no proposal file in it")
             found += matches
@@ -45,19 +46,19 @@ def discover(
     return found
 
 
-def _expand(given: str) -> list[str]:
+def _expand(given: str, suffixes) -> list[str]:
     path = Path(given)
     if path.is_dir():
-        return _walk(path)
+        return _walk(path, suffixes)
     if path.is_file():
         return [given]
     if glob.has_magic(given):
-        return sorted(m for m in glob.glob(given, recursive=True) if Path(m).suffix in SUFFIXES)
+        return sorted(m for m in glob.glob(given, recursive=True) if Path(m).suffix in suffixes)
     return []
 
 
-def _walk(folder: Path) -> list[str]:
-    files = (p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+def _walk(folder: Path, suffixes=SUFFIXES) -> list[str]:
+    files = (p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
     return sorted(_shown(p) for p in files if not _hidden(p.relative_to(folder)))
 
 

@@ -90,3 +90,29 @@ def test_safe_names_are_unique_in_a_run():
         "A_1-2",
         "a_1-3",
     ]
+
+
+def test_a_spreadsheet_is_screened_row_by_row(tmp_path):
+    sheet = EXAMPLES / "portfolio" / "portfolio-sample.csv"
+    rows = len(sheet.read_text(encoding="utf-8").strip().splitlines()) - 1
+    result = CliRunner().invoke(
+        cli, ["batch", str(sheet), "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == rows
+
+
+def test_import_csv_writes_one_valid_proposal_per_row(tmp_path):
+    from pcd_screen.proposal import load_proposal
+
+    sheet = EXAMPLES / "portfolio" / "portfolio-sample.csv"
+    result = CliRunner().invoke(cli, ["import", "csv", str(sheet), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    files = sorted(tmp_path.glob("*.yaml"))
+    assert files and all(load_proposal(f).id for f in files)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,title,budget\nA,ok,10\nB,bad,ten thousand\n", encoding="utf-8")
+    broken = CliRunner().invoke(cli, ["import", "csv", str(bad), "--out", str(tmp_path / "b")])
+    assert broken.exit_code == 2 and "bad.csv:3: budget:" in broken.output
+    assert (tmp_path / "b" / "A.yaml").exists()

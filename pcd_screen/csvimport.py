@@ -1,0 +1,783 @@
+"""Import proposals from a spreadsheet saved as CSV: one row, one proposal (docs/import.md).
+
+read_csv() yields, row by row, either a proposal mapping (format v1, already validated with
+proposal_from_data) or an InputError naming the file, the spreadsheet row (the header is row 1)
+and the column as headed in the file. A bad row is reported and skipped; it never stops the
+file. Problems with the file itself (unreadable, not UTF-8, unknown or repeated columns) are
+reported and end the import, since every row would be read wrongly.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import importlib.util
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pcd_screen.proposal import SCHEMA_VERSION, proposal_from_data
+from pcd_screen.yamlload import InputError, LoadError, decode
+
+MAX_BYTES = 200 * 1024 * 1024
+DELIMITERS = (",", ";", "\t")
+
+# Canonical column -> aliases (compared after normalising case, spaces, '_' and '-').
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("project id", "identifier", "iati identifier", "reference"),
+    "title": ("project title", "name", "project name"),
+    "summary": ("abstract",),
+    "description": ("project description",),
+    "language": ("lang",),
+    "donor": ("funder",),
+    "instrument": ("funding instrument", "channel"),
+    "funding_source": (),
+    "country": ("countries", "recipient country", "recipient countries", "country code"),
+    "region": ("regions", "recipient region"),
+    "budget": ("total budget", "budget total", "amount"),
+    "currency": ("budget currency",),
+    "start": ("start date", "planned start date"),
+    "end": ("end date", "planned end date"),
+    "sector_codes": ("sector code", "sectors", "purpose codes", "purpose code", "dac codes"),
+    "implementer": ("implementers", "implementing partner", "implementing partners"),
+    "implementer_type": ("implementer types", "implementing partner type"),
+    "categories": ("category", "activity categories"),
+    "reported_as_oda": ("oda",),
+    "gender_marker": ("gender", "gender equality marker"),
+    "target_groups": ("target group",),
+    "selection_criteria": ("selection criterion",),
+}
+
+EMPTY = {"", "n/a", "-", "–", "—"}
+TRUE = {"yes", "y", "true", "1"}
+FALSE = {"no", "n", "false", "0"}
+GENDER_WORDS = {"not targeted": 0, "significant": 1, "principal": 2}
+
+# Where a schema error path lands: the longest matching prefix names the column.
+PATH_COLUMNS = (
+    ("oda.reported_as_oda", "reported_as_oda"),
+    ("oda.purpose_codes", "sector_codes"),
+    ("oda", "sector_codes"),
+    ("budget.currency", "currency"),
+    ("budget", "budget"),
+    ("period.start", "start"),
+    ("period.end", "end"),
+    ("period", "start"),
+    ("countries", "country"),
+    ("regions", "region"),
+    ("implementers", "implementer"),
+    ("activities", "categories"),
+)
+
+
+def _norm_header(text: str) -> str:
+    return " ".join(re.sub(r"[_\-\s]+", " ", text.strip().casefold()).split())
+
+
+@lru_cache(maxsize=1)
+def _header_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name, aliases in COLUMNS.items():
+        for spelling in (name, *aliases):
+            index[_norm_header(spelling)] = name
+    return index
+
+
+def known_columns() -> list[str]:
+    return list(COLUMNS)
+
+
+@dataclass(frozen=True)
+class CsvRowError(InputError):
+    """An InputError for a spreadsheet: FILE:ROW: COLUMN: message.
+
+    line is the spreadsheet row (the header is row 1), column the 1-based column number, path
+    the column header as written in the file; empty for a problem of the whole row or file.
+    """
+
+    whole: str = "row"  # what an error without a column is about: "row" or "file"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path or f'({self.whole})'}: {self.message}"
+
+
+def _file_error(name: str, line: int | None, message: str) -> CsvRowError:
+    return CsvRowError(name, line, None, "", message, whole="file")
+
+
+class _CellError(Exception):
+    pass
+
+
+@dataclass
+class _Column:
+    index: int  # 0-based position in the row
+    header: str  # as written in the file
+    field: str  # canonical name, or the x- field name
+
+
+# --- the reader ---------------------------------------------------------------------------------
+
+
+def read_csv(path, display_name: str | None = None) -> Iterator[dict | InputError]:
+    """Yield one validated proposal mapping per data row, or the errors of a bad row."""
+    name = display_name or str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        yield _file_error(name, None, f"cannot read file: {exc.strerror}")
+        return
+    if len(raw) > MAX_BYTES:
+        yield _file_error(name, None, f"file is larger than {MAX_BYTES} bytes")
+        return
+    try:
+        text = _decode(raw, name)
+    except LoadError as exc:
+        yield from exc.errors
+        return
+    if not text.strip():
+        yield _file_error(name, 1, "the file is empty; expected a header row")
+        return
+    hint = re.match(r"sep=([,;\t|])\r?\n", text)  # Excel's delimiter line, hidden by Excel
+    if hint:
+        text, delimiter = text[hint.end() :], hint.group(1)
+    else:
+        delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    # Spreadsheet rows: one per record (a quoted cell may span lines); the header is row 1
+    # unless blank rows come before it.
+    row_number = 0
+    header: list[str] = []
+    while not any(cell.strip() for cell in header):
+        row_number += 1
+        try:
+            header = next(reader)
+        except StopIteration:
+            yield _file_error(name, 1, "the file is empty; expected a header row")
+            return
+        except csv.Error as exc:
+            yield _file_error(name, row_number, f"cannot read the header row: {exc}")
+            return
+    columns, errors = _map_header(header, name, row_number)
+    if errors:
+        yield from errors
+        return
+    seen_ids: dict[str, int] = {}
+    while True:
+        row_number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield CsvRowError(name, row_number, None, "", f"cannot read the row: {exc}")
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        result = _convert_row(cells, columns, header, name, row_number)
+        if isinstance(result, list):
+            yield from result
+            continue
+        first = seen_ids.get(result["id"])
+        if first is not None:
+            column = next(c for c in columns if c.field == "id")
+            yield CsvRowError(
+                name,
+                row_number,
+                column.index + 1,
+                column.header,
+                f"id {result['id']!r} is already used on row {first}; ids must be unique",
+            )
+            continue
+        seen_ids[result["id"]] = row_number
+        yield result
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return decode(raw, name)
+    except LoadError as exc:
+        hint = (
+            "; the file is not UTF-8 (perhaps Windows-1252 or Latin-1): save it as "
+            "'CSV UTF-8' in Excel, or choose the UTF-8 character set in LibreOffice"
+        )
+        raise LoadError(
+            [
+                _file_error(
+                    name,
+                    error.line,
+                    error.message + (hint if "UTF-8" in error.message else ""),
+                )
+                for error in exc.errors
+            ]
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; and tab that splits the header into the most known columns."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    index = _header_index()
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+        known = sum(
+            1 for c in cells if _norm_header(c) in index or _norm_header(c).startswith("x ")
+        )
+        return known, len(cells)
+
+    best = max(DELIMITERS, key=score)
+    if score(best)[1] > 1:
+        return best
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+def _map_header(header: list[str], name: str, row: int) -> tuple[list[_Column], list[InputError]]:
+    index = _header_index()
+    columns: list[_Column] = []
+    errors: list[InputError] = []
+    used: dict[str, str] = {}
+    for i, text in enumerate(header):
+        if i == 0:
+            text = text.lstrip("\ufeff")
+        norm = _norm_header(text)
+        if not norm:
+            continue  # an unnamed column: its cells must stay empty (checked per row)
+        if norm.startswith("x "):
+            field = "x-" + norm[2:].replace(" ", "-")
+        elif norm in index:
+            field = index[norm]
+        else:
+            spellings = list(index)
+            close = difflib.get_close_matches(norm, spellings, n=1, cutoff=0.75)
+            hint = f"did you mean {index[close[0]]!r}? " if close else ""
+            errors.append(
+                CsvRowError(
+                    name,
+                    row,
+                    i + 1,
+                    text.strip(),
+                    f"unknown column ({hint}known columns: {', '.join(COLUMNS)}, "
+                    "and x-... for extra fields; see docs/import.md)",
+                )
+            )
+            continue
+        if field in used:
+            errors.append(
+                CsvRowError(
+                    name,
+                    row,
+                    i + 1,
+                    text.strip(),
+                    f"column given twice (also as {used[field]!r})",
+                )
+            )
+            continue
+        used[field] = text.strip()
+        columns.append(_Column(i, text.strip(), field))
+    for required in ("id", "title"):
+        if required not in used and not errors:
+            errors.append(
+                CsvRowError(name, row, None, required, f"the file has no {required!r} column")
+            )
+    return columns, errors
+
+
+# --- one row ------------------------------------------------------------------------------------
+
+
+def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
+    errors: list[InputError] = []
+    by_field: dict[str, tuple[_Column, str]] = {}
+    mapped = {c.index for c in columns}
+    if len(cells) > len(header):
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            errors.append(
+                CsvRowError(
+                    name,
+                    row,
+                    len(header) + 1,
+                    "",
+                    f"the row has {len(cells)} cells but the header names {len(header)} columns "
+                    f"(is a value with the delimiter unquoted?)",
+                )
+            )
+    for i, cell in enumerate(cells[: len(header)]):
+        if i not in mapped and cell.strip():
+            errors.append(
+                CsvRowError(
+                    name, row, i + 1, f"column {i + 1}", "value in a column without a header"
+                )
+            )
+    for column in columns:
+        value = cells[column.index].strip() if column.index < len(cells) else ""
+        if value.casefold() in EMPTY:
+            continue
+        by_field[column.field] = (column, value)
+
+    def fail(field: str, message: str) -> None:
+        column = by_field[field][0] if field in by_field else _find(columns, field)
+        errors.append(
+            CsvRowError(
+                name,
+                row,
+                column.index + 1 if column else None,
+                column.header if column else field,
+                message,
+            )
+        )
+
+    data: dict = {"schema_version": SCHEMA_VERSION}
+    for field in ("id", "title"):
+        if field not in by_field:
+            fail(field, f"empty; every row needs {'an' if field == 'id' else 'a'} {field}")
+    for field in ("id", "title", "summary", "description", "donor", "instrument"):
+        if field in by_field:
+            data[field] = by_field[field][1]
+    if "language" in by_field:
+        data["language"] = by_field["language"][1].lower()
+    if "funding_source" in by_field:
+        data["funding_source"] = _term(by_field["funding_source"][1])
+
+    def convert(field, function, *args):
+        if field not in by_field:
+            return None
+        try:
+            return function(by_field[field][1], *args)
+        except _CellError as exc:
+            fail(field, str(exc))
+            return None
+
+    reported = convert("reported_as_oda", parse_bool)
+    codes = convert("sector_codes", parse_sector_codes)
+    if reported is not None or codes:
+        data["oda"] = {}
+        if reported is not None:
+            data["oda"]["reported_as_oda"] = reported
+        if codes:
+            data["oda"]["purpose_codes"] = codes
+
+    amount = convert("budget", parse_amount)
+    total, written = amount if amount else (None, None)
+    currency = by_field["currency"][1].upper() if "currency" in by_field else None
+    if written and currency and written != currency:
+        fail("budget", f"the amount is in {written} but the currency column says {currency}")
+    currency = currency or written
+    if total is not None or currency:
+        data["budget"] = {}
+        if total is not None:
+            data["budget"]["total"] = total
+        if currency:
+            data["budget"]["currency"] = currency
+
+    start, end = convert("start", parse_date), convert("end", parse_date)
+    if start or end:
+        data["period"] = {k: v for k, v in (("start", start), ("end", end)) if v}
+
+    countries = convert("country", parse_countries)
+    if countries:
+        data["countries"] = countries
+    if "region" in by_field:
+        data["regions"] = split_list(by_field["region"][1], commas=False)
+    criteria = convert("selection_criteria", parse_terms)
+    if criteria:
+        data["selection_criteria"] = criteria
+
+    implementers = _implementers(by_field, fail)
+    if implementers:
+        data["implementers"] = implementers
+    groups = convert("target_groups", parse_terms)
+    if groups:
+        data["target_groups"] = groups
+    activities = convert("categories", parse_categories, total)
+    if activities:
+        data["activities"] = activities
+    marker = convert("gender_marker", parse_gender_marker)
+    if marker is not None:
+        data["gender_marker"] = marker
+    for field, (_column, value) in by_field.items():
+        if field.startswith("x-"):
+            data[field] = value
+    data.setdefault("x-source", {"file": Path(name).name, "row": row})
+
+    if errors:
+        return _in_column_order(errors)
+    try:
+        proposal_from_data(data, name)
+    except LoadError as exc:
+        for error in exc.errors:
+            field = _column_of(error.path)
+            column = by_field[field][0] if field in by_field else _find(columns, field)
+            errors.append(
+                CsvRowError(
+                    name,
+                    row,
+                    column.index + 1 if column else None,
+                    column.header if column else error.path,
+                    _clean_message(error, field),
+                )
+            )
+        return _in_column_order(errors)
+    return data
+
+
+def _in_column_order(errors: list[InputError]) -> list[InputError]:
+    return sorted(errors, key=lambda error: error.column or 0)
+
+
+def _find(columns, field):
+    return next((c for c in columns if c.field == field), None)
+
+
+def _column_of(path: str) -> str:
+    for prefix, column in PATH_COLUMNS:
+        if path == prefix or path.startswith((prefix + ".", prefix + "[")):
+            if prefix == "implementers" and path.endswith(".type"):
+                return "implementer_type"
+            return column
+    return re.split(r"[.\[]", path, maxsplit=1)[0] if path else ""
+
+
+def _clean_message(error: InputError, field: str) -> str:
+    # Keep the item position (countries[1].code -> item 2) but drop the YAML path.
+    match = re.search(r"\[(\d+)\]", error.path or "")
+    where = f"item {int(match.group(1)) + 1}: " if match else ""
+    return f"{where}{error.message}"
+
+
+def _implementers(by_field, fail) -> list[dict]:
+    names = (
+        split_list(by_field["implementer"][1], commas=False) if "implementer" in by_field else []
+    )
+    types = (
+        [_term(t) for t in split_list(by_field["implementer_type"][1])]
+        if "implementer_type" in by_field
+        else []
+    )
+    if types and not names:
+        fail("implementer_type", "implementer types are given but no implementer")
+        return []
+    if types and len(types) != len(names):
+        fail(
+            "implementer_type",
+            f"{len(types)} types for {len(names)} implementers; give one type per implementer, "
+            "in the same order, separated by ';'",
+        )
+        return []
+    out = []
+    for i, implementer in enumerate(names):
+        item = {"name": implementer}
+        if types:
+            item["type"] = types[i]
+        out.append(item)
+    return out
+
+
+# --- cell formats -------------------------------------------------------------------------------
+
+
+def split_list(text: str, commas: bool = True, valid=None) -> list[str]:
+    """Split on ';' or new lines; on ',' only when there is no ';' and every part is valid."""
+    parts = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    if commas and len(parts) == 1 and "," in parts[0]:
+        pieces = [p.strip() for p in parts[0].split(",") if p.strip()]
+        if valid is None or all(valid(p) for p in pieces):
+            return pieces
+    return parts
+
+
+def _term(text: str) -> str:
+    """'UN agency' -> 'un-agency': vocabulary terms are kebab-case."""
+    return re.sub(r"[\s_]+", "-", text.strip().casefold())
+
+
+def parse_terms(text: str) -> list[str]:
+    terms = [_term(t) for t in split_list(text)]
+    _no_duplicates(terms)
+    return terms
+
+
+def _no_duplicates(items) -> None:
+    seen = set()
+    for item in items:
+        if item in seen:
+            raise _CellError(f"{item!r} is listed twice")
+        seen.add(item)
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().casefold()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise _CellError(f"{text!r} is not yes/no (use yes, no, true, false, 1 or 0)")
+
+
+def parse_gender_marker(text: str) -> int:
+    word = text.strip().casefold()
+    if word in GENDER_WORDS:
+        return GENDER_WORDS[word]
+    if re.fullmatch(r"[012](\.0+)?", word):
+        return int(float(word))
+    raise _CellError(f"{text!r} is not a gender marker (0, 1 or 2)")
+
+
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)*|[.,]\d+)")
+
+
+def parse_number(text: str, what: str = "a number") -> int | float:
+    """Amounts as spreadsheets write them: 12000000, 12,000,000, 12.000.000, 12 000 000,50."""
+    cleaned = re.sub(r"[\s\u00a0\u202f'’]", "", text)
+    if not _NUMBER.fullmatch(cleaned):
+        raise _CellError(f"{text!r} is not {what}")
+    commas, dots = cleaned.count(","), cleaned.count(".")
+    if commas and dots:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
+    elif commas or dots:
+        mark = "," if commas else "."
+        count = commas or dots
+        if count > 1:
+            if not re.fullmatch(r"[+-]?\d{1,3}(" + re.escape(mark) + r"\d{3})+", cleaned):
+                raise _CellError(f"{text!r} is not {what}")
+            cleaned = cleaned.replace(mark, "")
+        elif re.fullmatch(r"[+-]?[1-9]\d{0,2}" + re.escape(mark) + r"\d{3}", cleaned):
+            raise _CellError(
+                f"{text!r} is ambiguous (thousands separator or decimal mark?); "
+                f"write it without separators"
+            )
+        else:
+            cleaned = cleaned.replace(",", ".")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise _CellError(f"{text!r} is not {what}")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "US$": "USD"}
+
+
+def parse_amount(text: str) -> tuple[int | float, str | None]:
+    """'EUR 12,000,000' or '€12.000.000' -> (12000000, 'EUR'); a bare number -> (n, None)."""
+    value = text.strip()
+    sign = "|".join(re.escape(s) for s in CURRENCY_SIGNS)
+    match = re.fullmatch(
+        rf"(?:(?P<pre>[A-Z]{{3}}|{sign})\s*)?(?P<number>.*?)(?:\s*(?P<post>[A-Z]{{3}}|{sign}))?",
+        value,
+    )
+    code = None
+    if match and (match.group("pre") or match.group("post")) and match.group("number"):
+        written = match.group("pre") or match.group("post")
+        code = CURRENCY_SIGNS.get(written, written)
+        value = match.group("number")
+    try:
+        return parse_number(value), code
+    except _CellError as exc:
+        if "ambiguous" in str(exc):
+            raise
+        raise _CellError(f"{text!r} is not a number") from None
+
+
+def parse_date(text: str) -> str:
+    """YYYY-MM-DD (a time after it is dropped), YYYY/MM/DD or DD.MM.YYYY -> ISO date."""
+    value = text.strip()
+    for pattern, order in (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?", "ymd"),
+        (r"(\d{4})/(\d{1,2})/(\d{1,2})", "ymd"),
+        (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),
+    ):
+        match = re.fullmatch(pattern, value)
+        if match:
+            a, b, c = (int(g) for g in match.groups())
+            year, month, day = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                raise _CellError(f"{text!r} is not a valid date") from None
+    raise _CellError(f"{text!r} is not a date (write YYYY-MM-DD)")
+
+
+_SHARE = re.compile(
+    r"(?P<value>.*?)\s*(?:[:=]\s*(?P<a>[0-9]+(?:[.,][0-9]+)?)\s*%?"
+    r"|\(?\s*(?P<b>[0-9]+(?:[.,][0-9]+)?)\s*%\s*\)?)"
+)
+
+
+def split_shares(text: str, valid=None) -> list[tuple[str, float | None]]:
+    """'NER:60; MLI:40' -> [('NER', 60), ('MLI', 40)]; 'NER' -> [('NER', None)]."""
+
+    def parse(item: str) -> tuple[str, float | None]:
+        match = _SHARE.fullmatch(item)
+        if match and match.group("value"):
+            share = parse_number(match.group("a") or match.group("b"), "a percentage")
+            return match.group("value").strip(), share
+        return item, None
+
+    items = [
+        parse(p) for p in split_list(text, valid=lambda p: valid is None or valid(parse(p)[0]))
+    ]
+    with_share = [share for _value, share in items if share is not None]
+    if with_share and len(with_share) != len(items):
+        raise _CellError("give a percentage for every item or for none")
+    for value, share in items:
+        if share is not None and not 0 <= share <= 100:
+            raise _CellError(f"{value}: percentage {share} is not between 0 and 100")
+    return items
+
+
+def parse_countries(text: str) -> list[dict]:
+    items = split_shares(text, valid=lambda v: country_code(v) is not None)
+    out = []
+    for value, share in items:
+        code = country_code(value)
+        if code is None:
+            raise _CellError(_unknown_country(value))
+        out.append({"code": code} if share is None else {"code": code, "percentage": share})
+    _no_duplicates(c["code"] for c in out)
+    if len(out) == 1 and "percentage" not in out[0]:
+        out[0]["percentage"] = 100
+    return out
+
+
+def parse_sector_codes(text: str) -> list[dict]:
+    def code_of(value: str) -> int | None:
+        match = re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-–—:]?\s+\D.*)?", value.strip())
+        return int(match.group(1)) if match else None
+
+    out = []
+    for value, share in split_shares(text, valid=lambda v: code_of(v) is not None):
+        code = code_of(value)
+        if code is None:
+            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+        if len(str(code)) == 3:
+            raise _CellError(
+                f"{code} is a 3-digit DAC sector; give the 5-digit purpose code (e.g. {code}10)"
+            )
+        if len(str(code)) not in (5, 7):
+            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+        out.append({"code": code} if share is None else {"code": code, "percentage": share})
+    _no_duplicates(c["code"] for c in out)
+    if len(out) == 1 and "percentage" not in out[0]:
+        out[0]["percentage"] = 100
+    return out
+
+
+def parse_categories(text: str, total) -> list[dict]:
+    """'border-control:70; basic-services:30' -> one activity per category, budget = share."""
+    items = [(_term(v), s) for v, s in split_shares(text)]
+    _no_duplicates(v for v, _s in items)
+    if len(items) == 1 and items[0][1] is None:
+        items = [(items[0][0], 100)]
+    out = []
+    for i, (category, share) in enumerate(items, start=1):
+        activity: dict = {"id": f"C{i}", "category": category}
+        if share is not None:
+            if total is not None:
+                amount = round(total * share / 100, 2)
+                activity["budget"] = int(amount) if float(amount).is_integer() else amount
+            activity["x-share"] = share
+        out.append(activity)
+    return out
+
+
+# --- countries ----------------------------------------------------------------------------------
+
+# Common English names that ISO 3166-1 spells differently.
+COUNTRY_ALIASES = {
+    "ivory coast": "CIV",
+    "cape verde": "CPV",
+    "turkey": "TUR",
+    "swaziland": "SWZ",
+    "czech republic": "CZE",
+    "dr congo": "COD",
+    "drc": "COD",
+    "democratic republic of congo": "COD",
+    "democratic republic of the congo": "COD",
+    "congo kinshasa": "COD",
+    "republic of congo": "COG",
+    "republic of the congo": "COG",
+    "congo brazzaville": "COG",
+    "burma": "MMR",
+    "macedonia": "MKD",
+    "kosovo": "XKX",
+    "uk": "GBR",
+    "usa": "USA",
+    "united states of america": "USA",
+    "east timor": "TLS",
+}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(alpha-2 -> alpha-3, folded English name -> alpha-3, alpha-3 -> English name)."""
+    spec = importlib.util.find_spec("pycountry")
+    with open(Path(spec.origin).parent / "databases" / "iso3166-1.json", encoding="utf-8") as fh:
+        entries = json.load(fh)["3166-1"]
+    alpha2 = {e["alpha_2"]: e["alpha_3"] for e in entries}
+    alpha2["XK"] = "XKX"
+    names: dict[str, str] = {}
+    display = {e["alpha_3"]: e.get("common_name") or e["name"] for e in entries}
+    display["XKX"] = "Kosovo"
+    for entry in entries:
+        for key in ("name", "common_name", "official_name"):
+            if entry.get(key):
+                names.setdefault(_fold(entry[key]), entry["alpha_3"])
+    prefixes: dict[str, set[str]] = {}
+    for entry in entries:  # "Palestine, State of": also "Palestine" and "State of Palestine"
+        if "," in entry["name"]:
+            head, tail = (p.strip() for p in entry["name"].split(",", 1))
+            prefixes.setdefault(_fold(head), set()).add(entry["alpha_3"])
+            names.setdefault(_fold(f"{tail} {head}"), entry["alpha_3"])
+    for head, codes in prefixes.items():
+        if len(codes) == 1:
+            names.setdefault(head, next(iter(codes)))
+    for alias, code in COUNTRY_ALIASES.items():
+        names.setdefault(alias, code)
+    return alpha2, names, display
+
+
+@lru_cache(maxsize=4096)
+def country_code(text: str) -> str | None:
+    """Alpha-3, alpha-2 or English name -> alpha-3 code, or None."""
+    from pcd_screen.refdata import load_refdata
+
+    value = text.strip()
+    alpha2, names, _display = _country_tables()
+    if re.fullmatch(r"[A-Za-z]{3}", value) and load_refdata().is_country(value.upper()):
+        return value.upper()
+    if re.fullmatch(r"[A-Za-z]{2}", value) and value.upper() in alpha2:
+        return alpha2[value.upper()]
+    return names.get(_fold(value))
+
+
+def _unknown_country(value: str) -> str:
+    _alpha2, names, display = _country_tables()
+    close = difflib.get_close_matches(_fold(value), list(names), n=1, cutoff=0.8)
+    hint = ""
+    if close:
+        code = names[close[0]]
+        hint = f"; did you mean {display.get(code, code)!r} ({code})?"
+    return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or English name){hint}"

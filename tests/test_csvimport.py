@@ -1,0 +1,392 @@
+"""CSV import: columns, cell formats, aliases, delimiters, encodings and per-row errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import EXAMPLES
+from pcd_screen.csvimport import COLUMNS, read_csv
+from pcd_screen.engine import evaluate
+from pcd_screen.proposal import proposal_from_data
+from pcd_screen.refdata import load_refdata
+from pcd_screen.rules import load_ruleset
+from pcd_screen.yamlload import InputError
+
+SAMPLE = EXAMPLES / "portfolio" / "portfolio-sample.csv"
+
+
+def write(tmp_path, text: str, name: str = "portfolio.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def read(tmp_path, text: str, **kwargs):
+    path = write(tmp_path, text, **kwargs)
+    return list(read_csv(path, display_name=path.name))
+
+
+def one(tmp_path, header: str, row: str) -> dict:
+    items = read(tmp_path, f"id,title,{header}\nP1,A project,{row}\n")
+    assert len(items) == 1
+    assert isinstance(items[0], dict), str(items[0])
+    return items[0]
+
+
+def errors(items) -> list[str]:
+    return [str(i) for i in items if isinstance(i, InputError)]
+
+
+# --- columns -------------------------------------------------------------------------------------
+
+
+def test_minimal_row(tmp_path):
+    (data,) = read(tmp_path, "id,title\nP1,A project\n")
+    assert data == {
+        "schema_version": 1,
+        "id": "P1",
+        "title": "A project",
+        "x-source": {"file": "portfolio.csv", "row": 2},
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "expected"),
+    [
+        ("summary", "Short text", {"summary": "Short text"}),
+        ("description", '"Long, text"', {"description": "Long, text"}),
+        ("language", "FR", {"language": "fr"}),
+        ("donor", "Belgium (DGD)", {"donor": "Belgium (DGD)"}),
+        ("instrument", "EUTF Africa", {"instrument": "EUTF Africa"}),
+        ("funding_source", "Trust fund", {"funding_source": "trust-fund"}),
+        ("region", "Sahel; Agadez", {"regions": ["Sahel", "Agadez"]}),
+        ("budget", "12000000", {"budget": {"total": 12000000}}),
+        ("currency", "eur", {"budget": {"currency": "EUR"}}),
+        ("start", "2026-01-01", {"period": {"start": "2026-01-01"}}),
+        ("end", "31.12.2028", {"period": {"end": "2028-12-31"}}),
+        ("start", "2026-01-05 00:00:00", {"period": {"start": "2026-01-05"}}),
+        ("start", "2026/1/5", {"period": {"start": "2026-01-05"}}),
+        ("reported_as_oda", "Yes", {"oda": {"reported_as_oda": True}}),
+        ("reported_as_oda", "0", {"oda": {"reported_as_oda": False}}),
+        ("gender_marker", "2", {"gender_marker": 2}),
+        ("gender_marker", "significant", {"gender_marker": 1}),
+        (
+            "target_groups",
+            "migrants; Host communities",
+            {"target_groups": ["migrants", "host-communities"]},
+        ),
+        ("selection_criteria", "ldc-status", {"selection_criteria": ["ldc-status"]}),
+        ("implementer", "IOM", {"implementers": [{"name": "IOM"}]}),
+        ("x-source-url", "https://example.org/p1", {"x-source-url": "https://example.org/p1"}),
+    ],
+)
+def test_each_column(tmp_path, header, cell, expected):
+    data = one(tmp_path, header, cell)
+    for key, value in expected.items():
+        assert data[key] == value
+
+
+def test_countries_in_every_spelling(tmp_path):
+    data = one(tmp_path, "country", '"NER:60; ML:25; Côte d\'Ivoire: 15%"')
+    assert data["countries"] == [
+        {"code": "NER", "percentage": 60},
+        {"code": "MLI", "percentage": 25},
+        {"code": "CIV", "percentage": 15},
+    ]
+    names = ["The Gambia", "Libya", "Tanzania", "Palestine", "Iran", "Kosovo", "XK", "ne"]
+    codes = ["GMB", "LBY", "TZA", "PSE", "IRN", "XKX", "XKX", "NER"]
+    for name, code in zip(names, codes, strict=True):
+        assert one(tmp_path, "country", name)["countries"] == [{"code": code, "percentage": 100}]
+
+
+def test_countries_without_percentages_and_with_commas(tmp_path):
+    data = one(tmp_path, "country", '"NER, MLI"')
+    assert data["countries"] == [{"code": "NER"}, {"code": "MLI"}]
+    # A comma inside a name does not split it.
+    data = one(tmp_path, "country", '"Korea, Republic of"')
+    assert data["countries"] == [{"code": "KOR", "percentage": 100}]
+
+
+def test_sector_codes(tmp_path):
+    data = one(tmp_path, "sector_codes", '"15190:60; 16020:40"')
+    assert data["oda"]["purpose_codes"] == [
+        {"code": 15190, "percentage": 60},
+        {"code": 16020, "percentage": 40},
+    ]
+    data = one(tmp_path, "sector codes", '"15190 - Facilitation of orderly, safe migration"')
+    assert data["oda"]["purpose_codes"] == [{"code": 15190, "percentage": 100}]
+    data = one(tmp_path, "sector_codes", "15190 (62.5%)")
+    assert data["oda"]["purpose_codes"] == [{"code": 15190, "percentage": 62.5}]
+
+
+def test_categories_become_activities_with_budget_shares(tmp_path):
+    data = one(tmp_path, "budget,categories", '1000000,"border-control:70; Basic services:30"')
+    assert data["activities"] == [
+        {"id": "C1", "category": "border-control", "budget": 700000, "x-share": 70},
+        {"id": "C2", "category": "basic-services", "budget": 300000, "x-share": 30},
+    ]
+    data = one(tmp_path, "categories", "protection")
+    assert data["activities"] == [{"id": "C1", "category": "protection", "x-share": 100}]
+
+
+def test_implementers_with_types(tmp_path):
+    data = one(
+        tmp_path, "implementer,implementer_type", '"IOM; Police nationale",UN agency; police'
+    )
+    assert data["implementers"] == [
+        {"name": "IOM", "type": "un-agency"},
+        {"name": "Police nationale", "type": "police"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("12000000", 12000000),
+        ('"12,000,000"', 12000000),
+        ("12.000.000", 12000000),
+        ("12 000 000", 12000000),
+        ('"12.000.000,50"', 12000000.5),
+        ('"12,000,000.50"', 12000000.5),
+        ("1234.5", 1234.5),
+        ('"1234,5"', 1234.5),
+        ("12'000'000", 12000000),
+    ],
+)
+def test_number_formats(tmp_path, cell, expected):
+    assert one(tmp_path, "budget", cell)["budget"]["total"] == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('"EUR 12,000,000"', {"total": 12000000, "currency": "EUR"}),
+        ("€12.000.000", {"total": 12000000, "currency": "EUR"}),
+        ("12 000 000 USD", {"total": 12000000, "currency": "USD"}),
+    ],
+)
+def test_currency_written_with_the_amount(tmp_path, cell, expected):
+    assert one(tmp_path, "budget", cell)["budget"] == expected
+
+
+def test_currency_conflict(tmp_path):
+    items = read(tmp_path, "id,title,budget,currency\nP1,T,EUR 100,USD\n")
+    assert errors(items) == [
+        "portfolio.csv:2: budget: the amount is in EUR but the currency column says USD"
+    ]
+
+
+def test_aliases_case_and_spaces(tmp_path):
+    text = (
+        "Project ID,Project Title,Recipient Country,Total Budget,Budget Currency,"
+        "Start Date,End Date,Purpose Codes,Implementing Partner, SECTOR_codes \n"
+    )
+    items = read(tmp_path, text)
+    assert "given twice" in errors(items)[0]
+    text = (
+        "Project ID,Project Title,Recipient Country,Total Budget,Budget Currency,"
+        "Start Date,End Date,Purpose Codes,Implementing Partner,  Gender  Marker \n"
+        "P1,T,Niger,100,EUR,2026-01-01,2027-01-01,15190,IOM,1\n"
+    )
+    (data,) = read(tmp_path, text)
+    assert data["countries"] == [{"code": "NER", "percentage": 100}]
+    assert data["budget"] == {"total": 100, "currency": "EUR"}
+    assert data["period"] == {"start": "2026-01-01", "end": "2027-01-01"}
+    assert data["implementers"] == [{"name": "IOM"}]
+    assert data["gender_marker"] == 1
+
+
+def test_every_documented_column_is_known():
+    assert {"id", "title", "country", "budget", "sector_codes", "categories"} <= set(COLUMNS)
+
+
+# --- delimiters and encodings --------------------------------------------------------------------
+
+
+def test_semicolon_delimiter_and_decimal_comma(tmp_path):
+    text = 'id;title;country;budget\nP1;Titre;"NER:60; MLI:40";1.500.000,00\n'
+    (data,) = read(tmp_path, text)
+    assert data["countries"] == [
+        {"code": "NER", "percentage": 60},
+        {"code": "MLI", "percentage": 40},
+    ]
+    assert data["budget"]["total"] == 1500000
+
+
+def test_tab_delimiter(tmp_path):
+    (data,) = read(tmp_path, "id\ttitle\tbudget\nP1\tA, B\t10\n")
+    assert data["title"] == "A, B"
+    assert data["budget"]["total"] == 10
+
+
+def test_utf8_bom(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,title\nP1,Sant\xc3\xa9\n")
+    (data,) = list(read_csv(path))
+    assert data["id"] == "P1"
+    assert data["title"] == "Santé"
+
+
+def test_nul_bytes_are_a_file_error(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"id,title\nP1,\x00\n")
+    (error,) = list(read_csv(path, display_name="x.csv"))
+    assert str(error) == "x.csv:2: (file): file contains NUL bytes; not text"
+
+
+def test_bad_encoding_is_a_clear_error(tmp_path):
+    items = read(tmp_path, "id,title\nP1,Santé\n", encoding="cp1252")
+    assert len(items) == 1
+    message = str(items[0])
+    assert message.startswith("portfolio.csv:2: (file): not valid UTF-8 (byte 0xe9")
+    assert "not valid UTF-8" in message
+    assert "CSV UTF-8" in message
+
+
+def test_multiline_cell_keeps_spreadsheet_row_numbers(tmp_path):
+    text = 'id,title,description,budget\nP1,T,"line one\nline two",1\nP2,T,x,lots\n'
+    items = read(tmp_path, text)
+    assert items[0]["description"] == "line one\nline two"
+    assert errors(items) == ["portfolio.csv:3: budget: 'lots' is not a number"]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def test_bad_row_is_reported_and_skipped(tmp_path):
+    text = (
+        "id,title,budget,country,start\n"
+        "P1,Good,10,NER,2026-01-01\n"
+        "P2,Bad,ten thousand,Nigerr,2026-02-30\n"
+        "P3,Good too,20,MLI,2026-01-01\n"
+    )
+    items = read(tmp_path, text)
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P1", "P3"]
+    assert errors(items) == [
+        "portfolio.csv:3: budget: 'ten thousand' is not a number",
+        "portfolio.csv:3: country: 'Nigerr' is not a country (ISO 3166-1 alpha-3 or alpha-2 "
+        "code, or English name); did you mean 'Niger' (NER)?",
+        "portfolio.csv:3: start: '2026-02-30' is not a valid date",
+    ]
+    error = next(i for i in items if isinstance(i, InputError))
+    assert (error.file, error.line, error.column, error.path) == ("portfolio.csv", 3, 3, "budget")
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "message"),
+    [
+        ("target_groups", "migrants; aliens", "target_groups: item 2: 'aliens' is not a term"),
+        ("implementer,implementer_type", "IOM,UN", "implementer_type: item 1: 'un' is not a term"),
+        ("categories", "border-control:70; walls:30", "categories: item 2: 'walls' is not a term"),
+        ("funding_source", "budget", "funding_source: 'budget' is not a term"),
+        ("currency", "euro", "currency: 'EURO' does not match"),
+        ("language", "French", "language: 'french' does not match"),
+        ("reported_as_oda", "maybe", "reported_as_oda: 'maybe' is not yes/no"),
+        ("gender_marker", "3", "gender_marker: '3' is not a gender marker"),
+        ("sector_codes", "151", "sector_codes: 151 is a 3-digit DAC sector"),
+        ("sector_codes", "migration", "sector_codes: 'migration' is not a DAC purpose code"),
+        ("country", '"NER:60; MLI"', "country: give a percentage for every item or for none"),
+        ("country", '"NER:160"', "country: NER: percentage 160 is not between 0 and 100"),
+        ("country", '"NER; Niger"', "country: 'NER' is listed twice"),
+        ("budget", '"1,500"', "budget: '1,500' is ambiguous"),
+        ("budget", "1.500 EUR", "budget: '1.500' is ambiguous"),
+        ("budget", "1.5m", "budget: '1.5m' is not a number"),
+        ("budget", "-5", "budget: -5 must be at least 0"),
+        ("start", "03/01/2026", "start: '03/01/2026' is not a date (write YYYY-MM-DD)"),
+        ("implementer,implementer_type", '"A; B",police', "implementer_type: 1 types for 2"),
+    ],
+)
+def test_cell_errors_name_row_and_column(tmp_path, header, cell, message):
+    items = read(tmp_path, f"id,title,{header}\nP1,T,{cell}\n")
+    found = errors(items)
+    assert found, items
+    assert found[0].startswith(f"portfolio.csv:2: {message}"), found
+
+
+def test_missing_id_and_title_and_duplicate_ids(tmp_path):
+    text = "id,title\n,No id\nP1,\nP2,First\nP2,Second\n"
+    items = read(tmp_path, text)
+    assert [i["title"] for i in items if isinstance(i, dict)] == ["First"]
+    assert errors(items) == [
+        "portfolio.csv:2: id: empty; every row needs an id",
+        "portfolio.csv:3: title: empty; every row needs a title",
+        "portfolio.csv:5: id: id 'P2' is already used on row 4; ids must be unique",
+    ]
+
+
+def test_header_errors_stop_the_file(tmp_path):
+    items = read(tmp_path, "id,title,budgett,colour\nP1,T,1,red\n")
+    found = errors(items)
+    assert len(found) == 2
+    assert found[0].startswith("portfolio.csv:1: budgett: unknown column (did you mean 'budget'?")
+    assert "known columns: id, title, summary" in found[0]
+    assert found[1].startswith("portfolio.csv:1: colour: unknown column (known columns:")
+    assert not [i for i in items if isinstance(i, dict)]
+
+
+def test_missing_title_column(tmp_path):
+    assert errors(read(tmp_path, "id,budget\nP1,1\n")) == [
+        "portfolio.csv:1: title: the file has no 'title' column"
+    ]
+
+
+def test_extra_cells_and_blank_rows(tmp_path):
+    items = read(tmp_path, "id,title\nP1,T,surplus\n\nP2,T\n")
+    assert errors(items)[0].startswith("portfolio.csv:2: (row): the row has 3 cells")
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2"]
+    assert items[-1]["x-source"]["row"] == 4
+
+
+def test_not_applicable_cells_are_empty(tmp_path):
+    data = one(tmp_path, "budget,country", "n/a,-")
+    assert "budget" not in data
+    assert "countries" not in data
+
+
+def test_empty_and_missing_file(tmp_path):
+    assert errors(read(tmp_path, "")) == [
+        "portfolio.csv:1: (file): the file is empty; expected a header row"
+    ]
+    (error,) = list(read_csv(tmp_path / "nope.csv", display_name="nope.csv"))
+    assert str(error).startswith("nope.csv: (file): cannot read file")
+
+
+# --- the sample portfolio ------------------------------------------------------------------------
+
+
+def test_sample_portfolio_imports_cleanly_and_screens():
+    items = list(read_csv(SAMPLE))
+    assert not errors(items)
+    assert 8 <= len(items) <= 12
+    ruleset, refdata = load_ruleset(), load_refdata()
+    countries = set()
+    for data in items:
+        proposal = proposal_from_data(data, str(SAMPLE))
+        result = evaluate(proposal, ruleset, refdata, date(2026, 11, 23))
+        assert result.verdict in ("clear", "clarify", "revise", "block")
+        countries.update(c["code"] for c in data["countries"])
+        shares = sum(a["budget"] for a in data["activities"])
+        assert shares == pytest.approx(data["budget"]["total"])
+    assert {"NER", "LBY", "ETH", "GMB", "SEN", "MAR"} <= countries
+
+
+def test_excel_sep_line_and_blank_rows_before_header(tmp_path):
+    (data,) = read(tmp_path, "sep=;\nid;title;country\nP1;T;UK\n")
+    assert data["countries"] == [{"code": "GBR", "percentage": 100}]
+    assert data["x-source"]["row"] == 2
+    items = read(tmp_path, "\nid,title,budgt\n")
+    assert errors(items)[0].startswith("portfolio.csv:2: budgt: unknown column")
+
+
+def test_value_under_an_unnamed_column(tmp_path):
+    items = read(tmp_path, "id,,title\nP1,,T\nP2,oops,T\n")
+    assert items[0]["id"] == "P1"
+    assert errors(items) == ["portfolio.csv:3: column 2: value in a column without a header"]
+
+
+def test_x_columns_are_kept_as_extension_fields(tmp_path):
+    data = one(tmp_path, "X_Data Source,x-source", "EU Aid Explorer 2026-11-20,my sheet row 9")
+    assert data["x-data-source"] == "EU Aid Explorer 2026-11-20"
+    assert data["x-source"] == "my sheet row 9"
