@@ -78,9 +78,20 @@ def _screen_file(file: str):
             _WORKER["unclear_as_flag"],
         )
         data = proposal.data
+        from pcd_screen.render import render
+
         entries.append(
             {
-                "result": result,
+                # Rendered and serialised here, in the worker: the main process only writes.
+                "json": json.dumps(result, default=vars, ensure_ascii=False, sort_keys=True),
+                "md": render([result], "md", _WORKER["lang"]),
+                "html": render([result], "html", _WORKER["lang"]),
+                "row": summary_row(
+                    result,
+                    [a.get("budget") for a in data.get("activities") or []],
+                    [c.get("code") for c in data.get("countries") or []],
+                ),
+                "result": _lite(result),
                 "activity_budgets": [a.get("budget") for a in data.get("activities") or []],
                 "countries": _country_weights(data.get("countries") or []),
                 "implementers": [
@@ -109,6 +120,22 @@ def _proposals_in(file: str):
                 errors.append(str(row))
         return proposals, errors
     return [load_proposal(file)], []
+
+
+def _lite(result):
+    """What the portfolio figures need of a result: its flagged concerns and a few facts.
+    Keeping whole results of a large portfolio in memory is what would not scale."""
+    from dataclasses import replace
+
+    keep = (
+        "total_budget",
+        "activity_budget_sum",
+        "currency",
+        "ldc_share",
+        "migration_control_share",
+    )
+    flagged = [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
+    return replace(result, findings=flagged, facts={k: result.facts.get(k) for k in keep})
 
 
 def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
@@ -141,52 +168,69 @@ def screen_files(files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, prog
 # --------------------------------------------------------------------------- outputs
 
 
-def write_outputs(entries: list[dict], out: Path, inputs: list[str], meta: dict) -> list[Path]:
-    """Per-proposal reports, results.jsonl, summary.csv, portfolio.md and portfolio.html."""
-    from pcd_screen.render import environment, render
+class BatchWriter:
+    """Writes a run's outputs as results arrive, so memory does not grow with the portfolio:
+    the reports at once, results.jsonl line by line (renamed into place at the end), summary.csv
+    and the portfolio report when the run is complete."""
 
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    taken: set[str] = set()
-    lang = meta["lang"]
-    for entry in entries:
-        name = safe_name(entry["result"].proposal["id"], taken)
-        entry["report"] = f"reports/{name}.html"
+    def __init__(self, out: Path):
+        import tempfile
+
+        self.out = out
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        self.taken: set[str] = set()
+        self.entries: list[dict] = []
+        self.rows: list[dict] = []
+        self.reports: dict[str, str] = {}
+        self.written: list[Path] = []
+        handle, self._lines_path = tempfile.mkstemp(prefix=".results.", dir=out)
+        self._lines = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+    def add(self, entry: dict) -> None:
+        name = safe_name(entry["result"].proposal["id"], self.taken)
         for suffix in ("md", "html"):
-            path = out / "reports" / f"{name}.{suffix}"
-            write_atomic(path, render([entry["result"]], suffix, lang))
-            written.append(path)
+            self.written.append(_write(self.out / "reports" / f"{name}.{suffix}", entry[suffix]))
+        self.reports.setdefault(entry["result"].proposal["id"], f"reports/{name}.html")
+        self._lines.write(entry["json"] + "\n")
+        self.rows.append(entry["row"])
+        self.entries.append({k: v for k, v in entry.items() if k not in ("json", "md", "html")})
 
-    lines = [json.dumps(e["result"].to_dict(), ensure_ascii=False, sort_keys=True) for e in entries]
-    written.append(_write(out / "results.jsonl", "".join(line + "\n" for line in lines)))
+    def abort(self) -> None:
+        self._lines.close()
+        Path(self._lines_path).unlink(missing_ok=True)
 
-    buffer = io.StringIO()
-    rows = [
-        summary_row(e["result"], e["activity_budgets"], [c for c, _w in e["countries"]])
-        for e in entries
-    ]
-    header = list(rows[0]) if rows else ["id"]
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    written.append(_write(out / "summary.csv", buffer.getvalue()))
+    def finish(self, inputs: list[str], meta: dict) -> list[Path]:
+        import os
 
-    figures = aggregate(entries)
-    figures["findings"] = meta.get("portfolio_findings", [])
-    reports = {e["result"].proposal["id"]: e["report"] for e in entries}
-    context = {
-        "figures": figures,
-        "principles": PRINCIPLES,
-        "reports": reports,
-        "inputs": inputs,
-        "meta": meta,
-        "charts": _charts(figures),
-    }
-    for suffix in ("md", "html"):
-        template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
-        text = template.render(lang=lang, **context).rstrip("\n") + "\n"
-        written.append(_write(out / f"portfolio.{suffix}", text))
-    return written
+        from pcd_screen.render import environment
+
+        self._lines.close()
+        os.replace(self._lines_path, self.out / "results.jsonl")
+        self.written.append(self.out / "results.jsonl")
+
+        buffer = io.StringIO()
+        header = list(self.rows[0]) if self.rows else ["id"]
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        self.written.append(_write(self.out / "summary.csv", buffer.getvalue()))
+
+        figures = aggregate(self.entries)
+        figures["findings"] = meta.get("portfolio_findings", [])
+        context = {
+            "figures": figures,
+            "principles": PRINCIPLES,
+            "reports": self.reports,
+            "inputs": inputs,
+            "meta": meta,
+            "charts": _charts(figures),
+        }
+        lang = meta["lang"]
+        for suffix in ("md", "html"):
+            template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
+            text = template.render(lang=lang, **context).rstrip("\n") + "\n"
+            self.written.append(_write(self.out / f"portfolio.{suffix}", text))
+        return self.written
 
 
 def _write(path: Path, text: str) -> Path:

@@ -275,7 +275,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     from pathlib import Path
 
     from pcd_screen import __version__
-    from pcd_screen.batch import screen_files, write_outputs
+    from pcd_screen.batch import BatchWriter, screen_files
     from pcd_screen.discover import NothingFound, discover
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
@@ -296,25 +296,33 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
     day = settings.as_of or date.today()
-    entries, errors = [], []
+    errors = []
+    writer = BatchWriter(Path(out_dir))
     show = sys.stderr.isatty()
-    with click.progressbar(
-        length=len(files), label="screening", file=sys.stderr, hidden=not show
-    ) as bar:
-        for _file, found, problems in screen_files(
-            files,
-            settings.rule_dirs,
-            day,
-            settings.lang,
-            settings.unclear_as_flag,
-            jobs,
-            bar.update,
-        ):
-            entries += found
-            errors += problems
+    try:
+        with click.progressbar(
+            length=len(files), label="screening", file=sys.stderr, hidden=not show
+        ) as bar:
+            for _file, found, problems in screen_files(
+                files,
+                settings.rule_dirs,
+                day,
+                settings.lang,
+                settings.unclear_as_flag,
+                jobs,
+                bar.update,
+            ):
+                for entry in found:
+                    writer.add(entry)
+                errors += problems
+    except BaseException:
+        writer.abort()  # no half-written results.jsonl is left behind
+        raise
     for error in errors:
         click.echo(error, err=True)
+    entries = writer.entries
     if not entries:
+        writer.abort()
         raise Failure("no proposal could be screened")
     from pcd_screen.engine import evaluate_portfolio
     from pcd_screen.portfolio import aggregate, portfolio_facts
@@ -328,7 +336,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
         "tool": f"pcd-screen {__version__}",
         "refdata": sorted(load_refdata().versions().items()),
     }
-    written = write_outputs(entries, Path(out_dir), files, meta)
+    written = writer.finish(files, meta)
     click.echo(
         f"{len(entries)} proposals screened, {len(errors)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
