@@ -106,9 +106,20 @@ def _screen_file(file: str):
 
 
 def _proposals_in(file: str):
-    """The proposals an input holds: one for a proposal file, one per row of a CSV export."""
+    """The proposals an input holds: one for a proposal file, one per row of a CSV export,
+    one per activity of an IATI XML file."""
     from pcd_screen.proposal import load_proposal, proposal_from_data
 
+    if file.lower().endswith(".xml"):
+        from pcd_screen.iati import ImportedActivity, iter_activities
+
+        proposals, errors = [], []
+        for item in iter_activities(file, _WORKER["lang"]):
+            if isinstance(item, ImportedActivity):
+                proposals.append(proposal_from_data(item.proposal, file))
+            else:
+                errors.append(str(item))
+        return proposals, errors
     if file.lower().endswith(".csv"):
         from pcd_screen.csvimport import read_csv
 

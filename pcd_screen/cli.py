@@ -15,7 +15,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
 FAIL_ON = ("block", "revise", "clarify", "never")
 # What batch reads: proposal files and portfolio exports.
-BATCH_INPUTS = (".yaml", ".yml", ".json", ".csv")
+BATCH_INPUTS = (".yaml", ".yml", ".json", ".csv", ".xml")
 # Report languages whose strings are complete; Dutch and French follow with the translations.
 REPORT_LANGUAGES = ("en", "nl", "fr")
 
@@ -380,6 +380,33 @@ def import_csv(file, out_dir):
     from pcd_screen.csvimport import read_csv
 
     _write_imported(read_csv(file), out_dir)
+
+
+@import_group.command("iati")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the proposal files (one YAML file per activity).",
+)
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Language of the narratives to take (falls back to the activity's default).",
+)
+def import_iati(file, out_dir, lang):
+    """One proposal per activity of an IATI XML file (2.01-2.03), read as a stream. A bad
+    activity is reported and skipped; the exit status is 2 if there were any."""
+    from pcd_screen.iati import ImportedActivity, iter_activities
+
+    items = (
+        item.proposal if isinstance(item, ImportedActivity) else item
+        for item in iter_activities(file, lang)
+    )
+    _write_imported(items, out_dir)
 
 
 def _write_imported(items, out_dir) -> None:

@@ -116,3 +116,23 @@ def test_import_csv_writes_one_valid_proposal_per_row(tmp_path):
     broken = CliRunner().invoke(cli, ["import", "csv", str(bad), "--out", str(tmp_path / "b")])
     assert broken.exit_code == 2 and "bad.csv:3: budget:" in broken.output
     assert (tmp_path / "b" / "A.yaml").exists()
+
+
+def test_iati_files_are_imported_and_screened(tmp_path):
+    from pcd_screen.proposal import load_proposal
+
+    fixtures = EXAMPLES.parent / "tests" / "fixtures" / "iati"
+    good = sorted(p for p in fixtures.glob("*-v2.0*.xml") if "broken" not in p.name)
+    result = CliRunner().invoke(cli, ["import", "iati", str(good[0]), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert all(load_proposal(p).id for p in (tmp_path / "p").glob("*.yaml"))
+    hostile = fixtures / "hostile-billion-laughs.xml"
+    refused = CliRunner().invoke(
+        cli, ["import", "iati", str(hostile), "--out", str(tmp_path / "h")]
+    )
+    assert refused.exit_code == 2 and "EntitiesForbidden" in refused.output
+    run = CliRunner().invoke(
+        cli, ["batch", *map(str, good), "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"]
+    )
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").count("\n") >= len(good)

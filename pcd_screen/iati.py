@@ -1,0 +1,852 @@
+"""IATI activity files (versions 2.01-2.03) -> proposals in format v1.
+
+Reading is streaming and safe: the file is fed in chunks to defusedxml's parser (the one behind
+defusedxml's iterparse), which refuses entity declarations (so no external entities and no
+entity expansion); each <iati-activity> is mapped as soon as it ends and then dropped, so memory
+does not grow with the file. One activity that cannot be read gives an error record naming it
+and the file goes on; a file that is not well-formed XML gives one error record for the file.
+
+Nothing is guessed. A value IATI does not give is left out (the rules then answer unclear).
+Activity categories do not exist in IATI: they are inferred from purpose codes and from the
+narratives with the keyword lexicons, and every inferred value carries its evidence in `x-inferred`.
+Codelist names come from pcd_screen/data/iati_tables.json (scripts/derive_iati_tables.py;
+IATI Standard, CC BY 4.0).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+DATA_DIR = Path(__file__).parent / "data"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
+CHUNK = 64 * 1024
+
+CONDITION_TYPES = {"1": "policy", "2": "performance", "3": "fiduciary"}
+
+# IATI OrganisationType -> implementer type, only where the IATI type says what the vocabulary
+# means. "Government" (10), "Local Government" (11), "Other Public Sector" (15) and "National
+# NGO" (22) may be the donor's or the partner's: they become `other`.
+ORG_TYPES = {
+    "21": "international-ngo",
+    "24": "local-ngo",  # Partner Country based NGO
+    "40": "international-organisation",  # Multilateral
+    "70": "private-sector",
+    "71": "private-sector",
+    "72": "private-sector",
+    "73": "private-sector",
+    "80": "research",
+}
+
+# Purpose codes that settle the activity category by themselves.
+CODE_CATEGORIES = {
+    "24050": "remittances",  # Remittance facilitation, promotion and optimisation
+    "72010": "protection",  # Material relief assistance and services (refugees, IDPs)
+    "16020": "livelihoods-jobs",  # Employment creation
+    "16010": "social-protection",
+    **{str(code): "other" for code in range(93010, 93019)},  # refugees in donor countries
+}
+# Purpose codes that say "migration" (or justice/public sector) but not which kind: the words
+# decide, and the code is part of the evidence.
+WORD_CODES = {"15190", "15136", "15130", "15110", "15210", "13096", "16070"}
+
+# Lexicon concept -> activity category. Ties are broken in this order.
+CONCEPT_CATEGORIES = {
+    "border-control": "border-control",
+    "interception": "maritime-interception",
+    "surveillance": "surveillance-equipment",
+    "detention": "detention",
+    "forced-return": "forced-return",
+    "readmission": "readmission-cooperation",
+    "deterrence": "deterrence-campaign",
+    "smuggling-law-enforcement": "anti-smuggling-enforcement",
+    "trafficking": "anti-trafficking",
+    "voluntary-return": "voluntary-return-reintegration",
+    "reintegration": "voluntary-return-reintegration",
+    "remittances": "remittances",
+    "diaspora": "diaspora-engagement",
+    "legal-pathways": "legal-pathways-information",
+    "free-movement": "regional-free-movement",
+    "durable-solutions": "durable-solutions",
+    "host-community": "host-community-support",
+}
+# Lexicon concept -> conditions[].linked_to
+CONDITION_LINKS = {
+    "readmission": "readmission",
+    "return": "return",
+    "forced-return": "return",
+    "border-control": "border-control",
+    "migration-reduction": "migration-reduction",
+}
+
+
+@dataclass
+class ImportedActivity:
+    """One activity mapped to a proposal that proposal_from_data has accepted."""
+
+    index: int  # 1-based position in the file
+    identifier: str | None
+    line: int | None
+    proposal: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportErrorRecord:
+    """An activity (index set) or a whole file (index None) that could not be imported.
+
+    (Not called ImportError: that would shadow Python's built-in exception.)"""
+
+    file: str
+    index: int | None
+    identifier: str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        if self.index is None:
+            return f"{where}: {self.message}"
+        name = f" ({self.identifier})" if self.identifier else ""
+        return f"{where}: activity {self.index}{name}: {self.message}"
+
+
+class ActivityError(ValueError):
+    """A value in one activity that cannot be read; the activity is skipped."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+# --- streaming -----------------------------------------------------------------------------
+
+
+class _Builder(ET.TreeBuilder):
+    """Builds the tree and notes the line of every element of the current activity."""
+
+    def __init__(self):
+        super().__init__()
+        self.expat = None
+        self.depth = 0
+        self.root: ET.Element | None = None
+        self.lines: dict = {}
+        self.finished: list[tuple[ET.Element, dict]] = []
+
+    def start(self, tag, attrs):
+        elem = super().start(tag, attrs)
+        if self.depth == 0:
+            self.root = elem
+        else:
+            self.lines[elem] = self.expat.CurrentLineNumber
+        self.depth += 1
+        return elem
+
+    def end(self, tag):
+        elem = super().end(tag)
+        self.depth -= 1
+        if self.depth == 1:
+            self.finished.append((elem, self.lines))
+            self.lines = {}
+        return elem
+
+
+def iter_activities(
+    path, lang: str = "en", display_name: str | None = None
+) -> Iterator[ImportedActivity | ImportErrorRecord]:
+    """Activities of an IATI file, one at a time, in file order; errors as records."""
+    name = display_name or str(path)
+    builder = _Builder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False)
+    builder.expat = parser.parser
+    version = None
+    index = 0
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+                if builder.root is not None and version is None:
+                    root = builder.root
+                    if root.tag != "iati-activities":
+                        yield ImportErrorRecord(
+                            name, None, None, 1, f"not an IATI activity file: root is <{root.tag}>"
+                        )
+                        return
+                    version = (root.get("version") or "").strip()
+                    if version.startswith("1."):
+                        yield ImportErrorRecord(
+                            name,
+                            None,
+                            None,
+                            1,
+                            f"IATI version {version} is not supported (2.01-2.03 only)",
+                        )
+                        return
+                finished, builder.finished = builder.finished, []
+                for elem, lines in finished:
+                    if elem.tag == "iati-activity":
+                        index += 1
+                        yield _import_one(elem, lines, index, name, version or "", lang)
+                    builder.root.remove(elem)
+                    elem.clear()
+                if not chunk:
+                    break
+    except DefusedXmlException as exc:
+        yield ImportErrorRecord(
+            name,
+            None,
+            None,
+            _line(parser),
+            f"refused: {type(exc).__name__} ({exc}); IATI files need no DTD entities, and "
+            "external entities and entity expansion are not allowed",
+        )
+    except ET.ParseError as exc:
+        # Activities that ended before the error are given, as they would have been in a file
+        # read in more chunks; then the file stops with one error.
+        root = builder.root
+        if version is None and root is not None and root.tag == "iati-activities":
+            version = (root.get("version") or "").strip()
+        for elem, lines in builder.finished:
+            if elem.tag == "iati-activity" and version is not None and not version.startswith("1."):
+                index += 1
+                yield _import_one(elem, lines, index, name, version, lang)
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        yield ImportErrorRecord(
+            name, None, None, line, f"not well-formed XML: {exc}; the rest of the file is skipped"
+        )
+    except OSError as exc:
+        yield ImportErrorRecord(name, None, None, None, f"cannot read the file: {exc.strerror}")
+
+
+def _line(parser) -> int | None:
+    try:
+        return parser.parser.CurrentLineNumber
+    except AttributeError:
+        return None
+
+
+def _import_one(elem, lines, index, file, version, lang):
+    from pcd_screen.proposal import proposal_from_data
+    from pcd_screen.yamlload import LoadError
+
+    identifier = (elem.findtext("iati-identifier") or "").strip() or None
+    line = lines.get(elem)
+    try:
+        proposal = to_proposal(
+            elem, lang=lang, file=file, line=line, version=version, lines=lines, index=index
+        )
+    except ActivityError as exc:
+        return ImportErrorRecord(file, index, identifier, exc.line or line, str(exc))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a bug, reported not raised
+        return ImportErrorRecord(file, index, identifier, line, f"cannot map: {exc!r}")
+    try:
+        proposal_from_data(proposal, name=f"{file}#{index}")
+    except LoadError as exc:
+        problems = "; ".join(f"{e.path or '(top)'}: {e.message}" for e in exc.errors)
+        return ImportErrorRecord(file, index, identifier, line, f"does not validate: {problems}")
+    warnings = proposal.get("x-iati", {}).get("warnings", [])
+    return ImportedActivity(index, identifier, line, proposal, list(warnings))
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def tables() -> dict:
+    with open(DATA_DIR / "iati_tables.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _alpha3() -> dict[str, str]:
+    # pycountry's own data file, read directly as refdata does (importing pycountry is slow).
+    import importlib.util
+
+    spec = importlib.util.find_spec("pycountry")
+    with open(Path(spec.origin).parent / "databases" / "iso3166-1.json", encoding="utf-8") as f:
+        codes = {e["alpha_2"]: e["alpha_3"] for e in json.load(f)["3166-1"]}
+    codes["XK"] = "XKX"  # Kosovo: in the IATI Country codelist, not in ISO 3166-1
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _lexicon():
+    from pcd_screen.rules import load_lexicon
+
+    return load_lexicon()[0]
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+
+class _Activity:
+    """Helpers over one <iati-activity>: narratives in a language, numbers, dates, lines."""
+
+    def __init__(self, elem, lang, lines):
+        self.elem = elem
+        self.lang = lang.lower()
+        self.lines = lines or {}
+        self.default_lang = _lang(elem.get(XML_LANG))
+
+    def line(self, elem) -> int | None:
+        return self.lines.get(elem)
+
+    def narrative(self, parent) -> tuple[str, str | None] | None:
+        """(text, language) of the narrative in the requested language, else in the activity's
+        default language, else the first one."""
+        if parent is None:
+            return None
+        found = []
+        for narrative in parent.findall("narrative"):
+            text = " ".join((narrative.text or "").split())
+            if text:
+                found.append((text, _lang(narrative.get(XML_LANG)) or self.default_lang))
+        if not found:
+            text = " ".join((parent.text or "").split())  # pre-2.01 style, tolerated
+            return (text, self.default_lang) if text else None
+        for wanted in (self.lang, self.default_lang):
+            for text, language in found:
+                if wanted and language == wanted:
+                    return text, language
+        return found[0]
+
+    def number(self, elem, what: str) -> float:
+        text = (elem.text or "").strip()
+        try:
+            value = float(text)
+        except ValueError:
+            raise ActivityError(f"{what}: {text!r} is not a number", self.line(elem)) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ActivityError(f"{what}: {text!r} is not a number", self.line(elem))
+        return value
+
+    def percentage(self, elem) -> float | int | None:
+        text = (elem.get("percentage") or "").strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise ActivityError(
+                f"<{elem.tag}> percentage {text!r} is not a number", self.line(elem)
+            ) from None
+        if not 0 <= value <= 100:
+            raise ActivityError(
+                f"<{elem.tag}> percentage {text!r} is not between 0 and 100", self.line(elem)
+            )
+        return _num(value)
+
+    def day(self, elem) -> str | None:
+        text = (elem.get("iso-date") or "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            raise ActivityError(
+                f"<{elem.tag}> iso-date {text!r} is not a date (YYYY-MM-DD)", self.line(elem)
+            ) from None
+
+
+def _lang(text: str | None) -> str | None:
+    if not text:
+        return None
+    primary = text.strip().lower().split("-")[0].split("_")[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def to_proposal(
+    activity,
+    *,
+    lang: str = "en",
+    file: str | None = None,
+    line: int | None = None,
+    version: str | None = None,
+    lines: dict | None = None,
+    index: int | None = None,
+) -> dict:
+    """Map one <iati-activity> element to a proposal mapping (format v1, with x- extensions).
+
+    Raises ActivityError for a value that cannot be read (a budget that is not a number, a date
+    that is not a date); codes it does not know are left out with a warning in x-iati."""
+    act = _Activity(activity, lang, lines)
+    warnings: list[str] = []
+    provenance: dict = {"file": file, "line": line, "version": version or None}
+    if version and version not in SUPPORTED_VERSIONS:
+        warnings.append(f"IATI version {version!r} is not 2.01-2.03; read as 2.03")
+
+    identifier = (activity.findtext("iati-identifier") or "").strip()
+    if not identifier:
+        stem = Path(file).stem if file else "iati"
+        identifier = f"{stem}-activity-{index or 0}"
+        warnings.append(f"no iati-identifier; id {identifier!r} made from the file and position")
+    proposal: dict = {"schema_version": 1, "id": identifier}
+
+    title = act.narrative(activity.find("title"))
+    if title is None:
+        warnings.append("no title; the identifier is used")
+        proposal["title"] = identifier
+    else:
+        proposal["title"] = title[0]
+    summary, description, text_lang = _descriptions(act)
+    if summary:
+        proposal["summary"] = summary
+    if description:
+        proposal["description"] = description
+    language = text_lang or (title[1] if title else None)
+    if language:
+        proposal["language"] = language
+
+    _organisations(act, proposal)
+    oda = _oda(act, proposal, warnings)
+    if oda:
+        proposal["oda"] = oda
+    budget = _budget(act, warnings)
+    if budget:
+        proposal["budget"] = budget
+    period = _period(act)
+    if period:
+        proposal["period"] = period
+    _places(act, proposal, warnings)
+    conditions = _conditions(act)
+    if conditions is not None:
+        proposal["conditions"] = conditions
+    marker = _gender_marker(act, warnings)
+    if marker is not None:
+        proposal["gender_marker"] = marker
+    humanitarian = _humanitarian(act)
+    if humanitarian is not None:
+        proposal["x-humanitarian"] = humanitarian
+    sdg = _sdg(act)
+    if sdg:
+        proposal["x-sdg"] = sdg
+    proposal["activities"] = [_activity(act, proposal)]
+    if warnings:
+        provenance["warnings"] = warnings
+    proposal["x-iati"] = {k: v for k, v in provenance.items() if v is not None}
+    return proposal
+
+
+def _descriptions(act: _Activity) -> tuple[str | None, str | None, str | None]:
+    parts: dict[str, list[tuple[str, str | None]]] = {}
+    for element in act.elem.findall("description"):
+        found = act.narrative(element)
+        if found:
+            parts.setdefault((element.get("type") or "1").strip(), []).append(found)
+    general = [t for t, _l in parts.get("1", [])]
+    objectives = [t for t, _l in parts.get("2", [])]
+    paragraphs = general + [f"Target groups: {t}" for t, _l in parts.get("3", [])]
+    paragraphs += [t for t, _l in parts.get("4", [])]
+    description = "\n\n".join(paragraphs) or None
+    summary = " ".join(objectives) or None
+    if summary is None and general:
+        summary = _first_sentences(general[0])
+        if summary == description:
+            summary = None
+    languages = [lang for kind in ("1", "2", "3", "4") for _t, lang in parts.get(kind, [])]
+    return summary, description, next((lang for lang in languages if lang), None)
+
+
+def _first_sentences(text: str, limit: int = 400) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: end + 1] if end > 0 else cut.rsplit(" ", 1)[0] + " ..."
+
+
+def _organisations(act: _Activity, proposal: dict) -> None:
+    donors, implementers = [], []
+    for org in act.elem.findall("participating-org"):
+        role = (org.get("role") or "").strip()
+        found = act.narrative(org)
+        name = found[0] if found else (org.get("ref") or "").strip()
+        if role == "1" and name:
+            donors.append(name)
+        elif role == "4":
+            iati_type = (org.get("type") or "").strip()
+            entry: dict = {}
+            if name:
+                entry["name"] = name
+            channel = (org.get("crs-channel-code") or "").strip()
+            if channel.startswith("41"):  # CRS channel 41xxx: United Nations agencies
+                entry["type"] = "un-agency"
+            elif iati_type:
+                entry["type"] = ORG_TYPES.get(iati_type, "other")
+            if iati_type:
+                entry["x-iati-type"] = iati_type
+            if channel:
+                entry["x-crs-channel-code"] = channel
+            if org.get("ref"):
+                entry["x-iati-ref"] = org.get("ref").strip()
+            if entry:
+                implementers.append(entry)
+    if donors:
+        proposal["donor"] = "; ".join(dict.fromkeys(donors))
+    if implementers:
+        proposal["implementers"] = implementers
+
+
+def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
+    oda: dict = {}
+    codes, categories, other = [], [], []
+    for sector in act.elem.findall("sector"):
+        vocabulary = (sector.get("vocabulary") or "1").strip()
+        code = (sector.get("code") or "").strip()
+        percentage = act.percentage(sector)
+        entry: dict = {"code": code}
+        if percentage is not None:
+            entry["percentage"] = percentage
+        if vocabulary == "1":
+            if re.fullmatch(r"\d{5}", code):
+                entry["code"] = int(code)
+                codes.append(entry)
+            else:
+                warnings.append(
+                    f"sector {code!r} (vocabulary 1) is not a 5-digit DAC code; left out"
+                )
+        elif vocabulary == "2":
+            name = tables()["sector_categories"].get(code, {}).get("en")
+            if name:
+                entry["name"] = name
+            categories.append(entry)
+        elif vocabulary not in ("7", "8"):  # SDG goals/targets go to x-sdg
+            other.append({"vocabulary": vocabulary, **entry})
+    if not codes and not categories:
+        # IATI allows sectors on the transactions instead of the activity: codes, no shares.
+        seen = []
+        for sector in act.elem.findall("transaction/sector"):
+            code = (sector.get("code") or "").strip()
+            if (sector.get("vocabulary") or "1").strip() == "1" and re.fullmatch(r"\d{5}", code):
+                seen.append(int(code))
+        if seen:
+            codes = [{"code": c} for c in dict.fromkeys(seen)]
+            oda["x-purpose-codes-from"] = "transactions (no percentages)"
+    if codes:
+        oda["purpose_codes"] = codes
+    if categories:
+        proposal["x-sector-categories"] = categories
+    if other:
+        proposal["x-sectors-other"] = other
+
+    flows = _codes(act.elem, "default-flow-type")
+    if not flows:
+        flows = _codes(act.elem, "transaction/flow-type")
+    finance = _codes(act.elem, "default-finance-type") or _codes(
+        act.elem, "transaction/finance-type"
+    )
+    if flows:
+        oda["x-flow-types"] = flows
+        if all(f == "10" for f in flows):
+            oda["reported_as_oda"] = True
+        elif "10" not in flows:
+            oda["reported_as_oda"] = False
+    if finance:
+        oda["x-finance-types"] = finance
+    return oda
+
+
+def _codes(elem, path: str) -> list[str]:
+    found = ((e.get("code") or "").strip() for e in elem.findall(path))
+    return [code for code in dict.fromkeys(found) if code]
+
+
+def _currency(act: _Activity, value) -> str | None:
+    currency = (value.get("currency") or act.elem.get("default-currency") or "").strip().upper()
+    return currency or None
+
+
+def _budget(act: _Activity, warnings: list[str]) -> dict | None:
+    by_type: dict[str, list] = {"1": [], "2": []}
+    for budget in act.elem.findall("budget"):
+        value = budget.find("value")
+        if value is None:
+            continue
+        kind = (budget.get("type") or "1").strip()
+        if kind in by_type:
+            by_type[kind].append((act.number(value, "budget value"), _currency(act, value)))
+    commitments = []
+    for transaction in act.elem.findall("transaction"):
+        kind = transaction.find("transaction-type")
+        value = transaction.find("value")
+        if kind is not None and (kind.get("code") or "").strip() == "2" and value is not None:
+            commitments.append((act.number(value, "commitment value"), _currency(act, value)))
+    for source, values in (
+        ("original budgets", by_type["1"]),
+        ("revised budgets", by_type["2"]),
+        ("commitment transactions", commitments),
+    ):
+        if not values:
+            continue
+        currencies = {c for _v, c in values}
+        if len(currencies) > 1 or None in currencies:
+            shown = ", ".join(sorted(c or "none" for c in currencies))
+            warnings.append(f"{source} in several or no currencies ({shown}); budget left out")
+            return None
+        total = _num(sum(v for v, _c in values))
+        if total < 0:
+            warnings.append(f"{source} sum to a negative amount; budget left out")
+            return None
+        return {"total": total, "currency": currencies.pop(), "x-budget-source": source}
+    return None
+
+
+def _period(act: _Activity) -> dict:
+    dates: dict[str, str] = {}
+    for element in act.elem.findall("activity-date"):
+        kind = (element.get("type") or "").strip()
+        day = act.day(element)
+        if day and kind in ("1", "2", "3", "4"):
+            dates.setdefault(kind, day)
+    period: dict = {}
+    for field_name, actual, planned in (("start", "2", "1"), ("end", "4", "3")):
+        if actual in dates:
+            period[field_name] = dates[actual]
+            period[f"x-{field_name}-type"] = "actual"
+        elif planned in dates:
+            period[field_name] = dates[planned]
+            period[f"x-{field_name}-type"] = "planned"
+    return period
+
+
+def _places(act: _Activity, proposal: dict, warnings: list[str]) -> None:
+    countries, unmapped = [], []
+    alpha3 = _alpha3()
+    elements = act.elem.findall("recipient-country")
+    on_transactions = not elements and act.elem.find("recipient-region") is None
+    if on_transactions:
+        # IATI allows the recipient on the transactions instead: codes, no shares.
+        elements = act.elem.findall("transaction/recipient-country")
+    seen = set()
+    for country in elements:
+        code = (country.get("code") or "").strip().upper()
+        if on_transactions:
+            if code in seen:
+                continue
+            seen.add(code)
+        percentage = None if on_transactions else act.percentage(country)
+        if code in alpha3:
+            entry: dict = {"code": alpha3[code]}
+            if percentage is not None:
+                entry["percentage"] = percentage
+            countries.append(entry)
+        elif code:
+            unmapped.append(code)
+    if unmapped:
+        warnings.append(f"recipient-country codes not in ISO 3166-1: {', '.join(unmapped)}")
+        proposal["x-unmapped-countries"] = unmapped
+    if countries:
+        proposal["countries"] = countries
+        if on_transactions:
+            proposal["x-countries-from"] = "transactions (no percentages)"
+    regions, details = [], []
+    names = tables()["regions"]
+    for region in act.elem.findall("recipient-region"):
+        code = (region.get("code") or "").strip()
+        vocabulary = (region.get("vocabulary") or "1").strip()
+        entry = {"code": code, "vocabulary": vocabulary}
+        percentage = act.percentage(region)
+        if percentage is not None:
+            entry["percentage"] = percentage
+        name = names.get(code, {}).get("en") if vocabulary == "1" else None
+        if name:
+            entry["name"] = name
+            regions.append(name)
+        else:
+            found = act.narrative(region)
+            if found:
+                entry["name"] = found[0]
+                regions.append(found[0])
+        details.append(entry)
+    if regions:
+        proposal["regions"] = list(dict.fromkeys(regions))
+    if details:
+        proposal["x-regions"] = details
+
+
+def _conditions(act: _Activity) -> list | None:
+    element = act.elem.find("conditions")
+    if element is None:
+        return None
+    attached = (element.get("attached") or "").strip().lower()
+    if attached in ("0", "false"):
+        return []
+    found = []
+    for condition in element.findall("condition"):
+        entry: dict = {}
+        kind = (condition.get("type") or "").strip()
+        if kind in CONDITION_TYPES:
+            entry["type"] = CONDITION_TYPES[kind]
+        elif kind:
+            entry["x-iati-type"] = kind
+        narrative = act.narrative(condition)
+        text = narrative[0] if narrative else ""
+        if text:
+            entry["text"] = text
+        links, evidence, keys = [], [], set()
+        hits = _lexicon().matches(text) if text else {}
+        for concept, link in CONDITION_LINKS.items():
+            for phrase in hits.get(concept, ()):
+                if (concept, phrase.words, phrase.prefix) in keys:
+                    continue  # 'readmission*' and 'réadmission*' are one hit
+                keys.add((concept, phrase.words, phrase.prefix))
+                evidence.append(f"{concept}: '{phrase.text}'")
+                if link not in links:
+                    links.append(link)
+        entry["linked_to"] = links or ["other"]
+        entry["x-inferred"] = {
+            "linked_to": {
+                "from": "words" if links else "no lexicon concept matched",
+                "evidence": evidence,
+            }
+        }
+        found.append(entry)
+    if not found and attached in ("1", "true"):
+        return [{"x-note": 'conditions attached="1" but no condition is described'}]
+    return found
+
+
+def _gender_marker(act: _Activity, warnings: list[str]) -> int | None:
+    for marker in act.elem.findall("policy-marker"):
+        vocabulary = (marker.get("vocabulary") or "1").strip()
+        if vocabulary == "1" and (marker.get("code") or "").strip() == "1":
+            significance = (marker.get("significance") or "").strip()
+            if significance in ("0", "1", "2"):
+                return int(significance)
+            if significance in ("3", "4"):
+                return 2
+            warnings.append(f"gender policy marker significance {significance!r} not understood")
+    return None
+
+
+def _humanitarian(act: _Activity) -> bool | None:
+    flags = [act.elem.get("humanitarian")]
+    flags += [t.get("humanitarian") for t in act.elem.findall("transaction")]
+    flags = [(f or "").strip().lower() for f in flags if f is not None]
+    if any(f in ("1", "true") for f in flags):
+        return True
+    if flags and all(f in ("0", "false") for f in flags):
+        return False
+    if act.elem.find("humanitarian-scope") is not None:
+        return True
+    return None
+
+
+def _sdg(act: _Activity) -> dict:
+    goals, targets = [], []
+    for tag, vocabularies in (("tag", ("2", "3")), ("sector", ("7", "8"))):
+        for element in act.elem.findall(tag):
+            vocabulary = (element.get("vocabulary") or "").strip()
+            code = (element.get("code") or "").strip()
+            if code and vocabulary == vocabularies[0]:
+                goals.append(code)
+            elif code and vocabulary == vocabularies[1]:
+                targets.append(code)
+    out = {}
+    if goals:
+        out["goals"] = list(dict.fromkeys(goals))
+    if targets:
+        out["targets"] = list(dict.fromkeys(targets))
+    return out
+
+
+# --- the one activity and its inferred category --------------------------------------------
+
+
+def _activity(act: _Activity, proposal: dict) -> dict:
+    activity: dict = {"id": "A1", "title": proposal["title"]}
+    if proposal.get("description"):
+        activity["description"] = proposal["description"]
+    if "budget" in proposal:
+        activity["budget"] = proposal["budget"]["total"]
+    inferred = infer_category(proposal)
+    if inferred is not None:
+        activity["category"] = inferred.pop("category")
+        activity["x-inferred"] = {"category": inferred}
+    return activity
+
+
+def infer_category(proposal: dict) -> dict | None:
+    """{category, from, evidence[, also]} from purpose codes and words, or None."""
+    codes = [
+        (str(c["code"]), c.get("percentage"))
+        for c in (proposal.get("oda") or {}).get("purpose_codes") or []
+    ]
+    codes.sort(key=lambda c: -(c[1] if c[1] is not None else 0))  # stable: file order on ties
+    word_hits = _category_words(proposal)
+    for code, percentage in codes:
+        if code in CODE_CATEGORIES:
+            category = CODE_CATEGORIES[code]
+            result = {
+                "category": category,
+                "from": f"purpose code {code}",
+                "evidence": [_code_evidence(code, percentage)],
+            }
+            also = {c: h[0] for c, h in word_hits.items() if c != category}
+            if also:
+                result["also"] = also
+            return result
+    if not word_hits:
+        return None
+    best = max(word_hits, key=lambda c: len(word_hits[c][0]))  # first best in priority order
+    phrases, _where = word_hits[best]
+    evidence = list(phrases)
+    source = "words"
+    for code, percentage in codes:
+        if code in WORD_CODES:
+            evidence.insert(0, _code_evidence(code, percentage))
+            source = f"purpose code {code} and words"
+            break
+    result = {"category": best, "from": source, "evidence": evidence}
+    others = {c: hits for c, hits in word_hits.items() if c != best}
+    if others:
+        result["also"] = {c: hits[0] for c, hits in others.items()}
+    return result
+
+
+def _code_evidence(code: str, percentage) -> str:
+    from pcd_screen.refdata import load_refdata
+
+    entry = load_refdata().purpose_code(code)
+    name = f" {entry['name']['en']}" if entry else ""
+    share = f" ({percentage}%)" if percentage is not None else ""
+    return f"purpose code {code}{name}{share}"
+
+
+def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """category -> (distinct lexicon phrases matched, as "field: 'phrase'"; their keys), in
+    CONCEPT_CATEGORIES order. Phrases that fold to the same words count once."""
+    found: dict[str, tuple[list[str], list]] = {}
+    lexicon = _lexicon()
+    for field_name in ("title", "summary", "description"):
+        text = proposal.get(field_name)
+        if not text:
+            continue
+        hits = lexicon.matches(text)
+        for concept, category in CONCEPT_CATEGORIES.items():
+            for phrase in hits.get(concept, ()):
+                shown, keys = found.setdefault(category, ([], []))
+                key = (phrase.words, phrase.prefix)
+                if key not in keys:
+                    keys.append(key)
+                    shown.append(f"{field_name}: '{phrase.text}'")
+    order = list(dict.fromkeys(CONCEPT_CATEGORIES.values()))
+    return {c: found[c] for c in order if c in found}

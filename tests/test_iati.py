@@ -1,0 +1,525 @@
+"""IATI import: field mapping, inferred categories with evidence, errors, safety, streaming."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import tracemalloc
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SHARED
+from pcd_screen.iati import (
+    ImportedActivity,
+    ImportErrorRecord,
+    iter_activities,
+    tables,
+    to_proposal,
+)
+from pcd_screen.proposal import proposal_from_data
+
+FIXTURES = REPO / "tests" / "fixtures" / "iati"
+EXAMPLES = SHARED / "data" / "iati-examples"
+CODELISTS = SHARED / "data" / "iati-codelists"
+
+
+def imported(name: str, lang: str = "en") -> list:
+    return list(iter_activities(FIXTURES / name, lang=lang))
+
+
+def one(name: str, lang: str = "en") -> dict:
+    (item,) = imported(name, lang)
+    assert isinstance(item, ImportedActivity), str(item)
+    return item.proposal
+
+
+# --- every mapped field -------------------------------------------------------------------------
+
+
+def test_eutf_border_activity_v203():
+    p = one("eutf-border-niger-v2.03.xml")
+    assert p["schema_version"] == 1
+    assert p["id"] == "XI-IATI-EC_INTPA-T05-EUTF-SAH-NE-99"
+    assert p["title"].startswith("Integrated border management")
+    assert p["language"] == "en"
+    # description: the English narrative although the French one comes first
+    assert p["description"].startswith("Capacity building of the internal security forces")
+    assert p["donor"] == "EU Emergency Trust Fund for Africa"
+    assert p["implementers"] == [
+        {"name": "Agence de coopération d'un État membre", "type": "other", "x-iati-type": "10"},
+        {
+            "name": "International Organization for Migration",
+            "type": "international-organisation",
+            "x-iati-type": "40",
+            "x-iati-ref": "XM-DAC-47066",
+        },
+    ]
+    assert p["oda"]["purpose_codes"] == [{"code": 15190, "percentage": 100}]
+    assert p["oda"]["reported_as_oda"] is True
+    # original budget preferred over the revised one
+    assert p["budget"] == {
+        "total": 25000000,
+        "currency": "EUR",
+        "x-budget-source": "original budgets",
+    }
+    assert p["period"]["start"] == "2019-03-12"  # actual start over planned
+    assert p["period"]["x-start-type"] == "actual"
+    assert p["period"]["end"] == "2022-12-31"  # only a planned end
+    assert p["period"]["x-end-type"] == "planned"
+    assert p["countries"] == [{"code": "NER", "percentage": 100}]
+    assert p["gender_marker"] == 2  # significance 3 -> 2
+    assert p["x-humanitarian"] is False
+    assert p["x-sdg"] == {"goals": ["10"], "targets": ["10.7", "16.a"]}
+    policy, fiduciary = p["conditions"]
+    assert policy["type"] == "policy"
+    assert policy["text"].startswith("Disbursement of the second tranche")
+    assert policy["linked_to"] == ["readmission"]
+    assert policy["x-inferred"]["linked_to"]["from"] == "words"
+    assert "readmission: 'readmission*'" in policy["x-inferred"]["linked_to"]["evidence"]
+    assert fiduciary["type"] == "fiduciary"
+    assert fiduciary["linked_to"] == ["other"]
+    assert p["x-iati"] == {
+        "file": str(FIXTURES / "eutf-border-niger-v2.03.xml"),
+        "line": 5,
+        "version": "2.03",
+    }
+
+
+def test_eutf_border_activity_category_from_code_and_words():
+    (activity,) = one("eutf-border-niger-v2.03.xml")["activities"]
+    assert activity["id"] == "A1"
+    assert activity["budget"] == 25000000
+    assert activity["category"] == "border-control"
+    inferred = activity["x-inferred"]["category"]
+    assert inferred["from"] == "purpose code 15190 and words"
+    assert inferred["evidence"][0].startswith("purpose code 15190 Facilitation of orderly")
+    assert "title: 'border management'" in inferred["evidence"]
+    assert "description: 'mobile border unit*'" in inferred["evidence"]
+
+
+def test_remittances_activity_v201():
+    p = one("remittances-senegal-v2.01.xml")
+    assert p["id"] == "XM-EXAMPLE-REM-2016-001"
+    assert p["title"] == "Lowering remittance costs in the Senegal corridor"
+    assert p["x-iati"]["version"] == "2.01"
+    assert p["oda"]["purpose_codes"] == [
+        {"code": 24050, "percentage": 80},
+        {"code": 15190, "percentage": 20},
+    ]
+    # two original budgets summed; the second takes the activity's default currency
+    assert p["budget"] == {
+        "total": 2500000.5,
+        "currency": "EUR",
+        "x-budget-source": "original budgets",
+    }
+    assert p["implementers"] == [
+        {"name": "Transfert Rapide SA", "type": "private-sector", "x-iati-type": "72"},
+        {"name": "Université Cheikh Anta Diop", "type": "research", "x-iati-type": "80"},
+    ]
+    assert p["gender_marker"] == 0
+    assert "x-humanitarian" not in p  # no humanitarian attribute in 2.01: unknown
+    assert "conditions" not in p  # no <conditions>: unknown, not "none"
+    (activity,) = p["activities"]
+    assert activity["category"] == "remittances"
+    assert activity["x-inferred"]["category"] == {
+        "from": "purpose code 24050",
+        "evidence": [
+            "purpose code 24050 Remittance facilitation, promotion and optimisation (80%)"
+        ],
+    }
+
+
+def test_remittances_activity_in_french():
+    p = one("remittances-senegal-v2.01.xml", lang="fr")
+    assert p["title"] == "Réduire le coût des transferts de fonds vers le Sénégal"
+    assert p["description"].startswith("Appui aux opérateurs de transfert")
+    assert p["language"] == "fr"
+
+
+def test_language_falls_back_to_the_default_then_the_first():
+    p = one("eutf-border-niger-v2.03.xml", lang="nl")  # no Dutch: the activity's default (en)
+    assert p["title"].startswith("Integrated border management")
+    activity = ET.fromstring(
+        "<iati-activity><iati-identifier>X-1</iati-identifier><title>"
+        '<narrative xml:lang="es">Título</narrative><narrative xml:lang="pt">Título pt</narrative>'
+        "</title></iati-activity>"
+    )
+    p = to_proposal(activity, lang="nl")
+    assert p["title"] == "Título"  # neither requested nor default language: the first
+    assert p["language"] == "es"
+
+
+def test_refugee_hosting_activity_v202():
+    p = one("refugee-hosting-uganda-v2.02.xml")
+    assert p["title"] == "Support to refugees and host communities in northern Uganda"
+    assert p["summary"] == "Improve the self-reliance of refugees and host communities."
+    assert p["x-humanitarian"] is True
+    assert p["gender_marker"] == 1
+    # no budget element: the sum of the commitments (type 2), not the disbursement
+    assert p["budget"] == {
+        "total": 6500000,
+        "currency": "USD",
+        "x-budget-source": "commitment transactions",
+    }
+    assert p["period"] == {
+        "start": "2018-03-01",
+        "x-start-type": "planned",
+        "end": "2020-06-30",
+        "x-end-type": "actual",
+    }
+    assert p["countries"] == [{"code": "UGA", "percentage": 100}]
+    assert p["regions"] == ["South of Sahara, regional"]
+    assert p["x-regions"] == [
+        {"code": "289", "vocabulary": "1", "percentage": 100, "name": "South of Sahara, regional"}
+    ]
+    # 3-digit DAC sectors are kept apart, with the category names
+    assert p["x-sector-categories"] == [
+        {"code": "720", "percentage": 60, "name": "Emergency Response"},
+        {"code": "160", "percentage": 40, "name": "Other Social Infrastructure & Services"},
+    ]
+    assert [c["code"] for c in p["oda"]["purpose_codes"]] == [72010, 16020]
+    assert p["implementers"][0]["type"] == "un-agency"  # CRS channel 41121
+    assert p["implementers"][1]["type"] == "local-ngo"  # partner-country NGO
+    (activity,) = p["activities"]
+    assert activity["category"] == "protection"  # the larger code, 72010
+    inferred = activity["x-inferred"]["category"]
+    assert inferred["from"] == "purpose code 72010"
+    assert "title: 'host communit*'" in inferred["also"]["host-community-support"]
+
+
+def test_conditions_not_attached_means_none():
+    xml = (
+        "<iati-activity><iati-identifier>X-2</iati-identifier><title><narrative>T</narrative>"
+        '</title><conditions attached="0"/></iati-activity>'
+    )
+    assert to_proposal(ET.fromstring(xml))["conditions"] == []
+
+
+def test_condition_links_from_words():
+    xml = (
+        "<iati-activity><iati-identifier>X-3</iati-identifier><title><narrative>T</narrative>"
+        '</title><conditions attached="1">'
+        '<condition type="2"><narrative>Irregular departures must fall by 30 per cent: '
+        "reduce irregular departures and strengthen border management.</narrative></condition>"
+        '<condition type="1"><narrative>Adoption of a national return policy.</narrative>'
+        "</condition></conditions></iati-activity>"
+    )
+    performance, policy = to_proposal(ET.fromstring(xml))["conditions"]
+    assert performance["type"] == "performance"
+    assert performance["linked_to"] == ["border-control", "migration-reduction"]
+    assert policy["linked_to"] == ["return"]
+
+
+def test_no_evidence_no_category():
+    xml = (
+        "<iati-activity><iati-identifier>X-4</iati-identifier><title><narrative>Primary "
+        'schools</narrative></title><sector vocabulary="1" code="11220" percentage="100"/>'
+        "</iati-activity>"
+    )
+    (activity,) = to_proposal(ET.fromstring(xml))["activities"]
+    assert "category" not in activity
+    assert "x-inferred" not in activity
+
+
+def test_migration_code_alone_is_not_a_category():
+    xml = (
+        "<iati-activity><iati-identifier>X-5</iati-identifier><title><narrative>Migration "
+        'programme</narrative></title><sector code="15190"/></iati-activity>'
+    )
+    (activity,) = to_proposal(ET.fromstring(xml))["activities"]
+    assert "category" not in activity  # 15190 without words: unclear, never guessed
+
+
+def test_in_donor_refugee_costs_code():
+    xml = (
+        "<iati-activity><iati-identifier>X-6</iati-identifier><title><narrative>Reception"
+        '</narrative></title><sector code="93011" percentage="100"/></iati-activity>'
+    )
+    (activity,) = to_proposal(ET.fromstring(xml))["activities"]
+    assert activity["category"] == "other"
+    assert activity["x-inferred"]["category"]["from"] == "purpose code 93011"
+
+
+def test_words_only_category():
+    (*_, last) = imported("broken-among-good-v2.03.xml")
+    (activity,) = last.proposal["activities"]
+    assert activity["category"] == "voluntary-return-reintegration"
+    assert activity["x-inferred"]["category"]["from"] == "words"
+    assert "title: 'voluntary return*'" in activity["x-inferred"]["category"]["evidence"]
+
+
+def test_every_inferred_category_carries_evidence():
+    for path in sorted(FIXTURES.glob("*.xml")):
+        for item in iter_activities(path):
+            if not isinstance(item, ImportedActivity):
+                continue
+            for activity in item.proposal["activities"]:
+                if "category" in activity:
+                    inferred = activity["x-inferred"]["category"]
+                    assert inferred["from"]
+                    assert inferred["evidence"], (path.name, item.identifier)
+
+
+def test_unknown_country_code_is_reported_not_guessed():
+    xml = (
+        "<iati-activity><iati-identifier>X-7</iati-identifier><title><narrative>T</narrative>"
+        '</title><recipient-country code="QQ" percentage="50"/>'
+        '<recipient-country code="XK" percentage="50"/></iati-activity>'
+    )
+    p = to_proposal(ET.fromstring(xml))
+    assert p["countries"] == [{"code": "XKX", "percentage": 50}]
+    assert p["x-unmapped-countries"] == ["QQ"]
+    assert any("QQ" in w for w in p["x-iati"]["warnings"])
+
+
+def test_countries_and_sectors_from_transactions():
+    xml = (
+        "<iati-activity><iati-identifier>X-10</iati-identifier><title><narrative>T</narrative>"
+        '</title><transaction><recipient-country code="ML"/><sector code="15190"/></transaction>'
+        '<transaction><recipient-country code="ML"/><sector code="16020"/></transaction>'
+        '<transaction><recipient-country code="NE"/></transaction></iati-activity>'
+    )
+    p = to_proposal(ET.fromstring(xml))
+    assert p["countries"] == [{"code": "MLI"}, {"code": "NER"}]
+    assert p["x-countries-from"] == "transactions (no percentages)"
+    assert p["oda"]["purpose_codes"] == [{"code": 15190}, {"code": 16020}]
+    assert p["oda"]["x-purpose-codes-from"] == "transactions (no percentages)"
+    proposal_from_data(p)
+
+
+def test_budget_in_several_currencies_is_left_out():
+    xml = (
+        '<iati-activity default-currency="EUR"><iati-identifier>X-8</iati-identifier><title>'
+        '<narrative>T</narrative></title><budget type="1"><value>10</value></budget>'
+        '<budget type="1"><value currency="USD">10</value></budget></iati-activity>'
+    )
+    p = to_proposal(ET.fromstring(xml))
+    assert "budget" not in p
+    assert any("several" in w for w in p["x-iati"]["warnings"])
+
+
+def test_non_oda_flow():
+    xml = (
+        "<iati-activity><iati-identifier>X-9</iati-identifier><title><narrative>T</narrative>"
+        '</title><default-flow-type code="20"/></iati-activity>'
+    )
+    assert to_proposal(ET.fromstring(xml))["oda"]["reported_as_oda"] is False
+
+
+# --- every imported proposal validates ------------------------------------------------------------
+
+
+def test_fixtures_import_and_validate():
+    good = 0
+    for name in (
+        "eutf-border-niger-v2.03.xml",
+        "remittances-senegal-v2.01.xml",
+        "refugee-hosting-uganda-v2.02.xml",
+        "broken-among-good-v2.03.xml",
+    ):
+        for item in imported(name):
+            if isinstance(item, ImportedActivity):
+                proposal_from_data(item.proposal, name=name)
+                good += 1
+    assert good == 6
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_bad_activity_is_skipped_with_an_error_naming_it():
+    items = imported("broken-among-good-v2.03.xml")
+    assert [type(i).__name__ for i in items] == [
+        "ImportedActivity",
+        "ImportErrorRecord",
+        "ImportedActivity",
+        "ImportErrorRecord",
+        "ImportedActivity",
+    ]
+    budget, day = items[1], items[3]
+    assert (budget.index, budget.identifier, budget.line) == (2, "XM-EXAMPLE-BROKEN-2", 17)
+    assert "'12,000,000 EUR' is not a number" in budget.message
+    assert "activity 2 (XM-EXAMPLE-BROKEN-2)" in str(budget)
+    assert (day.index, day.identifier) == (4, "XM-EXAMPLE-BROKEN-4")
+    assert "2020-13-45" in day.message and day.line == 29
+    assert [i.index for i in items if isinstance(i, ImportedActivity)] == [1, 3, 5]
+
+
+def test_malformed_file_gives_one_error():
+    items = imported("malformed.xml")
+    assert isinstance(items[-1], ImportErrorRecord)
+    assert items[-1].index is None
+    assert "not well-formed" in items[-1].message and items[-1].line == 11
+    # the activity that ended before the error is kept, as it would be in a larger file
+    assert [i.identifier for i in items[:-1]] == ["XM-MALFORMED-1"]
+
+
+def test_not_an_activity_file(tmp_path):
+    path = tmp_path / "org.xml"
+    path.write_text('<iati-organisations version="2.03"><iati-organisation/></iati-organisations>')
+    (error,) = iter_activities(path)
+    assert isinstance(error, ImportErrorRecord) and "root is <iati-organisations>" in error.message
+
+
+def test_version_1_is_refused(tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_text('<iati-activities version="1.05"><iati-activity/></iati-activities>')
+    (error,) = iter_activities(path)
+    assert "1.05 is not supported" in error.message
+
+
+def test_missing_file(tmp_path):
+    (error,) = iter_activities(tmp_path / "nope.xml")
+    assert isinstance(error, ImportErrorRecord) and "cannot read" in error.message
+
+
+# --- hostile XML ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["hostile-billion-laughs.xml", "hostile-external-entity.xml"], ids=["laughs", "xxe"]
+)
+def test_hostile_xml_is_refused_without_expansion(name):
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        items = imported(name)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 2
+    assert peak < 5_000_000  # 10^9 "lol"s would be gigabytes
+    (error,) = items
+    assert isinstance(error, ImportErrorRecord)
+    assert error.message.startswith("refused: EntitiesForbidden")
+    assert "root:" not in str(error)  # nothing of /etc/passwd leaked into the message
+
+
+# --- the official IATI examples -------------------------------------------------------------------
+
+
+def test_official_examples_import_and_validate():
+    if not EXAMPLES.is_dir():
+        pytest.skip(f"official IATI examples not present at {EXAMPLES} (../shared is not mounted)")
+    files = sorted(EXAMPLES.glob("*.xml"))
+    assert files
+    for path in files:
+        items = list(iter_activities(path))
+        assert items, path.name
+        for item in items:
+            assert isinstance(item, ImportedActivity), str(item)
+            proposal_from_data(item.proposal, name=path.name)
+
+
+def test_official_annotated_example_fields():
+    path = EXAMPLES / "activity-standard-example-annotated.xml"
+    if not path.is_file():
+        pytest.skip(f"official IATI example not present at {path} (../shared is not mounted)")
+    (item,) = iter_activities(path, lang="fr")
+    p = item.proposal
+    assert p["id"] == "AA-AAA-123456789-ABC123"
+    assert p["title"] == "Titre de l'activité"
+    assert p["countries"] == [{"code": "AFG", "percentage": 25}, {"code": "ATG", "percentage": 25}]
+    assert p["regions"] == ["South America, regional"]
+    assert p["budget"]["x-budget-source"] == "original budgets"
+    assert p["conditions"][0]["type"] == "policy"
+    assert p["conditions"][0]["text"] == "Conditions texte"
+    assert p["x-humanitarian"] is True
+    assert p["oda"]["reported_as_oda"] is True
+    assert "gender_marker" not in p  # only markers 2 and 9 are given
+
+
+def test_schema_test_examples_without_identifier_get_a_marked_id():
+    path = EXAMPLES / "schemas-test-43-conditions-no-conditions.xml"
+    if not path.is_file():
+        pytest.skip(f"official IATI example not present at {path} (../shared is not mounted)")
+    (item,) = iter_activities(path)
+    assert item.proposal["id"] == "schemas-test-43-conditions-no-conditions-activity-1"
+    assert item.proposal["conditions"] == []
+    assert any("no iati-identifier" in w for w in item.warnings)
+
+
+# --- streaming: memory stays flat ---------------------------------------------------------------
+
+
+ACTIVITY = """ <iati-activity xml:lang="en" default-currency="EUR">
+  <iati-identifier>XM-GEN-{n}</iati-identifier>
+  <title><narrative>Border management and remittances programme {n}</narrative>
+   <narrative xml:lang="fr">Programme {n}</narrative></title>
+  <description type="1"><narrative>Activity {n} supports integrated border management, mobile
+   money for remittances and host communities in the region, with training and equipment.
+  </narrative></description>
+  <participating-org role="1" type="10"><narrative>Donor {n}</narrative></participating-org>
+  <participating-org role="4" type="21"><narrative>NGO {n}</narrative></participating-org>
+  <activity-date iso-date="2020-01-01" type="1"/><activity-date iso-date="2022-12-31" type="3"/>
+  <recipient-country code="NE" percentage="60"/><recipient-country code="ML" percentage="40"/>
+  <sector vocabulary="1" code="15190" percentage="70"/>
+  <sector vocabulary="1" code="24050" percentage="30"/>
+  <budget type="1"><value>{n}000</value></budget>
+  <conditions attached="1"><condition type="1"><narrative>Readmission of nationals {n}
+  </narrative></condition></conditions>
+ </iati-activity>
+"""
+
+
+def _generate(path: Path, count: int) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('<?xml version="1.0"?>\n<iati-activities version="2.03">\n')
+        for n in range(count):
+            handle.write(ACTIVITY.format(n=n))
+        handle.write("</iati-activities>\n")
+
+
+def test_memory_stays_flat(tmp_path):
+    path = tmp_path / "generated.xml"
+    _generate(path, 700)
+    list(iter_activities(FIXTURES / "eutf-border-niger-v2.03.xml"))  # load tables and lexicon
+    tracemalloc.start()
+    try:
+        count = 0
+        for item in iter_activities(path):
+            assert isinstance(item, ImportedActivity), str(item)
+            count += 1
+            if count == 300:
+                # by now the lexicon's bounded caches of recent texts are full
+                first = tracemalloc.get_traced_memory()[1]
+                tracemalloc.reset_peak()
+        rest = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 700
+    # the last 400 activities need no more memory than the first 300: nothing accumulates
+    assert rest < first + 200_000, (first, rest)
+    assert rest < 4_000_000  # mostly the lexicon's caches of the last few hundred texts
+
+
+# --- the derived table --------------------------------------------------------------------------
+
+
+def test_iati_tables_attribution():
+    data = tables()
+    assert data["attribution"] == "IATI Standard (http://iatistandard.org/), CC BY 4.0"
+    assert {s["codelist"] for s in data["sources"]} >= {"OrganisationType", "Region"}
+    assert all(len(s["commit"]) == 40 for s in data["sources"])
+    assert data["condition_types"]["1"]["en"] == "Policy"
+    assert data["regions"]["289"]["en"] == "South of Sahara, regional"
+
+
+def test_iati_tables_are_reproducible(tmp_path):
+    if not (CODELISTS / "OrganisationType.xml").is_file():
+        pytest.skip(f"IATI codelists not present at {CODELISTS}; cannot re-derive")
+    out = tmp_path / "iati_tables.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "derive_iati_tables.py"),
+            str(SHARED / "data"),
+            "--out",
+            str(out),
+        ],
+        check=True,
+    )
+    assert out.read_bytes() == (REPO / "pcd_screen" / "data" / "iati_tables.json").read_bytes()
