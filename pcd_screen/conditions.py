@@ -42,6 +42,15 @@ class Context:
     refdata: object
     as_of: date
     lexicon: object  # text.Lexicon: concept -> phrases
+    # Many rules ask for the same fields: each path is followed once per proposal.
+    resolved: dict = field(default_factory=dict)
+
+    def resolve(self, path: tuple, base: PathT) -> tuple[tuple, tuple]:
+        key = (path, base)
+        if key not in self.resolved:
+            found, missing = resolve(value_at(self.data, base), path, base)
+            self.resolved[key] = (tuple(found), tuple(missing))
+        return self.resolved[key]
 
 
 # --------------------------------------------------------------------------- paths
@@ -147,7 +156,7 @@ def _subject_path(arg, ctx: Context, base: PathT) -> Items:
     paths = arg if isinstance(arg, tuple) and arg and isinstance(arg[0], tuple) else (arg,)
     found, missing = [], []
     for path in paths:
-        got, lost = resolve(value_at(ctx.data, base), path, base)
+        got, lost = ctx.resolve(path, base)
         found += got
         missing += lost
     many = len(paths) > 1 or any("*" in path for path in paths)
@@ -164,7 +173,8 @@ def _subject_fact(name, ctx: Context, base: PathT) -> Items:
 def _activity_bounds(spec, ctx: Context, base: PathT, weigh) -> Items:
     """Sum weigh(element) over the elements matching spec['where'], as (low, high) bounds."""
     path = spec.get("path", ("activities", "*"))
-    elements, missing = resolve(value_at(ctx.data, base), path, base)
+    elements, lost = ctx.resolve(path, base)
+    missing = list(lost)
     where = spec.get("where")
     low = high = 0.0
     evidence: list = []

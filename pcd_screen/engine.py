@@ -102,6 +102,17 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
     return status, outcome
 
 
+_DESCRIBED: dict = {}
+
+
+def _sources_of(rule: Rule, registry: dict, lang: str) -> list[dict]:
+    """A rule's sources described: the same for every proposal, so worked out once."""
+    key = (lang, tuple((s["doc"], s["section"]) for s in rule.sources))
+    if key not in _DESCRIBED:
+        _DESCRIBED[key] = [describe_source(s, registry, lang) for s in rule.sources]
+    return [dict(s) for s in _DESCRIBED[key]]
+
+
 def evaluate_rule(
     rule: Rule, ctx: Context, proposal: Proposal, lang: str, ctx_sources=None
 ) -> Finding:
@@ -124,7 +135,7 @@ def evaluate_rule(
         recommendation=rule.text("recommendation", lang),
         evidence=shown,
         missing=missing,
-        sources=[describe_source(s, ctx_sources, lang) for s in rule.sources],
+        sources=_sources_of(rule, ctx_sources, lang),
         references=[dict(r) for r in rule.references],
     )
 
