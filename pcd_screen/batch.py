@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from pcd_screen.outputs import write_atomic
-from pcd_screen.portfolio import PRINCIPLES, aggregate, summary_row
+from pcd_screen.portfolio import aggregate, summary_row
+from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -10,14 +10,15 @@ import io
 
 from pcd_screen.explain import explain_rule
 from pcd_screen.i18n import SEVERITY_LABELS, translations
-from pcd_screen.render import PRINCIPLE_ORDER, principle_label
+from pcd_screen.render import principle_label
+from pcd_screen.result import PRINCIPLES
 from pcd_screen.rules import describe_source
 
 FORMATS = {"md": "catalogue.md", "html": "catalogue.html", "csv": "catalogue.csv"}
 
 
 def _ordered(ruleset):
-    return sorted(ruleset.rules, key=lambda r: (PRINCIPLE_ORDER.index(r.principle), r.id))
+    return sorted(ruleset.rules, key=lambda r: (PRINCIPLES.index(r.principle), r.id))
 
 
 def _sources(rule, ruleset, lang) -> list[str]:

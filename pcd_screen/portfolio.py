@@ -7,20 +7,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from pcd_screen.result import VERDICTS, Result
+from pcd_screen.result import PRINCIPLES, VERDICTS, Result
 
-PRINCIPLES = (
-    "no-conditionality",
-    "do-no-harm",
-    "oda-eligibility",
-    "ldc-focus",
-    "regional-mobility",
-    "human-rights",
-    "ownership",
-    "migration-for-development",
-    "coherence",
-    "data-quality",
-)
 _ACTIVITY = re.compile(r"^activities\[(\d+)\]")
 
 

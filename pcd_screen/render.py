@@ -9,22 +9,10 @@ from functools import lru_cache
 from pcd_screen.facts import FACT_DOCS
 from pcd_screen.i18n import SEVERITY_LABELS, translations
 from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
-from pcd_screen.result import SEVERITIES, Result, format_value
+from pcd_screen.result import PRINCIPLES, SEVERITIES, Result, format_value
 
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
-PRINCIPLE_ORDER = (
-    "no-conditionality",
-    "do-no-harm",
-    "oda-eligibility",
-    "ldc-focus",
-    "regional-mobility",
-    "human-rights",
-    "ownership",
-    "migration-for-development",
-    "coherence",
-    "data-quality",
-)
 
 
 def render(
@@ -119,7 +107,7 @@ def report_view(result: Result, lang: str) -> dict:
         by_principle.setdefault(finding.principle, []).append(finding)
     ordered = sorted(
         by_principle.items(),
-        key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLE_ORDER.index(item[0])),
+        key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLES.index(item[0])),
     )
     groups = [(principle_label(name, lang), findings) for name, findings in ordered]
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
