@@ -214,3 +214,34 @@ def test_invalid_config_exits_2_with_its_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["screen", HARMFUL])
     assert result.exit_code == 2
     assert ".pcd-screen.yaml:2:1: fail_on:" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json", "sarif", "junit"])
+def test_same_bytes_across_hash_seeds(fmt, tmp_path):
+    """Set iteration order must never leak into an output."""
+    import os
+
+    outputs = []
+    for seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pcd_screen",
+                "screen",
+                HARMFUL,
+                GOOD,
+                *AS_OF,
+                "--format",
+                fmt,
+                "--fail-on",
+                "never",
+            ],
+            capture_output=True,
+            check=True,
+            env=env,
+            cwd=REPO,
+        )
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
