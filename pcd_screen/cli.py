@@ -90,12 +90,35 @@ def _parse_formats(_ctx, _param, values):
     return list(values)
 
 
+# Options shared by several commands, defined once.
 _config_option = click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, exists=True),
     help="The config file (default: .pcd-screen.yaml, searched upward from here).",
 )
+_rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="An extra rule directory, added to the built-in rules (repeatable).",
+)
+_as_of_option = click.option(
+    "--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD); default today."
+)
+_lang_option = click.option(
+    "--lang", type=click.Choice(REPORT_LANGUAGES), help="Report language (default: en)."
+)
+_profile_option = click.option(
+    "--profile", help="A shipped profile (default, strict) or a profile file."
+)
+
+
+def _out_option(help_text: str):
+    return click.option(
+        "--out", "out_dir", required=True, type=click.Path(file_okay=False), help=help_text
+    )
 
 
 @cli.command()
@@ -115,21 +138,15 @@ _config_option = click.option(
     type=click.Path(dir_okay=False),
     help="Write the report (one format) to this file instead of stdout.",
 )
-@click.option("--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD).")
+@_as_of_option
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
     help="Exit 1 when a verdict is this bad or worse (default: revise).",
 )
-@click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False),
-    help="An extra rule directory, added to the built-in rules (repeatable).",
-)
-@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), help="Report language (default: en).")
-@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
+@_rules_option
+@_lang_option
+@_profile_option
 @click.option("--waivers", type=click.Path(dir_okay=False), help="The waivers file to apply.")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
@@ -241,13 +258,7 @@ def screen(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the reports, results.jsonl, summary.csv and the portfolio report.",
-)
+@_out_option("Folder for the reports, results.jsonl, summary.csv and the portfolio report.")
 @click.option(
     "--jobs",
     "-j",
@@ -257,16 +268,10 @@ def screen(
     help="Processes screening in parallel.",
 )
 @_config_option
-@click.option("--as-of", callback=_parse_date, help="Screen as of this date (YYYY-MM-DD).")
-@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), help="Report language (default: en).")
-@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
-@click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False),
-    help="An extra rule directory, added to the built-in rules (repeatable).",
-)
+@_as_of_option
+@_lang_option
+@_profile_option
+@_rules_option
 def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     """Screen a whole portfolio: files, folders or globs of proposals.
 
@@ -367,13 +372,7 @@ def import_group():
 
 @import_group.command("csv")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the proposal files (one YAML file per row).",
-)
+@_out_option("Folder for the proposal files (one YAML file per row).")
 def import_csv(file, out_dir):
     """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
     and skipped; the exit status is 2 if there were any."""
@@ -384,13 +383,7 @@ def import_csv(file, out_dir):
 
 @import_group.command("iati")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the proposal files (one YAML file per activity).",
-)
+@_out_option("Folder for the proposal files (one YAML file per activity).")
 @click.option(
     "--lang",
     default="en",
@@ -466,15 +459,6 @@ def _render(fmt: str, results, run: dict, lang: str, color: bool) -> str:
 @cli.group()
 def rules():
     """List, show, validate and test the rule catalogue."""
-
-
-_rules_option = click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False),
-    help="An extra rule directory (repeatable).",
-)
 
 
 @rules.command("list")
@@ -612,7 +596,7 @@ def rules_doc(fmt, out_dir, lang, rule_dirs):
 @click.argument("old_dir", type=click.Path(file_okay=False, exists=True))
 @click.argument("new_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--corpus", required=True, multiple=True, help="Proposal files or folders.")
-@click.option("--as-of", callback=_parse_date, help="Screening date (default: today).")
+@_as_of_option
 def rules_diff(old_dir, new_dir, corpus, as_of):
     """Screen a corpus with two rule folders and list every proposal whose verdict or findings
     change. Exit 1 when something changes, 0 when nothing does."""
@@ -661,7 +645,7 @@ def config_group():
 
 @config_group.command("show")
 @_config_option
-@click.option("--profile", help="A shipped profile (default, strict) or a profile file.")
+@_profile_option
 def config_show(config_file, profile):
     """Print the effective settings and where each came from (flag, file, profile, default)."""
     from pcd_screen.config import show
