@@ -17,16 +17,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import sys
 import xml.etree.ElementTree as ET  # the inputs are trusted, pinned copies
 from pathlib import Path
+
+from codelists import item_names, read_date  # scripts/codelists.py
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "pcd_screen" / "data" / "iati_tables.json"
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Commits of the copies, as recorded in shared/data/iati-codelists/PROVENANCE.md.
 NON_EMBEDDED = (
     "IATI/IATI-Codelists-NonEmbedded",
@@ -48,11 +48,7 @@ def read_codelist(path: Path) -> dict[str, dict]:
     items = {}
     for item in ET.parse(path).getroot().iter("codelist-item"):
         code = (item.findtext("code") or "").strip()
-        names: dict[str, str] = {}
-        name = item.find("name")
-        for narrative in name.findall("narrative") if name is not None else ():
-            lang = narrative.get(XML_LANG, "en")
-            names.setdefault(lang, " ".join((narrative.text or "").split()))
+        names = item_names(item)
         entry = {"en": names.get("en", "")}
         if names.get("fr"):
             entry["fr"] = names["fr"]
@@ -60,12 +56,6 @@ def read_codelist(path: Path) -> dict[str, dict]:
             entry["withdrawn"] = True
         items[code] = entry
     return dict(sorted(items.items(), key=lambda kv: (len(kv[0]), kv[0])))
-
-
-def read_date(shared: Path) -> str:
-    text = (shared / "iati-codelists" / "PROVENANCE.md").read_text(encoding="utf-8")
-    found = re.search(r"on (\d{4}-\d{2}-\d{2})", text)
-    return found.group(1) if found else "unknown"
 
 
 def render(shared: Path) -> str:

@@ -16,17 +16,17 @@ import argparse
 import csv
 import hashlib
 import io
-import re
 import sys
 import xml.etree.ElementTree as ET  # the inputs are trusted, pinned copies
 from pathlib import Path
+
+from codelists import item_names, read_date  # scripts/codelists.py
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "pcd_screen" / "data" / "purpose_codes.csv"
 
 EXTRAS = "{https://namespaces.iatistandard.org/codelist_extras}"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 COLUMNS = ["code", "name_en", "name_fr", "category", "crs", "tossd", "withdrawn"]
 # Commits of the copies, as recorded in shared/data/iati-codelists/PROVENANCE.md.
 MASTER_COMMIT = "7aeece773c60afa0265eb95e988d5e61e96d8482"
@@ -37,10 +37,7 @@ def read_items(path: Path) -> dict[str, dict]:
     items = {}
     for item in ET.parse(path).getroot().iter("codelist-item"):
         code = (item.findtext("code") or "").strip()
-        names = {}
-        for narrative in item.find("name").findall("narrative"):
-            lang = narrative.get(XML_LANG, "en")
-            names.setdefault(lang, " ".join((narrative.text or "").split()))
+        names = item_names(item)
         items[code] = {
             "name_en": names.get("en", ""),
             "name_fr": names.get("fr", ""),
@@ -69,12 +66,6 @@ def merge(master: dict[str, dict], latest: dict[str, dict]) -> list[dict]:
             row["crs"] = "0"  # 7-digit codes exist only in TOSSD
         rows.append({"code": code, **{k: row.get(k, "") for k in COLUMNS[1:]}})
     return rows
-
-
-def read_date(shared: Path) -> str:
-    text = (shared / "iati-codelists" / "PROVENANCE.md").read_text(encoding="utf-8")
-    found = re.search(r"on (\d{4}-\d{2}-\d{2})", text)
-    return found.group(1) if found else "unknown"
 
 
 def render(shared: Path) -> str:
