@@ -274,15 +274,8 @@ def _map_header(header: list[str], name: str, row: int) -> tuple[list[_Column], 
             )
             continue
         if field in used:
-            errors.append(
-                CsvRowError(
-                    name,
-                    row,
-                    i + 1,
-                    text.strip(),
-                    f"column given twice (also as {used[field]!r})",
-                )
-            )
+            message = f"column given twice (also as {used[field]!r})"
+            errors.append(CsvRowError(name, row, i + 1, text.strip(), message))
             continue
         used[field] = text.strip()
         columns.append(_Column(i, text.strip(), field))
