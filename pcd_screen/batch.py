@@ -211,9 +211,12 @@ class BatchWriter:
         self._lines.close()
         Path(self._lines_path).unlink(missing_ok=True)
 
-    def finish(self, inputs: list[str], meta: dict) -> list[Path]:
+    def finish(self, inputs: list[str], ruleset, refdata, as_of: date, lang: str) -> list[Path]:
         import os
 
+        from pcd_screen import __version__
+        from pcd_screen.engine import evaluate_portfolio
+        from pcd_screen.portfolio import portfolio_facts
         from pcd_screen.render import environment
 
         self._lines.close()
@@ -228,7 +231,14 @@ class BatchWriter:
         self.written.append(_write(self.out / "summary.csv", buffer.getvalue()))
 
         figures = aggregate(self.entries)
-        figures["findings"] = meta.get("portfolio_findings", [])
+        facts = portfolio_facts(self.entries, figures)
+        figures["findings"] = evaluate_portfolio(facts, ruleset, as_of, lang)
+        meta = {
+            "as_of": as_of.isoformat(),
+            "ruleset": ruleset.hash,
+            "tool": f"pcd-screen {__version__}",
+            "refdata": sorted(refdata.versions().items()),
+        }
         context = {
             "figures": figures,
             "principles": PRINCIPLES,
@@ -237,7 +247,6 @@ class BatchWriter:
             "meta": meta,
             "charts": _charts(figures),
         }
-        lang = meta["lang"]
         for suffix in ("md", "html"):
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"

@@ -279,7 +279,6 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     OUT. A bad input is reported and skipped; it never stops the run."""
     from pathlib import Path
 
-    from pcd_screen import __version__
     from pcd_screen.batch import BatchWriter, screen_files
     from pcd_screen.discover import NothingFound, discover
     from pcd_screen.refdata import load_refdata
@@ -329,19 +328,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
     if not entries:
         writer.abort()
         raise Failure("no proposal could be screened")
-    from pcd_screen.engine import evaluate_portfolio
-    from pcd_screen.portfolio import aggregate, portfolio_facts
-
-    facts = portfolio_facts(entries, aggregate(entries))
-    meta = {
-        "portfolio_findings": evaluate_portfolio(facts, ruleset, day, settings.lang),
-        "as_of": day.isoformat(),
-        "lang": settings.lang,
-        "ruleset": ruleset.hash,
-        "tool": f"pcd-screen {__version__}",
-        "refdata": sorted(load_refdata().versions().items()),
-    }
-    written = writer.finish(files, meta)
+    written = writer.finish(files, ruleset, load_refdata(), day, settings.lang)
     click.echo(
         f"{len(entries)} proposals screened, {len(errors)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
