@@ -51,36 +51,23 @@ def environment(html: bool, lang: str):
     return env
 
 
-@lru_cache(maxsize=1)
-def _verdicts() -> dict:
-    from pcd_screen import yamlload
-
-    return yamlload.load_trusted(DATA_DIR / "verdicts.yaml")
-
-
 def principle_label(name: str, lang: str) -> str:
-    return _tr(_principles()[name], lang)
-
-
-@lru_cache(maxsize=1)
-def _principles() -> dict:
-    from pcd_screen import yamlload
-
-    return yamlload.load_trusted(DATA_DIR / "principles.yaml")
-
-
-@lru_cache(maxsize=1)
-def _vocabularies() -> dict:
-    from pcd_screen import yamlload
-
-    return yamlload.load_trusted(DATA_DIR / "vocabularies.yaml")
+    return _tr(_data("principles")[name], lang)
 
 
 def _definition(field: str, lang: str) -> str:
     """What a missing safeguard is, so the question to the applicant explains itself."""
     group, _, name = field.partition(".")
-    texts = _vocabularies().get(group, {}).get(name) if group == "safeguards" else None
+    texts = _data("vocabularies").get(group, {}).get(name) if group == "safeguards" else None
     return _tr(texts, lang) if texts else ""
+
+
+@lru_cache(maxsize=8)
+def _data(name: str) -> dict:
+    """A data file the reports show texts from (verdicts, principles, vocabularies)."""
+    from pcd_screen import yamlload
+
+    return yamlload.load_trusted(DATA_DIR / f"{name}.yaml")
 
 
 def _tr(texts, lang: str):
@@ -95,7 +82,7 @@ def run_view(run: dict | None) -> dict:
 
 def report_view(result: Result, lang: str) -> dict:
     """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
-    verdict = _verdicts()[result.verdict]
+    verdict = _data("verdicts")[result.verdict]
     # A waived finding keeps its place, after the open ones, with its waiver shown.
     concerns = [
         f for f in result.findings if f.kind == "concern" and f.status in ("flag", "waived")
