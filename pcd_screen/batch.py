@@ -6,10 +6,9 @@ the run. Every file is written whole (temporary file, then rename).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from pcd_screen.portfolio import aggregate, summary_row
 from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclass
-class BatchOutcome:
-    screened: int = 0
-    errors: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-    worst: str | None = None
 
 
 def safe_name(proposal_id: str, taken: set[str]) -> str:
@@ -42,193 +33,277 @@ def safe_name(proposal_id: str, taken: set[str]) -> str:
 
 # --------------------------------------------------------------------------- screening
 
+# Proposals of a portfolio export sent to a worker at once, and tasks under way per worker:
+# enough to keep the workers busy, few enough that memory does not grow with the input.
+CHUNK = 32
+WINDOW = 4
 
 _WORKER: dict = {}
 
 
-def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
+@dataclass(frozen=True)
+class Options:
+    rule_dirs: tuple
+    as_of: date
+    lang: str
+    unclear_as_flag: tuple
+    reports: bool = True  # a Markdown and an HTML report per proposal
+    detail: str = "compact"  # of results.jsonl: compact or full (see the result schema)
+
+
+def _init_worker(options: Options) -> None:
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
 
-    _WORKER.update(
-        ruleset=load_ruleset(rule_dirs),
-        refdata=load_refdata(),
-        as_of=as_of,
-        lang=lang,
-        unclear_as_flag=unclear_as_flag,
-    )
+    _WORKER.update(options=options, ruleset=load_ruleset(options.rule_dirs), refdata=load_refdata())
 
 
-def _screen_file(file: str):
-    """(file, entries, errors) for one input file; entries as aggregate() wants them."""
-    from pcd_screen.engine import evaluate
-    from pcd_screen.yamlload import LoadError
+def tasks(files, lang: str):
+    """The work of a run, in input order: (key, file, proposals, errors, last).
 
-    try:
-        proposals, errors = _proposals_in(file)
-    except LoadError as exc:
-        return file, [], [str(exc)]
-    entries = []
-    for proposal in proposals:
-        result = evaluate(
-            proposal,
-            _WORKER["ruleset"],
-            _WORKER["refdata"],
-            _WORKER["as_of"],
-            _WORKER["lang"],
-            _WORKER["unclear_as_flag"],
-        )
-        data = proposal.data
-        from pcd_screen.render import render
-
-        entries.append(
-            {
-                # Rendered and serialised here, in the worker: the main process only writes.
-                "json": json.dumps(result, default=vars, ensure_ascii=False, sort_keys=True),
-                "md": render([result], "md", _WORKER["lang"]),
-                "html": render([result], "html", _WORKER["lang"]),
-                "row": summary_row(
-                    result,
-                    [a.get("budget") for a in data.get("activities") or []],
-                    [c.get("code") for c in data.get("countries") or []],
-                ),
-                "result": _lite(result),
-                "activity_budgets": [a.get("budget") for a in data.get("activities") or []],
-                "countries": _country_weights(data.get("countries") or []),
-                "implementers": [
-                    i.get("name") or "(unnamed)" for i in data.get("implementers") or []
-                ],
-                "instrument": data.get("instrument"),
-                "reported_as_oda": (data.get("oda") or {}).get("reported_as_oda"),
-                "in_donor_amount": (data.get("in_donor_refugee_costs") or {}).get("amount"),
-            }
-        )
-    return file, entries, errors
+    A proposal file is read by the worker (proposals is None). A portfolio export (IATI XML,
+    CSV) is parsed here, as it streams, and its proposals are sent on in chunks, so that the
+    activities of one large file are screened in parallel."""
+    for file in files:
+        if not file.lower().endswith((".xml", ".csv")):
+            yield (file, 0), file, None, [], True
+            continue
+        chunk, errors, number = [], [], 0
+        for item in _records(file, lang):
+            if isinstance(item, dict):
+                chunk.append(item)
+            else:
+                errors.append(str(item))
+            if len(chunk) == CHUNK:
+                yield (file, number), file, chunk, errors, False
+                chunk, errors, number = [], [], number + 1
+        yield (file, number), file, chunk, errors, True
 
 
-def _proposals_in(file: str):
-    """The proposals an input holds: one for a proposal file, one per row of a CSV export,
-    one per activity of an IATI XML file."""
-    from pcd_screen.proposal import load_proposal, proposal_from_data
-
+def _records(file: str, lang: str):
+    """Validated proposal mappings, or errors, of a portfolio export."""
     if file.lower().endswith(".xml"):
         from pcd_screen.iati import ImportedActivity, iter_activities
 
-        proposals, errors = [], []
-        for item in iter_activities(file, _WORKER["lang"]):
-            if isinstance(item, ImportedActivity):
-                proposals.append(proposal_from_data(item.proposal, file))
-            else:
-                errors.append(str(item))
-        return proposals, errors
-    if file.lower().endswith(".csv"):
+        for item in iter_activities(file, lang):
+            yield item.proposal if isinstance(item, ImportedActivity) else item
+    else:
         from pcd_screen.csvimport import read_csv
 
-        proposals, errors = [], []
-        for row in read_csv(file):
-            if isinstance(row, dict):
-                proposals.append(proposal_from_data(row, file))
-            else:
-                errors.append(str(row))
-        return proposals, errors
-    return [load_proposal(file)], []
+        yield from read_csv(file)
 
 
-def _lite(result):
-    """What the portfolio figures need of a result: its flagged concerns and a few facts.
-    Keeping whole results of a large portfolio in memory is what would not scale."""
-    from dataclasses import replace
+def screen_task(task) -> tuple:
+    """(key, outputs, errors, last) for one task: each output holds one proposal's screening,
+    rendered and serialised here, in the worker, so that the main process only writes."""
+    from pcd_screen.engine import evaluate
+    from pcd_screen.proposal import Proposal, load_proposal
+    from pcd_screen.yamlload import Document, LoadError
 
-    keep = (
-        "total_budget",
-        "activity_budget_sum",
-        "currency",
-        "ldc_share",
-        "migration_control_share",
-    )
-    flagged = [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
-    return replace(result, findings=flagged, facts={k: result.facts.get(k) for k in keep})
+    key, file, records, errors, last = task
+    if records is None:
+        try:
+            proposals = [load_proposal(file)]
+        except LoadError as exc:
+            return key, [], [str(exc)], last
+    else:
+        # Validated as they were imported: not checked twice.
+        proposals = [Proposal(data, Document(data=data, file=file)) for data in records]
+    options, ruleset, refdata = _WORKER["options"], _WORKER["ruleset"], _WORKER["refdata"]
+    outputs = []
+    for proposal in proposals:
+        result = evaluate(
+            proposal, ruleset, refdata, options.as_of, options.lang, options.unclear_as_flag
+        )
+        outputs.append(_output(result, proposal.data, options))
+    return key, outputs, list(errors), last
 
 
-def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
-    if not countries:
-        return []
-    if all(c.get("percentage") is not None for c in countries):
-        return [(c["code"], c["percentage"] / 100) for c in countries]
-    return [(c["code"], 1 / len(countries)) for c in countries]
+def _output(result, data: dict, options: Options) -> dict:
+    from pcd_screen.portfolio import screened
+
+    form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
+    output = {
+        "id": result.proposal["id"],
+        "json": json.dumps(form, default=vars, ensure_ascii=False, sort_keys=True),
+        "row": summary_row(
+            result,
+            [a.get("budget") for a in data.get("activities") or []],
+            [c.get("code") for c in data.get("countries") or []],
+        ),
+        "screened": screened(result, data),
+    }
+    if options.reports:
+        from pcd_screen.render import render
+
+        output["md"] = render([result], "md", options.lang)
+        output["html"] = render([result], "html", options.lang)
+    return output
 
 
-def screen_files(files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None):
-    """Yield (file, entries, errors) in input order, over `jobs` processes."""
-    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag))
+def screen_files(files, options: Options, jobs: int, done=frozenset(), progress=None):
+    """Yield (key, outputs, errors, last) in input order, over `jobs` processes. Tasks whose key
+    is in `done` (finished by an interrupted run) are not screened again: outputs is None."""
+    work = tasks(files, options.lang)
     if jobs <= 1:
-        _init_worker(*args)
-        for file in files:
-            yield _screen_file(file)
-            if progress:
-                progress(1)
-        return
-    import multiprocessing
+        _init_worker(options)
+        results = (_skip(task) if task[0] in done else screen_task(task) for task in work)
+    else:
+        results = _parallel(work, options, jobs, done)
+    for item in results:
+        yield item
+        if progress and item[3]:
+            progress(1)
 
-    with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, args) as pool:
-        for item in pool.imap(_screen_file, files, chunksize=8):
-            yield item
-            if progress:
-                progress(1)
+
+def _skip(task) -> tuple:
+    return task[0], None, [], task[4]
+
+
+def _parallel(work, options: Options, jobs: int, done):
+    """Tasks run on a pool, results in input order; at most WINDOW tasks per worker under way
+    (Pool.imap would read the whole input ahead)."""
+    import multiprocessing
+    from collections import deque
+
+    with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (options,)) as pool:
+        pending: deque = deque()
+        for task in work:
+            if task[0] in done:
+                pending.append(_skip(task))
+            else:
+                pending.append(pool.apply_async(screen_task, (task,)))
+            while len(pending) > WINDOW * jobs or (pending and isinstance(pending[0], tuple)):
+                item = pending.popleft()
+                yield item if isinstance(item, tuple) else item.get()
+        while pending:
+            item = pending.popleft()
+            yield item if isinstance(item, tuple) else item.get()
 
 
 # --------------------------------------------------------------------------- outputs
 
+JOURNAL = ".pcd-screen-journal.jsonl"
+
+
+class ResumeError(ValueError):
+    """The journal in the output folder belongs to a run with other inputs or settings."""
+
 
 class BatchWriter:
-    """Writes a run's outputs as results arrive, so memory does not grow with the portfolio:
-    the reports at once, results.jsonl line by line (renamed into place at the end), summary.csv
-    and the portfolio report when the run is complete."""
+    """Writes a run's outputs as results arrive, so memory does not grow with the portfolio.
 
-    def __init__(self, out: Path):
-        import tempfile
+    Reports are written at once; results.jsonl and summary.csv line by line into temporary
+    files renamed into place when the run is complete, with the portfolio report. A journal
+    records every finished task, so that `batch --resume` continues an interrupted run: its
+    tasks are replayed from the journal, in order, and only the rest is screened."""
 
+    def __init__(self, out: Path, fingerprint: str, reports: bool = True, resume: bool = False):
         self.out = out
-        (out / "reports").mkdir(parents=True, exist_ok=True)
+        self.reports_wanted = reports
+        out.mkdir(parents=True, exist_ok=True)
+        if reports:
+            (out / "reports").mkdir(exist_ok=True)
         self.taken: set[str] = set()
-        self.entries: list[dict] = []
-        self.rows: list[dict] = []
+        self.entries: list = []
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
-        handle, self._lines_path = tempfile.mkstemp(prefix=".results.", dir=out)
-        self._lines = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.errors: list[str] = []
+        self.journaled = self._read_journal(fingerprint) if resume else {}
+        self._journal = open(out / JOURNAL, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._journal.write(json.dumps({"fingerprint": fingerprint}) + "\n")
+        self._results = self._temporary(".results.")
+        self._summary = self._temporary(".summary.")
+        self._summary_header = False
 
-    def add(self, entry: dict) -> None:
-        name = safe_name(entry["result"].proposal["id"], self.taken)
-        for suffix in ("md", "html"):
-            self.written.append(_write(self.out / "reports" / f"{name}.{suffix}", entry[suffix]))
-        self.reports.setdefault(entry["result"].proposal["id"], f"reports/{name}.html")
-        self._lines.write(entry["json"] + "\n")
-        self.rows.append(entry["row"])
-        self.entries.append({k: v for k, v in entry.items() if k not in ("json", "md", "html")})
+    def _temporary(self, prefix: str):
+        import tempfile
 
-    def abort(self) -> None:
-        self._lines.close()
-        Path(self._lines_path).unlink(missing_ok=True)
+        handle, path = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=self.out)
+        return open(handle, "w", encoding="utf-8", newline="\n"), Path(path)  # noqa: SIM115
+
+    def _read_journal(self, fingerprint: str) -> dict:
+        """Finished tasks of the interrupted run: key -> (outputs, errors)."""
+        path = self.out / JOURNAL
+        if not path.exists():
+            return {}
+        done = {}
+        with open(path, encoding="utf-8") as handle:
+            lines = iter(handle)
+            head = json.loads(next(lines, "{}") or "{}")
+            if head.get("fingerprint") != fingerprint:
+                raise ResumeError(
+                    f"{path}: the interrupted run had other inputs or settings; "
+                    "run without --resume to start again"
+                )
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:  # the line being written when the run was stopped
+                    break
+                done[tuple(record["key"])] = (record["outputs"], record["errors"])
+        return done
+
+    def add(self, key, outputs, errors) -> None:
+        """The outputs of one finished task (None: replay them from the journal)."""
+        if outputs is None:
+            outputs, errors = self.journaled[key]
+            outputs = [{**o, "screened": _screened(o["screened"])} for o in outputs]
+        for output in outputs:
+            name = safe_name(output["id"], self.taken)
+            if "md" in output and self.reports_wanted:
+                for suffix in ("md", "html"):
+                    path = _write(self.out / "reports" / f"{name}.{suffix}", output.pop(suffix))
+                    self.written.append(path)
+            if self.reports_wanted:
+                self.reports.setdefault(output["id"], f"reports/{name}.html")
+            self._results[0].write(output["json"] + "\n")
+            self._summary_row(output["row"])
+            self.entries.append(output["screened"])
+        self.errors += errors
+        record = {
+            "key": list(key),
+            "outputs": [{**o, "screened": asdict(o["screened"])} for o in outputs],
+            "errors": errors,
+        }
+        # After the reports: a task in the journal has all its files.
+        self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._journal.flush()
+
+    def _summary_row(self, row: dict) -> None:
+        writer = csv.DictWriter(self._summary[0], fieldnames=list(row), lineterminator="\n")
+        if not self._summary_header:
+            writer.writeheader()
+            self._summary_header = True
+        writer.writerow(row)
+
+    def abort(self, keep_journal: bool = True) -> None:
+        """Stop without the run's files; the journal stays for --resume."""
+        for stream, path in (self._results, self._summary):
+            stream.close()
+            path.unlink(missing_ok=True)
+        self._journal.close()
+        if not keep_journal:
+            (self.out / JOURNAL).unlink(missing_ok=True)
 
     def finish(self, inputs: list[str], ruleset, refdata, as_of: date, lang: str) -> list[Path]:
         import os
 
         from pcd_screen import __version__
+        from pcd_screen.catalogue import ruleset_texts
         from pcd_screen.engine import evaluate_portfolio
         from pcd_screen.portfolio import portfolio_facts
         from pcd_screen.render import environment
 
-        self._lines.close()
-        os.replace(self._lines_path, self.out / "results.jsonl")
-        self.written.append(self.out / "results.jsonl")
-
-        buffer = io.StringIO()
-        header = list(self.rows[0]) if self.rows else ["id"]
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        self.written.append(_write(self.out / "summary.csv", buffer.getvalue()))
+        for name, (stream, path) in (
+            ("results.jsonl", self._results),
+            ("summary.csv", self._summary),
+        ):
+            stream.close()
+            os.replace(path, self.out / name)
+            self.written.append(self.out / name)
+        texts = json.dumps(ruleset_texts(ruleset, lang), ensure_ascii=False, indent=1)
+        self.written.append(_write(self.out / "ruleset.json", texts + "\n"))
 
         figures = aggregate(self.entries)
         facts = portfolio_facts(self.entries, figures)
@@ -251,7 +326,39 @@ class BatchWriter:
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"
             self.written.append(_write(self.out / f"portfolio.{suffix}", text))
+        self._journal.close()
+        (self.out / JOURNAL).unlink(missing_ok=True)  # the run is complete
         return self.written
+
+
+def _screened(data: dict):
+    """A portfolio record read back from the journal (JSON has lists for tuples)."""
+    from pcd_screen.portfolio import Screened
+
+    data = dict(data)
+    data["concerns"] = [tuple(c) for c in data["concerns"]]
+    data["countries"] = [tuple(c) for c in data["countries"]]
+    return Screened(**data)
+
+
+def fingerprint(files, options: Options) -> str:
+    """What a resumed run must share with the interrupted one: inputs (their bytes), settings,
+    tool and ruleset."""
+    import hashlib
+
+    from pcd_screen import __version__
+    from pcd_screen.rules import load_ruleset
+
+    digest = hashlib.sha256()
+    settings = [__version__, load_ruleset(options.rule_dirs).hash, options.as_of.isoformat()]
+    settings += [options.lang, list(options.unclear_as_flag), options.reports, options.detail]
+    digest.update(json.dumps(settings).encode())
+    for file in files:
+        digest.update(file.encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 def _write(path: Path, text: str) -> Path:

@@ -30,6 +30,31 @@ def _sources(rule, ruleset, lang) -> list[str]:
     return out
 
 
+def ruleset_texts(ruleset, lang: str = "en") -> dict:
+    """Every rule with its texts in one language: written beside a batch run's compact
+    results.jsonl, whose findings name their rule but leave its texts out."""
+    return {
+        "ruleset": ruleset.hash,
+        "lang": lang,
+        "rules": [
+            {
+                "rule_id": rule.id,
+                "scope": rule.scope,
+                "principle": rule.principle,
+                "severity": rule.severity,
+                "kind": rule.kind,
+                **{name: rule.text(name, lang) for name in TEXTS},
+                "sources": [describe_source(s, ruleset.sources, lang) for s in rule.sources],
+                "references": rule.references,
+            }
+            for rule in _ordered(ruleset)
+        ],
+    }
+
+
+TEXTS = ("title", "message", "rationale", "recommendation")
+
+
 def render_catalogue(ruleset, fmt: str, lang: str = "en") -> str:
     if fmt == "csv":
         return _csv(ruleset, lang)

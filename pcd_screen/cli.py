@@ -267,19 +267,41 @@ def screen(
     show_default=True,
     help="Processes screening in parallel.",
 )
+@click.option(
+    "--reports/--no-reports",
+    default=True,
+    show_default=True,
+    help="Write a Markdown and an HTML report per proposal (a large portfolio may not need them).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(["compact", "full"]),
+    default="compact",
+    show_default=True,
+    help="results.jsonl with compact results (the rule texts once, in ruleset.json) or full ones.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run in the same OUT; finished proposals are not screened again.",
+)
 @_config_option
 @_as_of_option
 @_lang_option
 @_profile_option
 @_rules_option
-def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
-    """Screen a whole portfolio: files, folders or globs of proposals.
+def batch(
+    paths, out_dir, jobs, reports, detail, resume, config_file, as_of, lang, profile, rule_dirs
+):
+    """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
-    Writes one report per proposal, results.jsonl, summary.csv and portfolio.{md,html} into
-    OUT. A bad input is reported and skipped; it never stops the run."""
+    Writes one report per proposal, results.jsonl, summary.csv, ruleset.json and
+    portfolio.{md,html} into OUT. A bad input is reported and skipped; it never stops the run.
+    An interrupted run leaves no half-written file; --resume continues it."""
+    import signal
     from pathlib import Path
 
-    from pcd_screen.batch import BatchWriter, screen_files
+    from pcd_screen.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
     from pcd_screen.discover import NothingFound, discover
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
@@ -299,38 +321,44 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
         raise click.UsageError(str(exc)) from None
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
-    day = settings.as_of or date.today()
-    errors = []
-    writer = BatchWriter(Path(out_dir))
+    options = Options(
+        tuple(settings.rule_dirs or ()),
+        settings.as_of or date.today(),
+        settings.lang,
+        tuple(settings.unclear_as_flag),
+        reports,
+        detail,
+    )
+    try:
+        writer = BatchWriter(Path(out_dir), fingerprint(files, options), reports, resume)
+    except (ResumeError, OSError) as exc:
+        raise Failure(str(exc)) from None
+    # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.
+    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
     show = sys.stderr.isatty()
     try:
         with click.progressbar(
             length=len(files), label="screening", file=sys.stderr, hidden=not show
         ) as bar:
-            for _file, found, problems in screen_files(
-                files,
-                settings.rule_dirs,
-                day,
-                settings.lang,
-                settings.unclear_as_flag,
-                jobs,
-                bar.update,
+            for key, outputs, problems, _last in screen_files(
+                files, options, jobs, frozenset(writer.journaled), bar.update
             ):
-                for entry in found:
-                    writer.add(entry)
-                errors += problems
-    except BaseException:
-        writer.abort()  # no half-written results.jsonl is left behind
-        raise
-    for error in errors:
-        click.echo(error, err=True)
-    entries = writer.entries
-    if not entries:
+                writer.add(key, outputs, problems)
+    except KeyboardInterrupt:
         writer.abort()
+        message = f"interrupted; `pcd-screen batch --resume` continues the run in {out_dir}"
+        raise Failure(message) from None
+    except BaseException:
+        writer.abort()
+        raise
+    for error in writer.errors:
+        click.echo(error, err=True)
+    if not writer.entries:
+        writer.abort(keep_journal=False)
         raise Failure("no proposal could be screened")
-    written = writer.finish(files, ruleset, load_refdata(), day, settings.lang)
+    written = writer.finish(files, ruleset, load_refdata(), options.as_of, options.lang)
     click.echo(
-        f"{len(entries)} proposals screened, {len(errors)} inputs skipped; "
+        f"{len(writer.entries)} proposals screened, {len(writer.errors)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )

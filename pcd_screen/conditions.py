@@ -23,7 +23,7 @@ class ConditionError(ValueError):
     """A condition that is not well formed; the message names the offending part."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """A truth value, the evidence that decided it and the fields whose absence left it unknown."""
 
@@ -44,6 +44,8 @@ class Context:
     lexicon: object  # text.Lexicon: concept -> phrases
     # Many rules ask for the same fields: each path is followed once per proposal.
     resolved: dict = field(default_factory=dict)
+    # Rules share conditions (compile_condition interns them): each is evaluated once per base.
+    memo: dict = field(default_factory=dict)
 
     def resolve(self, path: tuple, base: PathT) -> tuple[tuple, tuple]:
         key = (path, base)
@@ -126,17 +128,23 @@ def value_at(data, base: PathT):
 
 
 def kleene_and(values) -> Truth:
-    values = list(values)
-    if any(v is False for v in values):
-        return False
-    return None if any(v is None for v in values) else True
+    result: Truth = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
 
 
 def kleene_or(values) -> Truth:
-    values = list(values)
-    if any(v is True for v in values):
-        return True
-    return None if any(v is None for v in values) else False
+    result: Truth = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            result = None
+    return result
 
 
 # --------------------------------------------------------------------------- subjects
@@ -144,7 +152,7 @@ def kleene_or(values) -> Truth:
 # it ranges over many elements (a wildcard) so that the quantifier applies.
 
 
-@dataclass
+@dataclass(slots=True)
 class Items:
     found: list[tuple[PathT, object]]
     missing: list[PathT]
@@ -153,13 +161,15 @@ class Items:
 
 
 def _subject_path(arg, ctx: Context, base: PathT) -> Items:
-    paths = arg if isinstance(arg, tuple) and arg and isinstance(arg[0], tuple) else (arg,)
+    paths, many = arg
+    if len(paths) == 1:
+        found, missing = ctx.resolve(paths[0], base)
+        return Items(list(found), list(missing), many)
     found, missing = [], []
     for path in paths:
         got, lost = ctx.resolve(path, base)
         found += got
         missing += lost
-    many = len(paths) > 1 or any("*" in path for path in paths)
     return Items(found, missing, many)
 
 
@@ -235,11 +245,14 @@ class Subject:
 
 
 def _compile_path(arg, _compile):
+    """(paths, many): many when the subject ranges over several values (a wildcard or a list)."""
     if isinstance(arg, list):
         if not arg:
             raise ConditionError("a list of paths must not be empty")
-        return tuple(parse_path(item) for item in arg)
-    return parse_path(arg)
+        paths = tuple(parse_path(item) for item in arg)
+    else:
+        paths = (parse_path(arg),)
+    return paths, len(paths) > 1 or any("*" in path for path in paths)
 
 
 def _compile_fact(arg, _compile):
@@ -426,7 +439,16 @@ _QUANTIFIERS = ("any", "all")
 
 
 class Node:
-    def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:  # pragma: no cover
+    def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:
+        """The outcome on ctx at base, worked out once per proposal: nodes are shared between
+        rules, so outcomes are never changed once made."""
+        key = (id(self), base)
+        outcome = ctx.memo.get(key)
+        if outcome is None:
+            outcome = ctx.memo[key] = self._evaluate(ctx, base)
+        return outcome
+
+    def _evaluate(self, ctx: Context, base: PathT) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
     def facts_used(self) -> set[str]:
@@ -437,7 +459,7 @@ class Node:
 class All(Node):
     children: list[Node]
 
-    def evaluate(self, ctx, base=()):
+    def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
         value = kleene_and(o.value for o in outs)
         return _combine(value, outs, decisive=False)
@@ -450,7 +472,7 @@ class All(Node):
 class Any(Node):
     children: list[Node]
 
-    def evaluate(self, ctx, base=()):
+    def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
         value = kleene_or(o.value for o in outs)
         return _combine(value, outs, decisive=True)
@@ -463,7 +485,7 @@ class Any(Node):
 class Not(Node):
     child: Node
 
-    def evaluate(self, ctx, base=()):
+    def _evaluate(self, ctx, base):
         out = self.child.evaluate(ctx, base)
         return Outcome(None if out.value is None else not out.value, out.evidence, out.missing)
 
@@ -489,10 +511,16 @@ class Predicate(Node):
     argument: object
     quantifier: str = "any"
 
+    def __post_init__(self):
+        # Worked out once here rather than on every evaluation.
+        if self.operator.kind == "collection":
+            wanted = [self.argument] if self.operator.name == "contains" else self.argument
+            self._wanted = list(dict.fromkeys(wanted))
+
     def facts_used(self):
         return {self.subject_arg} if self.subject.name == "fact" else set()
 
-    def evaluate(self, ctx, base=()):
+    def _evaluate(self, ctx, base):
         items = self.subject.evaluate(self.subject_arg, ctx, base)
         kind = self.operator.kind
         if items.bounds is not None:
@@ -544,12 +572,16 @@ class Predicate(Node):
         return [path]
 
     def _collection(self, items: Items) -> Outcome:
-        values = _flatten(v for _p, v in items.found)
         if not items.found and items.missing:
             return Outcome(None, [], items.missing)
-        wanted = [self.argument] if self.operator.name == "contains" else list(self.argument)
+        values = _flatten(v for _p, v in items.found)
+        wanted = self._wanted
         present = [w for w in wanted if w in values]
-        evidence = [(p, v) for p, v in items.found if set(_flatten([v])) & set(present)]
+        evidence = (
+            [(p, v) for p, v in items.found if any(x in present for x in _flatten([v]))]
+            if present
+            else []
+        )
         if self.operator.name == "contains_all":
             if len(present) == len(wanted):
                 return Outcome(True, evidence, [])
@@ -593,8 +625,27 @@ def _round(value):
 # --------------------------------------------------------------------------- compiling
 
 
+_COMPILED: dict[str, Node] = {}
+
+
 def compile_condition(raw) -> Node:
-    """Check and compile a condition tree; raise ConditionError naming the offending part."""
+    """Check and compile a condition tree; raise ConditionError naming the offending part.
+
+    Equal conditions compile to one shared node, so that a condition many rules ask (is the
+    project migration-related?) is evaluated once per proposal (see Node.evaluate)."""
+    import json
+
+    try:
+        key = json.dumps(raw, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON-like: _compile says what is wrong
+        return _compile(raw)
+    node = _COMPILED.get(key)
+    if node is None:
+        node = _COMPILED[key] = _compile(raw)
+    return node
+
+
+def _compile(raw) -> Node:
     if not isinstance(raw, dict) or not raw:
         raise ConditionError(f"a condition must be a non-empty mapping, got {raw!r}")
     if "all" in raw or "any" in raw:

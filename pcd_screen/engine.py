@@ -93,9 +93,10 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
             if flag.value is False:
                 return "pass", flag
             return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
-        outcome = rule.flag_when.evaluate(ctx)
-        # What put the proposal in scope is evidence too (the detention activity, say).
-        outcome.scope = scope.evidence
+        flag = rule.flag_when.evaluate(ctx)
+        # What put the proposal in scope is evidence too (the detention activity, say). A new
+        # outcome: evaluated ones are shared between rules.
+        outcome = Outcome(flag.value, flag.evidence, flag.missing, scope.evidence)
     else:
         outcome = rule.flag_when.evaluate(ctx)
     status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
@@ -110,7 +111,7 @@ def _sources_of(rule: Rule, registry: dict, lang: str) -> list[dict]:
     key = (lang, tuple((s["doc"], s["section"]) for s in rule.sources))
     if key not in _DESCRIBED:
         _DESCRIBED[key] = [describe_source(s, registry, lang) for s in rule.sources]
-    return [dict(s) for s in _DESCRIBED[key]]
+    return _DESCRIBED[key]  # shared by the findings of every proposal: never changed
 
 
 def evaluate_rule(
@@ -136,7 +137,7 @@ def evaluate_rule(
         evidence=shown,
         missing=missing,
         sources=_sources_of(rule, ctx_sources, lang),
-        references=[dict(r) for r in rule.references],
+        references=rule.references,
     )
 
 

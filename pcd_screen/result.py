@@ -69,6 +69,47 @@ class Result:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_compact_dict(self) -> dict:
+        """The compact form of results.jsonl (detail: compact, see the result schema): what
+        differs between proposals, without the rule texts that are the same for all of them."""
+        out = {name: getattr(self, name) for name in _TOP_FIELDS}
+        out["detail"] = "compact"
+        out["findings"] = [_compact(f) for f in self.findings]
+        return out
+
+
+_TOP_FIELDS = (
+    "schema_version",
+    "proposal",
+    "tool",
+    "ruleset",
+    "refdata",
+    "as_of",
+    "lang",
+    "verdict",
+    "facts",
+    "summary",
+    "policy",
+)
+_COMPACT_FIELDS = (
+    "principle",
+    "severity",
+    "kind",
+    "title",
+    "message",
+    "evidence",
+    "missing",
+    "waiver",
+)
+
+
+def _compact(finding: Finding) -> dict:
+    out = {"rule_id": finding.rule_id, "status": finding.status}
+    if finding.status in ("flag", "waived", "unclear"):
+        out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
+        out["evidence"] = [asdict(e) for e in finding.evidence]
+    return out
+
 
 def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) -> str:
     """block: a critical concern flagged; revise: a high one; clarify: a medium one flagged or a

@@ -1,18 +1,15 @@
 from dataclasses import replace
 
-from conftest import screened
+from conftest import EXAMPLES, screened
+from pcd_screen import portfolio
 from pcd_screen.portfolio import aggregate, flagged_share, summary_row
 
 
-def entry(name, budget_scale=1.0, instrument="EUTF"):
-    result = screened(name)
-    return {
-        "result": result,
-        "activity_budgets": None,
-        "countries": [("NER", 0.5), ("MLI", 0.5)],
-        "implementers": ["IOM"],
-        "instrument": instrument,
-    }
+def entry(name, instrument="EUTF", **changes):
+    from pcd_screen.proposal import load_proposal
+
+    data = {**load_proposal(EXAMPLES / f"{name}.yaml").data, "instrument": instrument, **changes}
+    return portfolio.screened(screened(name), data)
 
 
 def test_flagged_share_follows_the_activities_cited():
@@ -30,18 +27,17 @@ def test_aggregate_totals_and_shares():
         entry("remittances-senegal", instrument="DCI"),
     ]
     figures = aggregate(entries)
-    budgets = [e["result"].facts["total_budget"] for e in entries]
-    assert figures["total_budget"] == sum(budgets)
+    assert figures["total_budget"] == sum(e.budget for e in entries) > 0
     assert figures["verdicts"]["block"]["count"] == 1
     assert figures["by_principle"]["do-no-harm"]["share"] > 0
     assert set(figures["by_instrument"]["do-no-harm"]) == {"EUTF", "DCI"}
     assert figures["worst_first"][0].verdict == "block"
+    assert figures["unlisted"] == 0
     assert 0 <= figures["ldc_share"] <= 1
 
 
 def test_other_currencies_are_kept_apart():
-    usd = entry("remittances-senegal")
-    usd["result"] = replace(usd["result"], facts={**usd["result"].facts, "currency": "USD"})
+    usd = replace(entry("remittances-senegal"), currency="USD")
     figures = aggregate([entry("border-control-transit-niger"), usd])
     assert figures["currency"] == "EUR"
     assert list(figures["other_currencies"]) == ["USD"]
@@ -60,10 +56,11 @@ def test_portfolio_rules_run_on_portfolio_facts():
     from pcd_screen.portfolio import portfolio_facts
     from pcd_screen.rules import load_ruleset
 
-    entries = [entry("in-donor-refugee-costs"), entry("remittances-senegal")]
-    for item in entries:
-        item["reported_as_oda"] = True
-    entries[0]["in_donor_amount"] = entries[0]["result"].facts["total_budget"]
+    entries = [
+        replace(entry(name), reported_as_oda=True)
+        for name in ("in-donor-refugee-costs", "remittances-senegal")
+    ]
+    entries[0] = replace(entries[0], in_donor_amount=entries[0].budget)
     facts = portfolio_facts(entries, aggregate(entries))
     assert facts["portfolio_proposals"].value == 2
     assert 0 < facts["portfolio_in_donor_refugee_share"].value <= 1
