@@ -189,7 +189,7 @@ def _activity(rng: random.Random, number: int, codes: set[str]) -> str:
     ]
     lines += [
         f'  <recipient-country code="{code}" percentage="{share}"/>'
-        for code, share in zip(countries, shares)
+        for code, share in zip(countries, shares, strict=True)
     ]
     lines.append(f'  <sector vocabulary="1" code="{sector}" percentage="100"/>')
     if rng.random() < 0.3:
@@ -226,7 +226,7 @@ def _activity(rng: random.Random, number: int, codes: set[str]) -> str:
 def _split(rng: random.Random, parts: int) -> list[int]:
     cuts = sorted(rng.sample(range(10, 91, 10), parts - 1))
     edges = [0, *cuts, 100]
-    return [b - a for a, b in zip(edges, edges[1:])]
+    return [b - a for a, b in zip(edges, edges[1:], strict=False)]
 
 
 def write_iati(count: int, path: Path) -> None:
