@@ -51,7 +51,7 @@ class Context:
         key = (path, base)
         if key not in self.resolved:
             found, missing = resolve(value_at(self.data, base), path, base)
-            self.resolved[key] = (tuple(found), tuple(missing))
+            self.resolved[key] = (found, missing)  # shared: read, never changed
         return self.resolved[key]
 
 
@@ -164,7 +164,7 @@ def _subject_path(arg, ctx: Context, base: PathT) -> Items:
     paths, many = arg
     if len(paths) == 1:
         found, missing = ctx.resolve(paths[0], base)
-        return Items(list(found), list(missing), many)
+        return Items(found, missing, many)  # read only: shared with ctx.resolved
     found, missing = [], []
     for path in paths:
         got, lost = ctx.resolve(path, base)
@@ -356,7 +356,10 @@ def _in_list(value, list_id, ctx: Context):
 def _flatten(values):
     out = []
     for value in values:
-        out.extend(value if isinstance(value, list) else [value])
+        if isinstance(value, list):
+            out.extend(value)
+        else:
+            out.append(value)
     return out
 
 
@@ -574,11 +577,15 @@ class Predicate(Node):
     def _collection(self, items: Items) -> Outcome:
         if not items.found and items.missing:
             return Outcome(None, [], items.missing)
-        values = _flatten(v for _p, v in items.found)
+        values = _flatten([v for _p, v in items.found])
         wanted = self._wanted
         present = [w for w in wanted if w in values]
         evidence = (
-            [(p, v) for p, v in items.found if any(x in present for x in _flatten([v]))]
+            [
+                (p, v)
+                for p, v in items.found
+                if (any(x in present for x in v) if isinstance(v, list) else v in present)
+            ]
             if present
             else []
         )

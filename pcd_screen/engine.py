@@ -103,41 +103,48 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
     return status, outcome
 
 
-_DESCRIBED: dict = {}
-
-
-def _sources_of(rule: Rule, registry: dict, lang: str) -> list[dict]:
-    """A rule's sources described: the same for every proposal, so worked out once."""
-    key = (lang, tuple((s["doc"], s["section"]) for s in rule.sources))
-    if key not in _DESCRIBED:
-        _DESCRIBED[key] = [describe_source(s, registry, lang) for s in rule.sources]
-    return _DESCRIBED[key]  # shared by the findings of every proposal: never changed
+def _static(rule: Rule, lang: str, registry: dict) -> tuple:
+    """A rule's title, rationale, recommendation and described sources: the same for every
+    proposal, so worked out once per language. Findings share them; nothing changes them."""
+    texts = rule.cache.get(lang)
+    if texts is None:
+        texts = rule.cache[lang] = (
+            rule.text("title", lang),
+            rule.text("rationale", lang),
+            rule.text("recommendation", lang),
+            [describe_source(s, registry, lang) for s in rule.sources],
+        )
+    return texts
 
 
 def evaluate_rule(
     rule: Rule, ctx: Context, proposal: Proposal, lang: str, ctx_sources=None
 ) -> Finding:
-    ctx_sources = ctx_sources or {}
+    title, rationale, recommendation, sources = _static(rule, lang, ctx_sources or {})
     status, outcome = status_of(rule, ctx)
-    evidence = _evidence(outcome.evidence, ctx, proposal) if status in ("flag", "unclear") else []
-    shown = _evidence(outcome.scope + outcome.evidence, ctx, proposal) if evidence else []
+    if status in ("flag", "unclear"):
+        evidence = _evidence(outcome.evidence, ctx, proposal)
+        shown = _evidence(outcome.scope + outcome.evidence, ctx, proposal) if evidence else []
+    else:
+        evidence = shown = []
     missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
+    message = ""
+    if status == "flag":
+        message = _interpolate(rule.text("message", lang), evidence, ctx, lang)
     return Finding(
-        rule_id=rule.id,
-        principle=rule.principle,
-        severity=rule.severity,
-        kind=rule.kind,
-        status=status,
-        title=rule.text("title", lang),
-        message=_interpolate(rule.text("message", lang), evidence, ctx, lang)
-        if status == "flag"
-        else "",
-        rationale=rule.text("rationale", lang),
-        recommendation=rule.text("recommendation", lang),
-        evidence=shown,
-        missing=missing,
-        sources=_sources_of(rule, ctx_sources, lang),
-        references=rule.references,
+        rule.id,
+        rule.principle,
+        rule.severity,
+        rule.kind,
+        status,
+        title,
+        message,
+        rationale,
+        recommendation,
+        shown,
+        missing,
+        sources,
+        rule.references,
     )
 
 

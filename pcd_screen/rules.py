@@ -42,6 +42,8 @@ class Rule:
     file: str
     line: int | None
     scope: str = "proposal"  # or "portfolio": evaluated once on a batch run's figures
+    # What the engine works out once per language rather than per proposal (engine.py).
+    cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def text(self, name: str, lang: str) -> str:
         texts = getattr(self, name)

@@ -136,3 +136,188 @@ def test_iati_files_are_imported_and_screened(tmp_path):
     )
     assert run.exit_code == 0, run.output
     assert (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").count("\n") >= len(good)
+
+
+# --------------------------------------------------------------------------- large exports
+
+FIXTURES = EXAMPLES.parent / "tests" / "fixtures" / "iati"
+AS_OF = ["--as-of", "2026-11-23"]
+
+
+def iati_export(path, count: int):
+    """An IATI file of `count` activities: the fixtures' activities over and over, renumbered."""
+    import re
+
+    activities = []
+    for fixture in sorted(FIXTURES.glob("*-v2.03.xml")):
+        if "broken" not in fixture.name:
+            text = fixture.read_text(encoding="utf-8")
+            activities += re.findall(r"<iati-activity[ >].*?</iati-activity>", text, re.S)
+    body = []
+    for number in range(count):
+        activity = activities[number % len(activities)]
+        body.append(
+            re.sub(
+                r"<iati-identifier>[^<]*</iati-identifier>",
+                f"<iati-identifier>XI-TEST-{number:05d}</iati-identifier>",
+                activity,
+            )
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+        + "\n".join(body)
+        + "\n</iati-activities>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    """A 150-activity export (five chunks) and its complete run without reports."""
+    folder = tmp_path_factory.mktemp("export")
+    source = iati_export(folder / "export.xml", 150)
+    out = folder / "complete"
+    run = CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), "--no-reports", *AS_OF])
+    assert run.exit_code == 0, run.output
+    return source, out
+
+
+OUTPUTS = ("results.jsonl", "summary.csv", "ruleset.json", "portfolio.md", "portfolio.html")
+
+
+def test_compact_results_name_rules_whose_texts_are_written_once(export):
+    _source, out = export
+    validator = jsonschema.Draft202012Validator(load_schema("result"))
+    rules = {r["rule_id"]: r for r in json.loads((out / "ruleset.json").read_text())["rules"]}
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 150
+    for line in lines:
+        result = json.loads(line)
+        validator.validate(result)
+        assert result["detail"] == "compact"
+        assert {f["rule_id"] for f in result["findings"]} <= set(rules)
+        for finding in result["findings"]:
+            if finding["status"] in ("pass", "not-applicable"):
+                assert set(finding) == {"rule_id", "status"}
+            else:
+                assert "rationale" not in finding and finding["title"]
+    assert all(r["rationale"] and r["sources"] for r in rules.values())
+    assert not (out / "reports").exists()
+    assert "reports/" not in (out / "portfolio.html").read_text(encoding="utf-8")
+
+
+def test_full_detail_keeps_every_text(tmp_path):
+    source = iati_export(tmp_path / "small.xml", 3)
+    out = tmp_path / "out"
+    args = ["batch", str(source), "--out", str(out), "--detail", "full", "--no-reports", *AS_OF]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    validator = jsonschema.Draft202012Validator(load_schema("result"))
+    for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
+        result = json.loads(line)
+        validator.validate(result)
+        assert "detail" not in result and all("rationale" in f for f in result["findings"])
+
+
+def test_a_compact_result_without_its_fields_is_invalid():
+    validator = jsonschema.Draft202012Validator(load_schema("result"))
+    finding = {"rule_id": "DNH-001", "status": "flag"}  # a flag must say what and why
+    errors = list(validator.iter_errors({"detail": "compact", "findings": [finding]}))
+    assert any("'principle' is a required property" in e.message for e in errors)
+    full = list(validator.iter_errors({"findings": [{"rule_id": "DNH-001", "status": "pass"}]}))
+    assert any("'rationale' is a required property" in e.message for e in full)
+
+
+def test_one_export_is_screened_in_parallel_with_the_same_bytes(export, tmp_path):
+    source, out = export
+    again = tmp_path / "again"
+    args = ["batch", str(source), "--out", str(again), "--no-reports", "--jobs", "2", *AS_OF]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    for name in OUTPUTS:
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_an_interrupted_run_leaves_no_partial_file_and_resumes(export, tmp_path, monkeypatch):
+    from pcd_screen import batch
+
+    source, complete = export
+    out = tmp_path / "out"
+    screened = []
+    real = batch.screen_task
+
+    def interrupted(task):
+        if len(screened) == 2:  # Ctrl-C during the third chunk
+            raise KeyboardInterrupt
+        screened.append(task[0])
+        return real(task)
+
+    monkeypatch.setattr(batch, "screen_task", interrupted)
+    args = ["batch", str(source), "--out", str(out), *AS_OF]
+    stopped = CliRunner().invoke(cli, args)
+    assert stopped.exit_code == 2 and "--resume" in stopped.output
+    left = {p.name for p in out.iterdir()}
+    assert left == {"reports", batch.JOURNAL}, left  # no results.jsonl, summary, temporary file
+    reports = sorted((out / "reports").iterdir())
+    assert len(reports) == 2 * 2 * batch.CHUNK  # two finished chunks, md and html each
+    for report in reports:  # each one whole
+        text = report.read_text(encoding="utf-8").rstrip()
+        assert text.endswith("</html>") if report.suffix == ".html" else "reference data" in text
+
+    screened.clear()
+    monkeypatch.setattr(batch, "screen_task", lambda task: screened.append(task[0]) or real(task))
+    resumed = CliRunner().invoke(cli, [*args, "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert len(screened) == 3  # chunks 3 to 5 only
+    assert not (out / batch.JOURNAL).exists()
+    for name in ("results.jsonl", "summary.csv", "ruleset.json"):
+        assert (out / name).read_bytes() == (complete / name).read_bytes(), name
+    assert len(list((out / "reports").glob("*.html"))) == 150
+
+
+def test_resume_refuses_a_journal_of_other_settings(export, tmp_path, monkeypatch):
+    from pcd_screen import batch
+
+    source, _complete = export
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "screen_task", lambda task: (_ for _ in ()).throw(KeyboardInterrupt))
+    CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), *AS_OF])
+    monkeypatch.undo()
+    other = CliRunner().invoke(
+        cli, ["batch", str(source), "--out", str(out), "--resume", "--as-of", "2025-01-01"]
+    )
+    assert other.exit_code == 2 and "other inputs or settings" in other.output
+
+
+def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pcd_screen import batch
+
+    source = iati_export(tmp_path / "big.xml", 1500)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pcd_screen", "batch", str(source), "--out", str(out)]
+    command += ["--no-reports", *AS_OF]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    journal = out / batch.JOURNAL
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") > 3:
+            break
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.skip("the run finished before it could be interrupted")
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and "Traceback" not in err and "--resume" in err
+    assert {p.name for p in out.iterdir()} == {batch.JOURNAL}
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["proposal"]["id"] for line in lines]
+    assert ids == [f"XI-TEST-{n:05d}" for n in range(1500)]  # each once, in order
+    assert os.listdir(out) and not journal.exists()
