@@ -100,29 +100,44 @@ class Lexicon:
         return found
 
     def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
-        by_first, prefixes = self._phrase_index()
-        candidates = [entry for token in text.positions for entry in by_first.get(token, ())]
-        candidates += [entry for entry in prefixes if text.has_prefix(entry[2].words[0])]
+        by_first, heads, head = self._phrase_index()
         found: dict[str, list[tuple[int, Phrase]]] = {}
-        for concept, order, phrase in candidates:
-            if phrase.find(text):
-                found.setdefault(concept, []).append((order, phrase))
+        for token in text.positions:
+            for concept, order, phrase in by_first.get(token, ()):
+                if phrase.find(text):
+                    found.setdefault(concept, []).append((order, phrase))
+        # One-word prefixes ("readmi*"): the beginnings of each word looked up, not every stem
+        # tried on the text. A stem may begin several words: each entry counts once.
+        hits = {
+            entry
+            for token in text.positions
+            for stem, entries in heads.get(token[:head], ())
+            if token.startswith(stem)
+            for entry in entries
+        }
+        for concept, order, phrase in hits:
+            found.setdefault(concept, []).append((order, phrase))
         return {c: [p for _o, p in sorted(hits, key=lambda h: h[0])] for c, hits in found.items()}
 
     def _phrase_index(self):
         if self._index is None:
             by_first: dict[str, list] = {}
-            prefixes = []
+            stems: dict[str, list] = {}
             for concept in self.raw:
                 for order, phrase in enumerate(self.get(concept)):
                     if not phrase.words:
                         continue
                     entry = (concept, order, phrase)
                     if phrase.prefix and len(phrase.words) == 1:
-                        prefixes.append(entry)
+                        stems.setdefault(phrase.words[0], []).append(entry)
                     else:
                         by_first.setdefault(phrase.words[0], []).append(entry)
-            self._index = (by_first, prefixes)
+            # Stems grouped by their beginning, as long as the shortest stem.
+            head = min((len(stem) for stem in stems), default=1)
+            heads: dict[str, list] = {}
+            for stem, entries in stems.items():
+                heads.setdefault(stem[:head], []).append((stem, entries))
+            self._index = (by_first, heads, head)
         return self._index
 
     def __contains__(self, concept: str) -> bool:
