@@ -46,7 +46,7 @@ def safe_name(proposal_id: str, taken: set[str]) -> str:
 _WORKER: dict = {}
 
 
-def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
+def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag, templates=None) -> None:
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
 
@@ -56,6 +56,7 @@ def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
         as_of=as_of,
         lang=lang,
         unclear_as_flag=unclear_as_flag,
+        templates=templates or {},
     )
 
 
@@ -81,12 +82,14 @@ def _screen_file(file: str):
         data = proposal.data
         from pcd_screen.render import render
 
+        templates = _WORKER["templates"]  # the user's report templates, by format
+
         entries.append(
             {
                 # Rendered and serialised here, in the worker: the main process only writes.
                 "json": json.dumps(result, default=vars, ensure_ascii=False, sort_keys=True),
-                "md": render([result], "md", _WORKER["lang"]),
-                "html": render([result], "html", _WORKER["lang"]),
+                "md": render([result], "md", _WORKER["lang"], template=templates.get("md")),
+                "html": render([result], "html", _WORKER["lang"], template=templates.get("html")),
                 "row": summary_row(
                     result,
                     [a.get("budget") for a in data.get("activities") or []],
@@ -158,9 +161,14 @@ def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
     return [(c["code"], 1 / len(countries)) for c in countries]
 
 
-def screen_files(files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None):
-    """Yield (file, entries, errors) in input order, over `jobs` processes."""
-    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag))
+def screen_files(
+    files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None, templates=None
+):
+    """Yield (file, entries, errors) in input order, over `jobs` processes.
+
+    templates: the user's report templates by format (usertemplate.UserTemplate); a problem in
+    one raises usertemplate.TemplateProblem, which ends the run."""
+    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag), templates)
     if jobs <= 1:
         _init_worker(*args)
         for file in files:

@@ -61,6 +61,20 @@ TAGS = {
     *("ol", "ul", "li", "dl", "dt", "dd", "table", "tbody", "thead", "tr", "th", "td"),
     *("svg", "text", "rect"),
 }
+# A user's template (run in the sandbox): what it prints is escaped as in the built-in one.
+USER_TEMPLATE = """\
+<!DOCTYPE html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<title>{{ reports[0].result.proposal.id }}</title><style>h1 { color: #333 }</style></head>
+<body>
+{% for r in reports %}<article><h1>{{ r.result.proposal.title }}</h1>
+<p><code>{{ r.result.proposal.file }}</code></p>
+<h2>{{ _("Concerns") }}</h2>
+{% for principle, findings in r.groups %}<h3>{{ principle }}</h3>
+{% for f in findings %}<p>{{ f.title }}: {{ f.message }}</p>{% endfor %}{% endfor %}
+</article>{% endfor %}
+</body></html>
+"""
 PLANTED = "<script>window.__pwned=99</script><img src=x onerror=window.__pwned=98>"
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
 # Playwright adds --headless and a fresh profile folder of its own.
@@ -198,6 +212,18 @@ def outputs(tmp_path_factory):
         cli, ["rules", "doc", "--format", "html", "--out", str(catalogue), "--rules", str(rules)]
     )
     assert documented.exit_code == 0, documented.output
+    own = tmp / "own.html.j2"
+    own.write_text(USER_TEMPLATE, encoding="utf-8")
+    # The same template with escaping turned off by its author: the page's policy still holds.
+    raw = tmp / "raw.html.j2"
+    raw.write_text(USER_TEMPLATE.replace("proposal.title }}", "proposal.title | safe }}"), "utf-8")
+    for name in ("own", "raw"):
+        screened = CliRunner().invoke(
+            cli,
+            ["screen", str(proposal), "--template", str(tmp / f"{name}.html.j2")]
+            + ["-f", f"html={tmp / name}.html", "--fail-on", "never", *common],
+        )
+        assert screened.exit_code == 0, screened.output
     (batch_report,) = (p for p in (out / "reports").glob("*.html") if p.name.startswith("ID-"))
     return {
         "report": report,
@@ -205,6 +231,8 @@ def outputs(tmp_path_factory):
         "batch report": batch_report,
         "portfolio": out / "portfolio.html",
         "catalogue": catalogue / "catalogue.html",
+        "user template": tmp / "own.html",
+        "user template, escaping off": tmp / "raw.html",
     }
 
 
@@ -250,13 +278,16 @@ def _variant(path: Path, name: str, change) -> Path:
     return target
 
 
-PAGES = ["report", "two reports", "batch report", "portfolio", "catalogue"]
+PAGES = ["report", "two reports", "batch report", "portfolio", "catalogue", "user template"]
+# The page of two reports adds nothing to these (the same template as one report's).
+VARIANTS = [name for name in PAGES if name != "two reports"]
 SECTIONS = {
     "report": ["Concerns", "Questions for the applicant", "Strengths", "Facts", "Waivers"],
     "two reports": ["Concerns", "Questions for the applicant", "Strengths", "Facts"],
     "batch report": ["Concerns", "Questions for the applicant", "Strengths", "Facts"],
     "portfolio": ["Verdicts", "By implementer", "By funding instrument", "Proposals, worst first"],
     "catalogue": [],
+    "user template": ["Concerns"],
 }
 # Where each page shows the hostile texts, as text.
 SHOWN = {
@@ -265,6 +296,7 @@ SHOWN = {
     "batch report": [PROPOSAL_ID, TITLE, FILE_NAME, "Org rule " + HOSTILE],
     "portfolio": [PROPOSAL_ID, TITLE, FILE_NAME, "Implementer " + HOSTILE, "Instrument " + HOSTILE],
     "catalogue": ["Org rule " + HOSTILE],
+    "user template": [TITLE, FILE_NAME, "Org rule " + HOSTILE],
 }
 
 
@@ -288,7 +320,7 @@ def test_no_payload_runs_and_the_report_renders(tab, outputs, name):
         assert TITLE in tab.inner_text("h1")
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", VARIANTS)
 def test_escaping_alone_keeps_payloads_inert(tab, outputs, name):
     """Without the Content-Security-Policy, script would run if anything were not escaped."""
     page = _variant(outputs[name], "no-csp", lambda text: CSP.sub("", text, count=1))
@@ -298,7 +330,7 @@ def test_escaping_alone_keeps_payloads_inert(tab, outputs, name):
     assert visit.dialogs == [] and visit.errors == []
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", VARIANTS)
 def test_the_policy_alone_blocks_a_planted_script(tab, outputs, name):
     """Every HTML output forbids script: markup that got past escaping would still not run."""
     page = _variant(
@@ -306,5 +338,14 @@ def test_the_policy_alone_blocks_a_planted_script(tab, outputs, name):
     )
     visit = Visit(tab, page)
     assert visit.pwned is None, f"planted script {visit.pwned} ran"
+    assert visit.dialogs == [] and visit.errors == []
+    assert any("Content Security Policy" in line for line in visit.console), visit.console
+
+
+def test_a_user_template_that_turns_escaping_off_still_runs_no_script(tab, outputs):
+    """The page of an HTML template always carries the reports' policy, first of all."""
+    visit = Visit(tab, outputs["user template, escaping off"])
+    assert visit.injected != [], "the payloads should have become markup here"
+    assert visit.pwned is None, f"payload {visit.pwned} ran"
     assert visit.dialogs == [] and visit.errors == []
     assert any("Content Security Policy" in line for line in visit.console), visit.console
