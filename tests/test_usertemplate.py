@@ -250,3 +250,16 @@ def test_the_policy_comes_first_whatever_the_template_writes(tmp_path):
     result = screened("border-control-transit-niger")
     html = render([result], "html", template=load_template(path))
     assert html.startswith(POLICY + "<h1>Appui à la gestion des frontières")
+
+
+def test_the_docs_example_works(tmp_path, monkeypatch):
+    text = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    (block,) = [b.split("```")[0] for b in text.split("```yaml\n")[1:] if "templates:" in b]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".pcd-screen.yaml").write_text(block, encoding="utf-8")
+    (tmp_path / "layout").mkdir()
+    template(tmp_path / "layout", "agency-report.html.j2", AGENCY_HTML)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("screen", HARMFUL, *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "Agency screening" in (tmp_path / "reports" / "screening.html").read_text("utf-8")
