@@ -49,6 +49,9 @@ class Options:
     unclear_as_flag: tuple
     reports: bool = True  # a Markdown and an HTML report per proposal
     detail: str = "compact"  # of results.jsonl: compact or full (see the result schema)
+    # The user's report templates by format (usertemplate.UserTemplate); a problem in one
+    # raises usertemplate.TemplateProblem, which ends the run.
+    templates: tuple = ()
 
 
 def _init_worker(options: Options) -> None:
@@ -136,8 +139,9 @@ def _output(result, data: dict, options: Options) -> dict:
     if options.reports:
         from pcd_screen.render import render
 
-        output["md"] = render([result], "md", options.lang)
-        output["html"] = render([result], "html", options.lang)
+        templates = dict(options.templates)
+        for fmt in ("md", "html"):
+            output[fmt] = render([result], fmt, options.lang, template=templates.get(fmt))
     return output
 
 
@@ -352,6 +356,7 @@ def fingerprint(files, options: Options) -> str:
     digest = hashlib.sha256()
     settings = [__version__, load_ruleset(options.rule_dirs).hash, options.as_of.isoformat()]
     settings += [options.lang, list(options.unclear_as_flag), options.reports, options.detail]
+    settings += [[fmt, template.source] for fmt, template in options.templates]
     digest.update(json.dumps(settings).encode())
     for file in files:
         digest.update(file.encode() + b"\0")

@@ -113,6 +113,14 @@ _lang_option = click.option(
 _profile_option = click.option(
     "--profile", help="A shipped profile (default, strict) or a profile file."
 )
+_template_option = click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="Your own Jinja template for the html or md report, told by its name (*.html.j2, "
+    "*.md.j2); it runs in a sandbox. Repeatable, one per format.",
+)
 
 
 def _out_option(help_text: str):
@@ -151,8 +159,20 @@ def _out_option(help_text: str):
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
 )
+@_template_option
 def screen(
-    paths, config_file, formats, output, as_of, fail_on, rule_dirs, lang, profile, waivers, color
+    paths,
+    config_file,
+    formats,
+    output,
+    as_of,
+    fail_on,
+    rule_dirs,
+    lang,
+    profile,
+    waivers,
+    color,
+    templates,
 ):
     """Screen proposals: files, directories or glob patterns (YAML or JSON).
 
@@ -176,8 +196,10 @@ def screen(
         "extends": profile,
         "waivers": waivers,
         "formats": formats or None,
+        "templates": list(templates) or None,
     }
     settings = _settings(config_file, overrides)
+    user_templates = _load_templates(settings)
     if not paths and settings.config_file is None:
         raise click.UsageError("no files given, and no .pcd-screen.yaml here or above")
     try:
@@ -234,11 +256,12 @@ def screen(
         if len(on_stdout) != 1:
             raise click.UsageError("--output takes one format; use --format FORMAT=FILE for more")
         targets[targets.index(on_stdout[0])] = (on_stdout[0][0], output)
+    _check_templates_used(settings, user_templates, {fmt for fmt, _ in targets})
     if color is None:
         color = sys.stdout.isatty()
     # Every output is rendered before any is written: a failure leaves no partial set.
     rendered = [
-        (path, _render(fmt, results, run, settings.lang, color and path is None))
+        (path, _render(fmt, results, run, settings.lang, color and path is None, user_templates))
         for fmt, path in targets
     ]
     for path, text in rendered:
@@ -290,8 +313,20 @@ def screen(
 @_lang_option
 @_profile_option
 @_rules_option
+@_template_option
 def batch(
-    paths, out_dir, jobs, reports, detail, resume, config_file, as_of, lang, profile, rule_dirs
+    paths,
+    out_dir,
+    jobs,
+    reports,
+    detail,
+    resume,
+    config_file,
+    as_of,
+    lang,
+    profile,
+    rule_dirs,
+    templates,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -305,6 +340,7 @@ def batch(
     from pcd_screen.discover import NothingFound, discover
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
+    from pcd_screen.usertemplate import TemplateProblem
     from pcd_screen.yamlload import LoadError
 
     overrides = {
@@ -312,8 +348,10 @@ def batch(
         "as_of": as_of,
         "extends": profile,
         "rule_dirs": list(rule_dirs) or None,
+        "templates": list(templates) or None,
     }
     settings = _settings(config_file, overrides)
+    user_templates = _load_templates(settings)
     try:
         files = discover(list(paths), suffixes=BATCH_INPUTS)
         ruleset = load_ruleset(settings.rule_dirs)  # checked here, once, before the workers
@@ -328,6 +366,10 @@ def batch(
         tuple(settings.unclear_as_flag),
         reports,
         detail,
+        tuple(sorted(user_templates.items())),
+    )
+    _check_templates_used(
+        settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
     )
     try:
         writer = BatchWriter(Path(out_dir), fingerprint(files, options), reports, resume)
@@ -344,6 +386,9 @@ def batch(
                 files, options, jobs, frozenset(writer.journaled), bar.update
             ):
                 writer.add(key, outputs, problems)
+    except TemplateProblem as exc:
+        writer.abort(keep_journal=False)
+        raise Failure(str(exc)) from None
     except KeyboardInterrupt:
         writer.abort()
         message = f"interrupted; `pcd-screen batch --resume` continues the run in {out_dir}"
@@ -453,7 +498,37 @@ def _load_waivers(path, ruleset):
     return found
 
 
-def _render(fmt: str, results, run: dict, lang: str, color: bool) -> str:
+def _load_templates(settings) -> dict:
+    """The user's report templates by format, read and compiled (a syntax error stops here)."""
+    if not settings.templates:
+        return {}
+    from pcd_screen.config import display_path
+    from pcd_screen.usertemplate import TemplateProblem, load_template
+
+    loaded = {}
+    for path in settings.templates:
+        try:
+            template = load_template(path, display_path(path))
+        except TemplateProblem as exc:
+            raise Failure(str(exc)) from None
+        loaded[template.fmt] = template
+    return loaded
+
+
+def _check_templates_used(settings, templates: dict, written: set, hint="add --format") -> None:
+    """A template given on the command line for a report that is not written is a mistake; the
+    config's templates apply to whichever of their reports a run writes."""
+    if settings.origin.get("templates") != "flag":
+        return
+    for fmt, template in sorted(templates.items()):
+        if fmt not in written:
+            raise click.UsageError(
+                f"--template {template.file} is for the {fmt} report, which this run does not "
+                f"write: {hint}" + (f" {fmt}" if hint == "add --format" else "")
+            )
+
+
+def _render(fmt: str, results, run: dict, lang: str, color: bool, templates: dict) -> str:
     if fmt == "sarif":
         from pcd_screen.sarif import render_sarif
 
@@ -468,7 +543,15 @@ def _render(fmt: str, results, run: dict, lang: str, color: bool) -> str:
         return render_github(results, run)
     from pcd_screen.render import render
 
-    return render(results, fmt, lang=lang, color=color, run=run)
+    template = templates.get(fmt)
+    if template is None:
+        return render(results, fmt, lang=lang, color=color, run=run)
+    from pcd_screen.usertemplate import TemplateProblem
+
+    try:
+        return render(results, fmt, lang=lang, run=run, template=template)
+    except TemplateProblem as exc:
+        raise Failure(str(exc)) from None
 
 
 @cli.group()

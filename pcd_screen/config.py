@@ -37,6 +37,7 @@ KEYS = (
     "waivers",
     "formats",
     "help_uri",
+    "templates",
 )
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 FLAG = "flag"
@@ -91,6 +92,7 @@ class Settings:
     waivers: Path | None
     formats: list[tuple[str, Path | None]]  # (format, output file or None for stdout)
     help_uri: str | None
+    templates: list[Path] = field(default_factory=list)  # the user's report templates
     origin: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -308,6 +310,8 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
     layer, specs = pick("formats")
     formats = [_parse_format(spec, layer.base if layer else base_dir) for spec in specs or ["text"]]
     _, help_uri = pick("help_uri")
+    layer, names = pick("templates")
+    templates = _templates(layer, names or [], errors)
     rule_layers = [_rule_layer(layer) for layer in layers if "rules" in layer.data]
     origin["rules"] = rule_layers[0].origin if rule_layers else DEFAULT
     if errors:
@@ -328,8 +332,35 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         waivers=waivers_path,
         formats=formats,
         help_uri=help_uri,
+        templates=templates,
         origin=dict(sorted(origin.items())),
     )
+
+
+def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Path]:
+    """The report templates, relative to the file that names them; at most one per format."""
+    from pcd_screen.usertemplate import NAMING, format_of
+
+    found: dict[str, str] = {}
+    paths = []
+    for i, name in enumerate(names):
+        path = Path(os.path.normpath(layer.base / name))
+        fmt = format_of(name)
+        if fmt is None:
+            message = f"cannot tell which report the template writes: {NAMING}"
+        elif fmt in found:
+            message = f"a second {fmt} template (the first is {found[fmt]})"
+        elif not path.is_file():
+            message = f"template not found: {name}"
+        else:
+            found[fmt] = name
+            paths.append(path)
+            continue
+        if layer.origin == FLAG:
+            errors.append(InputError(layer.doc.file, None, None, f"--template {name}", message))
+        else:
+            errors.append(layer.error(("templates", i), message))
+    return paths
 
 
 def _parse_format(spec: str, base: Path) -> tuple[str, Path | None]:
@@ -483,6 +514,7 @@ def show(settings: Settings) -> str:
     value("waivers", display_path(settings.waivers) if settings.waivers else None)
     value("formats", [n + (f"={display_path(p)}" if p else "") for n, p in settings.formats])
     value("help_uri", settings.help_uri)
+    value("templates", [display_path(p) for p in settings.templates])
     return "\n".join(lines) + "\n"
 
 

@@ -16,9 +16,15 @@ VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "cl
 
 
 def render(
-    results: list[Result], fmt: str, lang: str = "en", color: bool = False, run: dict | None = None
+    results: list[Result],
+    fmt: str,
+    lang: str = "en",
+    color: bool = False,
+    run: dict | None = None,
+    template=None,
 ) -> str:
-    """run: what concerns the whole run (expired and stale waivers), shown after the reports."""
+    """run: what concerns the whole run (expired and stale waivers), shown after the reports.
+    template: a user's template (usertemplate.UserTemplate) in place of the built-in one."""
     if fmt == "json":
         payload = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -27,8 +33,13 @@ def render(
         from pcd_screen.textreport import render_text
 
         return render_text(reports, color, lang, run_view(run))
-    template = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt])
-    text = template.render(reports=reports, lang=lang, run=run_view(run))
+    context = {"reports": reports, "lang": lang, "run": run_view(run)}
+    if template is not None:
+        from pcd_screen.usertemplate import render_template
+
+        text = render_template(template, context)
+    else:
+        text = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
     return text.rstrip("\n") + "\n"
 
 
@@ -37,14 +48,26 @@ def environment(html: bool, lang: str):
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=html,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=html, **jinja_options()
     )
+    return configure(env, lang)
+
+
+def jinja_options() -> dict:
+    """How every report template is read, the built-in ones and a user's (usertemplate.py)."""
+    import jinja2
+
+    return {
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "undefined": jinja2.StrictUndefined,
+        "extensions": ["jinja2.ext.i18n"],
+    }
+
+
+def configure(env, lang: str):
+    """What report templates can call: _() and the filters value and severity."""
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])

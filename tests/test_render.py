@@ -1,5 +1,6 @@
 import json
 import os
+import re
 from datetime import date
 
 import pytest
@@ -84,3 +85,13 @@ def test_json_round_trips():
     assert json.loads(render([result], "json"))["verdict"] == result.verdict
     several = json.loads(render([result, result], "json"))
     assert isinstance(several, list) and len(several) == 2
+
+
+def test_every_html_template_forbids_script_before_any_proposal_text():
+    for path in sorted((REPO / "templates").glob("*.html.j2")):
+        text = path.read_text(encoding="utf-8")
+        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text)
+        assert meta, path.name
+        directives = dict(d.strip().split(" ", 1) for d in meta.group(1).split(";"))
+        assert directives["default-src"] == "'none'" and "script-src" not in directives
+        assert text.index(meta.group(0)) < text.index("<title>"), path.name
