@@ -515,55 +515,66 @@ class Predicate(Node):
     quantifier: str = "any"
 
     def __post_init__(self):
-        # Worked out once here rather than on every evaluation.
-        if self.operator.kind == "collection":
+        # Worked out once here rather than on every evaluation: a rule runs on every proposal.
+        kind = self.operator.kind
+        if kind == "collection":
             wanted = [self.argument] if self.operator.name == "contains" else self.argument
             self._wanted = list(dict.fromkeys(wanted))
+        self._path = None  # the common subject, one path, is followed without an Items
+        if self.subject.name == "path" and len(self.subject_arg[0]) == 1:
+            self._path, self._many = self.subject_arg[0][0], self.subject_arg[1]
+        self._test = {
+            "presence": self._presence,
+            "text": self._text,
+            "collection": self._collection,
+        }.get(kind, self._elements)
 
     def facts_used(self):
         return {self.subject_arg} if self.subject.name == "fact" else set()
 
     def _evaluate(self, ctx, base):
+        if self._path is not None:
+            found, missing = ctx.resolve(self._path, base)
+            return self._test(found, missing, self._many, ctx)
         items = self.subject.evaluate(self.subject_arg, ctx, base)
-        kind = self.operator.kind
         if items.bounds is not None:
             return self._measure(items, ctx)
-        if kind == "presence":
-            present = bool(items.found)
-            value = present if self.operator.name == "exists" else not present
-            shown = [(p, _presence(v)) for p, v in items.found[:20]]
-            return Outcome(value, shown if present else [])
-        if kind == "text":
-            # Evidence is the phrases found in each field, not the whole (possibly long) text.
-            evidence = []
-            for path, text in items.found:
-                hits = _mentions([text], self.argument, ctx)
-                if hits:
-                    evidence.append((path, {"mentions": list(dict.fromkeys(hits))}))
-            if evidence:
-                return Outcome(True, evidence, [])
-            if not items.found and items.missing:
-                return Outcome(None, [], items.missing)
-            return Outcome(False, [], [])
-        if kind == "collection":
-            return self._collection(items)
-        return self._elements(items, ctx)
+        return self._test(items.found, items.missing, items.many, ctx)
 
-    def _elements(self, items: Items, ctx) -> Outcome:
-        results = [(p, v, self.operator.func(v, self.argument, ctx)) for p, v in items.found]
-        if not items.many:
-            if not results:
-                return Outcome(None, [], items.missing)
-            path, value, truth = results[0]
+    def _presence(self, found, missing, many, ctx) -> Outcome:
+        present = bool(found)
+        value = present if self.operator.name == "exists" else not present
+        shown = [(p, _presence(v)) for p, v in found[:20]]
+        return Outcome(value, shown if present else [], [])
+
+    def _text(self, found, missing, many, ctx) -> Outcome:
+        # Evidence is the phrases found in each field, not the whole (possibly long) text.
+        evidence = []
+        for path, text in found:
+            hits = _mentions([text], self.argument, ctx)
+            if hits:
+                evidence.append((path, {"mentions": list(dict.fromkeys(hits))}))
+        if evidence:
+            return Outcome(True, evidence, [])
+        if not found and missing:
+            return Outcome(None, [], missing)
+        return Outcome(False, [], [])
+
+    def _elements(self, found, missing, many, ctx) -> Outcome:
+        func, argument = self.operator.func, self.argument
+        if not many:
+            if not found:
+                return Outcome(None, [], missing)
+            path, value = found[0]
+            truth = func(value, argument, ctx)
             return Outcome(truth, [(path, value)], [] if truth is not None else self._why(path))
-        truths = [t for _p, _v, t in results] + [None] * len(items.missing)
+        results = [(p, v, func(v, argument, ctx)) for p, v in found]
+        truths = [t for _p, _v, t in results] + [None] * len(missing)
         combine = kleene_or if self.quantifier == "any" else kleene_and
         value = combine(truths)
         decisive = self.quantifier == "any"
         if value is None:
-            missing = list(items.missing) + [
-                m for p, _v, t in results if t is None for m in self._why(p)
-            ]
+            missing = list(missing) + [m for p, _v, t in results if t is None for m in self._why(p)]
             return Outcome(None, [], missing)
         if value is decisive:
             evidence = [(p, v) for p, v, t in results if t is decisive]
@@ -574,16 +585,16 @@ class Predicate(Node):
     def _why(self, path) -> list:
         return [path]
 
-    def _collection(self, items: Items) -> Outcome:
-        if not items.found and items.missing:
-            return Outcome(None, [], items.missing)
-        values = _flatten([v for _p, v in items.found])
+    def _collection(self, found, missing, many, ctx) -> Outcome:
+        if not found and missing:
+            return Outcome(None, [], missing)
+        values = _flatten([v for _p, v in found])
         wanted = self._wanted
         present = [w for w in wanted if w in values]
         evidence = (
             [
                 (p, v)
-                for p, v in items.found
+                for p, v in found
                 if (any(x in present for x in v) if isinstance(v, list) else v in present)
             ]
             if present
@@ -594,9 +605,9 @@ class Predicate(Node):
                 return Outcome(True, evidence, [])
         elif present:
             return Outcome(True, evidence, [])
-        if items.missing:
-            return Outcome(None, [], items.missing)
-        return Outcome(False, list(items.found), [])
+        if missing:
+            return Outcome(None, [], missing)
+        return Outcome(False, list(found), [])
 
     def _measure(self, items: Items, ctx) -> Outcome:
         low, high = items.bounds
