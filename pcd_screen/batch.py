@@ -18,6 +18,9 @@ from pcd_screen.portfolio import aggregate, summary_row
 from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"); plain numbers are fine.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass
@@ -40,13 +43,21 @@ def safe_name(proposal_id: str, taken: set[str]) -> str:
     return candidate
 
 
+def spreadsheet_safe(value):
+    """A summary.csv cell that a spreadsheet shows as text: a text starting like a formula
+    (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`) gets a leading apostrophe, as OWASP advises."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 # --------------------------------------------------------------------------- screening
 
 
 _WORKER: dict = {}
 
 
-def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
+def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag, max_file_size=None) -> None:
     from pcd_screen.refdata import load_refdata
     from pcd_screen.rules import load_ruleset
 
@@ -56,6 +67,7 @@ def _init_worker(rule_dirs, as_of: date, lang: str, unclear_as_flag) -> None:
         as_of=as_of,
         lang=lang,
         unclear_as_flag=unclear_as_flag,
+        max_file_size=max_file_size,
     )
 
 
@@ -115,7 +127,7 @@ def _proposals_in(file: str):
         from pcd_screen.iati import ImportedActivity, iter_activities
 
         proposals, errors = [], []
-        for item in iter_activities(file, _WORKER["lang"]):
+        for item in iter_activities(file, _WORKER["lang"], max_text=_WORKER["max_file_size"]):
             if isinstance(item, ImportedActivity):
                 proposals.append(proposal_from_data(item.proposal, file))
             else:
@@ -125,13 +137,13 @@ def _proposals_in(file: str):
         from pcd_screen.csvimport import read_csv
 
         proposals, errors = [], []
-        for row in read_csv(file):
+        for row in read_csv(file, max_bytes=_WORKER["max_file_size"]):
             if isinstance(row, dict):
                 proposals.append(proposal_from_data(row, file))
             else:
                 errors.append(str(row))
         return proposals, errors
-    return [load_proposal(file)], []
+    return [load_proposal(file, max_bytes=_WORKER["max_file_size"])], []
 
 
 def _lite(result):
@@ -158,9 +170,11 @@ def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
     return [(c["code"], 1 / len(countries)) for c in countries]
 
 
-def screen_files(files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None):
+def screen_files(
+    files, rule_dirs, as_of, lang, unclear_as_flag, jobs: int, progress=None, max_file_size=None
+):
     """Yield (file, entries, errors) in input order, over `jobs` processes."""
-    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag))
+    args = (tuple(rule_dirs), as_of, lang, tuple(unclear_as_flag), max_file_size)
     if jobs <= 1:
         _init_worker(*args)
         for file in files:
@@ -227,7 +241,7 @@ class BatchWriter:
         header = list(self.rows[0]) if self.rows else ["id"]
         writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in self.rows)
         self.written.append(_write(self.out / "summary.csv", buffer.getvalue()))
 
         figures = aggregate(self.entries)

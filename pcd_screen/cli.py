@@ -81,6 +81,17 @@ def _settings(config_file, overrides: dict):
         raise Failure(f"invalid configuration:\n{exc}") from None
 
 
+def _parse_size(_ctx, _param, value):
+    if value is None:
+        return None
+    from pcd_screen.config import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _parse_formats(_ctx, _param, values):
     """--format FORMAT or FORMAT=FILE, repeatable."""
     for value in values:
@@ -112,6 +123,12 @@ _lang_option = click.option(
 )
 _profile_option = click.option(
     "--profile", help="A shipped profile (default, strict) or a profile file."
+)
+_max_size_option = click.option(
+    "--max-file-size",
+    callback=_parse_size,
+    help="The largest input read whole, e.g. '20 MB' (default: 5 MiB for a proposal file and "
+    "for any one text of an IATI file, 200 MiB for a CSV file).",
 )
 
 
@@ -151,8 +168,20 @@ def _out_option(help_text: str):
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
 )
+@_max_size_option
 def screen(
-    paths, config_file, formats, output, as_of, fail_on, rule_dirs, lang, profile, waivers, color
+    paths,
+    config_file,
+    formats,
+    output,
+    as_of,
+    fail_on,
+    rule_dirs,
+    lang,
+    profile,
+    waivers,
+    color,
+    max_file_size,
 ):
     """Screen proposals: files, directories or glob patterns (YAML or JSON).
 
@@ -176,6 +205,7 @@ def screen(
         "extends": profile,
         "waivers": waivers,
         "formats": formats or None,
+        "max_file_size": max_file_size,
     }
     settings = _settings(config_file, overrides)
     if not paths and settings.config_file is None:
@@ -207,7 +237,7 @@ def screen(
     proposals, errors = [], []
     for file in files:
         try:
-            proposals.append(load_proposal(file))
+            proposals.append(load_proposal(file, max_bytes=settings.max_file_size))
         except LoadError as exc:
             errors.append(str(exc))
     if errors:
@@ -272,7 +302,8 @@ def screen(
 @_lang_option
 @_profile_option
 @_rules_option
-def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
+@_max_size_option
+def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs, max_file_size):
     """Screen a whole portfolio: files, folders or globs of proposals.
 
     Writes one report per proposal, results.jsonl, summary.csv and portfolio.{md,html} into
@@ -290,6 +321,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
         "as_of": as_of,
         "extends": profile,
         "rule_dirs": list(rule_dirs) or None,
+        "max_file_size": max_file_size,
     }
     settings = _settings(config_file, overrides)
     try:
@@ -315,6 +347,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs):
                 settings.unclear_as_flag,
                 jobs,
                 bar.update,
+                settings.max_file_size,
             ):
                 for entry in found:
                     writer.add(entry)
@@ -360,12 +393,13 @@ def import_group():
 @import_group.command("csv")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_out_option("Folder for the proposal files (one YAML file per row).")
-def import_csv(file, out_dir):
+@_max_size_option
+def import_csv(file, out_dir, max_file_size):
     """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
     and skipped; the exit status is 2 if there were any."""
     from pcd_screen.csvimport import read_csv
 
-    _write_imported(read_csv(file), out_dir)
+    _write_imported(read_csv(file, max_bytes=max_file_size), out_dir)
 
 
 @import_group.command("iati")
@@ -377,14 +411,15 @@ def import_csv(file, out_dir):
     show_default=True,
     help="Language of the narratives to take (falls back to the activity's default).",
 )
-def import_iati(file, out_dir, lang):
+@_max_size_option
+def import_iati(file, out_dir, lang, max_file_size):
     """One proposal per activity of an IATI XML file (2.01-2.03), read as a stream. A bad
     activity is reported and skipped; the exit status is 2 if there were any."""
     from pcd_screen.iati import ImportedActivity, iter_activities
 
     items = (
         item.proposal if isinstance(item, ImportedActivity) else item
-        for item in iter_activities(file, lang)
+        for item in iter_activities(file, lang, max_text=max_file_size)
     )
     _write_imported(items, out_dir)
 

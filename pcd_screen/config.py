@@ -37,6 +37,7 @@ KEYS = (
     "waivers",
     "formats",
     "help_uri",
+    "max_file_size",
 )
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 FLAG = "flag"
@@ -91,6 +92,7 @@ class Settings:
     waivers: Path | None
     formats: list[tuple[str, Path | None]]  # (format, output file or None for stdout)
     help_uri: str | None
+    max_file_size: int | None  # bytes; None = each reader's own default
     origin: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -308,6 +310,13 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
     layer, specs = pick("formats")
     formats = [_parse_format(spec, layer.base if layer else base_dir) for spec in specs or ["text"]]
     _, help_uri = pick("help_uri")
+    layer, size = pick("max_file_size")
+    max_file_size = None
+    if size is not None:
+        try:
+            max_file_size = parse_size(size)
+        except ValueError as exc:
+            errors.append(layer.error(("max_file_size",), str(exc)))
     rule_layers = [_rule_layer(layer) for layer in layers if "rules" in layer.data]
     origin["rules"] = rule_layers[0].origin if rule_layers else DEFAULT
     if errors:
@@ -328,8 +337,28 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         waivers=waivers_path,
         formats=formats,
         help_uri=help_uri,
+        max_file_size=max_file_size,
         origin=dict(sorted(origin.items())),
     )
+
+
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?(?:([kmg])(i?))?b?", re.IGNORECASE)
+
+
+def parse_size(value) -> int:
+    """Bytes from 1048576, "20 MB" (decimal) or "512 KiB" (binary); ValueError otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a size such as 1048576, '20 MB' or '512 KiB'")
+        number, prefix, binary = match.groups()
+        power = "kmg".index(prefix.lower()) + 1 if prefix else 0
+        size = int(float(number) * (1024 if binary else 1000) ** power)
+    if size < 1:
+        raise ValueError(f"{value!r}: the size must be at least 1 byte")
+    return size
 
 
 def _parse_format(spec: str, base: Path) -> tuple[str, Path | None]:
@@ -483,6 +512,7 @@ def show(settings: Settings) -> str:
     value("waivers", display_path(settings.waivers) if settings.waivers else None)
     value("formats", [n + (f"={display_path(p)}" if p else "") for n, p in settings.formats])
     value("help_uri", settings.help_uri)
+    value("max_file_size", settings.max_file_size)
     return "\n".join(lines) + "\n"
 
 

@@ -154,12 +154,12 @@ def open_input(file_path):
         raise
 
 
+RAISE_LIMIT = "raise it with --max-file-size or the max_file_size setting"
+
+
 def too_large(max_bytes: int) -> str:
     """The message for a file over the size limit, naming the setting that raises it."""
-    return (
-        f"file is larger than the limit of {max_bytes} bytes "
-        "(raise it with --max-file-size or the max_file_size setting)"
-    )
+    return f"file is larger than the limit of {max_bytes} bytes ({RAISE_LIMIT})"
 
 
 def load_file(file_path, display_name: str | None = None, max_bytes: int | None = None) -> Document:
@@ -168,15 +168,14 @@ def load_file(file_path, display_name: str | None = None, max_bytes: int | None 
     max_bytes = max_bytes or MAX_BYTES
     try:
         with open_input(file_path) as handle:
-            if os.fstat(handle.fileno()).st_size > max_bytes:
-                raw = b"too large"
-            else:
-                raw = handle.read(max_bytes + 1)
+            # the size first: reading a file far over the limit would waste time and memory
+            too_big = os.fstat(handle.fileno()).st_size > max_bytes
+            raw = b"" if too_big else handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(
             [InputError(name, None, None, "", f"cannot read file: {exc.strerror}")]
         ) from None
-    if raw == b"too large" or len(raw) > max_bytes:
+    if too_big or len(raw) > max_bytes:
         raise LoadError([InputError(name, None, None, "", too_large(max_bytes))])
     return load_text(decode(raw, name), name)
 
