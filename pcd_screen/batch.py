@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,10 @@ from pcd_screen.portfolio import aggregate, summary_row
 from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows gives to devices, with any extension ("NUL.md" is the null device there).
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
+}
 # Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"); plain numbers are fine.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -32,15 +37,26 @@ class BatchOutcome:
 
 
 def safe_name(proposal_id: str, taken: set[str]) -> str:
-    """A file name from a proposal id: no path separators, control characters or leading dots,
-    at most 80 characters, unique within the run."""
-    name = _UNSAFE.sub("_", proposal_id).strip("._") or "proposal"
-    name = name[:80]
+    """A file name from a proposal id: ASCII letters, digits, '.', '_' and '-' only (no path
+    separators, control characters, leading dots or dashes), at most 80 characters, never a
+    Windows device name (CON, NUL, COM1...), and unique within the run ignoring case (a
+    numbered suffix). Accents and full-width forms are folded first (é -> e, Ａ -> A)."""
+    name = base_name(proposal_id)
     candidate, number = name, 2
     while candidate.lower() in taken:
         candidate, number = f"{name}-{number}", number + 1
     taken.add(candidate.lower())
     return candidate
+
+
+def base_name(proposal_id: str) -> str:
+    """safe_name before it is made unique."""
+    folded = unicodedata.normalize("NFKD", proposal_id)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    name = _UNSAFE.sub("_", folded).strip("._-")[:80].rstrip("._-") or "proposal"
+    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+        name = f"{name.split('.')[0]}_{name[len(name.split('.')[0]) :]}"
+    return name
 
 
 def spreadsheet_safe(value):
@@ -209,14 +225,26 @@ class BatchWriter:
         self.rows: list[dict] = []
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
+        self.notes: list[str] = []  # ids that could not give their own file name
         handle, self._lines_path = tempfile.mkstemp(prefix=".results.", dir=out)
         self._lines = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
 
     def add(self, entry: dict) -> None:
-        name = safe_name(entry["result"].proposal["id"], self.taken)
+        proposal = entry["result"].proposal
+        name = safe_name(proposal["id"], self.taken)
         for suffix in ("md", "html"):
             self.written.append(_write(self.out / "reports" / f"{name}.{suffix}", entry[suffix]))
-        self.reports.setdefault(entry["result"].proposal["id"], f"reports/{name}.html")
+        if proposal["id"] in self.reports:
+            self.notes.append(
+                f"{proposal['file']}: proposal id {proposal['id']!r} is used again; the "
+                f"portfolio links the first, this one's reports are reports/{name}.*"
+            )
+        elif name != base_name(proposal["id"]):
+            self.notes.append(
+                f"{proposal['file']}: proposal id {proposal['id']!r} gives the same file name as "
+                f"another; its reports are reports/{name}.*"
+            )
+        self.reports.setdefault(proposal["id"], f"reports/{name}.html")
         self._lines.write(entry["json"] + "\n")
         self.rows.append(entry["row"])
         self.entries.append({k: v for k, v in entry.items() if k not in ("json", "md", "html")})

@@ -210,13 +210,18 @@ def screen(
     settings = _settings(config_file, overrides)
     if not paths and settings.config_file is None:
         raise click.UsageError("no files given, and no .pcd-screen.yaml here or above")
+    skipped: list[str] = []
     try:
         if settings.config_file is not None:
-            files = discover(list(paths), settings.include, settings.exclude, settings.base_dir)
+            files = discover(
+                list(paths), settings.include, settings.exclude, settings.base_dir, skipped=skipped
+            )
         else:
-            files = discover(list(paths))
+            files = discover(list(paths), skipped=skipped)
     except NothingFound as exc:
+        _tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
+    _tell_skipped(skipped)
     if not files:
         # pre-commit hands over whatever YAML changed (the waivers file, a workflow): nothing
         # to screen is a clean run, not an error.
@@ -324,10 +329,12 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs, ma
         "max_file_size": max_file_size,
     }
     settings = _settings(config_file, overrides)
+    skipped: list[str] = []
     try:
-        files = discover(list(paths), suffixes=BATCH_INPUTS)
+        files = discover(list(paths), suffixes=BATCH_INPUTS, skipped=skipped)
         ruleset = load_ruleset(settings.rule_dirs)  # checked here, once, before the workers
     except NothingFound as exc:
+        _tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
@@ -355,7 +362,8 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs, ma
     except BaseException:
         writer.abort()  # no half-written results.jsonl is left behind
         raise
-    for error in errors:
+    _tell_skipped(skipped)
+    for error in [*errors, *writer.notes]:
         click.echo(error, err=True)
     entries = writer.entries
     if not entries:
@@ -363,7 +371,7 @@ def batch(paths, out_dir, jobs, config_file, as_of, lang, profile, rule_dirs, ma
         raise Failure("no proposal could be screened")
     written = writer.finish(files, ruleset, load_refdata(), day, settings.lang)
     click.echo(
-        f"{len(entries)} proposals screened, {len(errors)} inputs skipped; "
+        f"{len(entries)} proposals screened, {len(errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )
@@ -430,7 +438,7 @@ def _write_imported(items, out_dir) -> None:
 
     import yaml
 
-    from pcd_screen.batch import safe_name
+    from pcd_screen.batch import base_name, safe_name
 
     written, errors, taken = 0, 0, set()
     for item in items:
@@ -438,11 +446,22 @@ def _write_imported(items, out_dir) -> None:
             click.echo(str(item), err=True)
             errors += 1
             continue
-        target = Path(out_dir) / f"{safe_name(str(item['id']), taken)}.yaml"
+        name = safe_name(str(item["id"]), taken)
+        if name != base_name(str(item["id"])):
+            click.echo(
+                f"proposal id {item['id']!r} gives the same file name as another: {name}.yaml",
+                err=True,
+            )
+        target = Path(out_dir) / f"{name}.yaml"
         _write(str(target), yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100))
         written += 1
     click.echo(f"{written} proposals written to {out_dir}, {errors} problems", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _tell_skipped(skipped: list[str]) -> None:
+    for note in skipped:
+        click.echo(f"skipped: {note}", err=True)
 
 
 def _load_waivers(path, ruleset):
