@@ -1,14 +1,18 @@
+import csv
 import json
 import shutil
+from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from pcd_screen.batch import safe_name
+from pcd_screen.batch import safe_name, spreadsheet_safe
 from pcd_screen.cli import cli
 from pcd_screen.proposal import load_schema
+
+AS_OF = "2026-11-23"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +81,21 @@ def test_a_bad_input_is_reported_and_skipped(tmp_path):
         (".hidden", "hidden"),
         ("", "proposal"),
         ("a" * 200, "a" * 80),
+        ("/etc/passwd", "etc_passwd"),
+        ("C:\\Windows\\win.ini", "C_Windows_win.ini"),
+        ("CON", "CON_"),  # CON.md would be the console on Windows
+        ("nul.txt", "nul_.txt"),
+        ("COM1", "COM1_"),
+        ("LPT9.report", "LPT9_.report"),
+        ("COM\u00b9", "COM1_"),  # superscript one: Windows reserves it too
+        ("CONSOLE", "CONSOLE"),
+        ("line\nbreak\r\ttab", "line_break_tab"),
+        ("\u202eevil", "evil"),  # right-to-left override
+        ("-rf", "rf"),
+        ("Café", "Cafe"),
+        ("Cafe\u0301", "Cafe"),  # the same, decomposed
+        ("ＥＵ－２０２６", "EU-2026"),  # full-width look-alikes
+        ("项目", "proposal"),
     ],
 )
 def test_safe_names(given, expected):
@@ -90,6 +109,70 @@ def test_safe_names_are_unique_in_a_run():
         "A_1-2",
         "a_1-3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-5", "-5"),  # a number stays a number
+        ("+3.25", "+3.25"),
+        ("Border support", "Border support"),
+        ("a=b", "a=b"),
+        (12, 12),
+    ],
+)
+def test_formula_cells_are_neutralised(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+def test_hostile_ids_stay_inside_out_and_never_overwrite(tmp_path):
+    """Ids an applicant controls: traversal, absolute paths, device names, control characters,
+    case and look-alike twins, one used twice, one that is a formula."""
+    ids = [
+        "../../etc/passwd",
+        "/tmp/evil",
+        "CON",
+        "nul",
+        "a\nb\x1b[31m",
+        "x" * 300,
+        "Case",
+        "CASE",
+        "Ｃａｓｅ",
+        "Cafe\u0301",
+        "Café",
+        "twice",
+        "twice",
+        '=HYPERLINK("http://evil")',
+    ]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n, proposal_id in enumerate(ids):
+        body = json.dumps({"schema_version": 1, "id": proposal_id, "title": proposal_id})
+        (inputs / f"p{n:02}.json").write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert f"{len(ids)} proposals screened, 0 inputs skipped" in result.output
+    assert "proposal id 'twice' is used again; the portfolio links the first" in result.output
+    assert "proposal id 'CASE' gives the same file name as another" in result.output
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    reports = [w for w in written if w.startswith("reports/")]
+    assert len(reports) == 2 * len(ids)  # one md and one html each: nothing overwritten
+    assert len({w.lower() for w in reports}) == len(reports)  # not even on a case-blind disk
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    assert not (tmp_path / "etc").exists() and not Path("/tmp/evil.md").exists()
+    assert {"reports/CON_.md", "reports/nul_.html", "reports/Cafe-2.md"} <= set(written)
+    with open(out / "summary.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    (formula,) = [row for row in rows if "HYPERLINK" in row["id"]]
+    assert formula["id"] == formula["title"] == '\'=HYPERLINK("http://evil")'
+    assert not any(cell.startswith("=") for row in rows for cell in row.values())
 
 
 def test_a_spreadsheet_is_screened_row_by_row(tmp_path):
