@@ -70,10 +70,10 @@ def _expand(given: str, suffixes, skipped: list[str]) -> list[str]:
 
 
 def _walk(folder: Path, suffixes=SUFFIXES, skipped: list[str] | None = None) -> list[str]:
-    # rglob does not descend into linked folders
+    # rglob does not descend into linked folders, so only a file itself can be a link out
     files = (p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
     kept = (p for p in files if not _hidden(p.relative_to(folder)))
-    return sorted(_shown(p) for p in kept if _inside(p, folder, skipped))
+    return sorted(_shown(p) for p in kept if not p.is_symlink() or _inside(p, folder, skipped))
 
 
 def _glob(pattern: str, suffixes, skipped: list[str]) -> list[str]:
