@@ -130,6 +130,35 @@ CONDITIONS = [
     ("2", "Release of the variable tranche depends on the number of young people trained."),
     ("3", "Annual audit of the implementing agency."),
 ]
+# Sentences that real descriptions add around the theme: they make every text different, so
+# that keyword matching is measured as on real data and not answered from a cache.
+CONTEXT = [
+    "The action builds on a needs assessment carried out with local authorities in {place}.",
+    "About {number} households in {place} are expected to benefit over the project period.",
+    "Activities are coordinated with the regional development plan of {place}.",
+    "A baseline survey of {number} respondents will be completed in the first six months.",
+    "Women and young people make up at least {share}% of the participants in {place}.",
+    "Monitoring follows the results framework agreed with the steering committee.",
+    "The project works through {number} community-based organisations in {place}.",
+]
+PLACES = [
+    "Agadez",
+    "Tillabéri",
+    "Mopti",
+    "Kayes",
+    "Tambacounda",
+    "Kolda",
+    "Gao",
+    "Diffa",
+    "Sabha",
+    "Kasserine",
+    "Gambella",
+    "Arua",
+    "Tamale",
+    "Kano",
+    "Oriental",
+    "Sud-Est",
+]
 IMPLEMENTERS = [
     ("XM-DAC-47066", "40", "International Organization for Migration"),
     ("XM-DAC-41121", "40", "UNHCR"),
@@ -170,7 +199,7 @@ def _activity(rng: random.Random, number: int, codes: set[str]) -> str:
         f'   <narrative xml:lang="fr">{escape(french[0])}</narrative>',
         "  </title>",
         '  <description type="1">',
-        f"   <narrative>{escape(english[1])}.</narrative>",
+        f"   <narrative>{escape(_description(rng, english[1]))}</narrative>",
         f'   <narrative xml:lang="fr">{escape(french[1])}.</narrative>',
         "  </description>",
         '  <participating-org ref="XI-IATI-SYN" role="1" type="15"><narrative>Synthetic trust '
@@ -221,6 +250,16 @@ def _activity(rng: random.Random, number: int, codes: set[str]) -> str:
         ]
     lines.append(" </iati-activity>")
     return "\n".join(lines)
+
+
+def _description(rng: random.Random, theme: str) -> str:
+    sentences = [theme + "."]
+    for template in rng.sample(CONTEXT, rng.randint(2, 4)):
+        place = rng.choice(PLACES)
+        sentences.append(
+            template.format(place=place, number=rng.randint(40, 40000), share=rng.randint(30, 70))
+        )
+    return " ".join(sentences)
 
 
 def _split(rng: random.Random, parts: int) -> list[int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -17,18 +18,44 @@ from pcd_screen.portfolio import aggregate, summary_row
 from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows gives to devices, with any extension ("NUL.md" is the null device there).
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
+}
+# Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"); plain numbers are fine.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def safe_name(proposal_id: str, taken: set[str]) -> str:
-    """A file name from a proposal id: no path separators, control characters or leading dots,
-    at most 80 characters, unique within the run."""
-    name = _UNSAFE.sub("_", proposal_id).strip("._") or "proposal"
-    name = name[:80]
+    """A file name from a proposal id: ASCII letters, digits, '.', '_' and '-' only (no path
+    separators, control characters, leading dots or dashes), at most 80 characters, never a
+    Windows device name (CON, NUL, COM1...), and unique within the run ignoring case (a
+    numbered suffix). Accents and full-width forms are folded first (é -> e, Ａ -> A)."""
+    name = base_name(proposal_id)
     candidate, number = name, 2
     while candidate.lower() in taken:
         candidate, number = f"{name}-{number}", number + 1
     taken.add(candidate.lower())
     return candidate
+
+
+def base_name(proposal_id: str) -> str:
+    """safe_name before it is made unique."""
+    folded = unicodedata.normalize("NFKD", proposal_id)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    name = _UNSAFE.sub("_", folded).strip("._-")[:80].rstrip("._-") or "proposal"
+    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
+        name = f"{name.split('.')[0]}_{name[len(name.split('.')[0]) :]}"
+    return name
+
+
+def spreadsheet_safe(value):
+    """A summary.csv cell that a spreadsheet shows as text: a text starting like a formula
+    (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`) gets a leading apostrophe, as OWASP advises."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 # --------------------------------------------------------------------------- screening
@@ -52,6 +79,7 @@ class Options:
     # The user's report templates by format (usertemplate.UserTemplate); a problem in one
     # raises usertemplate.TemplateProblem, which ends the run.
     templates: tuple = ()
+    max_file_size: int | None = None  # None: each reader's own default
 
 
 def _init_worker(options: Options) -> None:
@@ -61,7 +89,7 @@ def _init_worker(options: Options) -> None:
     _WORKER.update(options=options, ruleset=load_ruleset(options.rule_dirs), refdata=load_refdata())
 
 
-def tasks(files, lang: str):
+def tasks(files, lang: str, max_size: int | None = None):
     """The work of a run, in input order: (key, file, proposals, errors, last).
 
     A proposal file is read by the worker (proposals is None). A portfolio export (IATI XML,
@@ -72,7 +100,7 @@ def tasks(files, lang: str):
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in _records(file, lang):
+        for item in _records(file, lang, max_size):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -83,17 +111,17 @@ def tasks(files, lang: str):
         yield (file, number), file, chunk, errors, True
 
 
-def _records(file: str, lang: str):
+def _records(file: str, lang: str, max_size: int | None = None):
     """Validated proposal mappings, or errors, of a portfolio export."""
     if file.lower().endswith(".xml"):
         from pcd_screen.iati import ImportedActivity, iter_activities
 
-        for item in iter_activities(file, lang):
+        for item in iter_activities(file, lang, max_text=max_size):
             yield item.proposal if isinstance(item, ImportedActivity) else item
     else:
         from pcd_screen.csvimport import read_csv
 
-        yield from read_csv(file)
+        yield from read_csv(file, max_bytes=max_size)
 
 
 def screen_task(task) -> tuple:
@@ -104,15 +132,15 @@ def screen_task(task) -> tuple:
     from pcd_screen.yamlload import Document, LoadError
 
     key, file, records, errors, last = task
+    options, ruleset, refdata = _WORKER["options"], _WORKER["ruleset"], _WORKER["refdata"]
     if records is None:
         try:
-            proposals = [load_proposal(file)]
+            proposals = [load_proposal(file, max_bytes=options.max_file_size)]
         except LoadError as exc:
             return key, [], [str(exc)], last
     else:
         # Validated as they were imported: not checked twice.
         proposals = [Proposal(data, Document(data=data, file=file)) for data in records]
-    options, ruleset, refdata = _WORKER["options"], _WORKER["ruleset"], _WORKER["refdata"]
     outputs = []
     for proposal in proposals:
         result = evaluate(
@@ -128,6 +156,7 @@ def _output(result, data: dict, options: Options) -> dict:
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
     output = {
         "id": result.proposal["id"],
+        "file": result.proposal["file"],
         "json": json.dumps(form, default=vars, ensure_ascii=False, sort_keys=True),
         "row": summary_row(
             result,
@@ -148,7 +177,7 @@ def _output(result, data: dict, options: Options) -> dict:
 def screen_files(files, options: Options, jobs: int, done=frozenset(), progress=None):
     """Yield (key, outputs, errors, last) in input order, over `jobs` processes. Tasks whose key
     is in `done` (finished by an interrupted run) are not screened again: outputs is None."""
-    work = tasks(files, options.lang)
+    work = tasks(files, options.lang, options.max_file_size)
     if jobs <= 1:
         _init_worker(options)
         results = (_skip(task) if task[0] in done else screen_task(task) for task in work)
@@ -213,6 +242,7 @@ class BatchWriter:
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
         self.errors: list[str] = []
+        self.notes: list[str] = []  # ids that could not give their own file name
         self.journaled = self._read_journal(fingerprint) if resume else {}
         self._journal = open(out / JOURNAL, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self._journal.write(json.dumps({"fingerprint": fingerprint}) + "\n")
@@ -260,6 +290,7 @@ class BatchWriter:
                     path = _write(self.out / "reports" / f"{name}.{suffix}", output.pop(suffix))
                     self.written.append(path)
             if self.reports_wanted:
+                self._note_name(output, name)
                 self.reports.setdefault(output["id"], f"reports/{name}.html")
             self._results[0].write(output["json"] + "\n")
             self._summary_row(output["row"])
@@ -274,12 +305,26 @@ class BatchWriter:
         self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._journal.flush()
 
+    def _note_name(self, output: dict, name: str) -> None:
+        """Say so when an id cannot give its own report name (a repeat, a look-alike)."""
+        pid, file = output["id"], output["file"]
+        if pid in self.reports:
+            self.notes.append(
+                f"{file}: proposal id {pid!r} is used again; the portfolio links the first, "
+                f"this one's reports are reports/{name}.*"
+            )
+        elif name != base_name(pid):
+            self.notes.append(
+                f"{file}: proposal id {pid!r} gives the same file name as another; its reports "
+                f"are reports/{name}.*"
+            )
+
     def _summary_row(self, row: dict) -> None:
         writer = csv.DictWriter(self._summary[0], fieldnames=list(row), lineterminator="\n")
         if not self._summary_header:
             writer.writeheader()
             self._summary_header = True
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
 
     def abort(self, keep_journal: bool = True) -> None:
         """Stop without the run's files; the journal stays for --resume."""

@@ -81,6 +81,17 @@ def _settings(config_file, overrides: dict):
         raise Failure(f"invalid configuration:\n{exc}") from None
 
 
+def _parse_size(_ctx, _param, value):
+    if value is None:
+        return None
+    from pcd_screen.config import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _parse_formats(_ctx, _param, values):
     """--format FORMAT or FORMAT=FILE, repeatable."""
     for value in values:
@@ -121,6 +132,12 @@ _template_option = click.option(
     help="Your own Jinja template for the html or md report, told by its name (*.html.j2, "
     "*.md.j2); it runs in a sandbox. Repeatable, one per format.",
 )
+_max_size_option = click.option(
+    "--max-file-size",
+    callback=_parse_size,
+    help="The largest input read whole, e.g. '20 MB' (default: 5 MiB for a proposal file and "
+    "for any one text of an IATI file, 200 MiB for a CSV file).",
+)
 
 
 def _out_option(help_text: str):
@@ -160,6 +177,7 @@ def _out_option(help_text: str):
     "--color/--no-color", default=None, help="Colour the text report (default: on a terminal)."
 )
 @_template_option
+@_max_size_option
 def screen(
     paths,
     config_file,
@@ -173,6 +191,7 @@ def screen(
     waivers,
     color,
     templates,
+    max_file_size,
 ):
     """Screen proposals: files, directories or glob patterns (YAML or JSON).
 
@@ -197,18 +216,24 @@ def screen(
         "waivers": waivers,
         "formats": formats or None,
         "templates": list(templates) or None,
+        "max_file_size": max_file_size,
     }
     settings = _settings(config_file, overrides)
     user_templates = _load_templates(settings)
     if not paths and settings.config_file is None:
         raise click.UsageError("no files given, and no .pcd-screen.yaml here or above")
+    skipped: list[str] = []
     try:
         if settings.config_file is not None:
-            files = discover(list(paths), settings.include, settings.exclude, settings.base_dir)
+            files = discover(
+                list(paths), settings.include, settings.exclude, settings.base_dir, skipped=skipped
+            )
         else:
-            files = discover(list(paths))
+            files = discover(list(paths), skipped=skipped)
     except NothingFound as exc:
+        _tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
+    _tell_skipped(skipped)
     if not files:
         # pre-commit hands over whatever YAML changed (the waivers file, a workflow): nothing
         # to screen is a clean run, not an error.
@@ -229,7 +254,7 @@ def screen(
     proposals, errors = [], []
     for file in files:
         try:
-            proposals.append(load_proposal(file))
+            proposals.append(load_proposal(file, max_bytes=settings.max_file_size))
         except LoadError as exc:
             errors.append(str(exc))
     if errors:
@@ -314,6 +339,7 @@ def screen(
 @_profile_option
 @_rules_option
 @_template_option
+@_max_size_option
 def batch(
     paths,
     out_dir,
@@ -327,6 +353,7 @@ def batch(
     profile,
     rule_dirs,
     templates,
+    max_file_size,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -349,13 +376,16 @@ def batch(
         "extends": profile,
         "rule_dirs": list(rule_dirs) or None,
         "templates": list(templates) or None,
+        "max_file_size": max_file_size,
     }
     settings = _settings(config_file, overrides)
     user_templates = _load_templates(settings)
+    skipped: list[str] = []
     try:
-        files = discover(list(paths), suffixes=BATCH_INPUTS)
+        files = discover(list(paths), suffixes=BATCH_INPUTS, skipped=skipped)
         ruleset = load_ruleset(settings.rule_dirs)  # checked here, once, before the workers
     except NothingFound as exc:
+        _tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
@@ -367,6 +397,7 @@ def batch(
         reports,
         detail,
         tuple(sorted(user_templates.items())),
+        settings.max_file_size,
     )
     _check_templates_used(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
@@ -396,14 +427,16 @@ def batch(
     except BaseException:
         writer.abort()
         raise
-    for error in writer.errors:
+    _tell_skipped(skipped)
+    for error in [*writer.errors, *writer.notes]:
         click.echo(error, err=True)
     if not writer.entries:
         writer.abort(keep_journal=False)
         raise Failure("no proposal could be screened")
     written = writer.finish(files, ruleset, load_refdata(), options.as_of, options.lang)
     click.echo(
-        f"{len(writer.entries)} proposals screened, {len(writer.errors)} inputs skipped; "
+        f"{len(writer.entries)} proposals screened, "
+        f"{len(writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )
@@ -433,12 +466,13 @@ def import_group():
 @import_group.command("csv")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_out_option("Folder for the proposal files (one YAML file per row).")
-def import_csv(file, out_dir):
+@_max_size_option
+def import_csv(file, out_dir, max_file_size):
     """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
     and skipped; the exit status is 2 if there were any."""
     from pcd_screen.csvimport import read_csv
 
-    _write_imported(read_csv(file), out_dir)
+    _write_imported(read_csv(file, max_bytes=max_file_size), out_dir)
 
 
 @import_group.command("iati")
@@ -450,14 +484,15 @@ def import_csv(file, out_dir):
     show_default=True,
     help="Language of the narratives to take (falls back to the activity's default).",
 )
-def import_iati(file, out_dir, lang):
+@_max_size_option
+def import_iati(file, out_dir, lang, max_file_size):
     """One proposal per activity of an IATI XML file (2.01-2.03), read as a stream. A bad
     activity is reported and skipped; the exit status is 2 if there were any."""
     from pcd_screen.iati import ImportedActivity, iter_activities
 
     items = (
         item.proposal if isinstance(item, ImportedActivity) else item
-        for item in iter_activities(file, lang)
+        for item in iter_activities(file, lang, max_text=max_file_size)
     )
     _write_imported(items, out_dir)
 
@@ -468,7 +503,7 @@ def _write_imported(items, out_dir) -> None:
 
     import yaml
 
-    from pcd_screen.batch import safe_name
+    from pcd_screen.batch import base_name, safe_name
 
     written, errors, taken = 0, 0, set()
     for item in items:
@@ -476,11 +511,22 @@ def _write_imported(items, out_dir) -> None:
             click.echo(str(item), err=True)
             errors += 1
             continue
-        target = Path(out_dir) / f"{safe_name(str(item['id']), taken)}.yaml"
+        name = safe_name(str(item["id"]), taken)
+        if name != base_name(str(item["id"])):
+            click.echo(
+                f"proposal id {item['id']!r} gives the same file name as another: {name}.yaml",
+                err=True,
+            )
+        target = Path(out_dir) / f"{name}.yaml"
         _write(str(target), yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100))
         written += 1
     click.echo(f"{written} proposals written to {out_dir}, {errors} problems", err=True)
     sys.exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+def _tell_skipped(skipped: list[str]) -> None:
+    for note in skipped:
+        click.echo(f"skipped: {note}", err=True)
 
 
 def _load_waivers(path, ruleset):

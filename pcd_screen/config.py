@@ -38,6 +38,7 @@ KEYS = (
     "formats",
     "help_uri",
     "templates",
+    "max_file_size",
 )
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 FLAG = "flag"
@@ -92,6 +93,7 @@ class Settings:
     waivers: Path | None
     formats: list[tuple[str, Path | None]]  # (format, output file or None for stdout)
     help_uri: str | None
+    max_file_size: int | None  # bytes; None = each reader's own default
     templates: list[Path] = field(default_factory=list)  # the user's report templates
     origin: dict[str, str] = field(default_factory=dict)
 
@@ -312,6 +314,13 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
     _, help_uri = pick("help_uri")
     layer, names = pick("templates")
     templates = _templates(layer, names or [], errors)
+    layer, size = pick("max_file_size")
+    max_file_size = None
+    if size is not None:
+        try:
+            max_file_size = parse_size(size)
+        except ValueError as exc:
+            errors.append(layer.error(("max_file_size",), str(exc)))
     rule_layers = [_rule_layer(layer) for layer in layers if "rules" in layer.data]
     origin["rules"] = rule_layers[0].origin if rule_layers else DEFAULT
     if errors:
@@ -333,6 +342,7 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         formats=formats,
         help_uri=help_uri,
         templates=templates,
+        max_file_size=max_file_size,
         origin=dict(sorted(origin.items())),
     )
 
@@ -361,6 +371,25 @@ def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Pat
         else:
             errors.append(layer.error(("templates", i), message))
     return paths
+
+
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?(?:([kmg])(i?))?b?", re.IGNORECASE)
+
+
+def parse_size(value) -> int:
+    """Bytes from 1048576, "20 MB" (decimal) or "512 KiB" (binary); ValueError otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a size such as 1048576, '20 MB' or '512 KiB'")
+        number, prefix, binary = match.groups()
+        power = "kmg".index(prefix.lower()) + 1 if prefix else 0
+        size = int(float(number) * (1024 if binary else 1000) ** power)
+    if size < 1:
+        raise ValueError(f"{value!r}: the size must be at least 1 byte")
+    return size
 
 
 def _parse_format(spec: str, base: Path) -> tuple[str, Path | None]:
@@ -515,6 +544,7 @@ def show(settings: Settings) -> str:
     value("formats", [n + (f"={display_path(p)}" if p else "") for n, p in settings.formats])
     value("help_uri", settings.help_uri)
     value("templates", [display_path(p) for p in settings.templates])
+    value("max_file_size", settings.max_file_size)
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ import importlib.util
 import io
 import json
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pcd_screen.proposal import SCHEMA_VERSION, proposal_from_data
-from pcd_screen.yamlload import InputError, LoadError, decode
+from pcd_screen.yamlload import InputError, LoadError, decode, open_input, too_large
 
 MAX_BYTES = 200 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -127,17 +128,23 @@ class _Column:
 # --- the reader ---------------------------------------------------------------------------------
 
 
-def read_csv(path, display_name: str | None = None) -> Iterator[dict | InputError]:
-    """Yield one validated proposal mapping per data row, or the errors of a bad row."""
+def read_csv(
+    path, display_name: str | None = None, max_bytes: int | None = None
+) -> Iterator[dict | InputError]:
+    """Yield one validated proposal mapping per data row, or the errors of a bad row.
+
+    The file is read whole, so it may hold at most max_bytes (default MAX_BYTES)."""
     name = display_name or str(path)
+    max_bytes = max_bytes or MAX_BYTES
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        with open_input(path) as handle:
+            too_big = os.fstat(handle.fileno()).st_size > max_bytes
+            raw = b"" if too_big else handle.read(max_bytes + 1)
     except OSError as exc:
         yield _file_error(name, None, f"cannot read file: {exc.strerror}")
         return
-    if len(raw) > MAX_BYTES:
-        yield _file_error(name, None, f"file is larger than {MAX_BYTES} bytes")
+    if too_big or len(raw) > max_bytes:
+        yield _file_error(name, None, too_large(max_bytes))
         return
     try:
         text = _decode(raw, name)
@@ -179,7 +186,14 @@ def read_csv(path, display_name: str | None = None) -> Iterator[dict | InputErro
         except StopIteration:
             break
         except csv.Error as exc:
-            yield CsvRowError(name, row_number, None, "", f"cannot read the row: {exc}")
+            message = f"cannot read the row: {exc}"
+            if "field larger than field limit" in str(exc):
+                # Excel holds at most 32,767 characters in a cell; the csv module's limit is 4x.
+                message = (
+                    f"a cell is longer than {csv.field_size_limit()} characters, the limit "
+                    "for one cell; row skipped"
+                )
+            yield CsvRowError(name, row_number, None, "", message)
             continue
         if not any(cell.strip() for cell in cells):
             continue

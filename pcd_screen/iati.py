@@ -27,6 +27,8 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from pcd_screen.yamlload import MAX_BYTES, RAISE_LIMIT, open_input
+
 DATA_DIR = Path(__file__).parent / "data"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -133,52 +135,99 @@ class ActivityError(ValueError):
 
 
 class _Builder(ET.TreeBuilder):
-    """Builds the tree and notes the line of every element of the current activity."""
+    """Builds the tree and notes the line of every element of the current activity.
 
-    def __init__(self):
+    A text longer than max_text characters is cut at the limit as it arrives (memory stays
+    bounded) and the activity holding it is reported and skipped, not screened on a part."""
+
+    def __init__(self, max_text: int):
         super().__init__()
         self.expat = None
+        self.max_text = max_text
         self.depth = 0
         self.root: ET.Element | None = None
         self.lines: dict = {}
-        self.finished: list[tuple[ET.Element, dict]] = []
+        self.finished: list[tuple[ET.Element, dict, str | None]] = []
+        self.tags: list[str] = []  # the open elements, for naming where a text is too long
+        self.text_length = 0  # characters of the text being read
+        self.problem: str | None = None  # why the current activity cannot be used
+        self.stray: list[tuple[int, str]] = []  # (line, message) of texts between activities
+        self.last_byte = 0  # where the parser last reported something
 
     def start(self, tag, attrs):
+        self._mark()
         elem = super().start(tag, attrs)
         if self.depth == 0:
             self.root = elem
         else:
             self.lines[elem] = self.expat.CurrentLineNumber
         self.depth += 1
+        self.tags.append(tag)
         return elem
 
     def end(self, tag):
+        self._mark()
         elem = super().end(tag)
         self.depth -= 1
+        self.tags.pop()
         if self.depth == 1:
-            self.finished.append((elem, self.lines))
-            self.lines = {}
+            self.finished.append((elem, self.lines, self.problem))
+            self.lines, self.problem = {}, None
         return elem
+
+    def data(self, data):
+        self.last_byte = self.expat.CurrentByteIndex
+        room = self.max_text - self.text_length
+        self.text_length += len(data)
+        if len(data) > room:
+            if room >= 0:  # the first piece past the limit: say where
+                line = self.expat.CurrentLineNumber
+                where = f"<{self.tags[-1]}>" if self.tags else "the prolog"
+                message = (
+                    f"the text in {where} at line {line} is longer than the limit of "
+                    f"{self.max_text} characters ({RAISE_LIMIT})"
+                )
+                if self.depth >= 2:
+                    self.problem = self.problem or message
+                else:
+                    self.stray.append((line, message))
+            data = data[: max(room, 0)]
+        if data:
+            super().data(data)
+
+    def _mark(self):
+        self.text_length = 0
+        self.last_byte = self.expat.CurrentByteIndex
 
 
 def iter_activities(
-    path, lang: str = "en", display_name: str | None = None
+    path, lang: str = "en", display_name: str | None = None, max_text: int | None = None
 ) -> Iterator[ImportedActivity | ImportErrorRecord]:
-    """Activities of an IATI file, one at a time, in file order; errors as records."""
+    """Activities of an IATI file, one at a time, in file order; errors as records.
+
+    The file may be of any size. No one text may be longer than max_text characters (the
+    activity is then skipped) and no one tag, comment or declaration longer than max_text
+    bytes (the rest of the file is then skipped); default yamlload.MAX_BYTES."""
     name = display_name or str(path)
-    builder = _Builder()
+    limit = max_text or MAX_BYTES
+    builder = _Builder(limit)
     parser = DefusedXMLParser(target=builder, forbid_dtd=False)
     builder.expat = parser.parser
     version = None
     index = 0
+    fed = 0
     try:
-        with open(path, "rb") as handle:
+        with open_input(path) as handle:
             while True:
                 chunk = handle.read(CHUNK)
                 if chunk:
                     parser.feed(chunk)
+                    fed += len(chunk)
                 else:
                     parser.close()
+                for line, message in builder.stray:
+                    yield ImportErrorRecord(name, None, None, line, message)
+                builder.stray = []
                 if builder.root is not None and version is None:
                     root = builder.root
                     if root.tag != "iati-activities":
@@ -197,12 +246,24 @@ def iter_activities(
                         )
                         return
                 finished, builder.finished = builder.finished, []
-                for elem, lines in finished:
+                for elem, lines, problem in finished:
                     if elem.tag == "iati-activity":
                         index += 1
-                        yield _import_one(elem, lines, index, name, version or "", lang)
+                        yield _import_one(elem, lines, index, name, version or "", lang, problem)
                     builder.root.remove(elem)
                     elem.clear()
+                if fed - builder.last_byte > limit + CHUNK:
+                    # One tag (its attributes), comment or declaration this long is held whole
+                    # by the parser: stop before it fills memory.
+                    yield ImportErrorRecord(
+                        name,
+                        None,
+                        None,
+                        _line(parser),
+                        f"a single tag, comment or declaration is longer than the limit of "
+                        f"{limit} bytes ({RAISE_LIMIT}); the rest of the file is skipped",
+                    )
+                    return
                 if not chunk:
                     break
     except DefusedXmlException as exc:
@@ -220,10 +281,10 @@ def iter_activities(
         root = builder.root
         if version is None and root is not None and root.tag == "iati-activities":
             version = (root.get("version") or "").strip()
-        for elem, lines in builder.finished:
+        for elem, lines, problem in builder.finished:
             if elem.tag == "iati-activity" and version is not None and not version.startswith("1."):
                 index += 1
-                yield _import_one(elem, lines, index, name, version, lang)
+                yield _import_one(elem, lines, index, name, version, lang, problem)
         line = exc.position[0] if getattr(exc, "position", None) else None
         yield ImportErrorRecord(
             name, None, None, line, f"not well-formed XML: {exc}; the rest of the file is skipped"
@@ -239,12 +300,14 @@ def _line(parser) -> int | None:
         return None
 
 
-def _import_one(elem, lines, index, file, version, lang):
+def _import_one(elem, lines, index, file, version, lang, problem=None):
     from pcd_screen.proposal import proposal_from_data
     from pcd_screen.yamlload import LoadError
 
     identifier = (elem.findtext("iati-identifier") or "").strip() or None
     line = lines.get(elem)
+    if problem:
+        return ImportErrorRecord(file, index, identifier, line, f"{problem}; activity skipped")
     try:
         proposal = to_proposal(
             elem, lang=lang, file=file, line=line, version=version, lines=lines, index=index

@@ -65,9 +65,11 @@ def _validator():
     return cls(schema, format_checker=checker)
 
 
-def load_proposal(file_path, display_name: str | None = None) -> Proposal:
+def load_proposal(
+    file_path, display_name: str | None = None, max_bytes: int | None = None
+) -> Proposal:
     """Read, parse and validate one proposal file; raise LoadError listing every problem."""
-    return validate_document(yamlload.load_file(file_path, display_name))
+    return validate_document(yamlload.load_file(file_path, display_name, max_bytes))
 
 
 def proposal_from_data(data: dict, name: str = "<data>") -> Proposal:

@@ -7,8 +7,11 @@ strings): a tag that would construct an object is an error, never executed.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +26,14 @@ except ImportError:  # pragma: no cover
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_ALIAS_REPEATS = 10_000
+# PyYAML's C composer recurses once per nesting level and overflows the C stack (a crash, not
+# an exception) somewhere past 20,000 levels. A document with fewer structure characters than
+# this cannot nest deeper, and is small; a larger one is scanned first (see _prescan).
+_PRESCAN_ABOVE = 1000
+# Aliases let a small file repeat a large string many times; the text built may exceed the
+# text read by at most this much, so reports stay about as large as the input.
+_ALIAS_TEXT_SLACK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,15 @@ def format_path(path: tuple) -> str:
 
 
 def decode(raw: bytes, file: str) -> str:
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
         pos = raw.index(b"\x00")
         line = raw.count(b"\n", 0, pos) + 1
-        raise LoadError([InputError(file, line, None, "", "file contains NUL bytes; not text")])
+        message = "file contains NUL bytes; not text (UTF-16 and UTF-32 need a byte-order mark)"
+        raise LoadError([InputError(file, line, None, "", message)])
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),  # before UTF-16, whose mark it starts with
+        (b"\x00\x00\xfe\xff", "utf-32"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
@@ -112,26 +126,65 @@ def decode(raw: bytes, file: str) -> str:
         raise LoadError([InputError(file, line, column, "", msg)]) from None
 
 
-def load_file(file_path, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Read and parse a YAML or JSON file."""
-    name = display_name or str(file_path)
+def open_input(file_path):
+    """Open an input file for reading in binary mode; only a regular file is accepted.
+
+    A FIFO would block until something writes to it and a device such as /dev/zero never ends,
+    so both are refused (opened without blocking, then checked) with an OSError whose strerror
+    says what the path is.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(file_path, flags)
     try:
-        with open(file_path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a folder"
+                if stat.S_ISDIR(mode)
+                else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(mode)
+                else "a device or socket"
+            )
+            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+RAISE_LIMIT = "raise it with --max-file-size or the max_file_size setting"
+
+
+def too_large(max_bytes: int) -> str:
+    """The message for a file over the size limit, naming the setting that raises it."""
+    return f"file is larger than the limit of {max_bytes} bytes ({RAISE_LIMIT})"
+
+
+def load_file(file_path, display_name: str | None = None, max_bytes: int | None = None) -> Document:
+    """Read and parse a YAML or JSON file of at most max_bytes (default MAX_BYTES)."""
+    name = display_name or str(file_path)
+    max_bytes = max_bytes or MAX_BYTES
+    try:
+        with open_input(file_path) as handle:
+            # the size first: reading a file far over the limit would waste time and memory
+            too_big = os.fstat(handle.fileno()).st_size > max_bytes
+            raw = b"" if too_big else handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(
             [InputError(name, None, None, "", f"cannot read file: {exc.strerror}")]
         ) from None
-    if len(raw) > max_bytes:
-        msg = f"file is larger than the limit of {max_bytes} bytes"
-        raise LoadError([InputError(name, None, None, "", msg)])
+    if too_big or len(raw) > max_bytes:
+        raise LoadError([InputError(name, None, None, "", too_large(max_bytes))])
     return load_text(decode(raw, name), name)
 
 
 def load_text(text: str, file: str = "<string>") -> Document:
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        if sum(text.count(c) for c in "[{-?:,") > _PRESCAN_ABOVE:
+            _prescan(text, file)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -139,19 +192,63 @@ def load_text(text: str, file: str = "<string>") -> Document:
         raise LoadError(
             [InputError(file, line, col, "", f"YAML syntax error: {problem}")]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: located by its offset
+        pos = exc.position
+        line, col = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        message = f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})"
+        raise LoadError([InputError(file, line, col, "", message)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([InputError(file, None, None, "", f"YAML error: {exc}")]) from None
-    finally:
-        loader.dispose()
     doc = Document(data=None, file=file)
     if node is None:
         return doc
     errors: list[InputError] = []
-    budget = [MAX_NODES]
-    doc.data = _build(node, (), doc, errors, budget, depth=0, active=set())
+    doc.data = _build(node, (), doc, errors, _Budget(len(text)), depth=0)
     if errors:
         raise LoadError(errors)
     return doc
+
+
+def _compose(text: str):
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _prescan(text: str, file: str) -> None:
+    """Count values and nesting from the parser's events (iterative, cheap) before the
+    recursive composer runs: a deep or huge document is refused before it can crash the
+    process or fill memory with nodes."""
+    start_events = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    value_events = (yaml.ScalarEvent, yaml.AliasEvent)
+    loader = _Loader(text)
+    depth = nodes = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind in start_events:
+                depth += 1
+                nodes += 1
+                if depth > MAX_DEPTH + 1:
+                    _refuse(file, event, "document nested too deeply")
+            elif kind in end_events:
+                depth -= 1
+            elif kind in value_events:
+                nodes += 1
+            else:
+                continue
+            if nodes > MAX_NODES:
+                _refuse(file, event, "document has too many values")
+    finally:
+        loader.dispose()
+
+
+def _refuse(file: str, event, message: str):
+    mark = event.start_mark
+    raise LoadError([InputError(file, mark.line + 1, mark.column + 1, "", message)])
 
 
 class _PlainLoader(_Loader):
@@ -215,17 +312,37 @@ _PLAIN_TAGS = {
 }
 
 
-def _build(node, path, doc, errors, budget, depth, active):
+class _Budget:
+    """What building one document may still cost: values, characters of text, and values
+    repeated by aliases (a few are normal; thousands are an alias bomb)."""
+
+    def __init__(self, text_length: int):
+        self.values = MAX_NODES
+        self.text = text_length + _ALIAS_TEXT_SLACK
+        self.repeats = MAX_ALIAS_REPEATS
+        self.seen: set[int] = set()  # ids of the nodes built once already
+        self.active: set[int] = set()  # ids of the collections being built (cycle check)
+
+
+def _build(node, path, doc, errors, budget: _Budget, depth):
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     doc.positions.setdefault(path, (line, col))
-    budget[0] -= 1
-    if budget[0] < 0 or depth > MAX_DEPTH:
-        what = (
-            "nested too deeply" if depth > MAX_DEPTH else "has too many values (alias expansion?)"
-        )
-        raise LoadError([InputError(doc.file, line, col, format_path(path), f"document {what}")])
-    if id(node) in active:
-        raise LoadError([InputError(doc.file, line, col, format_path(path), "recursive alias")])
+    budget.values -= 1
+    if id(node) in budget.seen:
+        budget.repeats -= 1
+    else:
+        budget.seen.add(id(node))
+    problem = None
+    if depth > MAX_DEPTH:
+        problem = "document nested too deeply"
+    elif budget.values < 0:
+        problem = "document has too many values"
+    elif budget.repeats < 0:
+        problem = f"aliases repeat more than {MAX_ALIAS_REPEATS} values (an alias bomb?)"
+    elif id(node) in budget.active:
+        problem = "recursive alias"
+    if problem:
+        raise LoadError([InputError(doc.file, line, col, format_path(path), problem)])
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _PLAIN_TAGS:
             errors.append(
@@ -235,7 +352,9 @@ def _build(node, path, doc, errors, budget, depth, active):
             )
             return None
         try:
-            value = _SCALAR.construct_object(node)
+            # The constructor function itself: construct_object would keep every node in a
+            # cache that lives as long as the process (a leak over a long batch).
+            value = _SCALAR.yaml_constructors[node.tag](_SCALAR, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             if node.tag == "tag:yaml.org,2002:timestamp":
                 return node.value  # an impossible date such as 2026-02-30: the schema says so
@@ -245,8 +364,20 @@ def _build(node, path, doc, errors, budget, depth, active):
             return value.isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
+        if isinstance(value, str):
+            budget.text -= len(value)
+            if budget.text < 0:
+                message = "document expands to far more text than the file holds (aliases?)"
+                raise LoadError([InputError(doc.file, line, col, format_path(path), message)])
         return value
-    active = active | {id(node)}
+    budget.active.add(id(node))
+    try:
+        return _build_collection(node, path, doc, errors, budget, depth, line, col)
+    finally:
+        budget.active.discard(id(node))
+
+
+def _build_collection(node, path, doc, errors, budget, depth, line, col):
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             errors.append(
@@ -256,7 +387,7 @@ def _build(node, path, doc, errors, budget, depth, active):
             )
             return None
         return [
-            _build(child, (*path, i), doc, errors, budget, depth + 1, active)
+            _build(child, (*path, i), doc, errors, budget, depth + 1)
             for i, child in enumerate(node.value)
         ]
     if node.tag != "tag:yaml.org,2002:map":
@@ -279,7 +410,7 @@ def _build(node, path, doc, errors, budget, depth, active):
                 InputError(doc.file, kline, kcol, format_path(path), "keys must be plain text")
             )
             continue
-        key = _SCALAR.construct_object(key_node)
+        key = _SCALAR.yaml_constructors[key_node.tag](_SCALAR, key_node)
         if isinstance(key, dt.date):
             key = key.isoformat()
         if not isinstance(key, str):
@@ -291,5 +422,5 @@ def _build(node, path, doc, errors, budget, depth, active):
             continue
         # The key's line, not the value's: a block value starts on the next line.
         doc.positions[(*path, key)] = (kline, kcol)
-        out[key] = _build(value_node, (*path, key), doc, errors, budget, depth + 1, active)
+        out[key] = _build(value_node, (*path, key), doc, errors, budget, depth + 1)
     return out

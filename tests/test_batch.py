@@ -1,14 +1,18 @@
+import csv
 import json
 import shutil
+from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from pcd_screen.batch import safe_name
+from pcd_screen.batch import safe_name, spreadsheet_safe
 from pcd_screen.cli import cli
 from pcd_screen.proposal import load_schema
+
+AS_OF = "2026-11-23"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +81,21 @@ def test_a_bad_input_is_reported_and_skipped(tmp_path):
         (".hidden", "hidden"),
         ("", "proposal"),
         ("a" * 200, "a" * 80),
+        ("/etc/passwd", "etc_passwd"),
+        ("C:\\Windows\\win.ini", "C_Windows_win.ini"),
+        ("CON", "CON_"),  # CON.md would be the console on Windows
+        ("nul.txt", "nul_.txt"),
+        ("COM1", "COM1_"),
+        ("LPT9.report", "LPT9_.report"),
+        ("COM\u00b9", "COM1_"),  # superscript one: Windows reserves it too
+        ("CONSOLE", "CONSOLE"),
+        ("line\nbreak\r\ttab", "line_break_tab"),
+        ("\u202eevil", "evil"),  # right-to-left override
+        ("-rf", "rf"),
+        ("Café", "Cafe"),
+        ("Cafe\u0301", "Cafe"),  # the same, decomposed
+        ("ＥＵ－２０２６", "EU-2026"),  # full-width look-alikes
+        ("项目", "proposal"),
     ],
 )
 def test_safe_names(given, expected):
@@ -90,6 +109,70 @@ def test_safe_names_are_unique_in_a_run():
         "A_1-2",
         "a_1-3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-5", "-5"),  # a number stays a number
+        ("+3.25", "+3.25"),
+        ("Border support", "Border support"),
+        ("a=b", "a=b"),
+        (12, 12),
+    ],
+)
+def test_formula_cells_are_neutralised(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+def test_hostile_ids_stay_inside_out_and_never_overwrite(tmp_path):
+    """Ids an applicant controls: traversal, absolute paths, device names, control characters,
+    case and look-alike twins, one used twice, one that is a formula."""
+    ids = [
+        "../../etc/passwd",
+        "/tmp/evil",
+        "CON",
+        "nul",
+        "a\nb\x1b[31m",
+        "x" * 300,
+        "Case",
+        "CASE",
+        "Ｃａｓｅ",
+        "Cafe\u0301",
+        "Café",
+        "twice",
+        "twice",
+        '=HYPERLINK("http://evil")',
+    ]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n, proposal_id in enumerate(ids):
+        body = json.dumps({"schema_version": 1, "id": proposal_id, "title": proposal_id})
+        (inputs / f"p{n:02}.json").write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert f"{len(ids)} proposals screened, 0 inputs skipped" in result.output
+    assert "proposal id 'twice' is used again; the portfolio links the first" in result.output
+    assert "proposal id 'CASE' gives the same file name as another" in result.output
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    reports = [w for w in written if w.startswith("reports/")]
+    assert len(reports) == 2 * len(ids)  # one md and one html each: nothing overwritten
+    assert len({w.lower() for w in reports}) == len(reports)  # not even on a case-blind disk
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    assert not (tmp_path / "etc").exists() and not Path("/tmp/evil.md").exists()
+    assert {"reports/CON_.md", "reports/nul_.html", "reports/Cafe-2.md"} <= set(written)
+    with open(out / "summary.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    (formula,) = [row for row in rows if "HYPERLINK" in row["id"]]
+    assert formula["id"] == formula["title"] == '\'=HYPERLINK("http://evil")'
+    assert not any(cell.startswith("=") for row in rows for cell in row.values())
 
 
 def test_a_spreadsheet_is_screened_row_by_row(tmp_path):
@@ -141,7 +224,7 @@ def test_iati_files_are_imported_and_screened(tmp_path):
 # --------------------------------------------------------------------------- large exports
 
 FIXTURES = EXAMPLES.parent / "tests" / "fixtures" / "iati"
-AS_OF = ["--as-of", "2026-11-23"]
+AS_OF_ARGS = ["--as-of", "2026-11-23"]
 
 
 def iati_export(path, count: int):
@@ -178,7 +261,9 @@ def export(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export")
     source = iati_export(folder / "export.xml", 150)
     out = folder / "complete"
-    run = CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), "--no-reports", *AS_OF])
+    run = CliRunner().invoke(
+        cli, ["batch", str(source), "--out", str(out), "--no-reports", *AS_OF_ARGS]
+    )
     assert run.exit_code == 0, run.output
     return source, out
 
@@ -210,7 +295,16 @@ def test_compact_results_name_rules_whose_texts_are_written_once(export):
 def test_full_detail_keeps_every_text(tmp_path):
     source = iati_export(tmp_path / "small.xml", 3)
     out = tmp_path / "out"
-    args = ["batch", str(source), "--out", str(out), "--detail", "full", "--no-reports", *AS_OF]
+    args = [
+        "batch",
+        str(source),
+        "--out",
+        str(out),
+        "--detail",
+        "full",
+        "--no-reports",
+        *AS_OF_ARGS,
+    ]
     assert CliRunner().invoke(cli, args).exit_code == 0
     validator = jsonschema.Draft202012Validator(load_schema("result"))
     for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
@@ -231,7 +325,7 @@ def test_a_compact_result_without_its_fields_is_invalid():
 def test_one_export_is_screened_in_parallel_with_the_same_bytes(export, tmp_path):
     source, out = export
     again = tmp_path / "again"
-    args = ["batch", str(source), "--out", str(again), "--no-reports", "--jobs", "2", *AS_OF]
+    args = ["batch", str(source), "--out", str(again), "--no-reports", "--jobs", "2", *AS_OF_ARGS]
     run = CliRunner().invoke(cli, args)
     assert run.exit_code == 0, run.output
     for name in OUTPUTS:
@@ -253,7 +347,7 @@ def test_an_interrupted_run_leaves_no_partial_file_and_resumes(export, tmp_path,
         return real(task)
 
     monkeypatch.setattr(batch, "screen_task", interrupted)
-    args = ["batch", str(source), "--out", str(out), *AS_OF]
+    args = ["batch", str(source), "--out", str(out), *AS_OF_ARGS]
     stopped = CliRunner().invoke(cli, args)
     assert stopped.exit_code == 2 and "--resume" in stopped.output
     left = {p.name for p in out.iterdir()}
@@ -281,7 +375,7 @@ def test_resume_refuses_a_journal_of_other_settings(export, tmp_path, monkeypatc
     source, _complete = export
     out = tmp_path / "out"
     monkeypatch.setattr(batch, "screen_task", lambda task: (_ for _ in ()).throw(KeyboardInterrupt))
-    CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), *AS_OF])
+    CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), *AS_OF_ARGS])
     monkeypatch.undo()
     other = CliRunner().invoke(
         cli, ["batch", str(source), "--out", str(out), "--resume", "--as-of", "2025-01-01"]
@@ -301,7 +395,7 @@ def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
     source = iati_export(tmp_path / "big.xml", 1500)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pcd_screen", "batch", str(source), "--out", str(out)]
-    command += ["--no-reports", *AS_OF]
+    command += ["--no-reports", *AS_OF_ARGS]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     journal = out / batch.JOURNAL
     deadline = time.monotonic() + 60

@@ -470,6 +470,57 @@ def test_default_include_skips_hidden_files_and_folders(repo):
     assert found == ["p.yaml", "r.json", "sub/q.yml"]
 
 
+# --- the size limit --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "size"),
+    [
+        (1048576, 1048576),
+        ("1048576", 1048576),
+        ("20 MB", 20_000_000),
+        ("20MB", 20_000_000),
+        ("512 KiB", 524_288),
+        ("1.5 GiB", 1_610_612_736),
+        ("2g", 2_000_000_000),
+    ],
+)
+def test_sizes(given, size):
+    assert config.parse_size(given) == size
+
+
+@pytest.mark.parametrize("given", ["", "big", "20 TB", "-1", "0", 0, "1 MB 2"])
+def test_bad_sizes(given):
+    with pytest.raises(ValueError):
+        config.parse_size(given)
+
+
+def test_max_file_size_from_the_file_a_flag_or_nowhere(repo):
+    assert load_config(None, {}).max_file_size is None  # each reader's own default
+    cfg = write(repo / ".pcd-screen.yaml", 'max_file_size: "20 MB"\n')
+    settings = load_config(cfg, {})
+    assert settings.max_file_size == 20_000_000
+    assert settings.origin["max_file_size"] == "file .pcd-screen.yaml"
+    assert load_config(cfg, {"max_file_size": 1000}).max_file_size == 1000
+    assert "max_file_size: 20000000" in show(settings)
+
+
+def test_a_bad_max_file_size_is_located(repo):
+    cfg = write(repo / ".pcd-screen.yaml", "fail_on: block\nmax_file_size: 0 MB\n")
+    with pytest.raises(LoadError) as excinfo:
+        load_config(cfg, {})
+    assert errors_of(excinfo) == [
+        ".pcd-screen.yaml:2:1: max_file_size: '0 MB': the size must be at least 1 byte"
+    ]
+    write(cfg, "max_file_size: huge\n")
+    with pytest.raises(LoadError) as excinfo:
+        load_config(cfg, {})
+    assert errors_of(excinfo) == [
+        ".pcd-screen.yaml:1:1: max_file_size: 'huge' is not a size such as 1048576, '20 MB' "
+        "or '512 KiB'"
+    ]
+
+
 # --- show ------------------------------------------------------------------------------------
 
 

@@ -233,7 +233,7 @@ def test_nul_bytes_are_a_file_error(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b"id,title\nP1,\x00\n")
     (error,) = list(read_csv(path, display_name="x.csv"))
-    assert str(error) == "x.csv:2: (file): file contains NUL bytes; not text"
+    assert str(error).startswith("x.csv:2: (file): file contains NUL bytes; not text")
 
 
 def test_bad_encoding_is_a_clear_error(tmp_path):
@@ -390,3 +390,45 @@ def test_x_columns_are_kept_as_extension_fields(tmp_path):
     data = one(tmp_path, "X_Data Source,x-source", "EU Aid Explorer 2026-11-20,my sheet row 9")
     assert data["x-data-source"] == "EU Aid Explorer 2026-11-20"
     assert data["x-source"] == "my sheet row 9"
+
+
+# --- hostile files -------------------------------------------------------------------------------
+
+
+def test_a_huge_cell_skips_its_row_and_the_file_goes_on(tmp_path):
+    huge = "x" * 200_000
+    items = read(tmp_path, f'id,title\nP1,ok\nP2,{huge}\nP3,"{huge}"\nP4,ok\n')
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P1", "P4"]
+    assert errors(items) == [
+        f"portfolio.csv:{row}: (row): a cell is longer than 131072 characters, the limit for "
+        "one cell; row skipped"
+        for row in (3, 4)
+    ]
+
+
+def test_formula_cells_are_imported_as_plain_text(tmp_path):
+    # The import writes YAML, which no spreadsheet evaluates; summary.csv neutralises them.
+    (item,) = read(tmp_path, "id,title,summary\nP1,\"=cmd|' /C calc'!A0\",@SUM(A1)\n")
+    assert item["title"] == "=cmd|' /C calc'!A0" and item["summary"] == "@SUM(A1)"
+
+
+def test_the_file_size_limit_is_configurable(tmp_path):
+    path = write(tmp_path, "id,title\nP1,A project\n")
+    (error,) = list(read_csv(path, display_name="p.csv", max_bytes=10))
+    assert str(error) == (
+        "p.csv: (file): file is larger than the limit of 10 bytes "
+        "(raise it with --max-file-size or the max_file_size setting)"
+    )
+    (item,) = list(read_csv(path, max_bytes=100))
+    assert item["id"] == "P1"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "feed.csv")
+    (error,) = list(read_csv(tmp_path / "feed.csv", display_name="feed.csv"))
+    assert str(error) == (
+        "feed.csv: (file): cannot read file: it is a FIFO (named pipe), not a regular file"
+    )

@@ -1,3 +1,6 @@
+import os
+import time
+
 import pytest
 
 from pcd_screen.discover import NothingFound, discover
@@ -56,3 +59,59 @@ def test_explicit_files_are_filtered_when_patterns_are_set(tree):
 def test_nothing_found_is_an_error(tree, given):
     with pytest.raises(NothingFound, match=given.replace("*", r"\*")):
         discover([given])
+
+
+# --- links, loops and special files -----------------------------------------------------------
+
+
+@pytest.fixture
+def linked(tree):
+    """proposals/ holds a link to a file outside it, a link to a folder outside it, a link to a
+    file inside it, and two links to its own folder (a loop)."""
+    outside = tree / "secret"
+    outside.mkdir()
+    (outside / "key.yaml").write_text("token: s3cr3t\n")
+    folder = tree / "proposals"
+    (folder / "leak.yaml").symlink_to(outside / "key.yaml")
+    (folder / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (folder / "same.yaml").symlink_to(folder / "a.yaml")
+    (folder / "sub" / "loop1").symlink_to(folder, target_is_directory=True)
+    (folder / "sub" / "loop2").symlink_to(folder, target_is_directory=True)
+    return tree
+
+
+@pytest.mark.parametrize("given", ["proposals", "proposals/**/*.yaml", "proposals/*.yaml"])
+def test_links_out_of_a_searched_folder_are_skipped_and_reported(linked, given):
+    skipped: list[str] = []
+    found = discover([given], skipped=skipped)
+    assert "proposals/leak.yaml" not in found and "proposals/same.yaml" in found
+    assert not any("secret" in f or "elsewhere" in f or "loop" in f for f in found)
+    assert skipped == [
+        f"proposals/leak.yaml: a link to {linked / 'secret' / 'key.yaml'}, outside proposals; "
+        "not read (name the file itself to screen it)"
+    ]
+
+
+def test_a_link_named_on_the_command_line_is_read(linked):
+    assert discover(["proposals/leak.yaml"]) == ["proposals/leak.yaml"]
+
+
+def test_loops_of_links_do_not_hang_a_glob(linked):
+    # glob.glob followed both loops: 2^40 paths.
+    start = time.perf_counter()
+    found = discover(["proposals/**/*.y*ml"])
+    assert time.perf_counter() - start < 2
+    assert found == [
+        "proposals/a.yaml",
+        "proposals/same.yaml",
+        "proposals/sub/c.yml",
+        "proposals/sub/drafts/d.yaml",
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_is_an_error_not_a_hang(tree):
+    os.mkfifo(tree / "proposals" / "pipe.yaml")
+    with pytest.raises(NothingFound, match="pipe.yaml: not a regular file"):
+        discover(["proposals/pipe.yaml"])
+    assert "proposals/pipe.yaml" not in discover(["proposals"])  # a search passes it by

@@ -398,6 +398,141 @@ def test_hostile_xml_is_refused_without_expansion(name):
     assert "root:" not in str(error)  # nothing of /etc/passwd leaked into the message
 
 
+HEAD = '<?xml version="1.0"?>\n'
+FINE = (
+    " <iati-activity><iati-identifier>XM-OK-{n}</iati-identifier>"
+    "<title><narrative>Fine</narrative></title></iati-activity>\n"
+)
+
+
+def _no_network(monkeypatch):
+    import socket
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the importer tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_an_external_dtd_is_never_fetched_nor_read(tmp_path, monkeypatch):
+    _no_network(monkeypatch)
+    remote = tmp_path / "remote.xml"
+    remote.write_text(
+        HEAD + '<!DOCTYPE iati-activities SYSTEM "http://127.0.0.1:9/iati.dtd">\n'
+        '<iati-activities version="2.03">\n' + FINE.format(n=1) + "</iati-activities>\n"
+    )
+    (item,) = iter_activities(remote)
+    assert isinstance(item, ImportedActivity) and item.identifier == "XM-OK-1"
+    # A local DTD is not read either: the entity it defines stays undefined.
+    (tmp_path / "local.dtd").write_text('<!ENTITY secret "LEAKED">\n')
+    local = tmp_path / "local.xml"
+    local.write_text(
+        HEAD + '<!DOCTYPE iati-activities SYSTEM "local.dtd">\n<iati-activities version="2.03">'
+        "<iati-activity><iati-identifier>X</iati-identifier><title><narrative>&secret;"
+        "</narrative></title></iati-activity></iati-activities>\n"
+    )
+    (error,) = iter_activities(local)
+    assert isinstance(error, ImportErrorRecord) and "undefined entity &secret;" in error.message
+    assert "LEAKED" not in str(error)
+
+
+def test_a_parameter_entity_is_refused(tmp_path, monkeypatch):
+    _no_network(monkeypatch)
+    path = tmp_path / "pe.xml"
+    path.write_text(
+        HEAD + '<!DOCTYPE iati-activities [\n <!ENTITY % r SYSTEM "http://127.0.0.1:9/e.dtd">\n'
+        ' %r;\n]>\n<iati-activities version="2.03">\n' + FINE.format(n=1) + "</iati-activities>\n"
+    )
+    (error,) = iter_activities(path)
+    assert error.message.startswith("refused: EntitiesForbidden")
+
+
+def _huge(path: Path, opening: str, closing: str, megabytes: int) -> None:
+    """An activity holding megabytes of words between opening and closing, then a fine one."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(HEAD + '<iati-activities version="2.03">\n<iati-activity>')
+        handle.write("<iati-identifier>XM-HUGE-1</iati-identifier>\n" + opening)
+        block = "word " * 200_000
+        for _ in range(megabytes):
+            handle.write(block)
+        handle.write(closing + "</iati-activity>\n" + FINE.format(n=2) + "</iati-activities>\n")
+
+
+def test_a_50_mb_narrative_skips_its_activity_in_bounded_memory(tmp_path):
+    path = tmp_path / "huge.xml"
+    _huge(path, "<description><narrative>", "</narrative></description>", 50)
+    list(iter_activities(FIXTURES / "eutf-border-niger-v2.03.xml"))  # load tables and lexicon
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        huge, fine = iter_activities(path)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 5  # about 0.5 s
+    assert peak < 20_000_000  # the 5 MiB kept of the text, not the 50 MB
+    assert str(huge) == (
+        f"{path}:3: activity 1 (XM-HUGE-1): the text in <narrative> at line 4 is longer than the "
+        "limit of 5242880 characters (raise it with --max-file-size or the max_file_size "
+        "setting); activity skipped"
+    )
+    assert isinstance(fine, ImportedActivity) and fine.identifier == "XM-OK-2"  # the file goes on
+
+
+def test_the_text_limit_is_configurable(tmp_path):
+    path = tmp_path / "long.xml"
+    _huge(path, "<description><narrative>", "</narrative></description>", 1)
+    skipped, _fine = iter_activities(path, max_text=999_999)
+    assert "longer than the limit of 999999 characters" in str(skipped)
+    whole, _fine = iter_activities(path, max_text=1_000_000)
+    assert len(whole.proposal["description"]) == 999_999  # whitespace-normalised words
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [('<title><narrative xml:lang="', '">x</narrative></title>'), ("<!-- ", " -->")],
+    ids=["attribute", "comment"],
+)
+def test_a_huge_tag_or_comment_stops_the_file_in_bounded_memory(tmp_path, opening, closing):
+    path = tmp_path / "huge.xml"
+    _huge(path, opening, closing, 4)
+    tracemalloc.start()
+    try:
+        items = list(iter_activities(path, max_text=500_000))
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # the parser holds a tag whole: stopped soon after the limit
+    (error,) = items
+    assert error.index is None and error.line == 4  # where the tag or comment starts
+    assert "a single tag, comment or declaration is longer than the limit of 500000" in str(error)
+
+
+def test_text_between_activities_is_bounded_too(tmp_path):
+    path = tmp_path / "stray.xml"
+    path.write_text(
+        HEAD
+        + '<iati-activities version="2.03">\n'
+        + "x" * 2000
+        + FINE.format(n=1)
+        + "</iati-activities>\n"
+    )
+    stray, fine = iter_activities(path, max_text=1000)
+    assert stray.index is None and "the text in <iati-activities> at line 3" in stray.message
+    assert isinstance(fine, ImportedActivity)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "feed.xml"
+    os.mkfifo(fifo)
+    (error,) = iter_activities(fifo)
+    assert "cannot read the file: it is a FIFO (named pipe), not a regular file" in str(error)
+
+
 # --- the official IATI examples -------------------------------------------------------------------
 
 

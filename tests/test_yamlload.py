@@ -1,5 +1,10 @@
+import os
+import time
+import tracemalloc
+
 import pytest
 
+from pcd_screen import yamlload
 from pcd_screen.yamlload import LoadError, format_path, load_file, load_text
 
 
@@ -48,37 +53,144 @@ def test_merge_keys_are_refused():
     assert "merge keys" in errors_of("base: &b {x: 1}\nother:\n  <<: *b\n")[0]
 
 
-def test_alias_bomb_is_bounded():
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 9):
-        prev = f"*a{i - 1}"
-        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
-    assert "too many values" in errors_of("\n".join(lines) + "\n")[0]
+def measured(text):
+    """(error messages, seconds, peak traced bytes) of loading a hostile text."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        messages = errors_of(text)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return messages, time.perf_counter() - start, peak
 
 
-def test_deep_nesting_is_bounded():
-    assert "nested too deeply" in errors_of("a: " + "[" * 100 + "]" * 100 + "\n")[0]
+def nested_aliases(leaf: str, levels: int = 9) -> str:
+    lines = [f"a0: &a0 [{', '.join([leaf] * 10)}]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "billion laughs": 10^9 strings from 9 lines of aliases
+        (nested_aliases("lol"), "aliases repeat more than 10000 values (an alias bomb?)"),
+        # the same with empty lists: no text at all, only values
+        (nested_aliases("[]"), "aliases repeat more than 10000 values (an alias bomb?)"),
+        # one large string repeated by aliases: reports would be gigabytes
+        ("d: &d " + "x" * 200_000 + "\nl: [" + ", ".join(["*d"] * 5000) + "]\n", "more text"),
+    ],
+    ids=["laughs", "empty-lists", "big-string"],
+)
+def test_alias_bombs_are_refused_in_bounded_time_and_memory(text, expected):
+    (message,), seconds, peak = measured(text)
+    assert message.startswith("p.yaml:") and expected in message
+    assert seconds < 2
+    assert peak < 30_000_000
+
+
+def test_a_few_aliases_are_fine():
+    doc = load_text("region: &r Sahel\nactivities:\n  - {id: A1, region: *r}\n", "p.yaml")
+    assert doc.data["activities"][0]["region"] == "Sahel"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 1_000_000 + "]" * 1_000_000,  # flow sequences
+        "a: " + "{a: " * 500_000 + "1" + "}" * 500_000,  # flow mappings
+        "- " * 1_000_000 + "x",  # compact block sequences
+        "a: " + "[" * 100 + "]" * 100,  # small: refused after composing
+    ],
+    ids=["flow-seq", "flow-map", "block-seq", "small"],
+)
+def test_deep_nesting_is_refused_without_crashing(text):
+    # Past ~20,000 levels the C composer overflowed the stack: the process died.
+    (message,), seconds, peak = measured(text + "\n")
+    assert "nested too deeply" in message and message.startswith("p.yaml:1:")
+    assert seconds < 2
+    assert peak < 30_000_000
+
+
+def test_too_many_values_are_refused_before_composing(monkeypatch):
+    wide = "a: [" + "1," * 250_000 + "]\n"
+    start = time.perf_counter()
+    (message,) = errors_of(wide)
+    # Under 1 s; composing every value of a 5 MB list first took ~20 s and 700 MB.
+    assert time.perf_counter() - start < 5
+    assert "too many values" in message and message.startswith("p.yaml:1:")
+    # Memory, measured at a tenth of the limit (tracing makes every allocation slow).
+    monkeypatch.setattr(yamlload, "MAX_NODES", 20_000)
+    (message,), _seconds, peak = measured(wide)
+    assert "too many values" in message
+    assert peak < 10_000_000
+
+
+def test_loading_keeps_no_nodes_alive():
+    # The scalar constructor's cache once kept every node of every file ever loaded.
+    before = len(yamlload._SCALAR.constructed_objects)
+    for _ in range(3):
+        load_text("id: X\nlist: [1, 2, 3]\nwhen: 2026-01-01\n")
+    assert len(yamlload._SCALAR.constructed_objects) == before
 
 
 def test_bad_encodings(tmp_path):
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"id: X\x00\n")
+    late_nul = tmp_path / "late.yaml"
+    late_nul.write_bytes(b"id: X\n" + b"# padding\n" * 500 + b"t: a\x00b\n")
+    control = tmp_path / "control.yaml"
+    control.write_bytes(b"id: X\n" + b"t: a\x01b\n")
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("id: caf\xe9\n".encode("latin-1"))
     utf16 = tmp_path / "utf16.yaml"
     utf16.write_bytes("id: X\n".encode("utf-16"))
+    utf16_bare = tmp_path / "utf16le.yaml"
+    utf16_bare.write_bytes("id: X\n".encode("utf-16-le"))
+    utf32 = tmp_path / "utf32.yaml"
+    utf32.write_bytes("id: Zoë\n".encode("utf-32"))
     with pytest.raises(LoadError, match="NUL bytes"):
         load_file(nul)
+    with pytest.raises(LoadError, match=r"late.yaml:502:1: \(document\): file contains NUL bytes"):
+        load_file(late_nul)
+    with pytest.raises(LoadError, match=r"control.yaml:2:5: \(document\): character U\+0001 is"):
+        load_file(control)
     with pytest.raises(LoadError, match=r"latin.yaml:1:8: \(document\): not valid UTF-8"):
         load_file(latin)
     assert load_file(utf16).data == {"id": "X"}
+    with pytest.raises(LoadError, match="UTF-16 and UTF-32 need a byte-order mark"):
+        load_file(utf16_bare)
+    assert load_file(utf32).data == {"id": "Zoë"}
 
 
 def test_size_limit(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text("a: " + "x" * 100 + "\n")
-    with pytest.raises(LoadError, match="larger than the limit of 50 bytes"):
+    with pytest.raises(LoadError, match="larger than the limit of 50 bytes.*--max-file-size"):
         load_file(big, max_bytes=50)
+    assert load_file(big, max_bytes=200).data == {"a": "x" * 100}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "p.yaml"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(LoadError, match=r"p.yaml: \(document\): cannot read file: .*FIFO"):
+        load_file(fifo)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_a_device_is_refused(tmp_path):
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")  # a harmless-looking name that reads forever
+    with pytest.raises(LoadError, match="cannot read file: it is a device or socket"):
+        load_file(link)
+    with pytest.raises(LoadError, match="cannot read file: it is a folder"):
+        load_file(tmp_path)
 
 
 def test_unreadable_file(tmp_path):
