@@ -415,3 +415,28 @@ def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
     ids = [json.loads(line)["proposal"]["id"] for line in lines]
     assert ids == [f"XI-TEST-{n:05d}" for n in range(1500)]  # each once, in order
     assert os.listdir(out) and not journal.exists()
+
+
+def test_every_batch_output_is_the_same_bytes_across_hash_seeds(tmp_path):
+    """Set and dict iteration order must never leak into a file of a run."""
+    import os
+    import subprocess
+    import sys
+
+    export = iati_export(tmp_path / "export.xml", 40)
+    sheet = EXAMPLES / "portfolio" / "portfolio-sample.csv"
+    inputs = [str(export), str(sheet), *sorted(str(p) for p in EXAMPLES.glob("*.yaml"))[:4]]
+    runs = []
+    for seed in ("0", "4242"):
+        out = tmp_path / f"seed-{seed}"
+        subprocess.run(
+            [sys.executable, "-m", "pcd_screen", "batch", *inputs, "--out", str(out)]
+            + ["--jobs", "2", *AS_OF_ARGS],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        runs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert runs[0].keys() == runs[1].keys() and len(runs[0]) > 10
+    for name in runs[0]:
+        assert runs[0][name] == runs[1][name], name
