@@ -22,14 +22,14 @@ PRINCIPLES = (  # the five named principles first, then the other themes of the 
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     path: str
     value: object
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule_id: str
     principle: str
