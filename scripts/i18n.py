@@ -22,7 +22,7 @@ POT = LOCALE / "messages.pot"
 LANGS = ("nl", "fr")
 
 
-def extract() -> None:
+def extract(target: Path = POT) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -37,7 +37,7 @@ def extract() -> None:
             "--sort-output",
             "--omit-header",
             "-o",
-            str(POT),
+            str(target),
             ".",
         ],
         cwd=REPO,
@@ -56,11 +56,21 @@ def mo_bytes(catalog) -> bytes:
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
+    problems = []
     if not check:
         extract()
+    else:  # a string added to a template or to the code must be in the committed catalogs
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            extract(Path(tmp) / "messages.pot")
+            with open(Path(tmp) / "messages.pot", "rb") as handle:
+                fresh = {m.id for m in read_po(handle) if m.id}
+        with open(POT, "rb") as handle:
+            known = {m.id for m in read_po(handle) if m.id}
+        problems += [f"not in {POT.name}: {text!r}" for text in sorted(fresh - known, key=str)]
     with open(POT, "rb") as handle:
         template = read_po(handle)
-    problems = []
     for lang in LANGS:
         po_path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
         with open(po_path, "rb") as handle:
