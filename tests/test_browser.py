@@ -352,3 +352,16 @@ def test_a_user_template_that_turns_escaping_off_still_runs_no_script(tab, outpu
     assert visit.pwned is None, f"payload {visit.pwned} ran"
     assert visit.dialogs == [] and visit.errors == []
     assert any("Content Security Policy" in line for line in visit.console), visit.console
+
+
+@pytest.mark.parametrize("name", ["report", "portfolio", "catalogue"])
+def test_pages_fit_an_a4_page_when_printed(browser, outputs, name):
+    """Printed on A4 (794 CSS pixels wide), nothing is cut off at the right edge."""
+    context = browser.new_context(viewport={"width": 794, "height": 1123})
+    try:
+        page = context.new_page()
+        page.goto(outputs[name].as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 794
+    finally:
+        context.close()
