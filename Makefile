@@ -50,6 +50,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet yamllint
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_batch.py --count 1000
+	$(BIN)/python bench/bench_portfolio.py --count 10000
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
