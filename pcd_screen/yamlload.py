@@ -23,6 +23,12 @@ except ImportError:  # pragma: no cover
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+# libyaml's composer recurses in C once per nesting level, and some 50,000 levels overflow the C
+# stack: a crash, not an exception. Every level opens with one of these characters, so their
+# count bounds the depth; a text that could nest deeper than COMPOSE_LIMIT is walked event by
+# event first (a third of the load time, so not done for the usual small file).
+COMPOSE_LIMIT = 2000
+_OPENERS = "[{-?:"
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ def load_file(file_path, display_name: str | None = None, max_bytes: int = MAX_B
 def load_text(text: str, file: str = "<string>") -> Document:
     loader = _Loader(text)
     try:
+        if 1 + sum(text.count(c) for c in _OPENERS) > COMPOSE_LIMIT:
+            _check_depth(_Loader(text), file)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -152,6 +160,23 @@ def load_text(text: str, file: str = "<string>") -> Document:
     if errors:
         raise LoadError(errors)
     return doc
+
+
+def _check_depth(loader, file: str) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH before anything is composed."""
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    msg = "document nested too deeply"
+                    raise LoadError([InputError(file, mark.line + 1, mark.column + 1, "", msg)])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    finally:
+        loader.dispose()
 
 
 class _PlainLoader(_Loader):
@@ -279,7 +304,12 @@ def _build(node, path, doc, errors, budget, depth, active):
                 InputError(doc.file, kline, kcol, format_path(path), "keys must be plain text")
             )
             continue
-        key = _SCALAR.construct_object(key_node)
+        try:
+            key = _SCALAR.construct_object(key_node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            # Keys become text anyway: an impossible date (2026-02-30) or an integer too long to
+            # convert stays as written rather than escaping as an exception.
+            key = key_node.value
         if isinstance(key, dt.date):
             key = key.isoformat()
         if not isinstance(key, str):

@@ -60,6 +60,27 @@ def test_deep_nesting_is_bounded():
     assert "nested too deeply" in errors_of("a: " + "[" * 100 + "]" * 100 + "\n")[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 60_000,  # flow style
+        "- " * 60_000 + "x\n",  # block style, one line
+        "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 3000)),  # block style, indented
+    ],
+)
+def test_nesting_too_deep_for_the_c_composer_is_refused_before_composing(text):
+    # libyaml's composer recursed until the C stack overflowed: a segfault, not an exit code 2.
+    (message,) = errors_of(text)
+    assert message.startswith("p.yaml:") and "nested too deeply" in message
+
+
+def test_keys_that_fail_to_construct_stay_as_written():
+    # A key that looks like an impossible date escaped as a ValueError (a traceback).
+    assert load_text("2026-02-30: x\n").data == {"2026-02-30": "x"}
+    long_int = "1" * 5000  # past Python's limit for int() of a string
+    assert load_text(f"? {long_int}\n: x\n").data == {long_int: "x"}
+
+
 def test_bad_encodings(tmp_path):
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"id: X\x00\n")
