@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pcd_screen import yamlload
 from pcd_screen.paths import SCHEMA_DIR
 from pcd_screen.validation import schema_errors, type_name
-from pcd_screen.yamlload import Document, InputError, LoadError
+from pcd_screen.yamlload import Document, InputError, LoadError, format_path
 
 SCHEMA_VERSION = 1
 
@@ -79,12 +80,35 @@ def validate_document(doc: Document) -> Proposal:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
-    if passes_fast_check(doc.data):
+    not_finite = non_finite_errors(doc)
+    if not not_finite and passes_fast_check(doc.data):
         return Proposal(data=doc.data, document=doc)
-    errors = schema_errors(_validator(), doc)
+    errors = schema_errors(_validator(), doc) + not_finite
     if errors:
-        raise LoadError(errors)
+        raise LoadError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0, e.path)))
     return Proposal(data=doc.data, document=doc)
+
+
+def non_finite_errors(doc: Document) -> list[InputError]:
+    """YAML's .inf and .nan are numbers to JSON Schema, but no budget or share can be infinite:
+    they made nan% shares and a JSON report that is not JSON. Extensions (x-) are not looked at."""
+    errors: list[InputError] = []
+
+    def walk(value, path):
+        if isinstance(value, float) and not math.isfinite(value):
+            line, column = doc.position_of(path)
+            message = f"expected a finite number, got {value}"
+            errors.append(InputError(doc.file, line, column, format_path(path), message))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not str(key).startswith("x-"):
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(doc.data, ())
+    return errors
 
 
 @lru_cache(maxsize=1)
