@@ -18,6 +18,9 @@ from pcd_screen.validation import schema_errors, type_name
 from pcd_screen.yamlload import Document, InputError, LoadError, format_path
 
 SCHEMA_VERSION = 1
+# No amount in any currency, share or count comes near it; sums and shares of numbers up to it
+# stay far from float overflow.
+MAX_NUMBER = 10**18
 
 
 @dataclass
@@ -80,24 +83,30 @@ def validate_document(doc: Document) -> Proposal:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
-    not_finite = non_finite_errors(doc)
-    if not not_finite and passes_fast_check(doc.data):
+    bad_numbers = number_errors(doc)
+    if not bad_numbers and passes_fast_check(doc.data):
         return Proposal(data=doc.data, document=doc)
-    errors = schema_errors(_validator(), doc) + not_finite
+    errors = schema_errors(_validator(), doc) + bad_numbers
     if errors:
         raise LoadError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0, e.path)))
     return Proposal(data=doc.data, document=doc)
 
 
-def non_finite_errors(doc: Document) -> list[InputError]:
-    """YAML's .inf and .nan are numbers to JSON Schema, but no budget or share can be infinite:
-    they made nan% shares and a JSON report that is not JSON. Extensions (x-) are not looked at."""
+def number_errors(doc: Document) -> list[InputError]:
+    """Numbers the schema cannot refuse: YAML's .inf and .nan (numbers to JSON Schema), and
+    numbers beyond MAX_NUMBER. They made nan% shares, JSON reports that are not JSON, and
+    OverflowError when a share was worked out. Extensions (x-) are not looked at."""
     errors: list[InputError] = []
 
     def walk(value, path):
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                message = f"expected a finite number, got {value}"
+            elif abs(value) > MAX_NUMBER:
+                message = "number too large (more than 10^18)"
+            else:
+                return
             line, column = doc.position_of(path)
-            message = f"expected a finite number, got {value}"
             errors.append(InputError(doc.file, line, column, format_path(path), message))
         elif isinstance(value, dict):
             for key, item in value.items():

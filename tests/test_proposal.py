@@ -75,12 +75,16 @@ def test_bad_dates_and_ranges(tmp_path):
     assert any("gender_marker: 3 is not allowed" in m for m in found)
 
 
-def test_infinite_and_nan_numbers_are_refused(tmp_path):
-    # YAML .nan/.inf passed the schema and gave "nan%" shares and a JSON report with NaN in it.
-    text = GOOD.replace("budget: 10", "budget: .nan") + "budget: {total: .inf}\nx-note: .inf\n"
+def test_infinite_nan_and_huge_numbers_are_refused(tmp_path):
+    # YAML .nan/.inf passed the schema and gave "nan%" shares and a JSON report with NaN in it;
+    # a 400-digit budget raised OverflowError when a share was worked out.
+    text = GOOD.replace("budget: 10", "budget: .nan").replace("percentage: 100", "percentage: 1")
+    text += "budget: {total: .inf}\nin_donor_refugee_costs: {amount: " + "9" * 400 + "}\n"
+    text += "x-note: .inf\n"
     assert messages(write(tmp_path, text)) == [
         "p.yaml:9:5: activities[0].budget: expected a finite number, got nan",
         "p.yaml:12:10: budget.total: expected a finite number, got inf",
+        "p.yaml:13:26: in_donor_refugee_costs.amount: number too large (more than 10^18)",
     ]
     with pytest.raises(LoadError, match="budget.total: expected a finite number, got -inf"):
         proposal_from_data(
