@@ -35,7 +35,7 @@ NAME = "fuzzed.xml"
 FILE = Path(tempfile.mkdtemp(prefix="pcd-fuzz-iati-")) / NAME
 
 
-def import_file(path: Path, screen: bool = True) -> int:
+def import_file(path: Path, data: bytes = b"") -> int:
     """Import path and check every item; the number of activities imported."""
     imported, taken = 0, set()
     for item in iter_activities(path, "en", NAME):
@@ -52,8 +52,7 @@ def import_file(path: Path, screen: bool = True) -> int:
             check_load_error(exc, "imported.yaml")
             raise AssertionError(f"an imported proposal does not load back: {exc}") from None
         assert proposal.data == item.proposal, "the YAML written does not read back the same"
-        if screen:
-            SCREENER.screen_and_render(proposal)
+        SCREENER.screen_and_render(proposal, data)
     return imported
 
 
@@ -64,7 +63,7 @@ with atheris.instrument_imports():
 
 def test_one_input(data: bytes) -> None:
     FILE.write_bytes(data)
-    import_file(FILE)
+    import_file(FILE, data)
 
 
 if __name__ == "__main__":

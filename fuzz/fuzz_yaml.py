@@ -41,7 +41,7 @@ def test_one_input(data: bytes) -> None:
     except LoadError as exc:
         check_load_error(exc, NAME)
         return
-    SCREENER.screen_and_render(proposal)
+    SCREENER.screen_and_render(proposal, data)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ YAML_SEEDS = sorted(
         *(FUZZ_CORPUS / "yaml").glob("*"),
     ]
 )
-IATI_SEEDS = sorted([*(REPO / "tests" / "fixtures" / "iati").glob("*.xml")])
-IATI_FOUND = sorted((FUZZ_CORPUS / "iati").glob("*"))
+IATI_SEEDS = sorted(
+    [*(REPO / "tests" / "fixtures" / "iati").glob("*.xml"), *(FUZZ_CORPUS / "iati").glob("*")]
+)
 MUTATIONS = 12
 
 INSERTS = [
@@ -142,8 +143,8 @@ def _no_config_from_here(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("seed", YAML_SEEDS, ids=lambda p: str(p.relative_to(REPO)))
 def test_mutated_proposals_exit_cleanly(seed, tmp_path):
-    codes = [check_screen(path) for path in mutants(seed, tmp_path, seed.suffix)]
-    assert set(codes) <= {0, 1, 2}
+    for path in [seed, *mutants(seed, tmp_path, seed.suffix)]:
+        check_screen(path)
 
 
 def check_import(path: Path, out: Path) -> int:
@@ -161,15 +162,10 @@ def check_import(path: Path, out: Path) -> int:
     return result.exit_code
 
 
-@pytest.mark.parametrize("seed", IATI_SEEDS, ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", IATI_SEEDS, ids=lambda p: str(p.relative_to(REPO)))
 def test_mutated_iati_files_import_cleanly(seed, tmp_path):
-    for index, path in enumerate(mutants(seed, tmp_path, ".xml")):
+    for index, path in enumerate([seed, *mutants(seed, tmp_path, ".xml")]):
         check_import(path, tmp_path / f"out-{index}")
-
-
-@pytest.mark.parametrize("found", IATI_FOUND, ids=lambda p: p.name)
-def test_what_fuzzing_found_in_iati_files_imports_cleanly(found, tmp_path):
-    check_import(found, tmp_path / "out")
 
 
 def test_the_installed_command_on_a_sample(tmp_path):
