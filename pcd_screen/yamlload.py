@@ -156,7 +156,12 @@ def load_text(text: str, file: str = "<string>") -> Document:
         return doc
     errors: list[InputError] = []
     budget = [MAX_NODES]
-    doc.data = _build(node, (), doc, errors, budget, depth=0, active=set())
+    try:
+        doc.data = _build(node, (), doc, errors, budget, depth=0, active=set())
+    finally:
+        # The shared constructor remembers every node it built (PyYAML clears that only in
+        # construct_document): without this, each file loaded stayed in memory for good.
+        _SCALAR.constructed_objects.clear()
     if errors:
         raise LoadError(errors)
     return doc

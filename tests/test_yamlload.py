@@ -81,6 +81,18 @@ def test_keys_that_fail_to_construct_stay_as_written():
     assert load_text(f"? {long_int}\n: x\n").data == {long_int: "x"}
 
 
+def test_loading_keeps_nothing_of_the_file_afterwards():
+    # Found by fuzzing (memory grew with every input): the module's shared SafeConstructor kept
+    # every node it had built, so a long batch run held every file it had read.
+    from pcd_screen import yamlload
+
+    load_text("a: 1\nb: [x, 2026-01-01]\n")
+    assert yamlload._SCALAR.constructed_objects == {}
+    with pytest.raises(LoadError):
+        load_text("a: 1\nb: !!python/name:os.system\n")
+    assert yamlload._SCALAR.constructed_objects == {}
+
+
 def test_bad_encodings(tmp_path):
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"id: X\x00\n")
