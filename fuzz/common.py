@@ -43,7 +43,8 @@ def seed_files(kind: str) -> list[Path]:
 
 def build_seeds(kind: str, folder: Path) -> int:
     """Copy the seeds of one target into folder (libFuzzer reads a folder of files)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # no seed left over from an earlier list
+    folder.mkdir(parents=True)
     files = seed_files(kind)
     for index, path in enumerate(files):
         shutil.copyfile(path, folder / f"{index:03d}-{path.name}")
