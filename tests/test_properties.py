@@ -18,6 +18,7 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import pytest
 from hypothesis import event, given, note, settings, target
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -98,7 +99,8 @@ PURPOSE_CODES = st.sampled_from(_purpose_codes())
 ACTIVITY = from_schema(SCHEMA["properties"]["activities"]["items"])
 
 
-EXAMPLE_DATA = [load_proposal(path).data for path in sorted(EXAMPLES.glob("*.yaml"))]
+EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
+EXAMPLE_DATA = [load_proposal(path).data for path in EXAMPLE_PATHS]
 
 
 @st.composite
@@ -278,3 +280,20 @@ def test_removing_a_harmful_activity_category_never_makes_the_verdict_worse(
     note(f"{before.verdict} -> {after.verdict}")
     event(f"{before.verdict} -> {after.verdict}")
     assert better_or_same(after.verdict, before.verdict)
+
+
+@pytest.mark.parametrize("index", range(len(EXAMPLE_DATA)), ids=[p.stem for p in EXAMPLE_PATHS])
+def test_monotonicity_on_every_shipped_example(index):
+    """The same two properties, exhaustively on the examples: every safeguard added, every
+    harmful category present removed (the generated proposals are seldom clear)."""
+    data = EXAMPLE_DATA[index]
+    day = date(2026, 11, 23)
+    before = screen(data, day).verdict
+    for safeguard in SAFEGUARDS:
+        changed = copy.deepcopy(data)
+        changed.setdefault("safeguards", {})[safeguard] = True
+        assert better_or_same(screen(changed, day).verdict, before), safeguard
+    for category in sorted({a.get("category") for a in data.get("activities", [])} & set(HARMFUL)):
+        changed = copy.deepcopy(data)
+        changed["activities"] = [a for a in data["activities"] if a.get("category") != category]
+        assert better_or_same(screen(changed, day).verdict, before), category
