@@ -6,6 +6,10 @@ that the proposals are screened rather than refused: real country codes for the 
 format, real purpose codes, and free text made of lexicon phrases so that the rules reading
 words fire. Every generated proposal still goes through the real validator.
 
+Evidence paths must exist in the proposal, with one exception: evidence that names a derived
+fact (facts.NAME, e.g. a budget share) or a share or count a rule computed over the activities
+has no field of its own; the fact must then be one the result lists.
+
 Profiles (tests/conftest.py): "ci" by default, small and derandomized; HYPOTHESIS_PROFILE=long
 for a deeper local run.
 """
@@ -38,7 +42,6 @@ RULESET = load_ruleset()
 REFDATA = load_refdata()
 VOCABULARIES = load_trusted(DATA_DIR / "vocabularies.yaml")
 SAFEGUARDS = sorted(VOCABULARIES["safeguards"])
-CATEGORIES = sorted(VOCABULARIES["category"])
 HARMFUL = sorted(COERCIVE)  # migration control, military and security forces (facts.py)
 TEXT_FIELDS = ("summary", "description", "donor", "instrument")
 
