@@ -54,3 +54,21 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
+
+# Fuzz the proposal loader and the IATI importer with atheris, FUZZ_SECONDS per target (not in
+# CI; see fuzz/README.md). `make -j2 fuzz FUZZ_SECONDS=600` runs both at once.
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30 -print_final_stats=1
+.PHONY: fuzz fuzz-yaml fuzz-iati
+fuzz: fuzz-yaml fuzz-iati
+
+fuzz-yaml fuzz-iati: fuzz-%: $(VENV)/.atheris
+	$(BIN)/python fuzz/common.py $* fuzz/work/$*-seeds
+	mkdir -p fuzz/work/$*
+	$(BIN)/python fuzz/fuzz_$*.py fuzz/work/$* fuzz/work/$*-seeds $(FUZZ_FLAGS) \
+		-artifact_prefix=fuzz/work/$*- > fuzz/work/$*.log 2>&1 || { tail -40 fuzz/work/$*.log; exit 1; }
+	tail -7 fuzz/work/$*.log
+
+$(VENV)/.atheris: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet atheris
+	touch $@

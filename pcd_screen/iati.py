@@ -220,11 +220,8 @@ def iter_activities(
         with open_input(path) as handle:
             while True:
                 chunk = handle.read(CHUNK)
-                if chunk:
-                    parser.feed(chunk)
-                    fed += len(chunk)
-                else:
-                    parser.close()
+                _feed(parser, chunk)
+                fed += len(chunk)
                 for line, message in builder.stray:
                     yield ImportErrorRecord(name, None, None, line, message)
                 builder.stray = []
@@ -275,6 +272,10 @@ def iter_activities(
             f"refused: {type(exc).__name__} ({exc}); IATI files need no DTD entities, and "
             "external entities and entity expansion are not allowed",
         )
+    except _EncodingProblem as exc:
+        yield ImportErrorRecord(
+            name, None, None, _line(parser), f"cannot read the XML: {exc} (IATI files are UTF-8)"
+        )
     except ET.ParseError as exc:
         # Activities that ended before the error are given, as they would have been in a file
         # read in more chunks; then the file stops with one error.
@@ -291,6 +292,24 @@ def iter_activities(
         )
     except OSError as exc:
         yield ImportErrorRecord(name, None, None, None, f"cannot read the file: {exc.strerror}")
+
+
+class _EncodingProblem(Exception):
+    """The XML declaration names an encoding expat cannot read: unknown to Python, not a text
+    encoding (base64) or multi-byte (Shift JIS)."""
+
+
+def _feed(parser, chunk: bytes) -> None:
+    """Feed a chunk, or close the parser at the end of the file (an empty chunk)."""
+    try:
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()
+    except DefusedXmlException:
+        raise
+    except (LookupError, ValueError) as exc:  # raised by the codec lookup, not by expat
+        raise _EncodingProblem(str(exc)) from None
 
 
 def _line(parser) -> int | None:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pcd_screen import yamlload
 from pcd_screen.paths import SCHEMA_DIR
 from pcd_screen.validation import schema_errors, type_name
-from pcd_screen.yamlload import Document, InputError, LoadError
+from pcd_screen.yamlload import Document, InputError, LoadError, format_path
 
 SCHEMA_VERSION = 1
+# No amount in any currency, share or count comes near it; sums and shares of numbers up to it
+# stay far from float overflow.
+MAX_NUMBER = 10**18
 
 
 @dataclass
@@ -81,12 +85,41 @@ def validate_document(doc: Document) -> Proposal:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
-    if passes_fast_check(doc.data):
+    bad_numbers = number_errors(doc)
+    if not bad_numbers and passes_fast_check(doc.data):
         return Proposal(data=doc.data, document=doc)
-    errors = schema_errors(_validator(), doc)
+    errors = schema_errors(_validator(), doc) + bad_numbers
     if errors:
-        raise LoadError(errors)
+        raise LoadError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0, e.path)))
     return Proposal(data=doc.data, document=doc)
+
+
+def number_errors(doc: Document) -> list[InputError]:
+    """Numbers the schema cannot refuse: YAML's .inf and .nan (numbers to JSON Schema), and
+    numbers beyond MAX_NUMBER. They made nan% shares, JSON reports that are not JSON, and
+    OverflowError when a share was worked out. Extensions (x-) are not looked at."""
+    errors: list[InputError] = []
+
+    def walk(value, path):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                message = f"expected a finite number, got {value}"
+            elif abs(value) > MAX_NUMBER:
+                message = "number too large (more than 10^18)"
+            else:
+                return
+            line, column = doc.position_of(path)
+            errors.append(InputError(doc.file, line, column, format_path(path), message))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not str(key).startswith("x-"):
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(doc.data, ())
+    return errors
 
 
 @lru_cache(maxsize=1)

@@ -410,7 +410,12 @@ def _build_collection(node, path, doc, errors, budget, depth, line, col):
                 InputError(doc.file, kline, kcol, format_path(path), "keys must be plain text")
             )
             continue
-        key = _SCALAR.yaml_constructors[key_node.tag](_SCALAR, key_node)
+        try:
+            key = _SCALAR.yaml_constructors[key_node.tag](_SCALAR, key_node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            # Keys become text anyway: an impossible date (2026-02-30) or an integer too long to
+            # convert stays as written rather than escaping as an exception.
+            key = key_node.value
         if isinstance(key, dt.date):
             key = key.isoformat()
         if not isinstance(key, str):

@@ -100,3 +100,29 @@ def waived_niger(waiver: dict):
         return f
 
     return with_findings(screened("border-control-transit-niger"), change)
+
+
+# Hypothesis profiles for tests/test_properties.py. "ci" (the default) is sized for CI and
+# derandomized so that every run draws the same examples; HYPOTHESIS_PROFILE=long digs deeper.
+def _hypothesis_profiles():
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    slow = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    settings.register_profile(
+        "ci",
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=slow,
+        print_blob=True,
+    )
+    settings.register_profile(
+        "long", max_examples=1000, deadline=None, suppress_health_check=slow, print_blob=True
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()

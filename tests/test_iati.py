@@ -371,6 +371,19 @@ def test_version_1_is_refused(tmp_path):
     assert "1.05 is not supported" in error.message
 
 
+@pytest.mark.parametrize("encoding", ["UTF-4", "shift_jis", "base64", "idna"])
+def test_an_encoding_expat_cannot_read_is_one_error(tmp_path, encoding):
+    # Found by fuzzing: the codec lookup's LookupError/ValueError escaped as a traceback.
+    path = tmp_path / "enc.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<iati-activities version="2.03"/>'
+    )
+    (error,) = iter_activities(path)
+    assert isinstance(error, ImportErrorRecord) and error.index is None
+    assert error.message.startswith("cannot read the XML: ")
+    assert error.message.endswith("(IATI files are UTF-8)")
+
+
 def test_missing_file(tmp_path):
     (error,) = iter_activities(tmp_path / "nope.xml")
     assert isinstance(error, ImportErrorRecord) and "cannot read" in error.message

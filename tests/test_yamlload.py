@@ -136,6 +136,39 @@ def test_loading_keeps_no_nodes_alive():
     assert len(yamlload._SCALAR.constructed_objects) == before
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 60_000,  # flow style
+        "- " * 60_000 + "x\n",  # block style, one line
+        "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 3000)),  # block style, indented
+    ],
+)
+def test_nesting_too_deep_for_the_c_composer_is_refused_before_composing(text):
+    # libyaml's composer recursed until the C stack overflowed: a segfault, not an exit code 2.
+    (message,) = errors_of(text)
+    assert message.startswith("p.yaml:") and "nested too deeply" in message
+
+
+def test_keys_that_fail_to_construct_stay_as_written():
+    # A key that looks like an impossible date escaped as a ValueError (a traceback).
+    assert load_text("2026-02-30: x\n").data == {"2026-02-30": "x"}
+    long_int = "1" * 5000  # past Python's limit for int() of a string
+    assert load_text(f"? {long_int}\n: x\n").data == {long_int: "x"}
+
+
+def test_loading_keeps_nothing_of_the_file_afterwards():
+    # Found by fuzzing (memory grew with every input): the module's shared SafeConstructor kept
+    # every node it had built, so a long batch run held every file it had read.
+    from pcd_screen import yamlload
+
+    load_text("a: 1\nb: [x, 2026-01-01]\n")
+    assert yamlload._SCALAR.constructed_objects == {}
+    with pytest.raises(LoadError):
+        load_text("a: 1\nb: !!python/name:os.system\n")
+    assert yamlload._SCALAR.constructed_objects == {}
+
+
 def test_bad_encodings(tmp_path):
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"id: X\x00\n")
