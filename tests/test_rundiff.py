@@ -39,3 +39,18 @@ def test_cli_compares_two_output_folders(tmp_path):
     (tmp_path / "new" / "results.jsonl").write_text("not json\n")
     broken = CliRunner().invoke(cli, ["diff", str(tmp_path / "old"), str(tmp_path / "new")])
     assert broken.exit_code == 2 and "results.jsonl:1: not a JSON result" in broken.output
+
+
+def test_a_compact_run_compares_with_a_full_one(tmp_path):
+    """A run kept from before (full results) against one of today (compact): same findings."""
+    from conftest import EXAMPLES
+
+    inputs = [
+        str(EXAMPLES / f"{n}.yaml") for n in ("border-control-transit-niger", "sparse-proposal")
+    ]
+    for detail in ("full", "compact"):
+        args = ["batch", *inputs, "--out", str(tmp_path / detail), "--detail", detail]
+        run = CliRunner().invoke(cli, [*args, "--no-reports", "--as-of", "2026-11-23"])
+        assert run.exit_code == 0, run.output
+    result = CliRunner().invoke(cli, ["diff", str(tmp_path / "full"), str(tmp_path / "compact")])
+    assert result.exit_code == 0 and "0 added, 0 removed, 0 changed" in result.output
