@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from pcd_screen.outputs import write_atomic
-from pcd_screen.portfolio import aggregate, summary_row
+from pcd_screen.portfolio import Aggregate
 from pcd_screen.result import PRINCIPLES
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -156,7 +156,7 @@ def screen_task(task) -> tuple:
 
 
 def _output(result, data: dict, options: Options) -> dict:
-    from pcd_screen.portfolio import screened
+    from pcd_screen.portfolio import screened, summary_row
 
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
     output = {
@@ -243,7 +243,7 @@ class BatchWriter:
         if reports:
             (out / "reports").mkdir(exist_ok=True)
         self.taken: set[str] = set()
-        self.entries: list = []
+        self.portfolio = Aggregate()
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
         self.errors: list[str] = []
@@ -289,17 +289,17 @@ class BatchWriter:
             outputs, errors = self.journaled[key]
             outputs = [{**o, "screened": _screened(o["screened"])} for o in outputs]
         for output in outputs:
-            name = safe_name(output["id"], self.taken)
-            if "md" in output and self.reports_wanted:
-                for suffix in ("md", "html"):
-                    path = _write(self.out / "reports" / f"{name}.{suffix}", output.pop(suffix))
-                    self.written.append(path)
-            if self.reports_wanted:
+            if self.reports_wanted:  # names are kept only for runs with reports
+                name = safe_name(output["id"], self.taken)
+                if "md" in output:
+                    for suffix in ("md", "html"):
+                        text = output.pop(suffix)
+                        self.written.append(_write(self.out / "reports" / f"{name}.{suffix}", text))
                 self._note_name(output, name)
                 self.reports.setdefault(output["id"], f"reports/{name}.html")
             self._results[0].write(output["json"] + "\n")
             self._summary_row(output["row"])
-            self.entries.append(output["screened"])
+            self.portfolio.add(output["screened"])
         self.errors += errors
         record = {
             "key": list(key),
@@ -359,8 +359,8 @@ class BatchWriter:
         texts = json.dumps(ruleset_texts(ruleset, lang), ensure_ascii=False, indent=1)
         self.written.append(_write(self.out / "ruleset.json", texts + "\n"))
 
-        figures = aggregate(self.entries)
-        facts = portfolio_facts(self.entries, figures)
+        figures = self.portfolio.figures()
+        facts = portfolio_facts(figures)
         figures["findings"] = evaluate_portfolio(facts, ruleset, as_of, lang)
         meta = {
             "as_of": as_of.isoformat(),

@@ -430,12 +430,12 @@ def batch(
     _tell_skipped(skipped)
     for error in [*writer.errors, *writer.notes]:
         click.echo(error, err=True)
-    if not writer.entries:
+    if not writer.portfolio.count:
         writer.abort(keep_journal=False)
         raise Failure("no proposal could be screened")
     written = writer.finish(files, ruleset, load_refdata(), options.as_of, options.lang)
     click.echo(
-        f"{len(writer.entries)} proposals screened, "
+        f"{writer.portfolio.count} proposals screened, "
         f"{len(writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,

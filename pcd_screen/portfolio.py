@@ -123,106 +123,168 @@ def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
 
 # The portfolio report lists this many proposals, worst first; summary.csv lists them all.
 MAX_LISTED = 1000
+_KEYS = ("portfolio", "country", "implementer", "instrument")
 
 
-def aggregate(entries: list[Screened]) -> dict:
-    """Portfolio figures. Money is summed per currency: shares are computed on the portfolio's
-    main currency, and the others are listed apart."""
-    by_currency: dict[str, float] = defaultdict(float)
-    for entry in entries:
-        if entry.budget:
-            by_currency[entry.currency or "?"] += entry.budget
-    currency = max(sorted(by_currency), key=lambda c: by_currency[c]) if by_currency else "?"
+class _Money:
+    """Sums of one currency's proposals: totals, and per principle the budget flagged."""
 
-    # A proposal without a budget weighs nothing in any currency.
-    main = [e for e in entries if (e.currency or currency) == currency]
-    total = sum(e.budget for e in main)
+    def __init__(self):
+        self.total = 0.0
+        self.verdicts = dict.fromkeys(VERDICTS, 0.0)
+        self.budget = {key: defaultdict(float) for key in _KEYS}  # key -> name -> budget
+        self.flagged = {key: {p: defaultdict(float) for p in PRINCIPLES} for key in _KEYS}
+        self.weighted = {"ldc_share": [0.0, 0.0], "migration_control_share": [0.0, 0.0]}
 
-    verdicts = {v: {"count": 0, "budget": 0.0} for v in VERDICTS}
-    for entry in entries:
-        verdicts[entry.verdict]["count"] += 1
-    for entry in main:
-        verdicts[entry.verdict]["budget"] += entry.budget
-
-    def flagged_by(principle: str, key) -> dict:
-        budget: dict[str, float] = defaultdict(float)
-        flagged: dict[str, float] = defaultdict(float)
-        for entry in main:
-            share = entry.shares.get(principle, 0.0)
-            for name, weight in key(entry):
+    def add(self, entry: Screened) -> None:
+        self.total += entry.budget
+        self.verdicts[entry.verdict] += entry.budget
+        names = entry.implementers or ["(none)"]
+        parts = {
+            "portfolio": [("portfolio", 1.0)],
+            "country": entry.countries or [("(none)", 1.0)],
+            "implementer": [(name, 1.0 / len(names)) for name in names],
+            "instrument": [(entry.instrument or "(none)", 1.0)],
+        }
+        for key, weights in parts.items():
+            budget, flagged = self.budget[key], self.flagged[key]
+            for name, weight in weights:
                 amount = entry.budget * weight
                 budget[name] += amount
-                flagged[name] += amount * share
+                for principle, share in entry.shares.items():
+                    flagged[principle][name] += amount * share
+        for fact, sums in self.weighted.items():
+            value = getattr(entry, fact)
+            if value is not None:
+                sums[0] += entry.budget
+                sums[1] += entry.budget * value
+
+    def merge(self, other: _Money) -> None:
+        self.total += other.total
+        for verdict, amount in other.verdicts.items():
+            self.verdicts[verdict] += amount
+        for key in _KEYS:
+            for name, amount in other.budget[key].items():
+                self.budget[key][name] += amount
+            for principle in PRINCIPLES:
+                for name, amount in other.flagged[key][principle].items():
+                    self.flagged[key][principle][name] += amount
+        for fact, (base, total) in other.weighted.items():
+            self.weighted[fact][0] += base
+            self.weighted[fact][1] += total
+
+    def table(self, key: str, principle: str) -> dict:
+        budget, flagged = self.budget[key], self.flagged[key][principle]
         return {
             name: {
                 "budget": budget[name],
-                "flagged": flagged[name],
-                "share": flagged[name] / budget[name] if budget[name] else 0.0,
+                "flagged": flagged.get(name, 0.0),
+                "share": flagged.get(name, 0.0) / budget[name] if budget[name] else 0.0,
             }
             for name in sorted(budget, key=lambda n: (-budget[n], n))
         }
 
-    whole = lambda e: [("portfolio", 1.0)]  # noqa: E731 - a key like the others
-    by_principle = {p: flagged_by(p, whole)["portfolio"] if main else {} for p in PRINCIPLES}
 
-    def countries(entry):
-        return entry.countries or [("(none)", 1.0)]
+class Aggregate:
+    """Portfolio figures built as results arrive. Memory grows with the number of currencies,
+    countries, implementers and instruments, not with the number of proposals: a portfolio of
+    any size is summed in the same room.
 
-    def implementers(entry):
-        names = entry.implementers or ["(none)"]
-        return [(name, 1.0 / len(names)) for name in names]
+    Money is summed per currency: shares are computed on the portfolio's main currency (the
+    largest), and the others are listed apart. A proposal without a currency counts in the main
+    one; a proposal without a budget weighs nothing in any."""
 
-    def instrument(entry):
-        return [(entry.instrument or "(none)", 1.0)]
+    def __init__(self):
+        self.count = 0
+        self.verdicts = dict.fromkeys(VERDICTS, 0)
+        self.money: dict[str | None, _Money] = {}
+        self.concerns: Counter = Counter()
+        self.worst: list[Screened] = []
+        self.oda_budget = 0.0
+        self.in_donor = 0.0
 
-    def weighted(fact: str) -> float | None:
-        known = [e for e in main if getattr(e, fact) is not None]
-        base = sum(e.budget for e in known)
-        if not base:
-            return None
-        return sum(e.budget * getattr(e, fact) for e in known) / base
+    def add(self, entry: Screened) -> None:
+        self.count += 1
+        self.verdicts[entry.verdict] += 1
+        self.money.setdefault(entry.currency, _Money()).add(entry)
+        self.concerns.update(entry.concerns)
+        if entry.reported_as_oda:
+            self.oda_budget += entry.budget
+            self.in_donor += entry.in_donor_amount or 0
+        self.worst.append(entry)
+        if len(self.worst) >= 2 * MAX_LISTED:  # keep the worst, sorted now and then
+            self.worst = sorted(self.worst, key=_worst_first)[:MAX_LISTED]
 
-    concerns = Counter(concern for e in entries for concern in e.concerns)
-    worst = sorted(entries, key=lambda e: (VERDICTS.index(e.verdict), -e.budget, e.id))
-    return {
-        "proposals": len(entries),
-        "currency": currency,
-        "total_budget": total,
-        "other_currencies": {c: b for c, b in sorted(by_currency.items()) if c != currency},
-        "verdicts": verdicts,
-        "by_principle": by_principle,
-        "by_country": {p: flagged_by(p, countries) for p in PRINCIPLES},
-        "by_implementer": {p: flagged_by(p, implementers) for p in PRINCIPLES},
-        "by_instrument": {p: flagged_by(p, instrument) for p in PRINCIPLES},
-        "ldc_share": weighted("ldc_share"),
-        "migration_control_share": weighted("migration_control_share"),
-        "top_concerns": [
-            {"rule_id": rule_id, "title": title, "count": count}
-            for (rule_id, title), count in sorted(concerns.items(), key=lambda i: (-i[1], i[0]))[
-                :10
-            ]
-        ],
-        "worst_first": worst[:MAX_LISTED],
-        "unlisted": max(len(worst) - MAX_LISTED, 0),
-    }
+    def figures(self) -> dict:
+        # Proposals without a currency count in the main one, not as a currency of their own.
+        by_currency = {c: m.total for c, m in self.money.items() if m.total and c is not None}
+        currency = max(sorted(by_currency), key=lambda c: by_currency[c]) if by_currency else "?"
+        main = _Money()
+        for name, money in self.money.items():
+            if (name or currency) == currency:
+                main.merge(money)
+        has_main = any((name or currency) == currency for name in self.money)
+        worst = sorted(self.worst, key=_worst_first)[:MAX_LISTED]
+
+        def weighted(fact: str) -> float | None:
+            base, total = main.weighted[fact]
+            return total / base if base else None
+
+        return {
+            "proposals": self.count,
+            "currency": currency,
+            "total_budget": main.total,
+            "other_currencies": {c: b for c, b in sorted(by_currency.items()) if c != currency},
+            "verdicts": {
+                v: {"count": self.verdicts[v], "budget": main.verdicts[v]} for v in VERDICTS
+            },
+            "by_principle": {
+                p: main.table("portfolio", p)["portfolio"] if has_main else {} for p in PRINCIPLES
+            },
+            "by_country": {p: main.table("country", p) for p in PRINCIPLES},
+            "by_implementer": {p: main.table("implementer", p) for p in PRINCIPLES},
+            "by_instrument": {p: main.table("instrument", p) for p in PRINCIPLES},
+            "ldc_share": weighted("ldc_share"),
+            "migration_control_share": weighted("migration_control_share"),
+            "in_donor_refugee_share": (
+                round(self.in_donor / self.oda_budget, 4) if self.oda_budget else None
+            ),
+            "top_concerns": [
+                {"rule_id": rule_id, "title": title, "count": count}
+                for (rule_id, title), count in sorted(
+                    self.concerns.items(), key=lambda i: (-i[1], i[0])
+                )[:10]
+            ],
+            "worst_first": worst,
+            "unlisted": self.count - len(worst),
+        }
+
+
+def _worst_first(entry: Screened) -> tuple:
+    return (VERDICTS.index(entry.verdict), -entry.budget, entry.id)
+
+
+def aggregate(entries) -> dict:
+    """The portfolio figures of a list of Screened records (see Aggregate)."""
+    total = Aggregate()
+    for entry in entries:
+        total.add(entry)
+    return total.figures()
 
 
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
 
 
-def portfolio_facts(entries: list[Screened], figures: dict) -> dict:
+def portfolio_facts(figures: dict) -> dict:
     """The facts portfolio rules (scope: portfolio) look at; None when the data cannot say."""
     from pcd_screen.facts import Fact
 
-    oda = [e for e in entries if e.reported_as_oda]
-    oda_budget = sum(e.budget for e in oda)
-    in_donor = sum(e.in_donor_amount or 0 for e in oda)
     values = {
-        "portfolio_proposals": len(entries),
+        "portfolio_proposals": figures["proposals"],
         "portfolio_ldc_share": figures["ldc_share"],
         "portfolio_migration_control_share": figures["migration_control_share"],
-        "portfolio_in_donor_refugee_share": round(in_donor / oda_budget, 4) if oda_budget else None,
+        "portfolio_in_donor_refugee_share": figures["in_donor_refugee_share"],
     }
     return {
         name: Fact(value, [], [] if value is not None else [("facts", name)])

@@ -61,7 +61,7 @@ def test_portfolio_rules_run_on_portfolio_facts():
         for name in ("in-donor-refugee-costs", "remittances-senegal")
     ]
     entries[0] = replace(entries[0], in_donor_amount=entries[0].budget)
-    facts = portfolio_facts(entries, aggregate(entries))
+    facts = portfolio_facts(aggregate(entries))
     assert facts["portfolio_proposals"].value == 2
     assert 0 < facts["portfolio_in_donor_refugee_share"].value <= 1
     findings = {f.rule_id: f for f in evaluate_portfolio(facts, load_ruleset(), date(2026, 11, 23))}
@@ -81,3 +81,28 @@ def test_a_portfolio_rule_cannot_look_at_proposal_fields(tmp_path):
     )
     with pytest.raises(RuleError, match="portfolio facts only"):
         load_ruleset([tmp_path], validate=True, builtin=False)
+
+
+def test_the_worst_are_listed_and_memory_keeps_only_them(monkeypatch):
+    monkeypatch.setattr(portfolio, "MAX_LISTED", 3)
+    base = entry("remittances-senegal")
+    entries = [
+        replace(base, id=f"P{n:02d}", verdict=("clear", "clarify", "revise", "block")[n % 4])
+        for n in range(20)
+    ]
+    total = portfolio.Aggregate()
+    for item in entries:
+        total.add(item)
+        assert len(total.worst) < 2 * 3  # trimmed as it goes, never all proposals
+    figures = total.figures()
+    assert [e.id for e in figures["worst_first"]] == ["P03", "P07", "P11"]  # block, then by id
+    assert figures["unlisted"] == 17 and figures["proposals"] == 20
+
+
+def test_a_proposal_without_currency_counts_in_the_main_one():
+    eur = entry("border-control-transit-niger")
+    blank = replace(entry("remittances-senegal"), currency=None)
+    figures = aggregate([eur, blank])
+    assert figures["currency"] == eur.currency
+    assert figures["total_budget"] == eur.budget + blank.budget
+    assert not figures["other_currencies"]
