@@ -73,7 +73,7 @@ class Screener:
             return
         run = {"fail_on": "revise", "help_uri": None}
         for fmt in FORMATS:
-            text = _render(fmt, [result], run, "en", False)
+            text = _render(fmt, [result], run, "en", False, {})
             check_rendered(fmt, text)
 
 

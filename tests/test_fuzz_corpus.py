@@ -185,3 +185,18 @@ def test_the_installed_command_on_a_sample(tmp_path):
     assert proc.returncode == 2, proc.stderr  # some mutants are refused, so the run fails
     assert "Traceback" not in proc.stdout + proc.stderr
     assert f"{deep}:1:" in proc.stderr and "nested too deeply" in proc.stderr
+
+
+def test_the_fuzz_targets_screening_step_runs_on_an_example():
+    """The targets' shared step (fuzz/common.py) keeps up with the code it calls; atheris
+    itself is not needed for this."""
+    import importlib.util
+
+    from pcd_screen.proposal import load_proposal
+
+    spec = importlib.util.spec_from_file_location("fuzz_common", REPO / "fuzz" / "common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    proposal = load_proposal(EXAMPLES / "border-control-transit-niger.yaml")
+    common.Screener().screen_and_render(proposal)  # no input bytes: every format, checked
+    assert common.seed_files("yaml") and common.seed_files("iati")
