@@ -110,7 +110,7 @@ def tasks(files, lang: str, max_size: int | None = None):
                 chunk.append(item)
             else:
                 errors.append(str(item))
-            if len(chunk) == CHUNK:
+            if len(chunk) == CHUNK or len(errors) == CHUNK:  # a file of bad records, too
                 yield (file, number), file, chunk, errors, False
                 chunk, errors, number = [], [], number + 1
         yield (file, number), file, chunk, errors, True
