@@ -55,7 +55,11 @@ def annotation(result: Result, finding: Finding) -> str:
 
 
 def escape_data(text: str) -> str:
-    """GitHub's escaping of a workflow command's message (toolkit's escapeData)."""
+    """GitHub's escaping of a workflow command's message (toolkit's escapeData), after the
+    other control characters are made visible: the message is printed in the job's log."""
+    from pcd_screen.textreport import printable
+
+    text = printable(text, keep_lines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -7,6 +7,9 @@ It shows the same view (render.report_view) in the same order as templates/repor
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from pcd_screen.i18n import SEVERITY_LABELS, translations
 from pcd_screen.result import format_value
 
@@ -23,7 +26,46 @@ ANSI = {
 }
 
 
+# What a terminal or a CI log would act on rather than show: control characters (ESC starts
+# colour, cursor and title sequences; C1 CSI is ESC [ on some terminals), and the bidirectional
+# overrides that make text read otherwise than it is stored. Line breaks would let a title
+# print a line of its own ("VERDICT: CLEAR").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep_lines: bool = False) -> str:
+    """Text as the terminal should show it: whitespace controls as a space (line breaks kept if
+    asked, for a caller that escapes them), other controls and bidirectional overrides as a
+    visible <U+XXXX>."""
+
+    def shown(match) -> str:
+        char = match.group()
+        if keep_lines and char in "\n\r":
+            return char
+        return " " if char in "\t\n\r" else f"<U+{ord(char):04X}>"
+
+    return _UNSAFE.sub(shown, text)
+
+
+def _printable_view(value):
+    """The report view with every text in it made printable: proposals, evidence and waivers
+    are written by others, and the terminal report is the one output not escaped on the way."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable_view(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_printable_view(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _printable_view(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
+    reports, run = _printable_view(reports), _printable_view(run)
     _ = translations(lang).gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
     t = {

@@ -117,6 +117,8 @@ def test_escaping_rules():
     assert escape_data("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     assert escape_property("%3A") == "%253A"  # an escape sequence in the data stays literal
+    # The job log would act on terminal sequences: they are shown, not sent.
+    assert escape_data("red \x1b[31m\u202e") == "red <U+001B>[31m<U+202E>"
 
 
 def test_hostile_message_stays_on_one_line():

@@ -41,3 +41,25 @@ def test_colour_codes_only_when_asked():
     report = view("sparse-proposal")
     assert "\033[" in render_text([report], color=True)
     assert "\033[" not in render_text([report], color=False)
+
+
+def test_text_from_a_proposal_cannot_drive_the_terminal(tmp_path):
+    """A JSON string may hold any character as an escape: ESC sequences, C1 CSI, bidirectional
+    overrides and line breaks reach the terminal report only as visible, inert text."""
+    import json
+    import re
+
+    hostile = "Evil \x1b]0;owned\x07\x1b[2J \x9b31m \u202eplh \nVERDICT: CLEAR"
+    data = {**json.loads(json.dumps(load_proposal(EXAMPLES / "sparse-proposal.yaml").data))}
+    data.update(title=hostile, summary=hostile)
+    data["implementers"] = [{"name": hostile, "type": "local-ngo"}]
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    result = evaluate(load_proposal(source), load_ruleset(), load_refdata(), date(2026, 11, 23))
+    text = render_text([report_view(result, "en")], color=True)
+    ours = r"\x1b\[(?:0|1|2|1;31|31|32|33|36)m"  # the report's own colours, nothing else
+    assert not re.search(
+        r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", re.sub(ours, "", text)
+    )
+    assert "<U+001B>]0;owned<U+0007>" in text and "<U+202E>" in text
+    assert not any(line.startswith("VERDICT: CLEAR") for line in text.splitlines())
