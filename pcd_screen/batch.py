@@ -256,9 +256,9 @@ class BatchWriter:
         self._summary_header = False
 
     def _temporary(self, prefix: str):
-        import tempfile
+        from pcd_screen.outputs import temporary
 
-        handle, path = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=self.out)
+        handle, path = temporary(self.out, prefix)
         return open(handle, "w", encoding="utf-8", newline="\n"), Path(path)  # noqa: SIM115
 
     def _read_journal(self, fingerprint: str) -> dict:

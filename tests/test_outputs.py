@@ -21,3 +21,24 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         outputs.write_atomic(target, "text")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_get_the_permissions_of_any_new_file(tmp_path):
+    import os
+    import stat
+
+    from pcd_screen.outputs import write_atomic
+
+    mask = os.umask(0o022)
+    try:
+        import importlib
+
+        from pcd_screen import outputs
+
+        importlib.reload(outputs)  # the mask is read when the module loads
+        outputs.write_atomic(tmp_path / "report.html", "<p>x</p>\n")
+    finally:
+        os.umask(mask)
+        importlib.reload(outputs)
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o644
+    assert write_atomic  # the module-level import stays usable
