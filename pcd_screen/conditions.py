@@ -454,6 +454,16 @@ class Node:
     def _evaluate(self, ctx: Context, base: PathT) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
+    def truth(self, ctx: Context, base: PathT = ()) -> Truth:
+        """The truth value alone, the same as evaluate(...).value: an `all` stops at its first
+        false part and an `any` at its first true one. Most rules pass or do not apply, and
+        then neither evidence nor missing fields are shown."""
+        done = ctx.memo.get((id(self), base))
+        return done.value if done is not None else self._truth(ctx, base)
+
+    def _truth(self, ctx: Context, base: PathT) -> Truth:
+        return self.evaluate(ctx, base).value
+
     def facts_used(self) -> set[str]:
         return set()
 
@@ -461,6 +471,16 @@ class Node:
 @dataclass
 class All(Node):
     children: list[Node]
+
+    def _truth(self, ctx, base):
+        result: Truth = True
+        for child in self.children:
+            value = child.truth(ctx, base)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
 
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
@@ -475,6 +495,16 @@ class All(Node):
 class Any(Node):
     children: list[Node]
 
+    def _truth(self, ctx, base):
+        result: Truth = False
+        for child in self.children:
+            value = child.truth(ctx, base)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
         value = kleene_or(o.value for o in outs)
@@ -487,6 +517,10 @@ class Any(Node):
 @dataclass
 class Not(Node):
     child: Node
+
+    def _truth(self, ctx, base):
+        value = self.child.truth(ctx, base)
+        return None if value is None else not value
 
     def _evaluate(self, ctx, base):
         out = self.child.evaluate(ctx, base)

@@ -83,17 +83,18 @@ def normalise(data: dict) -> dict:
 
 
 def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
+    # Truth values first, short-circuited: a rule that does not apply or passes shows no
+    # evidence, so only the others are evaluated in full.
+    if rule.applies_when is not None and rule.applies_when.truth(ctx) is False:
+        return "not-applicable", Outcome(False, [], [])
+    if rule.flag_when.truth(ctx) is False:
+        return "pass", Outcome(False, [], [])
     if rule.applies_when is not None:
         scope = rule.applies_when.evaluate(ctx)
-        if scope.value is False:
-            return "not-applicable", scope
-        if scope.value is None:
-            flag = rule.flag_when.evaluate(ctx)
-            # Unknown scope: only a definite "no" from flag_when settles the rule.
-            if flag.value is False:
-                return "pass", flag
-            return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
         flag = rule.flag_when.evaluate(ctx)
+        if scope.value is None:
+            # Unknown scope: only a definite "no" from flag_when would have settled the rule.
+            return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
         # What put the proposal in scope is evidence too (the detention activity, say). A new
         # outcome: evaluated ones are shared between rules.
         outcome = Outcome(flag.value, flag.evidence, flag.missing, scope.evidence)
