@@ -395,16 +395,15 @@ def _screened(data: dict):
     return Screened(**data)
 
 
-def fingerprint(files, options: Options) -> str:
+def fingerprint(files, options: Options, ruleset_hash: str) -> str:
     """What a resumed run must share with the interrupted one: inputs (their bytes), settings,
     tool and ruleset."""
     import hashlib
 
     from pcd_screen import __version__
-    from pcd_screen.rules import load_ruleset
 
     digest = hashlib.sha256()
-    settings = [__version__, load_ruleset(options.rule_dirs).hash, options.as_of.isoformat()]
+    settings = [__version__, ruleset_hash, options.as_of.isoformat()]
     settings += [options.lang, list(options.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
     digest.update(json.dumps(settings).encode())

@@ -403,7 +403,8 @@ def batch(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
     )
     try:
-        writer = BatchWriter(Path(out_dir), fingerprint(files, options), reports, resume)
+        run_id = fingerprint(files, options, ruleset.hash)
+        writer = BatchWriter(Path(out_dir), run_id, reports, resume)
     except (ResumeError, OSError) as exc:
         raise Failure(str(exc)) from None
     # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.

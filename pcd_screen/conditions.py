@@ -469,49 +469,34 @@ class Node:
 
 
 @dataclass
-class All(Node):
+class _Junction(Node):
+    """all / any: the children's values combined in three-valued logic (kleene), where the
+    decisive value (False for all, True for any) settles it at once."""
+
     children: list[Node]
 
     def _truth(self, ctx, base):
-        result: Truth = True
-        for child in self.children:
-            value = child.truth(ctx, base)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
+        # kleene_and and kleene_or stop at the decisive value: later children are not asked.
+        return self.kleene(child.truth(ctx, base) for child in self.children)
 
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
-        value = kleene_and(o.value for o in outs)
-        return _combine(value, outs, decisive=False)
+        return _combine(self.kleene(o.value for o in outs), outs, decisive=self.decisive)
 
     def facts_used(self):
         return set().union(*(c.facts_used() for c in self.children))
 
 
 @dataclass
-class Any(Node):
-    children: list[Node]
+class All(_Junction):
+    decisive = False
+    kleene = staticmethod(kleene_and)
 
-    def _truth(self, ctx, base):
-        result: Truth = False
-        for child in self.children:
-            value = child.truth(ctx, base)
-            if value is True:
-                return True
-            if value is None:
-                result = None
-        return result
 
-    def _evaluate(self, ctx, base):
-        outs = [child.evaluate(ctx, base) for child in self.children]
-        value = kleene_or(o.value for o in outs)
-        return _combine(value, outs, decisive=True)
-
-    def facts_used(self):
-        return set().union(*(c.facts_used() for c in self.children))
+@dataclass
+class Any(_Junction):
+    decisive = True
+    kleene = staticmethod(kleene_or)
 
 
 @dataclass

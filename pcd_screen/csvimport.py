@@ -15,7 +15,6 @@ import importlib.util
 import io
 import json
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pcd_screen.proposal import SCHEMA_VERSION, proposal_from_data
-from pcd_screen.yamlload import InputError, LoadError, decode, open_input, too_large
+from pcd_screen.yamlload import InputError, LoadError, decode, read_input, too_large
 
 MAX_BYTES = 200 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -137,13 +136,11 @@ def read_csv(
     name = display_name or str(path)
     max_bytes = max_bytes or MAX_BYTES
     try:
-        with open_input(path) as handle:
-            too_big = os.fstat(handle.fileno()).st_size > max_bytes
-            raw = b"" if too_big else handle.read(max_bytes + 1)
+        raw = read_input(path, max_bytes)
     except OSError as exc:
         yield _file_error(name, None, f"cannot read file: {exc.strerror}")
         return
-    if too_big or len(raw) > max_bytes:
+    if raw is None:
         yield _file_error(name, None, too_large(max_bytes))
         return
     try:
@@ -334,14 +331,15 @@ def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
             continue
         by_field[column.field] = (column, value)
 
-    def fail(field: str, message: str) -> None:
+    def fail(field: str, message: str, label: str | None = None) -> None:
+        """An error in the field's column; label names it when no column holds the field."""
         column = by_field[field][0] if field in by_field else _find(columns, field)
         errors.append(
             CsvRowError(
                 name,
                 row,
                 column.index + 1 if column else None,
-                column.header if column else field,
+                column.header if column else (field if label is None else label),
                 message,
             )
         )
@@ -426,16 +424,7 @@ def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
     except LoadError as exc:
         for error in exc.errors:
             field = _column_of(error.path)
-            column = by_field[field][0] if field in by_field else _find(columns, field)
-            errors.append(
-                CsvRowError(
-                    name,
-                    row,
-                    column.index + 1 if column else None,
-                    column.header if column else error.path,
-                    _clean_message(error, field),
-                )
-            )
+            fail(field, _clean_message(error, field), error.path)
         return _in_column_order(errors)
     return data
 

@@ -157,6 +157,17 @@ def open_input(file_path):
 RAISE_LIMIT = "raise it with --max-file-size or the max_file_size setting"
 
 
+def read_input(file_path, max_bytes: int) -> bytes | None:
+    """The whole of a regular file, or None when it holds more than max_bytes (checked on its
+    size first: reading a file far over the limit would waste time and memory). OSError as
+    open_input raises it."""
+    with open_input(file_path) as handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:
+            return None
+        raw = handle.read(max_bytes + 1)
+    return None if len(raw) > max_bytes else raw
+
+
 def too_large(max_bytes: int) -> str:
     """The message for a file over the size limit, naming the setting that raises it."""
     return f"file is larger than the limit of {max_bytes} bytes ({RAISE_LIMIT})"
@@ -167,15 +178,12 @@ def load_file(file_path, display_name: str | None = None, max_bytes: int | None 
     name = display_name or str(file_path)
     max_bytes = max_bytes or MAX_BYTES
     try:
-        with open_input(file_path) as handle:
-            # the size first: reading a file far over the limit would waste time and memory
-            too_big = os.fstat(handle.fileno()).st_size > max_bytes
-            raw = b"" if too_big else handle.read(max_bytes + 1)
+        raw = read_input(file_path, max_bytes)
     except OSError as exc:
         raise LoadError(
             [InputError(name, None, None, "", f"cannot read file: {exc.strerror}")]
         ) from None
-    if too_big or len(raw) > max_bytes:
+    if raw is None:
         raise LoadError([InputError(name, None, None, "", too_large(max_bytes))])
     return load_text(decode(raw, name), name)
 

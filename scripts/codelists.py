@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"  # where the copies are read by default
 
 
 def item_names(item) -> dict[str, str]:

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from generated import write_or_check  # scripts/generated.py
+
 from pcd_screen.paths import DATA_DIR, RULES_DIR
 from pcd_screen.yamlload import BUNDLE, bundle_key, parse_trusted
 
@@ -35,17 +37,10 @@ def bundle_text() -> str:
 
 def main(argv: list[str]) -> int:
     text = bundle_text()
-    if "--check" in argv:
-        current = BUNDLE.read_text(encoding="utf-8") if BUNDLE.exists() else ""
-        if current != text:
-            print(
-                f"{BUNDLE} is out of date: run make data (python scripts/compile_data.py)",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    BUNDLE.write_text(text, encoding="utf-8")
-    print(f"wrote {BUNDLE} ({len(text)} bytes, {len(sources())} files)")
+    if not write_or_check(BUNDLE, text, argv, "make data (python scripts/compile_data.py)"):
+        return 1
+    if "--check" not in argv:
+        print(f"wrote {BUNDLE} ({len(text)} bytes, {len(sources())} files)")
     return 0
 
 

@@ -20,10 +20,8 @@ import sys
 import xml.etree.ElementTree as ET  # the inputs are trusted, pinned copies
 from pathlib import Path
 
-from codelists import item_names, read_date  # scripts/codelists.py
+from codelists import DEFAULT_SHARED, REPO_ROOT, item_names, read_date  # scripts/codelists.py
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "pcd_screen" / "data" / "purpose_codes.csv"
 
 EXTRAS = "{https://namespaces.iatistandard.org/codelist_extras}"

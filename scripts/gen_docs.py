@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from generated import write_or_check  # scripts/generated.py
+
 from pcd_screen.conditions import OPERATORS, SUBJECTS
 from pcd_screen.facts import FACT_DOCS
 
@@ -38,15 +40,8 @@ def updated(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
-    new = updated(text)
-    if "--check" in argv:
-        if new != text:
-            print(f"{DOC} is out of date: run python scripts/gen_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    new = updated(DOC.read_text(encoding="utf-8"))
+    return 0 if write_or_check(DOC, new, argv, "python scripts/gen_docs.py") else 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import fastjsonschema
+from generated import write_or_check  # scripts/generated.py
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "pcd_screen" / "schemas" / "proposal.schema.json"
@@ -57,13 +58,10 @@ def generate() -> str:
 
 def main(argv: list[str]) -> int:
     text = generate()
-    if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python scripts/gen_fastcheck.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET} ({len(text)} bytes)")
+    if not write_or_check(TARGET, text, argv, "python scripts/gen_fastcheck.py"):
+        return 1
+    if "--check" not in argv:
+        print(f"wrote {TARGET} ({len(text)} bytes)")
     return 0
 
 

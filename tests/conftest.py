@@ -89,6 +89,39 @@ def with_findings(result, change):
     )
 
 
+def waiver_record(justification: str) -> dict:
+    """A waiver as a finding carries it (Finding.waiver); each format tests its own text."""
+    return {
+        "justification": justification,
+        "approved_by": "Head of unit, DG INTPA",
+        "granted": "2026-10-01",
+        "expires": "2027-03-31",
+        "path": None,
+        "file": ".pcd-waivers.yaml",
+        "line": 4,
+        "expired": False,
+    }
+
+
+# A CI run with one stale and one expired waiver, as the CLI passes it to the CI formats.
+CI_RUN = {
+    "stale_waivers": [
+        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20}
+    ],
+    "expired_waivers": [
+        {
+            "rule": "DNH-001",
+            "proposal": "EU-NDICI-2026-NE-031",
+            "file": ".pcd-waivers.yaml",
+            "line": 12,
+            "expires": "2026-10-31",
+        }
+    ],
+    "help_uri": None,
+    "fail_on": "revise",
+}
+
+
 def waived_niger(waiver: dict):
     """The Niger example with DNH-003 waived and DNH-001 under an expired waiver (still flagged)."""
 

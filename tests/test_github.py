@@ -1,7 +1,7 @@
 import re
 from dataclasses import replace
 
-from conftest import AS_OF, EXAMPLES, screened, waived_niger, with_findings
+from conftest import AS_OF, CI_RUN, EXAMPLES, screened, waived_niger, waiver_record, with_findings
 from pcd_screen.engine import evaluate
 from pcd_screen.github import escape_data, escape_property, render_github, step_summary
 from pcd_screen.proposal import load_proposal
@@ -9,32 +9,8 @@ from pcd_screen.refdata import load_refdata
 from pcd_screen.rules import load_ruleset
 
 NIGER = "border-control-transit-niger"
-WAIVER = {
-    "justification": "Accepted | UNHCR monitors the <border posts> *quarterly*",
-    "approved_by": "Head of unit, DG INTPA",
-    "granted": "2026-10-01",
-    "expires": "2027-03-31",
-    "path": None,
-    "file": ".pcd-waivers.yaml",
-    "line": 4,
-    "expired": False,
-}
-RUN = {
-    "stale_waivers": [
-        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20}
-    ],
-    "expired_waivers": [
-        {
-            "rule": "DNH-001",
-            "proposal": "EU-NDICI-2026-NE-031",
-            "file": ".pcd-waivers.yaml",
-            "line": 12,
-            "expires": "2026-10-31",
-        }
-    ],
-    "help_uri": None,
-    "fail_on": "revise",
-}
+WAIVER = waiver_record("Accepted | UNHCR monitors the <border posts> *quarterly*")
+RUN = CI_RUN
 LINE = re.compile(r"^::(error|warning|notice) (file=[^,:]+(?:,line=\d+)?,title=[^,:]+)::(.+)$")
 
 

@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
-from conftest import AS_OF, EXAMPLES, screened, waived_niger, with_findings
+from conftest import AS_OF, EXAMPLES, screened, waived_niger, waiver_record, with_findings
 from pcd_screen.engine import evaluate
 from pcd_screen.junit import render_junit
 from pcd_screen.proposal import load_proposal
@@ -9,16 +9,7 @@ from pcd_screen.refdata import load_refdata
 from pcd_screen.rules import load_ruleset
 
 NIGER = "border-control-transit-niger"
-WAIVER = {
-    "justification": "Accepted: UNHCR monitors the border posts quarterly",
-    "approved_by": "Head of unit, DG INTPA",
-    "granted": "2026-10-01",
-    "expires": "2027-03-31",
-    "path": None,
-    "file": ".pcd-waivers.yaml",
-    "line": 4,
-    "expired": False,
-}
+WAIVER = waiver_record("Accepted: UNHCR monitors the border posts quarterly")
 RUN = {"stale_waivers": [], "expired_waivers": [], "help_uri": None, "fail_on": "revise"}
 
 

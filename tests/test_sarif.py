@@ -4,7 +4,16 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import AS_OF, EXAMPLES, REPO, screened, waived_niger, with_findings
+from conftest import (
+    AS_OF,
+    CI_RUN,
+    EXAMPLES,
+    REPO,
+    screened,
+    waived_niger,
+    waiver_record,
+    with_findings,
+)
 from pcd_screen.engine import evaluate
 from pcd_screen.proposal import load_proposal
 from pcd_screen.refdata import load_refdata
@@ -14,32 +23,8 @@ from pcd_screen.sarif import artifact_path, artifact_uri, finding_line, render_s
 # The official schema is read where the shared folder has it, never copied into the repo.
 SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 NIGER = "border-control-transit-niger"
-WAIVER = {
-    "justification": 'Accepted: UNHCR monitors the <border posts> & "reports" quarterly',
-    "approved_by": "Head of unit, DG INTPA",
-    "granted": "2026-10-01",
-    "expires": "2027-03-31",
-    "path": None,
-    "file": ".pcd-waivers.yaml",
-    "line": 4,
-    "expired": False,
-}
-RUN = {
-    "stale_waivers": [
-        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20}
-    ],
-    "expired_waivers": [
-        {
-            "rule": "DNH-001",
-            "proposal": "EU-NDICI-2026-NE-031",
-            "file": ".pcd-waivers.yaml",
-            "line": 12,
-            "expires": "2026-10-31",
-        }
-    ],
-    "help_uri": None,
-    "fail_on": "revise",
-}
+WAIVER = waiver_record('Accepted: UNHCR monitors the <border posts> & "reports" quarterly')
+RUN = CI_RUN
 
 
 def ci_results():
