@@ -33,8 +33,8 @@ AS_OF = "2026-11-23"
 
 def side_by_side(source: Path) -> tuple[float, float, int]:
     """Seconds for import alone and for import + screening, in this process."""
-    from pcd_screen import batch
-    from pcd_screen.iati import ImportedActivity, iter_activities
+    from pcd_screen.inputs.iati import ImportedActivity, iter_activities
+    from pcd_screen.runs import batch
 
     options = batch.Options((), date.fromisoformat(AS_OF), "en", (), False, "compact")
     batch._init_worker(options)

@@ -55,8 +55,8 @@ class Screener:
     """The catalogue and reference data, loaded once, and what `screen` does with a proposal."""
 
     def __init__(self):
-        from pcd_screen.refdata import load_refdata
-        from pcd_screen.rules import load_ruleset
+        from pcd_screen.engine.refdata import load_refdata
+        from pcd_screen.engine.ruleset import load_ruleset
 
         self.ruleset = load_ruleset()
         self.refdata = load_refdata()
@@ -66,7 +66,7 @@ class Screener:
         its bytes, so the same input always takes the same path): rendering is most of the
         time of a run, and the loader and importer are what is fuzzed."""
         from pcd_screen.cli import _render
-        from pcd_screen.engine import evaluate
+        from pcd_screen.engine.evaluate import evaluate
 
         result = evaluate(proposal, self.ruleset, self.refdata, AS_OF)
         if data and zlib.crc32(data) % 8:

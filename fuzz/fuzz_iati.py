@@ -24,10 +24,11 @@ with atheris.instrument_imports():
     import yaml
     from common import Screener, check_load_error, seed_files
 
-    from pcd_screen.batch import safe_name
-    from pcd_screen.iati import ImportedActivity, iter_activities
-    from pcd_screen.proposal import validate_document
-    from pcd_screen.yamlload import LoadError, load_text
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.core.yamlread import load_text
+    from pcd_screen.inputs.iati import ImportedActivity, iter_activities
+    from pcd_screen.inputs.proposal import validate_document
+    from pcd_screen.runs.batch import safe_name
 
     SCREENER = Screener()
 

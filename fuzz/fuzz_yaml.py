@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 with atheris.instrument_imports():
     from common import Screener, check_load_error, seed_files
 
-    from pcd_screen.proposal import load_proposal
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.inputs.proposal import load_proposal
 
     SCREENER = Screener()
     # Screen one seed here so that the modules imported lazily are instrumented too.

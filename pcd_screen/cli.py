@@ -39,8 +39,8 @@ def _parse_date(_ctx, _param, value):
 
 
 def _load_ruleset(extra_dirs):
-    from pcd_screen.rules import load_ruleset
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.ruleset import load_ruleset
 
     try:
         return load_ruleset(extra_dirs)
@@ -53,7 +53,7 @@ def _write(output, text: str) -> None:
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from pcd_screen.outputs import write_atomic
+    from pcd_screen.core.outputs import write_atomic
 
     try:
         write_atomic(output, text)
@@ -72,7 +72,7 @@ def _settings(config_file, overrides: dict):
     from pathlib import Path
 
     from pcd_screen import config
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
 
     path = Path(config_file) if config_file else config.find_config(Path.cwd())
     try:
@@ -200,12 +200,12 @@ def screen(
     import os
 
     from pcd_screen.config import apply_rule_settings
-    from pcd_screen.discover import NothingFound, discover
-    from pcd_screen.engine import evaluate
-    from pcd_screen.proposal import load_proposal
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.result import VERDICTS
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.result import VERDICTS
+    from pcd_screen.inputs.discover import NothingFound, discover
+    from pcd_screen.inputs.proposal import load_proposal
 
     overrides = {
         "fail_on": fail_on,
@@ -266,7 +266,7 @@ def screen(
     ]
     run = {"fail_on": settings.fail_on, "help_uri": settings.help_uri}
     if waiver_list is not None:
-        from pcd_screen.waivers import apply_waivers
+        from pcd_screen.engine.waivers import apply_waivers
 
         report = apply_waivers(results, waiver_list, day)
         results = report.results
@@ -293,7 +293,7 @@ def screen(
         _write(None if path is None else str(path), text)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        from pcd_screen.github import step_summary
+        from pcd_screen.reports.github import step_summary
 
         with open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(step_summary(results, run))
@@ -363,12 +363,12 @@ def batch(
     import signal
     from pathlib import Path
 
-    from pcd_screen.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
-    from pcd_screen.discover import NothingFound, discover
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.rules import load_ruleset
-    from pcd_screen.usertemplate import TemplateProblem
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.discover import NothingFound, discover
+    from pcd_screen.reports.usertemplate import TemplateProblem
+    from pcd_screen.runs.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
 
     overrides = {
         "lang": lang,
@@ -449,7 +449,7 @@ def batch(
 def diff_runs(old_run, new_run):
     """Compare two batch runs (their output folders): proposals added, removed, and those whose
     verdict or findings changed. Exit 1 when anything differs."""
-    from pcd_screen.rundiff import compare_runs, describe_runs, read_run
+    from pcd_screen.runs.rundiff import compare_runs, describe_runs, read_run
 
     try:
         changes = compare_runs(read_run(old_run), read_run(new_run))
@@ -471,7 +471,7 @@ def import_group():
 def import_csv(file, out_dir, max_file_size):
     """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
     and skipped; the exit status is 2 if there were any."""
-    from pcd_screen.csvimport import read_csv
+    from pcd_screen.inputs.csvtable import read_csv
 
     _write_imported(read_csv(file, max_bytes=max_file_size), out_dir)
 
@@ -489,7 +489,7 @@ def import_csv(file, out_dir, max_file_size):
 def import_iati(file, out_dir, lang, max_file_size):
     """One proposal per activity of an IATI XML file (2.01-2.03), read as a stream. A bad
     activity is reported and skipped; the exit status is 2 if there were any."""
-    from pcd_screen.iati import ImportedActivity, iter_activities
+    from pcd_screen.inputs.iati import ImportedActivity, iter_activities
 
     items = (
         item.proposal if isinstance(item, ImportedActivity) else item
@@ -504,7 +504,7 @@ def _write_imported(items, out_dir) -> None:
 
     import yaml
 
-    from pcd_screen.batch import base_name, safe_name
+    from pcd_screen.runs.batch import base_name, safe_name
 
     written, errors, taken = 0, 0, set()
     for item in items:
@@ -533,8 +533,8 @@ def _tell_skipped(skipped: list[str]) -> None:
 def _load_waivers(path, ruleset):
     if path is None:
         return None
-    from pcd_screen.waivers import check_rule_ids, load_waivers
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.waivers import check_rule_ids, load_waivers
 
     try:
         found = load_waivers(path)
@@ -550,7 +550,7 @@ def _load_templates(settings) -> dict:
     if not settings.templates:
         return {}
     from pcd_screen.config import display_path
-    from pcd_screen.usertemplate import TemplateProblem, load_template
+    from pcd_screen.reports.usertemplate import TemplateProblem, load_template
 
     loaded = {}
     for path in settings.templates:
@@ -577,23 +577,23 @@ def _check_templates_used(settings, templates: dict, written: set, hint="add --f
 
 def _render(fmt: str, results, run: dict, lang: str, color: bool, templates: dict) -> str:
     if fmt == "sarif":
-        from pcd_screen.sarif import render_sarif
+        from pcd_screen.reports.sarif import render_sarif
 
         return render_sarif(results, run)
     if fmt == "junit":
-        from pcd_screen.junit import render_junit
+        from pcd_screen.reports.junit import render_junit
 
         return render_junit(results, run)
     if fmt == "github":
-        from pcd_screen.github import render_github
+        from pcd_screen.reports.github import render_github
 
         return render_github(results, run)
-    from pcd_screen.render import render
+    from pcd_screen.reports.templated import render
 
     template = templates.get(fmt)
     if template is None:
         return render(results, fmt, lang=lang, color=color, run=run)
-    from pcd_screen.usertemplate import TemplateProblem
+    from pcd_screen.reports.usertemplate import TemplateProblem
 
     try:
         return render(results, fmt, lang=lang, run=run, template=template)
@@ -638,7 +638,7 @@ def rules_show(rule_id, rule_dirs, lang, explain):
     if rule is None:
         raise Failure(f"no rule {rule_id!r}; see `pcd-screen rules list`")
     if explain:
-        from pcd_screen.explain import explain_rule
+        from pcd_screen.reports.explain import explain_rule
 
         click.echo(f"{rule.id} · {rule.principle} · {rule.text('title', lang)}")
         click.echo("\n".join(explain_rule(rule, lang)))
@@ -648,10 +648,10 @@ def rules_show(rule_id, rule_dirs, lang, explain):
 
 
 def _run_fixtures(directory, verbose, fail_on_untested=True):
-    from pcd_screen.fixtures import coverage_gaps, run_fixtures
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.rules import load_ruleset
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.runs.fixtures import coverage_gaps, run_fixtures
 
     try:
         if directory:
@@ -660,7 +660,7 @@ def _run_fixtures(directory, verbose, fail_on_untested=True):
             ruleset = load_ruleset(validate=True)
     except LoadError as exc:
         raise Failure(f"invalid rules:\n{exc}") from None
-    from pcd_screen.rules import missing_translations
+    from pcd_screen.engine.ruleset import missing_translations
 
     untranslated = missing_translations(ruleset)
     if untranslated:
@@ -728,7 +728,7 @@ def rules_doc(fmt, out_dir, lang, rule_dirs):
     """Write the published catalogue: every rule, its condition in words and its sources."""
     from pathlib import Path
 
-    from pcd_screen.catalogue import FORMATS, render_catalogue
+    from pcd_screen.reports.catalogue import FORMATS, render_catalogue
 
     ruleset = _load_ruleset(rule_dirs)
     for name in fmt or FORMATS:
@@ -745,12 +745,12 @@ def rules_doc(fmt, out_dir, lang, rule_dirs):
 def rules_diff(old_dir, new_dir, corpus, as_of):
     """Screen a corpus with two rule folders and list every proposal whose verdict or findings
     change. Exit 1 when something changes, 0 when nothing does."""
-    from pcd_screen.discover import NothingFound, discover
-    from pcd_screen.proposal import load_proposal
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.rules import load_ruleset
-    from pcd_screen.rulesdiff import compare, describe
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.discover import NothingFound, discover
+    from pcd_screen.inputs.proposal import load_proposal
+    from pcd_screen.runs.rulesdiff import compare, describe
 
     try:
         old = load_ruleset([old_dir], validate=True, builtin=False)
@@ -773,11 +773,11 @@ def schema(name):
     import json
 
     if name == "rule":
-        from pcd_screen.rules import rule_schema
+        from pcd_screen.engine.ruleset import rule_schema
 
         document = rule_schema()
     else:
-        from pcd_screen.proposal import load_schema
+        from pcd_screen.inputs.proposal import load_schema
 
         document = load_schema(name)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -801,7 +801,7 @@ def config_show(config_file, profile):
 @cli.command()
 def refdata():
     """List the reference-data tables with their source and version."""
-    from pcd_screen.refdata import load_refdata
+    from pcd_screen.engine.refdata import load_refdata
 
     for table in load_refdata().tables():
         click.echo(f"{table['name']}  (version {table['version']}, {table.get('rows', '?')} rows)")
@@ -820,7 +820,7 @@ def init(path, force):
     """Write a commented proposal template (valid as it stands) to PATH."""
     import os
 
-    from pcd_screen.paths import DATA_DIR
+    from pcd_screen.core.paths import DATA_DIR
 
     if os.path.exists(path) and not force:
         raise Failure(f"{path} exists; use --force to overwrite it")

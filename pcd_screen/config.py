@@ -17,9 +17,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from pcd_screen import yamlload
-from pcd_screen.paths import DATA_DIR, SCHEMA_DIR
-from pcd_screen.yamlload import Document, InputError, LoadError, format_path
+from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.located import Document, InputError, LoadError, format_path
+from pcd_screen.core.paths import DATA_DIR, SCHEMA_DIR
 
 CONFIG_NAME = ".pcd-screen.yaml"
 WAIVERS_NAME = ".pcd-waivers.yaml"
@@ -209,7 +209,7 @@ def _load_user_file(path: Path, origin: str, profile: str | None) -> _Layer:
     if doc.data is None:
         doc.data = {}  # an empty file: every setting from the profiles
     if not isinstance(doc.data, dict):
-        from pcd_screen.validation import type_name
+        from pcd_screen.core.validation import type_name
 
         message = f"expected a mapping of settings, got a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", message)])
@@ -349,7 +349,7 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
 
 def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Path]:
     """The report templates, relative to the file that names them; at most one per format."""
-    from pcd_screen.usertemplate import NAMING, format_of
+    from pcd_screen.reports.usertemplate import NAMING, format_of
 
     found: dict[str, str] = {}
     paths = []
@@ -431,7 +431,7 @@ def apply_rule_settings(ruleset, settings: Settings):
     within a layer an id beats a principle and enable beats disable. An unknown rule id in any
     layer is an error naming its file, line and field. The input ruleset is not changed.
     """
-    from pcd_screen.rules import Ruleset
+    from pcd_screen.engine.ruleset import Ruleset
 
     known = sorted(rule.id for rule in ruleset.rules)
     errors = []
@@ -576,6 +576,6 @@ def _validator(name: str):
 
 def validate(doc: Document, schema_name: str) -> list[InputError]:
     """Located, readable schema errors of a document ([] when valid)."""
-    from pcd_screen.validation import schema_errors
+    from pcd_screen.core.validation import schema_errors
 
     return schema_errors(_validator(schema_name), doc)

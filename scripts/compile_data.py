@@ -14,8 +14,8 @@ from pathlib import Path
 
 from generated import write_or_check  # scripts/generated.py
 
-from pcd_screen.paths import DATA_DIR, RULES_DIR
-from pcd_screen.yamlload import BUNDLE, bundle_key, parse_trusted
+from pcd_screen.core.paths import DATA_DIR, RULES_DIR
+from pcd_screen.core.yamlread import BUNDLE, bundle_key, parse_trusted
 
 
 def sources() -> list[Path]:

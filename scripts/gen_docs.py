@@ -10,8 +10,8 @@ from pathlib import Path
 
 from generated import write_or_check  # scripts/generated.py
 
-from pcd_screen.conditions import OPERATORS, SUBJECTS
-from pcd_screen.facts import FACT_DOCS
+from pcd_screen.engine.conditions import OPERATORS, SUBJECTS
+from pcd_screen.engine.facts import FACT_DOCS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 START, END = "<!-- generated:start -->", "<!-- generated:end -->"

@@ -1,4 +1,4 @@
-"""Generate pcd_screen/_proposal_fastcheck.py: the proposal schema compiled to plain Python.
+"""Generate pcd_screen/inputs/_proposal_fastcheck.py: the proposal schema compiled to plain Python.
 
 Importing jsonschema takes longer than the rest of a screening, so a proposal is first checked
 by this generated code (fastjsonschema's compiler, run here, not at run time). Only a proposal
@@ -21,7 +21,7 @@ from generated import write_or_check  # scripts/generated.py
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "pcd_screen" / "schemas" / "proposal.schema.json"
-TARGET = REPO / "pcd_screen" / "_proposal_fastcheck.py"
+TARGET = REPO / "pcd_screen" / "inputs" / "_proposal_fastcheck.py"
 IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException"
 LOCAL = """class JsonSchemaValueException(ValueError):
     def __init__(self, message, value=None, name=None, definition=None, rule=None):

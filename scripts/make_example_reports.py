@@ -10,12 +10,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pcd_screen.engine import evaluate
-from pcd_screen.outputs import write_atomic
-from pcd_screen.proposal import load_proposal
-from pcd_screen.refdata import load_refdata
-from pcd_screen.render import render
-from pcd_screen.rules import load_ruleset
+from pcd_screen.core.outputs import write_atomic
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.templated import render
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

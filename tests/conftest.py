@@ -70,10 +70,10 @@ def needs_shared():
 @cache
 def screened(name: str):
     """The result of screening examples/NAME.yaml with the catalogue, as of AS_OF."""
-    from pcd_screen.engine import evaluate
-    from pcd_screen.proposal import load_proposal
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.rules import load_ruleset
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.proposal import load_proposal
 
     proposal = load_proposal(EXAMPLES / f"{name}.yaml", f"examples/{name}.yaml")
     return evaluate(proposal, load_ruleset(), load_refdata(), AS_OF)
@@ -81,7 +81,7 @@ def screened(name: str):
 
 def with_findings(result, change):
     """A copy of result with findings changed (as waivers.apply_waivers would)."""
-    from pcd_screen.result import summarise, verdict_for
+    from pcd_screen.engine.result import summarise, verdict_for
 
     findings = [change(f) for f in result.findings]
     return replace(

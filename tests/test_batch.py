@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from pcd_screen.batch import safe_name, spreadsheet_safe
 from pcd_screen.cli import cli
-from pcd_screen.proposal import load_schema
+from pcd_screen.inputs.proposal import load_schema
+from pcd_screen.runs.batch import safe_name, spreadsheet_safe
 
 AS_OF = "2026-11-23"
 
@@ -187,7 +187,7 @@ def test_a_spreadsheet_is_screened_row_by_row(tmp_path):
 
 
 def test_import_csv_writes_one_valid_proposal_per_row(tmp_path):
-    from pcd_screen.proposal import load_proposal
+    from pcd_screen.inputs.proposal import load_proposal
 
     sheet = EXAMPLES / "portfolio" / "portfolio-sample.csv"
     result = CliRunner().invoke(cli, ["import", "csv", str(sheet), "--out", str(tmp_path)])
@@ -202,7 +202,7 @@ def test_import_csv_writes_one_valid_proposal_per_row(tmp_path):
 
 
 def test_iati_files_are_imported_and_screened(tmp_path):
-    from pcd_screen.proposal import load_proposal
+    from pcd_screen.inputs.proposal import load_proposal
 
     fixtures = EXAMPLES.parent / "tests" / "fixtures" / "iati"
     good = sorted(p for p in fixtures.glob("*-v2.0*.xml") if "broken" not in p.name)
@@ -333,7 +333,7 @@ def test_one_export_is_screened_in_parallel_with_the_same_bytes(export, tmp_path
 
 
 def test_an_interrupted_run_leaves_no_partial_file_and_resumes(export, tmp_path, monkeypatch):
-    from pcd_screen import batch
+    from pcd_screen.runs import batch
 
     source, complete = export
     out = tmp_path / "out"
@@ -370,7 +370,7 @@ def test_an_interrupted_run_leaves_no_partial_file_and_resumes(export, tmp_path,
 
 
 def test_resume_refuses_a_journal_of_other_settings(export, tmp_path, monkeypatch):
-    from pcd_screen import batch
+    from pcd_screen.runs import batch
 
     source, _complete = export
     out = tmp_path / "out"
@@ -390,7 +390,7 @@ def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
     import sys
     import time
 
-    from pcd_screen import batch
+    from pcd_screen.runs import batch
 
     source = iati_export(tmp_path / "big.xml", 1500)
     out = tmp_path / "out"

@@ -4,8 +4,8 @@ import io
 import pytest
 
 from conftest import REPO
-from pcd_screen.catalogue import FORMATS, render_catalogue
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.reports.catalogue import FORMATS, render_catalogue
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

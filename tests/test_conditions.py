@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pcd_screen.conditions import (
+from pcd_screen.engine.conditions import (
     OPERATORS,
     SUBJECTS,
     ConditionError,
@@ -13,8 +13,8 @@ from pcd_screen.conditions import (
     kleene_or,
     parse_path,
 )
-from pcd_screen.facts import compute_facts
-from pcd_screen.text import Lexicon
+from pcd_screen.engine.facts import compute_facts
+from pcd_screen.engine.lexicon import Lexicon
 
 LEXICON = Lexicon(
     {

@@ -6,16 +6,20 @@ import jsonschema
 import pytest
 
 from conftest import AS_OF, EXAMPLES, ORG_RULE, REPO
-from pcd_screen import config, engine, refdata, rules, yamlload
+from pcd_screen import config
 from pcd_screen.config import (
     apply_rule_settings,
     find_config,
     load_config,
     show,
 )
-from pcd_screen.discover import discover
-from pcd_screen.proposal import load_proposal
-from pcd_screen.yamlload import LoadError
+from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.located import LoadError
+from pcd_screen.engine import evaluate as engine
+from pcd_screen.engine import refdata
+from pcd_screen.engine import ruleset as rules
+from pcd_screen.inputs.discover import discover
+from pcd_screen.inputs.proposal import load_proposal
 
 
 @pytest.fixture
@@ -626,7 +630,7 @@ def test_docs_examples_load(repo, ruleset):
     # The complete example.
     (repo / "org-rules").mkdir()
     write(repo / ".pcd-waivers.yaml", blocks["waivers"])
-    from pcd_screen.waivers import load_waivers
+    from pcd_screen.engine.waivers import load_waivers
 
     assert len(load_waivers(repo / ".pcd-waivers.yaml")) == 1
     cfg = write(repo / ".pcd-screen.yaml", blocks[".pcd-screen.yaml"])

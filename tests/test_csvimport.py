@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from conftest import EXAMPLES
-from pcd_screen.csvimport import COLUMNS, read_csv
-from pcd_screen.engine import evaluate
-from pcd_screen.proposal import proposal_from_data
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
-from pcd_screen.yamlload import InputError
+from pcd_screen.core.located import InputError
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.csvtable import COLUMNS, read_csv
+from pcd_screen.inputs.proposal import proposal_from_data
 
 SAMPLE = EXAMPLES / "portfolio" / "portfolio-sample.csv"
 

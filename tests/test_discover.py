@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from pcd_screen.discover import NothingFound, discover
+from pcd_screen.inputs.discover import NothingFound, discover
 
 
 @pytest.fixture

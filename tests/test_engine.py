@@ -5,10 +5,10 @@ import jsonschema
 import pytest
 
 from conftest import EXAMPLES
-from pcd_screen.engine import evaluate
-from pcd_screen.proposal import load_proposal, load_schema
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal, load_schema
 
 AS_OF = date(2026, 11, 23)
 RULES = """\

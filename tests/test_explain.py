@@ -1,5 +1,5 @@
-from pcd_screen.explain import explain, explain_rule
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.reports.explain import explain, explain_rule
 
 
 def test_conditions_read_as_sentences_with_polarity():

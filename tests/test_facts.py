@@ -1,6 +1,6 @@
 from datetime import date
 
-from pcd_screen.facts import FACT_DOCS, FACT_NAMES, compute_facts
+from pcd_screen.engine.facts import FACT_DOCS, FACT_NAMES, compute_facts
 
 AS_OF = date(2026, 11, 23)
 

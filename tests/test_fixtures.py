@@ -1,6 +1,6 @@
-from pcd_screen.fixtures import coverage_gaps, run_rule_fixtures
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.runs.fixtures import coverage_gaps, run_rule_fixtures
 
 RULE = """\
 - id: FIX-001

@@ -192,7 +192,7 @@ def test_the_fuzz_targets_screening_step_runs_on_an_example():
     itself is not needed for this."""
     import importlib.util
 
-    from pcd_screen.proposal import load_proposal
+    from pcd_screen.inputs.proposal import load_proposal
 
     spec = importlib.util.spec_from_file_location("fuzz_common", REPO / "fuzz" / "common.py")
     common = importlib.util.module_from_spec(spec)

@@ -2,11 +2,11 @@ import re
 from dataclasses import replace
 
 from conftest import AS_OF, CI_RUN, EXAMPLES, screened, waived_niger, waiver_record, with_findings
-from pcd_screen.engine import evaluate
-from pcd_screen.github import escape_data, escape_property, render_github, step_summary
-from pcd_screen.proposal import load_proposal
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.github import escape_data, escape_property, render_github, step_summary
 
 NIGER = "border-control-transit-niger"
 WAIVER = waiver_record("Accepted | UNHCR monitors the <border posts> *quarterly*")

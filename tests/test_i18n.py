@@ -3,10 +3,10 @@
 import pytest
 
 from conftest import ORG_RULE
-from pcd_screen import yamlload
-from pcd_screen.i18n import LANGUAGES, translations
-from pcd_screen.paths import DATA_DIR
-from pcd_screen.rules import load_ruleset, missing_translations
+from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.i18n import LANGUAGES, translations
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.engine.ruleset import load_ruleset, missing_translations
 
 
 def texts_in(node, path=()):

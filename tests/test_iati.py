@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SHARED
-from pcd_screen.iati import (
+from pcd_screen.inputs.iati import (
     ImportedActivity,
     ImportErrorRecord,
     iter_activities,
     tables,
     to_proposal,
 )
-from pcd_screen.proposal import proposal_from_data
+from pcd_screen.inputs.proposal import proposal_from_data
 
 FIXTURES = REPO / "tests" / "fixtures" / "iati"
 EXAMPLES = SHARED / "data" / "iati-examples"

@@ -1,6 +1,6 @@
 import pytest
 
-from pcd_screen import outputs
+from pcd_screen.core import outputs
 
 
 def test_write_atomic_replaces_whole_file(tmp_path):
@@ -27,13 +27,13 @@ def test_outputs_get_the_permissions_of_any_new_file(tmp_path):
     import os
     import stat
 
-    from pcd_screen.outputs import write_atomic
+    from pcd_screen.core.outputs import write_atomic
 
     mask = os.umask(0o022)
     try:
         import importlib
 
-        from pcd_screen import outputs
+        from pcd_screen.core import outputs
 
         importlib.reload(outputs)  # the mask is read when the module loads
         outputs.write_atomic(tmp_path / "report.html", "<p>x</p>\n")

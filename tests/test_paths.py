@@ -1,4 +1,4 @@
-from pcd_screen import paths
+from pcd_screen.core import paths
 
 
 def test_shipped_folders_are_found():

@@ -1,12 +1,12 @@
 from dataclasses import replace
 
 from conftest import EXAMPLES, screened
-from pcd_screen import portfolio
-from pcd_screen.portfolio import aggregate, flagged_share, summary_row
+from pcd_screen.reports import portfolio
+from pcd_screen.reports.portfolio import aggregate, flagged_share, summary_row
 
 
 def entry(name, instrument="EUTF", **changes):
-    from pcd_screen.proposal import load_proposal
+    from pcd_screen.inputs.proposal import load_proposal
 
     data = {**load_proposal(EXAMPLES / f"{name}.yaml").data, "instrument": instrument, **changes}
     return portfolio.screened(screened(name), data)
@@ -52,9 +52,9 @@ def test_summary_row_counts_per_principle():
 def test_portfolio_rules_run_on_portfolio_facts():
     from datetime import date
 
-    from pcd_screen.engine import evaluate_portfolio
-    from pcd_screen.portfolio import portfolio_facts
-    from pcd_screen.rules import load_ruleset
+    from pcd_screen.engine.evaluate import evaluate_portfolio
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.reports.portfolio import portfolio_facts
 
     entries = [
         replace(entry(name), reported_as_oda=True)
@@ -74,7 +74,7 @@ def test_a_portfolio_rule_cannot_look_at_proposal_fields(tmp_path):
     import pytest
 
     from conftest import ORG_RULE
-    from pcd_screen.rules import RuleError, load_ruleset
+    from pcd_screen.engine.ruleset import RuleError, load_ruleset
 
     (tmp_path / "r.yaml").write_text(
         ORG_RULE.replace("  severity:", "  scope: portfolio\n  severity:")

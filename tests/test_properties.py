@@ -29,14 +29,15 @@ from hypothesis_jsonschema import from_schema
 
 from conftest import EXAMPLES
 from pcd_screen.cli import FORMATS, REPORT_LANGUAGES, _render
-from pcd_screen.engine import evaluate
-from pcd_screen.facts import COERCIVE
-from pcd_screen.paths import DATA_DIR
-from pcd_screen.proposal import MAX_NUMBER, load_proposal, load_schema, proposal_from_data
-from pcd_screen.refdata import load_refdata
-from pcd_screen.result import SEVERITIES, VERDICTS
-from pcd_screen.rules import load_ruleset
-from pcd_screen.yamlload import LoadError, format_path, load_trusted
+from pcd_screen.core.located import LoadError, format_path
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.yamlread import load_trusted
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.facts import COERCIVE
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.result import SEVERITIES, VERDICTS
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import MAX_NUMBER, load_proposal, load_schema, proposal_from_data
 
 RULESET = load_ruleset()
 REFDATA = load_refdata()

@@ -3,9 +3,10 @@ import json
 import pytest
 
 from conftest import EXAMPLES
-from pcd_screen.paths import DATA_DIR
-from pcd_screen.proposal import load_proposal, load_schema, proposal_from_data
-from pcd_screen.yamlload import LoadError, load_file
+from pcd_screen.core.located import LoadError
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.yamlread import load_file
+from pcd_screen.inputs.proposal import load_proposal, load_schema, proposal_from_data
 
 GOOD = """\
 schema_version: 1
@@ -162,7 +163,7 @@ MUTATIONS = [
 
 def test_fast_check_agrees_with_jsonschema():
     """The generated check only ever skips jsonschema for data that jsonschema accepts."""
-    from pcd_screen.proposal import _validator, passes_fast_check
+    from pcd_screen.inputs.proposal import _validator, passes_fast_check
 
     validator = _validator()
     examples = [load_file(p).data for p in sorted(EXAMPLES.glob("*.yaml"))]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pcd_screen.refdata import DATA_DIR, LIST_IDS, load_refdata
+from pcd_screen.engine.refdata import DATA_DIR, LIST_IDS, load_refdata
 
 REPO = Path(__file__).resolve().parent.parent
 SCREEN_DAY = date(2026, 11, 23)  # the default screening date

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 from conftest import EXAMPLES, REPO
-from pcd_screen.engine import evaluate
-from pcd_screen.proposal import load_proposal, proposal_from_data
-from pcd_screen.refdata import load_refdata
-from pcd_screen.render import render
-from pcd_screen.rules import load_ruleset
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal, proposal_from_data
+from pcd_screen.reports.templated import render
 
 AS_OF = date(2026, 11, 23)
 GOLDEN = REPO / "tests" / "golden"

@@ -1,6 +1,6 @@
 import pytest
 
-from pcd_screen.result import Finding, summarise, verdict_for
+from pcd_screen.engine.result import Finding, summarise, verdict_for
 
 
 def finding(severity, status, kind="concern", rule_id="X-001"):

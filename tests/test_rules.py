@@ -1,9 +1,9 @@
 import pytest
 
 from conftest import ORG_RULE
-from pcd_screen.fixtures import coverage_gaps, run_rule_fixtures
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import RuleError, load_ruleset
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import RuleError, load_ruleset
+from pcd_screen.runs.fixtures import coverage_gaps, run_rule_fixtures
 
 CATALOGUE = load_ruleset(validate=True)
 FIVE = ("do-no-harm", "no-conditionality", "oda-eligibility", "ldc-focus", "regional-mobility")

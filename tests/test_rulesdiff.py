@@ -2,11 +2,11 @@ import shutil
 from datetime import date
 
 from conftest import EXAMPLES
-from pcd_screen.paths import RULES_DIR
-from pcd_screen.proposal import load_proposal
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
-from pcd_screen.rulesdiff import compare, describe
+from pcd_screen.core.paths import RULES_DIR
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.runs.rulesdiff import compare, describe
 
 
 def test_a_severity_change_shows_on_the_proposals_it_touches(tmp_path):

@@ -4,7 +4,7 @@ from click.testing import CliRunner
 
 from conftest import screened
 from pcd_screen.cli import cli
-from pcd_screen.rundiff import compare_runs, describe_runs
+from pcd_screen.runs.rundiff import compare_runs, describe_runs
 
 
 def run_of(*names):

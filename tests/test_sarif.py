@@ -14,11 +14,17 @@ from conftest import (
     waiver_record,
     with_findings,
 )
-from pcd_screen.engine import evaluate
-from pcd_screen.proposal import load_proposal
-from pcd_screen.refdata import load_refdata
-from pcd_screen.rules import load_ruleset
-from pcd_screen.sarif import artifact_path, artifact_uri, finding_line, render_sarif, rule_name
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.sarif import (
+    artifact_path,
+    artifact_uri,
+    finding_line,
+    render_sarif,
+    rule_name,
+)
 
 # The official schema is read where the shared folder has it, never copied into the repo.
 SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif" / "sarif-schema-2.1.0.json"

@@ -1,4 +1,4 @@
-from pcd_screen.svgchart import bar_chart
+from pcd_screen.reports.svgchart import bar_chart
 
 
 def test_bars_are_escaped_and_scaled():

@@ -1,6 +1,6 @@
 import pytest
 
-from pcd_screen.text import Lexicon, Phrase, fold, tokens, words
+from pcd_screen.engine.lexicon import Lexicon, Phrase, fold, tokens, words
 
 
 def test_fold_strips_accents_and_case():

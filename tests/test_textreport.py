@@ -1,12 +1,12 @@
 from datetime import date
 
 from conftest import EXAMPLES
-from pcd_screen.engine import evaluate
-from pcd_screen.proposal import load_proposal
-from pcd_screen.refdata import load_refdata
-from pcd_screen.render import report_view
-from pcd_screen.rules import load_ruleset
-from pcd_screen.textreport import render_text
+from pcd_screen.engine.evaluate import evaluate
+from pcd_screen.engine.refdata import load_refdata
+from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.templated import report_view
+from pcd_screen.reports.text import render_text
 
 
 def view(name):

@@ -5,8 +5,8 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES, REPO, screened
 from pcd_screen.cli import cli
-from pcd_screen.render import render
-from pcd_screen.usertemplate import (
+from pcd_screen.reports.templated import render
+from pcd_screen.reports.usertemplate import (
     POLICY,
     TemplateProblem,
     format_of,

@@ -1,7 +1,7 @@
 import jsonschema
 
-from pcd_screen.validation import schema_errors
-from pcd_screen.yamlload import load_text
+from pcd_screen.core.validation import schema_errors
+from pcd_screen.core.yamlread import load_text
 
 SCHEMA = {
     "type": "object",

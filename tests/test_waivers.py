@@ -6,11 +6,14 @@ import jsonschema
 import pytest
 
 from conftest import AS_OF, EXAMPLES
-from pcd_screen import config, engine, refdata, rules
-from pcd_screen.proposal import load_proposal
-from pcd_screen.result import verdict_for
-from pcd_screen.waivers import Waiver, apply_waivers, check_rule_ids, load_waivers
-from pcd_screen.yamlload import LoadError
+from pcd_screen import config
+from pcd_screen.core.located import LoadError
+from pcd_screen.engine import evaluate as engine
+from pcd_screen.engine import refdata
+from pcd_screen.engine import ruleset as rules
+from pcd_screen.engine.result import verdict_for
+from pcd_screen.engine.waivers import Waiver, apply_waivers, check_rule_ids, load_waivers
+from pcd_screen.inputs.proposal import load_proposal
 
 NIGER = "EU-NDICI-2026-NE-031"  # border-control-transit-niger.yaml: block
 REFUGEE_COSTS = "BE-2026-FEDASIL-ODA"  # in-donor-refugee-costs.yaml: revise (ODA-004 only high)

@@ -27,9 +27,9 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from pcd_screen.yamlload import MAX_BYTES, RAISE_LIMIT, open_input
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.yamlread import MAX_BYTES, RAISE_LIMIT, open_input
 
-DATA_DIR = Path(__file__).parent / "data"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 CHUNK = 64 * 1024
@@ -320,8 +320,8 @@ def _line(parser) -> int | None:
 
 
 def _import_one(elem, lines, index, file, version, lang, problem=None):
-    from pcd_screen.proposal import proposal_from_data
-    from pcd_screen.yamlload import LoadError
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.inputs.proposal import proposal_from_data
 
     identifier = (elem.findtext("iati-identifier") or "").strip() or None
     line = lines.get(elem)
@@ -367,7 +367,7 @@ def _alpha3() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _lexicon():
-    from pcd_screen.rules import load_lexicon
+    from pcd_screen.engine.ruleset import load_lexicon
 
     return load_lexicon()[0]
 
@@ -905,7 +905,7 @@ def infer_category(proposal: dict) -> dict | None:
 
 
 def _code_evidence(code: str, percentage) -> str:
-    from pcd_screen.refdata import load_refdata
+    from pcd_screen.engine.refdata import load_refdata
 
     entry = load_refdata().purpose_code(code)
     name = f" {entry['name']['en']}" if entry else ""

@@ -6,10 +6,11 @@ import re
 from datetime import date
 
 from pcd_screen import __version__
-from pcd_screen.conditions import Context, Outcome
-from pcd_screen.facts import compute_facts
-from pcd_screen.proposal import Proposal
-from pcd_screen.result import (
+from pcd_screen.core.located import format_path
+from pcd_screen.core.proposal import Proposal
+from pcd_screen.engine.conditions import Context, Outcome
+from pcd_screen.engine.facts import compute_facts
+from pcd_screen.engine.result import (
     Evidence,
     Finding,
     Result,
@@ -18,8 +19,7 @@ from pcd_screen.result import (
     summarise,
     verdict_for,
 )
-from pcd_screen.rules import Rule, Ruleset, describe_source
-from pcd_screen.yamlload import format_path
+from pcd_screen.engine.ruleset import Rule, Ruleset, describe_source
 
 MAX_EVIDENCE = 20
 _PLACEHOLDER = re.compile(r"\{(evidence|facts\.[a-z_]+)\}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from pcd_screen.result import Finding, Result, format_value
-from pcd_screen.sarif import (
+from pcd_screen.engine.result import Finding, Result, format_value
+from pcd_screen.reports.sarif import (
     artifact_path,
     counts_as_flag,
     finding_line,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from pcd_screen.i18n import N_
+from pcd_screen.core.i18n import N_
 
 MIGRATION_CONTROL = (
     "border-control",

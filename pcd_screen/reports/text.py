@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from pcd_screen.i18n import SEVERITY_LABELS, translations
-from pcd_screen.result import format_value
+from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.engine.result import format_value
 
 RESET = "\033[0m"
 ANSI = {

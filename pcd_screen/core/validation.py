@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from pcd_screen.yamlload import Document, InputError, format_path
+from pcd_screen.core.located import Document, InputError, format_path
 
 
 def schema_errors(

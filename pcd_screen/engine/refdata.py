@@ -16,9 +16,8 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pcd_screen.yamlload import load_trusted
-
-DATA_DIR = Path(__file__).parent / "data"
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.yamlread import load_trusted
 
 Answer = tuple["bool | None", "str | None"]
 

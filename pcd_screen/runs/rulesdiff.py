@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pcd_screen.engine import evaluate
+from pcd_screen.engine.evaluate import evaluate
 
 
 @dataclass

@@ -8,7 +8,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pcd_screen.result import PRINCIPLES, VERDICTS, Result
+from pcd_screen.engine.result import PRINCIPLES, VERDICTS, Result
 
 _ACTIVITY = re.compile(r"^activities\[(\d+)\]")
 
@@ -278,7 +278,7 @@ def _number(value: float) -> str:
 
 def portfolio_facts(figures: dict) -> dict:
     """The facts portfolio rules (scope: portfolio) look at; None when the data cannot say."""
-    from pcd_screen.facts import Fact
+    from pcd_screen.engine.facts import Fact
 
     values = {
         "portfolio_proposals": figures["proposals"],

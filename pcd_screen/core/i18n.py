@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 
-from pcd_screen.paths import PACKAGE_DIR
+from pcd_screen.core.paths import PACKAGE_DIR
 
 LOCALE_DIR = PACKAGE_DIR / "locale"
 DOMAIN = "messages"

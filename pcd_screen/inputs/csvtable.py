@@ -23,8 +23,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen.proposal import SCHEMA_VERSION, proposal_from_data
-from pcd_screen.yamlload import InputError, LoadError, decode, read_input, too_large
+from pcd_screen.core.located import InputError, LoadError
+from pcd_screen.core.yamlread import decode, read_input, too_large
+from pcd_screen.inputs.proposal import SCHEMA_VERSION, proposal_from_data
 
 MAX_BYTES = 200 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -758,7 +759,7 @@ def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 @lru_cache(maxsize=4096)
 def country_code(text: str) -> str | None:
     """Alpha-3, alpha-2 or English name -> alpha-3 code, or None."""
-    from pcd_screen.refdata import load_refdata
+    from pcd_screen.engine.refdata import load_refdata
 
     value = text.strip()
     alpha2, names, _display = _country_tables()

@@ -156,7 +156,7 @@ def sort_key(finding: Finding) -> tuple:
 def format_value(name: str, value, lang: str = "en") -> str:
     """A fact or evidence value as people read it: shares as percentages, lists joined, the
     few words it adds (yes, no, unknown, ...) in the report language."""
-    from pcd_screen.i18n import translations
+    from pcd_screen.core.i18n import translations
 
     words = translations(lang)
     if value is None:

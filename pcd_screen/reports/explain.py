@@ -6,9 +6,9 @@ as well as in English. Field paths stay as written: they are what the analyst ed
 
 from __future__ import annotations
 
-from pcd_screen.conditions import OPERATORS, SUBJECTS
-from pcd_screen.facts import FACT_DOCS, PORTFOLIO_FACT_DOCS
-from pcd_screen.i18n import N_, translations
+from pcd_screen.core.i18n import N_, translations
+from pcd_screen.engine.conditions import OPERATORS, SUBJECTS
+from pcd_screen.engine.facts import FACT_DOCS, PORTFOLIO_FACT_DOCS
 
 OPERATOR_PHRASES = {
     "eq": N_("is %(value)s"),

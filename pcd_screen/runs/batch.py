@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-from pcd_screen.outputs import write_atomic
-from pcd_screen.portfolio import Aggregate
-from pcd_screen.result import PRINCIPLES
+from pcd_screen.core.outputs import write_atomic
+from pcd_screen.engine.result import PRINCIPLES
+from pcd_screen.reports.portfolio import Aggregate
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows gives to devices, with any extension ("NUL.md" is the null device there).
@@ -83,8 +83,8 @@ class Options:
 
 
 def _init_worker(options: Options) -> None:
-    from pcd_screen.refdata import load_refdata
-    from pcd_screen.rules import load_ruleset
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
 
     _WORKER.update(options=options, ruleset=load_ruleset(options.rule_dirs), refdata=load_refdata())
     # The rules and reference data live as long as the worker: the garbage collector need not
@@ -119,12 +119,12 @@ def tasks(files, lang: str, max_size: int | None = None):
 def _records(file: str, lang: str, max_size: int | None = None):
     """Validated proposal mappings, or errors, of a portfolio export."""
     if file.lower().endswith(".xml"):
-        from pcd_screen.iati import ImportedActivity, iter_activities
+        from pcd_screen.inputs.iati import ImportedActivity, iter_activities
 
         for item in iter_activities(file, lang, max_text=max_size):
             yield item.proposal if isinstance(item, ImportedActivity) else item
     else:
-        from pcd_screen.csvimport import read_csv
+        from pcd_screen.inputs.csvtable import read_csv
 
         yield from read_csv(file, max_bytes=max_size)
 
@@ -132,9 +132,10 @@ def _records(file: str, lang: str, max_size: int | None = None):
 def screen_task(task) -> tuple:
     """(key, outputs, errors, last) for one task: each output holds one proposal's screening,
     rendered and serialised here, in the worker, so that the main process only writes."""
-    from pcd_screen.engine import evaluate
-    from pcd_screen.proposal import Proposal, load_proposal
-    from pcd_screen.yamlload import Document, LoadError
+    from pcd_screen.core.located import Document, LoadError
+    from pcd_screen.core.proposal import Proposal
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.inputs.proposal import load_proposal
 
     key, file, records, errors, last = task
     options, ruleset, refdata = _WORKER["options"], _WORKER["ruleset"], _WORKER["refdata"]
@@ -156,7 +157,7 @@ def screen_task(task) -> tuple:
 
 
 def _output(result, data: dict, options: Options) -> dict:
-    from pcd_screen.portfolio import screened, summary_row
+    from pcd_screen.reports.portfolio import screened, summary_row
 
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
     output = {
@@ -171,7 +172,7 @@ def _output(result, data: dict, options: Options) -> dict:
         "screened": screened(result, data),
     }
     if options.reports:
-        from pcd_screen.render import render
+        from pcd_screen.reports.templated import render
 
         templates = dict(options.templates)
         for fmt in ("md", "html"):
@@ -256,7 +257,7 @@ class BatchWriter:
         self._summary_header = False
 
     def _temporary(self, prefix: str):
-        from pcd_screen.outputs import temporary
+        from pcd_screen.core.outputs import temporary
 
         handle, path = temporary(self.out, prefix)
         return open(handle, "w", encoding="utf-8", newline="\n"), Path(path)  # noqa: SIM115
@@ -344,10 +345,10 @@ class BatchWriter:
         import os
 
         from pcd_screen import __version__
-        from pcd_screen.catalogue import ruleset_texts
-        from pcd_screen.engine import evaluate_portfolio
-        from pcd_screen.portfolio import portfolio_facts
-        from pcd_screen.render import environment
+        from pcd_screen.engine.evaluate import evaluate_portfolio
+        from pcd_screen.reports.catalogue import ruleset_texts
+        from pcd_screen.reports.portfolio import portfolio_facts
+        from pcd_screen.reports.templated import environment
 
         for name, (stream, path) in (
             ("results.jsonl", self._results),
@@ -387,7 +388,7 @@ class BatchWriter:
 
 def _screened(data: dict):
     """A portfolio record read back from the journal (JSON has lists for tuples)."""
-    from pcd_screen.portfolio import Screened
+    from pcd_screen.reports.portfolio import Screened
 
     data = dict(data)
     data["concerns"] = [tuple(c) for c in data["concerns"]]
@@ -421,7 +422,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _charts(figures: dict) -> dict:
-    from pcd_screen.svgchart import bar_chart
+    from pcd_screen.reports.svgchart import bar_chart
 
     by_principle = [(name, figures["by_principle"][name].get("share", 0.0)) for name in PRINCIPLES]
     verdicts = [(v, figures["verdicts"][v]["budget"]) for v in figures["verdicts"]]

@@ -258,7 +258,7 @@ def _compile_path(arg, _compile):
 def _compile_fact(arg, _compile):
     if not isinstance(arg, str):
         raise ConditionError(f"fact must be a name, got {arg!r}")
-    from pcd_screen.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
+    from pcd_screen.engine.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
 
     known = FACT_NAMES | set(PORTFOLIO_FACT_DOCS)
     if arg not in known:

@@ -9,41 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from pcd_screen import yamlload
-from pcd_screen.paths import SCHEMA_DIR
-from pcd_screen.validation import schema_errors, type_name
-from pcd_screen.yamlload import Document, InputError, LoadError, format_path
+from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.located import Document, InputError, LoadError, format_path
+from pcd_screen.core.paths import SCHEMA_DIR
+from pcd_screen.core.proposal import Proposal
+from pcd_screen.core.validation import schema_errors, type_name
 
 SCHEMA_VERSION = 1
 # No amount in any currency, share or count comes near it; sums and shares of numbers up to it
 # stay far from float overflow.
 MAX_NUMBER = 10**18
-
-
-@dataclass
-class Proposal:
-    """A validated proposal: its data, where it came from and the line of every value."""
-
-    data: dict
-    document: Document
-
-    @property
-    def id(self) -> str:
-        return str(self.data.get("id"))
-
-    @property
-    def title(self) -> str:
-        return str(self.data.get("title", ""))
-
-    @property
-    def file(self) -> str:
-        return self.document.file
-
-    def line_of(self, path) -> int | None:
-        return self.document.line_of(tuple(path))
 
 
 @cache
@@ -57,7 +34,7 @@ def _validator():
     # Built once per process: constructing a validator is the slow part of jsonschema.
     import jsonschema
 
-    from pcd_screen.refdata import load_refdata
+    from pcd_screen.engine.refdata import load_refdata
 
     checker = jsonschema.FormatChecker(formats=("date",))
     refdata = load_refdata()
@@ -133,8 +110,8 @@ def passes_fast_check(data) -> bool:
     It spares importing jsonschema for valid proposals. Anything it rejects, or a check made from
     an older schema, goes to jsonschema, which then reports every error with its position.
     """
-    from pcd_screen import _proposal_fastcheck as fast
-    from pcd_screen.refdata import load_refdata
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.inputs import _proposal_fastcheck as fast
 
     if _schema_digest() != fast.SCHEMA_SHA256 or not fast.is_valid(data):
         return False

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pcd_screen.result import SEVERITIES, VERDICTS, Finding, Result
-from pcd_screen.sarif import (
+from pcd_screen.engine.result import SEVERITIES, VERDICTS, Finding, Result
+from pcd_screen.reports.sarif import (
     artifact_path,
     counts_as_flag,
     finding_line,
@@ -57,7 +57,7 @@ def annotation(result: Result, finding: Finding) -> str:
 def escape_data(text: str) -> str:
     """GitHub's escaping of a workflow command's message (toolkit's escapeData), after the
     other control characters are made visible: the message is printed in the job's log."""
-    from pcd_screen.textreport import printable
+    from pcd_screen.reports.text import printable
 
     text = printable(text, keep_lines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

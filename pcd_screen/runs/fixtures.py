@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from pcd_screen.conditions import Context, Node, Outcome
-from pcd_screen.engine import context_for, status_of
-from pcd_screen.proposal import proposal_from_data
-from pcd_screen.rules import Rule, Ruleset
-from pcd_screen.yamlload import LoadError
+from pcd_screen.core.located import LoadError
+from pcd_screen.engine.conditions import Context, Node, Outcome
+from pcd_screen.engine.evaluate import context_for, status_of
+from pcd_screen.engine.ruleset import Rule, Ruleset
+from pcd_screen.inputs.proposal import proposal_from_data
 
 DEFAULT_AS_OF = date(2026, 11, 23)
 
@@ -42,7 +42,7 @@ def fixture_context(rule: Rule, index: int, test: dict, ruleset: Ruleset, refdat
 
 
 def portfolio_context(values: dict, ruleset: Ruleset, as_of: date) -> Context:
-    from pcd_screen.facts import PORTFOLIO_FACT_DOCS, Fact
+    from pcd_screen.engine.facts import PORTFOLIO_FACT_DOCS, Fact
 
     facts = {
         name: Fact(values.get(name), [], [] if values.get(name) is not None else [("facts", name)])

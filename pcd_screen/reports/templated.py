@@ -6,10 +6,10 @@ import json
 from dataclasses import asdict
 from functools import lru_cache
 
-from pcd_screen.facts import FACT_DOCS
-from pcd_screen.i18n import SEVERITY_LABELS, translations
-from pcd_screen.paths import DATA_DIR, TEMPLATES_DIR
-from pcd_screen.result import PRINCIPLES, SEVERITIES, Result, format_value
+from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.core.paths import DATA_DIR, TEMPLATES_DIR
+from pcd_screen.engine.facts import FACT_DOCS
+from pcd_screen.engine.result import PRINCIPLES, SEVERITIES, Result, format_value
 
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
@@ -30,12 +30,12 @@ def render(
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     reports = [report_view(result, lang) for result in results]
     if fmt == "text":
-        from pcd_screen.textreport import render_text
+        from pcd_screen.reports.text import render_text
 
         return render_text(reports, color, lang, run_view(run))
     context = {"reports": reports, "lang": lang, "run": run_view(run)}
     if template is not None:
-        from pcd_screen.usertemplate import render_template
+        from pcd_screen.reports.usertemplate import render_template
 
         text = render_template(template, context)
     else:
@@ -88,7 +88,7 @@ def _definition(field: str, lang: str) -> str:
 @lru_cache(maxsize=8)
 def _data(name: str) -> dict:
     """A data file the reports show texts from (verdicts, principles, vocabularies)."""
-    from pcd_screen import yamlload
+    from pcd_screen.core import yamlread as yamlload
 
     return yamlload.load_trusted(DATA_DIR / f"{name}.yaml")
 

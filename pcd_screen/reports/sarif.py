@@ -15,7 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from pcd_screen import __version__
-from pcd_screen.result import Finding, Result, format_value
+from pcd_screen.engine.result import Finding, Result, format_value
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

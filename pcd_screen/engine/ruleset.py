@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen import yamlload
-from pcd_screen.conditions import ConditionError, Node, compile_condition, condition_schema
-from pcd_screen.paths import DATA_DIR, RULES_DIR
-from pcd_screen.text import Lexicon
-from pcd_screen.yamlload import Document, InputError, LoadError, format_path
+from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.located import Document, InputError, LoadError, format_path
+from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
+from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
+from pcd_screen.engine.lexicon import Lexicon
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 # Every text a report shows exists in each of these languages (`rules validate` checks it).
@@ -68,7 +68,7 @@ class RuleError(LoadError):
 
 @lru_cache(maxsize=1)
 def rule_schema() -> dict:
-    with open(Path(__file__).parent / "schemas" / "rule.schema.json", encoding="utf-8") as handle:
+    with open(SCHEMA_DIR / "rule.schema.json", encoding="utf-8") as handle:
         schema = json.load(handle)
     schema["$defs"]["condition"] = condition_schema()
     schema["properties"]["sources"]["items"]["properties"]["doc"]["enum"] = sorted(load_sources())
@@ -221,7 +221,7 @@ def _rules_in(doc: Document, check: bool, sources, lexicon, errors: list[InputEr
             errors.append(InputError(doc.file, line, None, label, "a rule must be a mapping"))
             continue
         if check:
-            from pcd_screen.validation import schema_errors
+            from pcd_screen.core.validation import schema_errors
 
             found = schema_errors(_rule_validator(), doc, instance=raw, base=path, label=label)
             if found:
@@ -305,7 +305,7 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
 
 def _check_scope(raw, compiled, fail) -> None:
     """A portfolio rule looks only at portfolio facts; a proposal rule never does."""
-    from pcd_screen.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
+    from pcd_screen.engine.facts import FACT_NAMES, PORTFOLIO_FACT_DOCS
 
     portfolio = raw.get("scope") == "portfolio"
     allowed = set(PORTFOLIO_FACT_DOCS) if portfolio else set(FACT_NAMES)

@@ -1,0 +1,30 @@
+"""A proposal as every stage sees it: the data, and where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pcd_screen.core.located import Document
+
+
+@dataclass
+class Proposal:
+    """A validated proposal: its data, where it came from and the line of every value."""
+
+    data: dict
+    document: Document
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id"))
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", ""))
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    def line_of(self, path) -> int | None:
+        return self.document.line_of(tuple(path))
