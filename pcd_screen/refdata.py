@@ -122,7 +122,8 @@ class _Dac:
         self.ldc = ldc
         history = raw.get("history") or {}
         self.hist_end = _day(history["to"]) if history else None
-        self.never = set(((history.get("rules") or {}).get("never_listed") or {}).get("codes") or [])
+        never = (history.get("rules") or {}).get("never_listed") or {}
+        self.never = set(never.get("codes") or [])
         self.hist = {
             code: [(_day(s["from"]), _day(s["to"]), s["listed"], s.get("group")) for s in spans]
             for code, spans in (history.get("entries") or {}).items()
@@ -174,10 +175,10 @@ class _Dac:
         )
 
     def membership(self, code: str, as_of: date) -> Answer:
-        if self.start <= as_of and self.hist_end is not None and as_of <= self.hist_end:
-            if code not in self.unresolved:
-                listed, _group, why = self._history(code, as_of)
-                return listed, why
+        in_history = self.hist_end is not None and self.start <= as_of <= self.hist_end
+        if in_history and code not in self.unresolved:
+            listed, _group, why = self._history(code, as_of)
+            return listed, why
         group, why = self.group(code, as_of)
         if why is not None:
             return None, why

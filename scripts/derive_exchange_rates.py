@@ -70,7 +70,8 @@ def table(header: str, lines: list[str]) -> str:
     out = io.StringIO()
     out.write(
         "# Annual average exchange rates: per_usd = units of the currency per 1 US dollar\n"
-        "# (IMF International Financial Statistics, ENDA: domestic currency per USD, period average).\n"
+        "# (IMF International Financial Statistics, ENDA: domestic currency per USD,\n"
+        "# period average).\n"
         f"# source: {SOURCE_REPO}@{SOURCE_COMMIT} {SOURCE_PATH} ({SOURCE_URL})\n"
         f"# series: {', '.join(f'{c}={k}' for c, k in sorted(SERIES.items()))}\n"
         f"# rows-sha256: {digest}\n"

@@ -57,8 +57,12 @@ def test_missing_years_and_currencies():
 def test_table_is_reproducible_from_the_committed_extract(tmp_path):
     out = tmp_path / "exchange_rates.csv"
     subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "derive_exchange_rates.py"), str(EXTRACT),
-         f"--out={out}"],
+        [
+            sys.executable,
+            str(REPO / "scripts" / "derive_exchange_rates.py"),
+            str(EXTRACT),
+            f"--out={out}",
+        ],
         check=True,
         capture_output=True,
     )
