@@ -62,6 +62,43 @@ def test_stale_m49_flag_for_sao_tome_is_not_used(ref):
     assert ref.membership("ldc", "STP", SCREEN_DAY) == (False, None)
 
 
+@pytest.mark.parametrize(
+    ("day", "count"),
+    [
+        (date(2014, 1, 1), 48),
+        (date(2017, 6, 3), 48),
+        (date(2017, 6, 4), 47),  # Equatorial Guinea left
+        (date(2020, 12, 4), 46),  # Vanuatu
+        (date(2023, 12, 13), 45),  # Bhutan
+        (date(2024, 12, 13), 44),  # Sao Tome and Principe
+    ],
+)
+def test_ldc_counts_since_2014(ref, day, count):
+    answers = ldc_answers(ref, day)
+    assert sum(1 for member, _ in answers.values() if member is True) == count
+    assert all(member is not None for member, _ in answers.values())
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "member"),
+    [
+        ("WSM", date(2014, 1, 1), False),  # Samoa graduated on 1 January 2014
+        ("WSM", date(2015, 1, 1), False),
+        ("GNQ", date(2016, 1, 1), True),
+        ("GNQ", date(2017, 6, 3), True),
+        ("GNQ", date(2018, 1, 1), False),
+        ("VUT", date(2015, 1, 1), True),
+        ("VUT", date(2019, 6, 1), True),
+        ("BTN", date(2014, 1, 1), True),
+        ("NER", date(2014, 1, 1), True),
+        ("BGD", date(2016, 6, 1), True),
+        ("FRA", date(2016, 6, 1), False),
+    ],
+)
+def test_ldc_history(ref, code, day, member):
+    assert ref.membership("ldc", code, day) == (member, None)
+
+
 def test_ldc_outside_coverage_is_uncertain(ref):
     member, why = ref.membership("ldc", "NER", date(2010, 1, 1))
     assert member is None and "not sourced" in why
@@ -115,9 +152,52 @@ def test_dac_list_counts_for_2024_flows(ref):
 
 
 def test_dac_outside_coverage_and_kosovo_uncertain(ref):
-    for code, day in (("NER", date(2023, 6, 1)), ("NER", date(2027, 1, 1)), ("XKX", SCREEN_DAY)):
+    for code, day in (
+        ("NER", date(2013, 12, 31)),
+        ("NER", date(2027, 1, 1)),
+        ("XKX", SCREEN_DAY),
+        ("XKX", date(2019, 6, 1)),
+        ("IND", date(2023, 6, 1)),  # 2022-2023 list not read: IND is on it, but not sourced here
+    ):
         member, why = ref.membership("dac-recipients", code, day)
         assert member is None and why
+
+
+# --- DAC List before 2024 flows (partial history) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "member"),
+    [
+        ("CHL", date(2017, 6, 1), True),  # graduated from the List as of 1 January 2018
+        ("CHL", date(2019, 6, 1), False),
+        ("URY", date(2017, 12, 31), True),
+        ("URY", date(2018, 1, 1), False),
+        ("SYC", date(2018, 1, 1), False),
+        ("ATG", date(2021, 12, 31), True),  # graduated 1 January 2022
+        ("ATG", date(2022, 1, 1), False),
+        ("PLW", date(2022, 6, 1), True),  # identified for graduation but remained
+        ("NER", date(2015, 1, 1), True),  # every UN LDC is on the List
+        ("GNQ", date(2016, 1, 1), True),  # an LDC until 4 June 2017
+        ("FRA", date(2016, 1, 1), False),  # EU members are never on the List
+        ("RUS", date(2020, 6, 1), False),  # nor (former) G8 members
+    ],
+)
+def test_dac_history_membership(ref, code, day, member):
+    assert ref.membership("dac-recipients", code, day) == (member, None)
+
+
+def test_dac_history_groups(ref):
+    assert ref.dac_income_group("VUT", date(2020, 6, 1)) == "LDC"
+    assert ref.dac_income_group("VUT", date(2021, 6, 1)) == "LMIC"  # moved on 1 January 2021
+    assert ref.dac_income_group("VUT", date(2024, 6, 1)) == "LMIC"
+    # On the List but the group of that period was not sourced: no group is guessed.
+    assert ref.membership("dac-recipients", "CHL", date(2016, 6, 1)) == (True, None)
+    assert ref.dac_income_group("CHL", date(2016, 6, 1)) is None
+    assert ref.dac_income_group("FRA", date(2016, 6, 1)) is None
+    # An LDC that left the UN list is not answered from the LDC rule.
+    member, why = ref.membership("dac-recipients", "GNQ", date(2019, 6, 1))
+    assert member is None and "could not be read" in why
 
 
 # --- Free movement ----------------------------------------------------------------------------
