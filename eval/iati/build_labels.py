@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Assemble eval/iati/labels.yaml from the hand-written label drafts in eval/iati/work/.
+
+The drafts hold, per selection index (the order printed by select.py), the labels written
+by a person after reading the activity (m = migration_related, h = humanitarian,
+c = control_categories, conf, reason, ev = evidence). This script only joins them with the
+identifier, file and split from select.py, checks the vocabulary, and writes the YAML.
+It does not classify anything. Needs PyYAML to read the drafts.
+"""
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import select as sel  # noqa: E402  (eval/iati/select.py)
+
+CATEGORIES = {
+    "border-control", "maritime-interception", "surveillance-equipment", "detention",
+    "forced-return", "readmission-cooperation", "anti-smuggling-enforcement",
+    "deterrence-campaign", "security-forces-equipment", "military",
+}
+
+HEADER = """\
+# Labelled evaluation set of real IATI activities for pcd-screen (migration relevance,
+# migration-control categories, humanitarian nature).
+#
+# Selection (before any reading; reproduce with `python3 eval/iati/select.py`):
+#   every <iati-identifier> of /work/shared/data/iati-real/dev-migration.xml (453) and
+#   dev-other.xml (400) (see that folder's PROVENANCE.md) is hashed with SHA-1 (UTF-8,
+#   surrounding whitespace stripped; none of these identifiers has any); identifiers are
+#   sorted by hex digest and the first 120 (dev-migration.xml) and 60 (dev-other.xml) taken.
+#   split = heldout when int(sha1hex, 16) % 3 == 0, else dev.
+#
+# Labelling: every label was assigned by a person reading the activity's title,
+#   descriptions, sectors (with codes), participating organisations, humanitarian
+#   attribute/scope, results and dates (printed with eval/iati/show.py, a reading aid
+#   that does not classify). No keyword rules and no pcd-screen run were used.
+#   The guideline is in eval/README.md ("Labelling guideline").
+#   Entries are in selection order. `evidence` is copied from the activity text
+#   ("..." marks an elision); `reason` is the labeller's own summary.
+#   Drafts: eval/iati/work/draft_*.yaml, assembled by eval/iati/build_labels.py.
+"""
+
+
+def q(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def main():
+    drafts = {}
+    for p in sorted((HERE / "work").glob("draft_*.yaml")):
+        for k, v in yaml.safe_load(p.read_text()).items():
+            if k in drafts:
+                raise SystemExit(f"index {k} labelled twice")
+            drafts[k] = v
+    rows = sel.select()
+    missing = [i for i in range(len(rows)) if i not in drafts]
+    if missing:
+        raise SystemExit(f"unlabelled indices: {missing}")
+    out = [HEADER]
+    for i, (fname, split, _h, ident) in enumerate(rows):
+        d = drafts[i]
+        m = d["m"]
+        m = {True: "true", False: "false", "unknown": "unknown"}[m]
+        assert isinstance(d["h"], bool), i
+        assert set(d["c"]) <= CATEGORIES, (i, d["c"])
+        assert d["conf"] in ("high", "medium", "low"), i
+        assert len(d["ev"].split()) <= 25, (i, len(d["ev"].split()))
+        out.append(f"- id: {q(ident)}\n"
+                   f"  file: {fname}\n"
+                   f"  split: {split}\n"
+                   f"  migration_related: {m}\n"
+                   f"  humanitarian: {'true' if d['h'] else 'false'}\n"
+                   f"  control_categories: [{', '.join(d['c'])}]\n"
+                   f"  confidence: {d['conf']}\n"
+                   f"  reason: {q(d['reason'])}\n"
+                   f"  evidence: {q(d['ev'])}\n")
+    (HERE / "labels.yaml").write_text("\n".join(out[:1]) + "\n" + "".join(out[1:]))
+
+
+if __name__ == "__main__":
+    main()
