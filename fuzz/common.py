@@ -17,7 +17,6 @@ FUZZ = Path(__file__).resolve().parent
 REPO = FUZZ.parent
 SHARED = REPO.parent / "shared"
 AS_OF = date(2026, 11, 23)
-FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
 
 # Seeds: every proposal and IATI file the project ships or tests with, the public IATI
 # examples in ../shared when present, and what earlier runs found (fuzz/corpus/, checked in).
@@ -65,15 +64,15 @@ class Screener:
         """Screen the proposal; render it in every format for one input in eight (chosen by
         its bytes, so the same input always takes the same path): rendering is most of the
         time of a run, and the loader and importer are what is fuzzed."""
-        from pcd_screen.cli import _render
         from pcd_screen.engine.evaluate import evaluate
+        from pcd_screen.reports import FORMATS, render
+        from pcd_screen.reports.common import Run
 
         result = evaluate(proposal, self.ruleset, self.refdata, AS_OF)
         if data and zlib.crc32(data) % 8:
             return
-        run = {"fail_on": "revise", "help_uri": None}
-        for fmt in FORMATS:
-            text = _render(fmt, [result], run, "en", False, {})
+        for fmt in FORMATS:  # every registered format
+            text = render(fmt, [result], Run(), "en", False)
             check_rendered(fmt, text)
 
 

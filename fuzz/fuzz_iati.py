@@ -25,10 +25,10 @@ with atheris.instrument_imports():
     from common import Screener, check_load_error, seed_files
 
     from pcd_screen.core.located import LoadError
+    from pcd_screen.core.outputs import safe_name
     from pcd_screen.core.yamlread import load_text
     from pcd_screen.inputs.iati import ImportedActivity, iter_activities
     from pcd_screen.inputs.proposal import validate_document
-    from pcd_screen.runs.batch import safe_name
 
     SCREENER = Screener()
 

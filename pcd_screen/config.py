@@ -19,7 +19,9 @@ from pathlib import Path
 
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
-from pcd_screen.core.paths import DATA_DIR, SCHEMA_DIR
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.schemas import load_schema
+from pcd_screen.core.terms import SEVERITIES
 
 CONFIG_NAME = ".pcd-screen.yaml"
 WAIVERS_NAME = ".pcd-waivers.yaml"
@@ -40,7 +42,6 @@ KEYS = (
     "templates",
     "max_file_size",
 )
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 FLAG = "flag"
 DEFAULT = "default"
 _RULE_ID = re.compile(r"[A-Z]{2,4}-[0-9]{3}")
@@ -489,6 +490,49 @@ def _severity_of(rule, layers) -> str:
     return rule.severity
 
 
+# --- the session these settings screen with ------------------------------------------------
+
+
+class SessionProblem(Exception):
+    """The rules, waivers or rule settings cannot be used; the message names file and line."""
+
+
+def open_session(settings: Settings, ruleset=None):
+    """The screening session of a run: the catalogue (and the settings' extra rule folders)
+    with the rule settings applied, the reference data, the waivers and the verdict policy.
+    `ruleset` is a catalogue already loaded (batch loads it once, before its workers)."""
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.engine.session import Session
+
+    try:
+        catalogue = ruleset if ruleset is not None else load_ruleset(settings.rule_dirs)
+    except LoadError as exc:
+        raise SessionProblem(f"invalid rules:\n{exc}") from None
+    waivers = None
+    if settings.waivers is not None:
+        from pcd_screen.engine.waivers import check_rule_ids, load_waivers
+
+        try:
+            waivers = load_waivers(settings.waivers)
+            # Against the whole catalogue: a waiver for a rule the config disables is stale.
+            check_rule_ids(waivers, [rule.id for rule in catalogue.rules])
+        except LoadError as exc:
+            raise SessionProblem(f"invalid waivers:\n{exc}") from None
+    try:
+        effective = apply_rule_settings(catalogue, settings)
+    except LoadError as exc:
+        raise SessionProblem(f"invalid configuration:\n{exc}") from None
+    return Session(
+        effective,
+        load_refdata(),
+        settings.as_of or date.today(),
+        settings.lang,
+        tuple(settings.unclear_as_flag),
+        waivers,
+    )
+
+
 # --- showing ---------------------------------------------------------------------------------
 
 
@@ -557,12 +601,6 @@ def display_path(path: Path) -> str:
 
 
 # --- schema validation (shared with waivers) -------------------------------------------------
-
-
-@cache
-def load_schema(name: str) -> dict:
-    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 @cache

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pcd_screen.reports.common import Run
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"
@@ -104,22 +106,22 @@ def waiver_record(justification: str) -> dict:
 
 
 # A CI run with one stale and one expired waiver, as the CLI passes it to the CI formats.
-CI_RUN = {
-    "stale_waivers": [
-        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20}
-    ],
-    "expired_waivers": [
+CI_RUN = Run(
+    stale_waivers=(
+        {"rule": "NOC-001", "proposal": "EU-GONE-1", "file": ".pcd-waivers.yaml", "line": 20},
+    ),
+    expired_waivers=(
         {
             "rule": "DNH-001",
             "proposal": "EU-NDICI-2026-NE-031",
             "file": ".pcd-waivers.yaml",
             "line": 12,
             "expires": "2026-10-31",
-        }
-    ],
-    "help_uri": None,
-    "fail_on": "revise",
-}
+        },
+    ),
+    help_uri=None,
+    fail_on="revise",
+)
 
 
 def waived_niger(waiver: dict):

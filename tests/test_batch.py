@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
+from pcd_screen.core.outputs import safe_name, spreadsheet_safe
 from pcd_screen.inputs.proposal import load_schema
-from pcd_screen.runs.batch import safe_name, spreadsheet_safe
 
 AS_OF = "2026-11-23"
 

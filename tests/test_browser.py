@@ -28,7 +28,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from conftest import EXAMPLES, ORG_RULE
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 
 # Each payload would set window.__pwned to its number if the browser ran it.
 PAYLOADS = [

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, REPO
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 
 CI_REPO = EXAMPLES / "ci-repo"
 # The official schema is read where the shared folder has it, never copied into the repo.

@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, ORG_RULE, REPO
-from pcd_screen.cli import cli
+from pcd_screen import inputs
+from pcd_screen.commands import cli
 
 HARMFUL = str(EXAMPLES / "border-control-transit-niger.yaml")
 GOOD = str(EXAMPLES / "refugee-hosting-uganda.yaml")
@@ -179,8 +180,11 @@ def test_a_directory_is_screened_and_github_annotations_come_automatically(tmp_p
     result = run("screen", str(EXAMPLES), *AS_OF, "--fail-on", "never")
     assert result.exit_code == 0
     assert "::error file=" in result.output and ",line=" in result.output
+    # Every input kind batch reads: proposal files and the portfolio spreadsheet's rows.
     found = [p for p in EXAMPLES.rglob("*.yaml") if "/." not in f"/{p.relative_to(EXAMPLES)}"]
-    assert result.output.count("PCD screening:") == len(found)
+    rows = [r for r in inputs.records(str(EXAMPLES / "portfolio" / "portfolio-sample.csv"))]
+    assert all(isinstance(r, dict) for r in rows)
+    assert result.output.count("PCD screening:") == len(found) + len(rows)
     assert "block" in summary.read_text()
 
 

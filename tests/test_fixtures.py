@@ -1,6 +1,6 @@
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
-from pcd_screen.runs.fixtures import coverage_gaps, run_rule_fixtures
+from pcd_screen.runs.fixtures import coverage_gaps, fixture_session, run_rule_fixtures
 
 RULE = """\
 - id: FIX-001
@@ -33,7 +33,7 @@ RULE = """\
 def test_fixture_results(tmp_path):
     (tmp_path / "r.yaml").write_text(RULE)
     ruleset = load_ruleset([tmp_path], validate=True, builtin=False)
-    results = run_rule_fixtures(ruleset.rules[0], ruleset, load_refdata())
+    results = run_rule_fixtures(ruleset.rules[0], fixture_session(ruleset, load_refdata()))
     assert [(r.expected, r.actual) for r in results] == [
         ("flag", "flag"),
         ("pass", "pass"),
@@ -61,4 +61,6 @@ def test_a_fixture_that_does_not_depend_on_the_condition_tests_nothing(tmp_path)
 """
     (tmp_path / "r.yaml").write_text(rule)
     ruleset = load_ruleset([tmp_path], validate=True, builtin=False)
-    assert coverage_gaps(ruleset.rules[0], ruleset, load_refdata()) == ["fixture #4 tests nothing"]
+    assert coverage_gaps(ruleset.rules[0], fixture_session(ruleset, load_refdata())) == [
+        "fixture #4 tests nothing"
+    ]

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, REPO
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 
 FUZZ_CORPUS = REPO / "fuzz" / "corpus"
 YAML_SEEDS = sorted(

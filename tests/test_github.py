@@ -6,6 +6,7 @@ from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
 from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.common import Run
 from pcd_screen.reports.github import escape_data, escape_property, render_github, step_summary
 
 NIGER = "border-control-transit-niger"
@@ -141,7 +142,7 @@ def test_step_summary():
 
 
 def test_step_summary_when_the_run_never_fails():
-    text = step_summary([screened("diaspora-health-ghana")], {"fail_on": "never"})
+    text = step_summary([screened("diaspora-health-ghana")], Run(fail_on="never"))
     assert text.startswith("## pcd-screen: 1 proposal screened")
     assert "does not fail" in text
     assert "Waivers: 0 applied, 0 expired, 0 stale." in text

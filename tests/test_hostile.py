@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, REPO
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 
 AS_OF = ["--as-of", "2026-11-23"]
 IATI = REPO / "tests" / "fixtures" / "iati"

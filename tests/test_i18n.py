@@ -50,7 +50,7 @@ def test_every_rule_text_is_translated():
 def test_rules_validate_refuses_a_missing_translation(tmp_path):
     from click.testing import CliRunner
 
-    from pcd_screen.cli import cli
+    from pcd_screen.commands import cli
 
     (tmp_path / "r.yaml").write_text(ORG_RULE)
     result = CliRunner().invoke(cli, ["rules", "validate", str(tmp_path)])

@@ -6,11 +6,12 @@ from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
 from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports.common import Run
 from pcd_screen.reports.junit import render_junit
 
 NIGER = "border-control-transit-niger"
 WAIVER = waiver_record("Accepted: UNHCR monitors the border posts quarterly")
-RUN = {"stale_waivers": [], "expired_waivers": [], "help_uri": None, "fail_on": "revise"}
+RUN = Run(fail_on="revise")
 
 
 def ci_results():

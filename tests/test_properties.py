@@ -28,16 +28,17 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from conftest import EXAMPLES
-from pcd_screen.cli import FORMATS, REPORT_LANGUAGES, _render
 from pcd_screen.core.located import LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.terms import REPORT_LANGUAGES, SEVERITIES, VERDICTS
 from pcd_screen.core.yamlread import load_trusted
 from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.facts import COERCIVE
 from pcd_screen.engine.refdata import load_refdata
-from pcd_screen.engine.result import SEVERITIES, VERDICTS
 from pcd_screen.engine.ruleset import load_ruleset
 from pcd_screen.inputs.proposal import MAX_NUMBER, load_proposal, load_schema, proposal_from_data
+from pcd_screen.reports import FORMATS, render
+from pcd_screen.reports.common import Run
 
 RULESET = load_ruleset()
 REFDATA = load_refdata()
@@ -228,12 +229,12 @@ def test_the_engine_never_raises_and_evidence_points_into_the_proposal(
 
 @given(proposals(), st.sampled_from(REPORT_LANGUAGES), st.booleans())
 def test_every_format_renders_and_screening_twice_gives_the_same_bytes(proposal, lang, color):
-    run = {"fail_on": "revise", "help_uri": None}
+    run = Run()
     first = screen(proposal.data, date(2026, 11, 23), lang)
     second = screen(proposal.data, date(2026, 11, 23), lang)
     for fmt in FORMATS:
-        text = _render(fmt, [first], run, lang, color, {})
-        assert text == _render(fmt, [second], run, lang, color, {}), fmt
+        text = render(fmt, [first], run, lang, color)
+        assert text == render(fmt, [second], run, lang, color), fmt
         assert text or fmt == "github", fmt  # github: no annotation to make is empty
         if fmt in ("json", "sarif"):
             json.loads(text, parse_constant=_not_json)  # strict: no NaN or Infinity

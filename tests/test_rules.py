@@ -3,7 +3,7 @@ import pytest
 from conftest import ORG_RULE
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import RuleError, load_ruleset
-from pcd_screen.runs.fixtures import coverage_gaps, run_rule_fixtures
+from pcd_screen.runs.fixtures import coverage_gaps, fixture_session, run_rule_fixtures
 
 CATALOGUE = load_ruleset(validate=True)
 FIVE = ("do-no-harm", "no-conditionality", "oda-eligibility", "ldc-focus", "regional-mobility")
@@ -20,8 +20,8 @@ def test_catalogue_size_and_spread():
 
 @pytest.mark.parametrize("rule", CATALOGUE.rules, ids=lambda r: r.id)
 def test_rule_fixtures(rule):
-    assert coverage_gaps(rule, CATALOGUE, load_refdata()) == []
-    for result in run_rule_fixtures(rule, CATALOGUE, load_refdata()):
+    assert coverage_gaps(rule, fixture_session(CATALOGUE, load_refdata())) == []
+    for result in run_rule_fixtures(rule, fixture_session(CATALOGUE, load_refdata())):
         assert result.passed, (
             f"#{result.index + 1} {result.name}: expected {result.expected}, "
             f"got {result.actual} {result.detail}"

@@ -5,8 +5,11 @@ from conftest import EXAMPLES
 from pcd_screen.core.paths import RULES_DIR
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
+from pcd_screen.engine.session import Session
 from pcd_screen.inputs.proposal import load_proposal
 from pcd_screen.runs.rulesdiff import compare, describe
+
+AS_OF = date(2026, 11, 23)
 
 
 def test_a_severity_change_shows_on_the_proposals_it_touches(tmp_path):
@@ -19,10 +22,8 @@ def test_a_severity_change_shows_on_the_proposals_it_touches(tmp_path):
     proposals = [load_proposal(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
     changes = compare(
         proposals,
-        load_ruleset([old], validate=True, builtin=False),
-        load_ruleset([new], validate=True, builtin=False),
-        load_refdata(),
-        date(2026, 11, 23),
+        Session(load_ruleset([old], validate=True, builtin=False), load_refdata(), AS_OF),
+        Session(load_ruleset([new], validate=True, builtin=False), load_refdata(), AS_OF),
     )
     assert changes, "NOC-002 turned critical must change something"
     assert all(c.changed or c.old_verdict != c.new_verdict for c in changes)
@@ -34,4 +35,5 @@ def test_a_severity_change_shows_on_the_proposals_it_touches(tmp_path):
 def test_identical_rules_change_nothing():
     proposals = [load_proposal(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
     ruleset = load_ruleset()
-    assert compare(proposals, ruleset, ruleset, load_refdata(), date(2026, 11, 23)) == []
+    session = Session(ruleset, load_refdata(), AS_OF)
+    assert compare(proposals, session, session) == []

@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from conftest import screened
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 from pcd_screen.runs.rundiff import compare_runs, describe_runs
 
 

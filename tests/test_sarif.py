@@ -18,13 +18,8 @@ from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
 from pcd_screen.inputs.proposal import load_proposal
-from pcd_screen.reports.sarif import (
-    artifact_path,
-    artifact_uri,
-    finding_line,
-    render_sarif,
-    rule_name,
-)
+from pcd_screen.reports.common import Run, artifact_path, artifact_uri, finding_line
+from pcd_screen.reports.sarif import render_sarif, rule_name
 
 # The official schema is read where the shared folder has it, never copied into the repo.
 SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif" / "sarif-schema-2.1.0.json"
@@ -162,7 +157,7 @@ def test_expired_and_stale_waivers_are_run_notifications():
     stale = notes[1]
     assert "EU-GONE-1" in stale["message"]["text"]
     assert stale["locations"][0]["physicalLocation"]["region"]["startLine"] == 20
-    quiet = sarif_of(run={"fail_on": "revise"})
+    quiet = sarif_of(run=Run(fail_on="revise"))
     assert "toolExecutionNotifications" not in quiet["runs"][0]["invocations"][0]
 
 
@@ -190,7 +185,7 @@ def test_one_reporting_descriptor_per_rule():
 
 
 def test_help_uri_template_from_the_config():
-    run = {**RUN, "help_uri": "https://example.org/catalogue#{rule_id}"}
+    run = replace(RUN, help_uri="https://example.org/catalogue#{rule_id}")
     rules = sarif_of(run=run)["runs"][0]["tool"]["driver"]["rules"]
     assert rules[0]["helpUri"] == f"https://example.org/catalogue#{rules[0]['id']}"
 

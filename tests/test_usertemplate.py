@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, REPO, screened
-from pcd_screen.cli import cli
+from pcd_screen.commands import cli
 from pcd_screen.reports.templated import render
 from pcd_screen.reports.usertemplate import (
     POLICY,

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from pcd_screen.core.terms import SEVERITIES, STATUSES
+
 RESULT_SCHEMA_VERSION = 1
-STATUSES = ("flag", "waived", "unclear", "pass", "not-applicable")
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-VERDICTS = ("block", "revise", "clarify", "clear")  # worst first
-PRINCIPLES = (  # the five named principles first, then the other themes of the sources
-    "no-conditionality",
-    "do-no-harm",
-    "oda-eligibility",
-    "ldc-focus",
-    "regional-mobility",
-    "human-rights",
-    "ownership",
-    "migration-for-development",
-    "coherence",
-    "data-quality",
-)
 
 
 @dataclass(slots=True)

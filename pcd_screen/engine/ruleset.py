@@ -18,7 +18,6 @@ from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
 from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
 from pcd_screen.engine.lexicon import Lexicon
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 # Every text a report shows exists in each of these languages (`rules validate` checks it).
 LANGUAGES = ("en", "nl", "fr")
 

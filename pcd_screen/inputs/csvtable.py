@@ -778,3 +778,9 @@ def _unknown_country(value: str) -> str:
         code = names[close[0]]
         hint = f"; did you mean {display.get(code, code)!r} ({code})?"
     return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or English name){hint}"
+
+
+def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
+    """The input registry's reader: proposal mappings, or the text of each error."""
+    for item in read_csv(file, max_bytes=max_size):
+        yield item if isinstance(item, dict) else str(item)

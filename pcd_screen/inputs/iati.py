@@ -932,3 +932,9 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
                     shown.append(f"{field_name}: '{phrase.text}'")
     order = list(dict.fromkeys(CONCEPT_CATEGORIES.values()))
     return {c: found[c] for c in order if c in found}
+
+
+def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
+    """The input registry's reader: proposal mappings, or the text of each error."""
+    for item in iter_activities(file, lang, max_text=max_size):
+        yield item.proposal if isinstance(item, ImportedActivity) else str(item)

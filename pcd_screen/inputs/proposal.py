@@ -7,26 +7,20 @@ well-formed values (percentages, dates, budgets) are left to the data-quality ru
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import SCHEMA_DIR
 from pcd_screen.core.proposal import Proposal
+from pcd_screen.core.schemas import load_schema
 from pcd_screen.core.validation import schema_errors, type_name
 
 SCHEMA_VERSION = 1
 # No amount in any currency, share or count comes near it; sums and shares of numbers up to it
 # stay far from float overflow.
 MAX_NUMBER = 10**18
-
-
-@cache
-def load_schema(name: str) -> dict:
-    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 @lru_cache(maxsize=1)
@@ -117,3 +111,11 @@ def passes_fast_check(data) -> bool:
         return False
     refdata = load_refdata()
     return all(refdata.is_country(c["code"]) for c in data.get("countries") or [])
+
+
+def read_proposals(file, lang: str = "en", max_size: int | None = None):
+    """The input registry's reader: the one proposal of a file, or the text of its errors."""
+    try:
+        yield load_proposal(file, max_bytes=max_size)
+    except LoadError as exc:
+        yield str(exc)

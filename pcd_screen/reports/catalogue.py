@@ -9,7 +9,7 @@ import csv
 import io
 
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
-from pcd_screen.engine.result import PRINCIPLES
+from pcd_screen.core.terms import PRINCIPLES
 from pcd_screen.engine.ruleset import describe_source
 from pcd_screen.reports.explain import explain_rule
 from pcd_screen.reports.templated import principle_label
@@ -68,7 +68,7 @@ def render_catalogue(ruleset, fmt: str, lang: str = "en") -> str:
         }
         for rule in _ordered(ruleset)
     ]
-    from pcd_screen.reports.templated import environment
+    from pcd_screen.reports.jinja import environment
 
     template = environment(fmt == "html", lang).get_template(f"catalogue.{fmt}.j2")
     text = template.render(rules=rules, lang=lang, ruleset=ruleset)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
-from pcd_screen.engine.result import SEVERITIES, VERDICTS, Finding, Result
-from pcd_screen.reports.sarif import (
+from pcd_screen.core.terms import SEVERITIES, VERDICTS
+from pcd_screen.engine.result import Finding, Result
+from pcd_screen.reports.common import (
+    Run,
     artifact_path,
     counts_as_flag,
     finding_line,
@@ -22,7 +24,7 @@ from pcd_screen.reports.sarif import (
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
-def render_github(results: list[Result], run: dict) -> str:
+def render_github(results: list[Result], run: Run) -> str:
     lines = []
     for result in ordered_results(results):
         concerns = [
@@ -57,7 +59,7 @@ def annotation(result: Result, finding: Finding) -> str:
 def escape_data(text: str) -> str:
     """GitHub's escaping of a workflow command's message (toolkit's escapeData), after the
     other control characters are made visible: the message is printed in the job's log."""
-    from pcd_screen.reports.text import printable
+    from pcd_screen.reports.common import printable
 
     text = printable(text, keep_lines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -68,9 +70,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def step_summary(results: list[Result], run: dict) -> str:
+def step_summary(results: list[Result], run: Run) -> str:
     ordered = ordered_results(results)
-    fail_on = run.get("fail_on") or "revise"
+    fail_on = run.fail_on or "revise"
     failing = [r for r in ordered if _fails(r.verdict, fail_on)]
     waived = [(r, f) for r in ordered for f in r.findings if f.status == "waived"]
     expired = run_waivers(run, "expired")

@@ -12,7 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from pcd_screen.engine.result import Finding, Result, format_value
-from pcd_screen.reports.sarif import (
+from pcd_screen.reports.common import (
+    Run,
     artifact_path,
     counts_as_flag,
     finding_line,
@@ -24,7 +25,7 @@ from pcd_screen.reports.sarif import (
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def render_junit(results: list[Result], run: dict) -> str:
+def render_junit(results: list[Result], run: Run) -> str:
     root = ET.Element("testsuites", {"name": "pcd-screen"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for result in ordered_results(results):
@@ -38,14 +39,14 @@ def render_junit(results: list[Result], run: dict) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _suite(result: Result, run: dict) -> ET.Element:
+def _suite(result: Result, run: Run) -> ET.Element:
     file = artifact_path(result.proposal["file"])
     suite = ET.Element("testsuite", {"name": _clean(result.proposal["id"]), "file": _clean(file)})
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("title", result.proposal.get("title", "")),
         ("verdict", result.verdict),
-        ("fail_on", run.get("fail_on") or ""),
+        ("fail_on", run.fail_on or ""),
         ("as_of", result.as_of),
         ("ruleset", result.ruleset.get("hash", "")),
     ):

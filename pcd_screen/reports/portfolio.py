@@ -8,7 +8,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pcd_screen.engine.result import PRINCIPLES, VERDICTS, Result
+from pcd_screen.core.terms import PRINCIPLES, VERDICTS
+from pcd_screen.engine.result import Result
 
 _ACTIVITY = re.compile(r"^activities\[(\d+)\]")
 

@@ -1,8 +1,4 @@
-"""Results -> SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-
-Also home to the two helpers every CI renderer shares: where a proposal file is (as a
-repository-relative path) and which line of it a finding points at.
-"""
+"""Results -> SARIF 2.1.0, for GitHub code scanning and other SARIF viewers."""
 
 from __future__ import annotations
 
@@ -10,12 +6,18 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, is_dataclass
-from pathlib import PurePosixPath, PureWindowsPath
-from urllib.parse import quote
 
 from pcd_screen import __version__
 from pcd_screen.engine.result import Finding, Result, format_value
+from pcd_screen.reports.common import (
+    Run,
+    artifact_uri,
+    counts_as_flag,
+    finding_line,
+    ordered_results,
+    run_waivers,
+    unclear_text,
+)
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -27,9 +29,9 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 REPORTED = ("flag", "waived", "unclear")
 
 
-def render_sarif(results: list[Result], run: dict) -> str:
+def render_sarif(results: list[Result], run: Run) -> str:
     ordered = ordered_results(results)
-    descriptors = _descriptors(ordered, run.get("help_uri"))
+    descriptors = _descriptors(ordered, run.help_uri)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     sarif_results = [
         _result(result, finding, index[finding.rule_id])
@@ -56,7 +58,7 @@ def render_sarif(results: list[Result], run: dict) -> str:
         ],
         "results": sarif_results,
         "properties": {
-            "fail_on": run.get("fail_on"),
+            "fail_on": run.fail_on,
             "as_of": sorted({r.as_of for r in ordered}),
             "rulesets": sorted({r.ruleset.get("hash", "") for r in ordered}),
         },
@@ -65,77 +67,6 @@ def render_sarif(results: list[Result], run: dict) -> str:
         del sarif_run["invocations"][0]["toolExecutionNotifications"]
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [sarif_run]}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-
-
-# ---- shared by the CI renderers ------------------------------------------------------------
-
-
-def ordered_results(results: list[Result]) -> list[Result]:
-    """Results in a fixed order whatever order the files were screened in."""
-    return sorted(results, key=lambda r: (artifact_path(r.proposal["file"]), r.proposal["id"]))
-
-
-def artifact_path(file: str) -> str:
-    """The proposal file as given, with forward slashes and without a leading ./ (CI systems
-    resolve these against the repository root)."""
-    path = str(file).replace("\\", "/")
-    while path.startswith("./"):
-        path = path[2:]
-    return path
-
-
-def artifact_uri(file: str) -> str:
-    """A URI for SARIF: relative paths stay relative (percent-encoded), absolute ones file://."""
-    raw = str(file)
-    for flavour in (PurePosixPath, PureWindowsPath):
-        if flavour(raw).is_absolute():
-            return flavour(raw).as_uri()
-    return quote(artifact_path(raw), safe="/-._~!$&'()*+,;=@")
-
-
-def finding_line(result: Result, finding: Finding) -> int | None:
-    """The line a finding points at: its first evidence line; for a finding without one, the
-    block of the first missing field's parent when another finding's evidence located it;
-    else None. Never line 1 as a stand-in: a wrong line is worse than none."""
-    for evidence in finding.evidence:
-        if evidence.line:
-            return evidence.line
-    located = [(e.path, e.line) for f in result.findings for e in f.evidence if e.line]
-    for field in finding.missing:
-        parent = _parent(field)
-        if not parent:
-            continue
-        exact = [line for path, line in located if path == parent]
-        inside = [line for path, line in located if path.startswith((parent + ".", parent + "["))]
-        if exact or inside:
-            return min(exact or inside)
-    return None
-
-
-def counts_as_flag(result: Result, finding: Finding) -> bool:
-    """An unclear concern that the verdict counted as flagged (result.policy, the strict
-    profile's unclear_as_flag): CI outputs then report it at its severity, not as a note."""
-    policy = getattr(result, "policy", None) or {}
-    return (
-        finding.status == "unclear"
-        and finding.kind == "concern"
-        and finding.severity in (policy.get("unclear_as_flag") or ())
-    )
-
-
-def unclear_text(finding: Finding, counted: bool = False) -> str:
-    missing = ", ".join(finding.missing) or "information the rule needs"
-    text = f"{finding.title} — unclear: the proposal does not give {missing}."
-    if counted:
-        text += f" The verdict policy counts an unclear {finding.severity} concern as flagged."
-    return text
-
-
-def _parent(field: str) -> str:
-    """The enclosing field: safeguards.conflict_analysis -> safeguards, activities[0].x ->
-    activities[0]; a top-level field has none (its parent, the root, would be line 1)."""
-    cut = max(field.rfind("."), field.rfind("["))
-    return field[:cut] if cut > 0 else ""
 
 
 # ---- SARIF pieces --------------------------------------------------------------------------
@@ -291,7 +222,7 @@ def _waiver_location(waiver: dict) -> dict:
     return {"physicalLocation": physical}
 
 
-def _waiver_notifications(run: dict) -> list[dict]:
+def _waiver_notifications(run: Run) -> list[dict]:
     """Expired and stale waivers are facts about the run, not findings: SARIF's place for
     those is the invocation's notifications, pointing at the waivers file."""
     notes = []
@@ -318,20 +249,3 @@ def _waiver_notifications(run: dict) -> list[dict]:
                 note["locations"] = [_waiver_location(waiver)]
             notes.append(note)
     return notes
-
-
-def run_waivers(run: dict, kind: str) -> list[dict]:
-    """run["expired_waivers"] or run["stale_waivers"] as dicts (Waiver objects accepted too),
-    in a fixed order: waivers file, line, rule, proposal."""
-    waivers = run.get(f"{kind}_waivers") or []
-    entries = [asdict(w) if is_dataclass(w) else dict(w) for w in waivers]
-    return sorted(entries, key=_waiver_key)
-
-
-def _waiver_key(waiver: dict) -> tuple:
-    return (
-        str(waiver.get("file") or ""),
-        int(waiver.get("line") or 0),
-        str(waiver.get("rule") or ""),
-        str(waiver.get("proposal") or ""),
-    )

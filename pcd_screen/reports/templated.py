@@ -6,10 +6,12 @@ import json
 from dataclasses import asdict
 from functools import lru_cache
 
-from pcd_screen.core.i18n import SEVERITY_LABELS, translations
-from pcd_screen.core.paths import DATA_DIR, TEMPLATES_DIR
+from pcd_screen.core.i18n import translations
+from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.terms import PRINCIPLES, SEVERITIES
 from pcd_screen.engine.facts import FACT_DOCS
-from pcd_screen.engine.result import PRINCIPLES, SEVERITIES, Result, format_value
+from pcd_screen.engine.result import Result, format_value
+from pcd_screen.reports.jinja import environment
 
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
@@ -20,7 +22,7 @@ def render(
     fmt: str,
     lang: str = "en",
     color: bool = False,
-    run: dict | None = None,
+    run=None,
     template=None,
 ) -> str:
     """run: what concerns the whole run (expired and stale waivers), shown after the reports.
@@ -41,37 +43,6 @@ def render(
     else:
         text = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
     return text.rstrip("\n") + "\n"
-
-
-@lru_cache(maxsize=8)
-def environment(html: bool, lang: str):
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=html, **jinja_options()
-    )
-    return configure(env, lang)
-
-
-def jinja_options() -> dict:
-    """How every report template is read, the built-in ones and a user's (usertemplate.py)."""
-    import jinja2
-
-    return {
-        "trim_blocks": True,
-        "lstrip_blocks": True,
-        "keep_trailing_newline": True,
-        "undefined": jinja2.StrictUndefined,
-        "extensions": ["jinja2.ext.i18n"],
-    }
-
-
-def configure(env, lang: str):
-    """What report templates can call: _() and the filters value and severity."""
-    env.install_gettext_translations(translations(lang), newstyle=True)
-    env.filters["value"] = lambda value, name="": format_value(name, value, lang)
-    env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
-    return env
 
 
 def principle_label(name: str, lang: str) -> str:
@@ -97,10 +68,11 @@ def _tr(texts, lang: str):
     return texts.get(lang) or texts["en"]
 
 
-def run_view(run: dict | None) -> dict:
+def run_view(run) -> dict:
     """Waivers that did not apply: expired ones (the finding stands) and stale ones (no match)."""
-    run = run or {}
-    return {"expired": run.get("expired_waivers") or [], "stale": run.get("stale_waivers") or []}
+    if run is None:
+        return {"expired": [], "stale": []}
+    return {"expired": list(run.expired_waivers), "stale": list(run.stale_waivers)}
 
 
 def report_view(result: Result, lang: str) -> dict:

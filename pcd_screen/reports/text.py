@@ -8,10 +8,10 @@ It shows the same view (render.report_view) in the same order as templates/repor
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.engine.result import format_value
+from pcd_screen.reports.common import printable
 
 RESET = "\033[0m"
 ANSI = {
@@ -24,27 +24,6 @@ ANSI = {
     "ok": "\033[32m",
     "dim": "\033[2m",
 }
-
-
-# What a terminal or a CI log would act on rather than show: control characters (ESC starts
-# colour, cursor and title sequences; C1 CSI is ESC [ on some terminals), and the bidirectional
-# overrides that make text read otherwise than it is stored. Line breaks would let a title
-# print a line of its own ("VERDICT: CLEAR").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str, keep_lines: bool = False) -> str:
-    """Text as the terminal should show it: whitespace controls as a space (line breaks kept if
-    asked, for a caller that escapes them), other controls and bidirectional overrides as a
-    visible <U+XXXX>."""
-
-    def shown(match) -> str:
-        char = match.group()
-        if keep_lines and char in "\n\r":
-            return char
-        return " " if char in "\t\n\r" else f"<U+{ord(char):04X}>"
-
-    return _UNSAFE.sub(shown, text)
 
 
 def _printable_view(value):

@@ -73,7 +73,7 @@ def _compiled(template: UserTemplate, lang: str):
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from pcd_screen.reports.templated import configure, jinja_options
+    from pcd_screen.reports.jinja import configure, jinja_options
 
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.DictLoader({}), autoescape=template.fmt == "html", **jinja_options()

@@ -7,56 +7,12 @@ from __future__ import annotations
 
 import csv
 import json
-import re
-import unicodedata
 from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
 
-from pcd_screen.core.outputs import write_atomic
-from pcd_screen.engine.result import PRINCIPLES
+from pcd_screen.core.outputs import base_name, safe_name, spreadsheet_safe, write_atomic
+from pcd_screen.core.terms import PRINCIPLES
 from pcd_screen.reports.portfolio import Aggregate
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-# Names Windows gives to devices, with any extension ("NUL.md" is the null device there).
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
-    f"{p}{n}" for p in ("COM", "LPT") for n in range(10)
-}
-# Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"); plain numbers are fine.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-
-def safe_name(proposal_id: str, taken: set[str]) -> str:
-    """A file name from a proposal id: ASCII letters, digits, '.', '_' and '-' only (no path
-    separators, control characters, leading dots or dashes), at most 80 characters, never a
-    Windows device name (CON, NUL, COM1...), and unique within the run ignoring case (a
-    numbered suffix). Accents and full-width forms are folded first (é -> e, Ａ -> A)."""
-    name = base_name(proposal_id)
-    candidate, number = name, 2
-    while candidate.lower() in taken:
-        candidate, number = f"{name}-{number}", number + 1
-    taken.add(candidate.lower())
-    return candidate
-
-
-def base_name(proposal_id: str) -> str:
-    """safe_name before it is made unique."""
-    folded = unicodedata.normalize("NFKD", proposal_id)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    name = _UNSAFE.sub("_", folded).strip("._-")[:80].rstrip("._-") or "proposal"
-    if name.split(".")[0].upper() in _WINDOWS_DEVICES:
-        name = f"{name.split('.')[0]}_{name[len(name.split('.')[0]) :]}"
-    return name
-
-
-def spreadsheet_safe(value):
-    """A summary.csv cell that a spreadsheet shows as text: a text starting like a formula
-    (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`) gets a leading apostrophe, as OWASP advises."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
 
 # --------------------------------------------------------------------------- screening
 
@@ -70,23 +26,26 @@ _WORKER: dict = {}
 
 @dataclass(frozen=True)
 class Options:
-    rule_dirs: tuple
-    as_of: date
-    lang: str
-    unclear_as_flag: tuple
+    settings: object  # config.Settings: rules, rule settings, waivers, as_of, lang, policy
     reports: bool = True  # a Markdown and an HTML report per proposal
     detail: str = "compact"  # of results.jsonl: compact or full (see the result schema)
     # The user's report templates by format (usertemplate.UserTemplate); a problem in one
     # raises usertemplate.TemplateProblem, which ends the run.
     templates: tuple = ()
-    max_file_size: int | None = None  # None: each reader's own default
+
+    @property
+    def lang(self) -> str:
+        return self.settings.lang
+
+    @property
+    def max_file_size(self) -> int | None:  # None: each reader's own default
+        return self.settings.max_file_size
 
 
 def _init_worker(options: Options) -> None:
-    from pcd_screen.engine.refdata import load_refdata
-    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.config import open_session
 
-    _WORKER.update(options=options, ruleset=load_ruleset(options.rule_dirs), refdata=load_refdata())
+    _WORKER.update(options=options, session=open_session(options.settings))
     # The rules and reference data live as long as the worker: the garbage collector need not
     # look at them again each time it runs (every few hundred proposals' worth of objects).
     import gc
@@ -100,12 +59,15 @@ def tasks(files, lang: str, max_size: int | None = None):
     A proposal file is read by the worker (proposals is None). A portfolio export (IATI XML,
     CSV) is parsed here, as it streams, and its proposals are sent on in chunks, so that the
     activities of one large file are screened in parallel."""
+    from pcd_screen import inputs
+
     for file in files:
-        if not file.lower().endswith((".xml", ".csv")):
+        importer = inputs.importer_for(file)
+        if importer is None or not importer.portfolio:
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in _records(file, lang, max_size):
+        for item in inputs.records(file, lang, max_size):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -116,43 +78,23 @@ def tasks(files, lang: str, max_size: int | None = None):
         yield (file, number), file, chunk, errors, True
 
 
-def _records(file: str, lang: str, max_size: int | None = None):
-    """Validated proposal mappings, or errors, of a portfolio export."""
-    if file.lower().endswith(".xml"):
-        from pcd_screen.inputs.iati import ImportedActivity, iter_activities
-
-        for item in iter_activities(file, lang, max_text=max_size):
-            yield item.proposal if isinstance(item, ImportedActivity) else item
-    else:
-        from pcd_screen.inputs.csvtable import read_csv
-
-        yield from read_csv(file, max_bytes=max_size)
-
-
 def screen_task(task) -> tuple:
     """(key, outputs, errors, last) for one task: each output holds one proposal's screening,
     rendered and serialised here, in the worker, so that the main process only writes."""
-    from pcd_screen.core.located import Document, LoadError
+    from pcd_screen import inputs
+    from pcd_screen.core.located import Document
     from pcd_screen.core.proposal import Proposal
-    from pcd_screen.engine.evaluate import evaluate
-    from pcd_screen.inputs.proposal import load_proposal
 
     key, file, records, errors, last = task
-    options, ruleset, refdata = _WORKER["options"], _WORKER["ruleset"], _WORKER["refdata"]
+    options, session = _WORKER["options"], _WORKER["session"]
     if records is None:
-        try:
-            proposals = [load_proposal(file, max_bytes=options.max_file_size)]
-        except LoadError as exc:
-            return key, [], [str(exc)], last
+        proposals, errors = [], list(errors)
+        for item in inputs.proposals(file, options.lang, options.max_file_size):
+            (errors if isinstance(item, str) else proposals).append(item)
     else:
         # Validated as they were imported: not checked twice.
         proposals = [Proposal(data, Document(data=data, file=file)) for data in records]
-    outputs = []
-    for proposal in proposals:
-        result = evaluate(
-            proposal, ruleset, refdata, options.as_of, options.lang, options.unclear_as_flag
-        )
-        outputs.append(_output(result, proposal.data, options))
+    outputs = [_output(session.screen(p), p.data, options) for p in proposals]
     return key, outputs, list(errors), last
 
 
@@ -170,6 +112,10 @@ def _output(result, data: dict, options: Options) -> dict:
             [c.get("code") for c in data.get("countries") or []],
         ),
         "screened": screened(result, data),
+        # The waivers that covered a finding (in force or expired): the rest are stale.
+        "waivers": sorted(
+            {(f.waiver["file"], f.waiver["line"] or 0) for f in result.findings if f.waiver}
+        ),
     }
     if options.reports:
         from pcd_screen.reports.templated import render
@@ -249,6 +195,7 @@ class BatchWriter:
         self.written: list[Path] = []
         self.errors: list[str] = []
         self.notes: list[str] = []  # ids that could not give their own file name
+        self.waivers_matched: set[tuple] = set()  # (waivers file, line) of waivers used
         self.journaled = self._read_journal(fingerprint) if resume else {}
         self._journal = open(out / JOURNAL, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self._journal.write(json.dumps({"fingerprint": fingerprint}) + "\n")
@@ -300,6 +247,7 @@ class BatchWriter:
                 self.reports.setdefault(output["id"], f"reports/{name}.html")
             self._results[0].write(output["json"] + "\n")
             self._summary_row(output["row"])
+            self.waivers_matched.update(tuple(w) for w in output.get("waivers", ()))
             self.portfolio.add(output["screened"])
         self.errors += errors
         record = {
@@ -341,14 +289,13 @@ class BatchWriter:
         if not keep_journal:
             (self.out / JOURNAL).unlink(missing_ok=True)
 
-    def finish(self, inputs: list[str], ruleset, refdata, as_of: date, lang: str) -> list[Path]:
+    def finish(self, inputs: list[str], session) -> list[Path]:
         import os
 
         from pcd_screen import __version__
-        from pcd_screen.engine.evaluate import evaluate_portfolio
         from pcd_screen.reports.catalogue import ruleset_texts
+        from pcd_screen.reports.jinja import environment
         from pcd_screen.reports.portfolio import portfolio_facts
-        from pcd_screen.reports.templated import environment
 
         for name, (stream, path) in (
             ("results.jsonl", self._results),
@@ -357,17 +304,18 @@ class BatchWriter:
             stream.close()
             os.replace(path, self.out / name)
             self.written.append(self.out / name)
+        ruleset, as_of, lang = session.ruleset, session.as_of, session.lang
         texts = json.dumps(ruleset_texts(ruleset, lang), ensure_ascii=False, indent=1)
         self.written.append(_write(self.out / "ruleset.json", texts + "\n"))
 
         figures = self.portfolio.figures()
         facts = portfolio_facts(figures)
-        figures["findings"] = evaluate_portfolio(facts, ruleset, as_of, lang)
+        figures["findings"] = session.portfolio_findings(facts)
         meta = {
             "as_of": as_of.isoformat(),
             "ruleset": ruleset.hash,
             "tool": f"pcd-screen {__version__}",
-            "refdata": sorted(refdata.versions().items()),
+            "refdata": sorted(session.refdata.versions().items()),
         }
         context = {
             "figures": figures,
@@ -396,17 +344,18 @@ def _screened(data: dict):
     return Screened(**data)
 
 
-def fingerprint(files, options: Options, ruleset_hash: str) -> str:
+def fingerprint(files, options: Options, session) -> str:
     """What a resumed run must share with the interrupted one: inputs (their bytes), settings,
-    tool and ruleset."""
+    waivers, tool and the ruleset in effect."""
     import hashlib
 
     from pcd_screen import __version__
 
     digest = hashlib.sha256()
-    settings = [__version__, ruleset_hash, options.as_of.isoformat()]
-    settings += [options.lang, list(options.unclear_as_flag), options.reports, options.detail]
+    settings = [__version__, session.ruleset.hash, session.as_of.isoformat()]
+    settings += [session.lang, list(session.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
+    settings += [w.to_dict() for w in session.waivers or ()]
     digest.update(json.dumps(settings).encode())
     for file in files:
         digest.update(file.encode() + b"\0")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pcd_screen.engine.evaluate import evaluate
-
 
 @dataclass
 class Change:
@@ -16,11 +14,12 @@ class Change:
     changed: list[tuple[str, str, str]]  # rule id, old status, new status ("absent" if none)
 
 
-def compare(proposals, old, new, refdata, as_of) -> list[Change]:
+def compare(proposals, old, new) -> list[Change]:
+    """What changes between two sessions (old and new rules, all else equal) on proposals."""
     changes = []
     for proposal in proposals:
-        before = evaluate(proposal, old, refdata, as_of)
-        after = evaluate(proposal, new, refdata, as_of)
+        before = old.screen(proposal)
+        after = new.screen(proposal)
         old_status = {f.rule_id: _state(f) for f in before.findings}
         new_status = {f.rule_id: _state(f) for f in after.findings}
         changed = [

@@ -1,0 +1,149 @@
+"""`pcd-screen batch`: screen a whole portfolio into an output folder."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pcd_screen.commands import common
+from pcd_screen.commands.common import Failure
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@common.out_option("Folder for the reports, results.jsonl, summary.csv and the portfolio report.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes screening in parallel.",
+)
+@click.option(
+    "--reports/--no-reports",
+    default=True,
+    show_default=True,
+    help="Write a Markdown and an HTML report per proposal (a large portfolio may not need them).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(["compact", "full"]),
+    default="compact",
+    show_default=True,
+    help="results.jsonl with compact results (the rule texts once, in ruleset.json) or full ones.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run in the same OUT; finished proposals are not screened again.",
+)
+@common.config_option
+@common.as_of_option
+@common.lang_option
+@common.profile_option
+@common.rules_option
+@click.option("--waivers", type=click.Path(dir_okay=False), help="The waivers file to apply.")
+@common.template_option
+@common.max_size_option
+def command(
+    paths,
+    out_dir,
+    jobs,
+    reports,
+    detail,
+    resume,
+    config_file,
+    as_of,
+    lang,
+    profile,
+    rule_dirs,
+    waivers,
+    templates,
+    max_file_size,
+):
+    """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
+
+    Writes one report per proposal, results.jsonl, summary.csv, ruleset.json and
+    portfolio.{md,html} into OUT. A bad input is reported and skipped; it never stops the run.
+    An interrupted run leaves no half-written file; --resume continues it. The config's rule
+    settings, profile and waivers apply as they do in `screen`."""
+    import signal
+    from datetime import date
+    from pathlib import Path
+
+    from pcd_screen import inputs
+    from pcd_screen.inputs.discover import NothingFound, discover
+    from pcd_screen.reports.usertemplate import TemplateProblem
+    from pcd_screen.runs.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
+
+    overrides = {
+        "lang": lang,
+        "as_of": as_of,
+        "extends": profile,
+        "rule_dirs": list(rule_dirs) or None,
+        "waivers": waivers,
+        "templates": list(templates) or None,
+        "max_file_size": max_file_size,
+    }
+    settings = common.settings(config_file, overrides)
+    settings.as_of = settings.as_of or date.today()  # one day for the main process and workers
+    user_templates = common.load_templates(settings)
+    skipped: list[str] = []
+    try:
+        files = discover(list(paths), suffixes=inputs.suffixes(), skipped=skipped)
+    except NothingFound as exc:
+        common.tell_skipped(skipped)
+        raise click.UsageError(str(exc)) from None
+    session = common.session(settings)  # checked here, once, before the workers
+    options = Options(settings, reports, detail, tuple(sorted(user_templates.items())))
+    common.check_templates_used(
+        settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
+    )
+    try:
+        run_id = fingerprint(files, options, session)
+        writer = BatchWriter(Path(out_dir), run_id, reports, resume)
+    except (ResumeError, OSError) as exc:
+        raise Failure(str(exc)) from None
+    # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.
+    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
+    show = sys.stderr.isatty()
+    try:
+        with click.progressbar(
+            length=len(files), label="screening", file=sys.stderr, hidden=not show
+        ) as bar:
+            for key, outputs, problems, _last in screen_files(
+                files, options, jobs, frozenset(writer.journaled), bar.update
+            ):
+                writer.add(key, outputs, problems)
+    except TemplateProblem as exc:
+        writer.abort(keep_journal=False)
+        raise Failure(str(exc)) from None
+    except KeyboardInterrupt:
+        writer.abort()
+        message = f"interrupted; `pcd-screen batch --resume` continues the run in {out_dir}"
+        raise Failure(message) from None
+    except BaseException:
+        writer.abort()
+        raise
+    common.tell_skipped(skipped)
+    for error in [*writer.errors, *writer.notes]:
+        click.echo(error, err=True)
+    for waiver in session.waivers or ():
+        if (waiver.file, waiver.line or 0) not in writer.waivers_matched:
+            click.echo(
+                f"{waiver.file}:{waiver.line}: the waiver of {waiver.rule} for "
+                f"{waiver.proposal} matched no finding in this run (stale)",
+                err=True,
+            )
+    if not writer.portfolio.count:
+        writer.abort(keep_journal=False)
+        raise Failure("no proposal could be screened")
+    written = writer.finish(files, session)
+    click.echo(
+        f"{writer.portfolio.count} proposals screened, "
+        f"{len(writer.errors) + len(skipped)} inputs skipped; "
+        f"{len(written)} files written to {out_dir}",
+        err=True,
+    )

@@ -1,0 +1,74 @@
+"""`pcd-screen import iati|csv`: published portfolio data as proposal files."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pcd_screen.commands import common
+from pcd_screen.commands.common import EXIT_ERROR, EXIT_OK
+
+
+@click.group("import")
+def command():
+    """Turn published portfolio data (a spreadsheet, IATI XML) into proposal files."""
+
+
+@command.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common.out_option("Folder for the proposal files (one YAML file per row).")
+@common.max_size_option
+def import_csv(file, out_dir, max_file_size):
+    """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
+    and skipped; the exit status is 2 if there were any."""
+    from pcd_screen.inputs.csvtable import read_records
+
+    _write_imported(read_records(file, max_size=max_file_size), out_dir)
+
+
+@command.command("iati")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common.out_option("Folder for the proposal files (one YAML file per activity).")
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Language of the narratives to take (falls back to the activity's default).",
+)
+@common.max_size_option
+def import_iati(file, out_dir, lang, max_file_size):
+    """One proposal per activity of an IATI XML file (2.01-2.03), read as a stream. A bad
+    activity is reported and skipped; the exit status is 2 if there were any."""
+    from pcd_screen.inputs.iati import read_records
+
+    _write_imported(read_records(file, lang, max_file_size), out_dir)
+
+
+def _write_imported(items, out_dir) -> None:
+    """Write each imported proposal as YAML, report each error; exit 2 if any input was bad."""
+    from pathlib import Path
+
+    import yaml
+
+    from pcd_screen.core.outputs import base_name, safe_name
+
+    written, errors, taken = 0, 0, set()
+    for item in items:
+        if not isinstance(item, dict):
+            click.echo(str(item), err=True)
+            errors += 1
+            continue
+        name = safe_name(str(item["id"]), taken)
+        if name != base_name(str(item["id"])):
+            click.echo(
+                f"proposal id {item['id']!r} gives the same file name as another: {name}.yaml",
+                err=True,
+            )
+        target = Path(out_dir) / f"{name}.yaml"
+        common.write(
+            str(target), yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100)
+        )
+        written += 1
+    click.echo(f"{written} proposals written to {out_dir}, {errors} problems", err=True)
+    sys.exit(EXIT_ERROR if errors else EXIT_OK)

@@ -1,0 +1,128 @@
+"""What several renderers share, kept in one neutral place: the run a report belongs to, the
+order of results, where a proposal file is and which line a finding points at, and text made
+safe for a terminal or a CI log. No renderer borrows from a sibling."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, is_dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from urllib.parse import quote
+
+from pcd_screen.engine.result import Finding, Result
+
+
+@dataclass(frozen=True)
+class Run:
+    """What concerns a whole run rather than one proposal."""
+
+    fail_on: str = "revise"
+    help_uri: str | None = None  # SARIF helpUri template, {rule_id} replaced
+    expired_waivers: tuple = ()  # waivers that matched a finding but had expired
+    stale_waivers: tuple = ()  # waivers that matched nothing
+
+
+def ordered_results(results: list[Result]) -> list[Result]:
+    """Results in a fixed order whatever order the files were screened in."""
+    return sorted(results, key=lambda r: (artifact_path(r.proposal["file"]), r.proposal["id"]))
+
+
+def artifact_path(file: str) -> str:
+    """The proposal file as given, with forward slashes and without a leading ./ (CI systems
+    resolve these against the repository root)."""
+    path = str(file).replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def artifact_uri(file: str) -> str:
+    """A URI for SARIF: relative paths stay relative (percent-encoded), absolute ones file://."""
+    raw = str(file)
+    for flavour in (PurePosixPath, PureWindowsPath):
+        if flavour(raw).is_absolute():
+            return flavour(raw).as_uri()
+    return quote(artifact_path(raw), safe="/-._~!$&'()*+,;=@")
+
+
+def finding_line(result: Result, finding: Finding) -> int | None:
+    """The line a finding points at: its first evidence line; for a finding without one, the
+    block of the first missing field's parent when another finding's evidence located it;
+    else None. Never line 1 as a stand-in: a wrong line is worse than none."""
+    for evidence in finding.evidence:
+        if evidence.line:
+            return evidence.line
+    located = [(e.path, e.line) for f in result.findings for e in f.evidence if e.line]
+    for field in finding.missing:
+        parent = _parent(field)
+        if not parent:
+            continue
+        exact = [line for path, line in located if path == parent]
+        inside = [line for path, line in located if path.startswith((parent + ".", parent + "["))]
+        if exact or inside:
+            return min(exact or inside)
+    return None
+
+
+def counts_as_flag(result: Result, finding: Finding) -> bool:
+    """An unclear concern that the verdict counted as flagged (result.policy, the strict
+    profile's unclear_as_flag): CI outputs then report it at its severity, not as a note."""
+    policy = getattr(result, "policy", None) or {}
+    return (
+        finding.status == "unclear"
+        and finding.kind == "concern"
+        and finding.severity in (policy.get("unclear_as_flag") or ())
+    )
+
+
+def unclear_text(finding: Finding, counted: bool = False) -> str:
+    missing = ", ".join(finding.missing) or "information the rule needs"
+    text = f"{finding.title} — unclear: the proposal does not give {missing}."
+    if counted:
+        text += f" The verdict policy counts an unclear {finding.severity} concern as flagged."
+    return text
+
+
+def _parent(field: str) -> str:
+    """The enclosing field: safeguards.conflict_analysis -> safeguards, activities[0].x ->
+    activities[0]; a top-level field has none (its parent, the root, would be line 1)."""
+    cut = max(field.rfind("."), field.rfind("["))
+    return field[:cut] if cut > 0 else ""
+
+
+def run_waivers(run: Run, kind: str) -> list[dict]:
+    """The run's expired or stale waivers as dicts (Waiver objects accepted too),
+    in a fixed order: waivers file, line, rule, proposal."""
+    waivers = getattr(run, f"{kind}_waivers") or ()
+    entries = [asdict(w) if is_dataclass(w) else dict(w) for w in waivers]
+    return sorted(entries, key=_waiver_key)
+
+
+def _waiver_key(waiver: dict) -> tuple:
+    return (
+        str(waiver.get("file") or ""),
+        int(waiver.get("line") or 0),
+        str(waiver.get("rule") or ""),
+        str(waiver.get("proposal") or ""),
+    )
+
+
+# What a terminal or a CI log would act on rather than show: control characters (ESC starts
+# colour, cursor and title sequences; C1 CSI is ESC [ on some terminals), and the bidirectional
+# overrides that make text read otherwise than it is stored. Line breaks would let a title
+# print a line of its own ("VERDICT: CLEAR").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep_lines: bool = False) -> str:
+    """Text as the terminal should show it: whitespace controls as a space (line breaks kept if
+    asked, for a caller that escapes them), other controls and bidirectional overrides as a
+    visible <U+XXXX>."""
+
+    def shown(match) -> str:
+        char = match.group()
+        if keep_lines and char in "\n\r":
+            return char
+        return " " if char in "\t\n\r" else f"<U+{ord(char):04X}>"
+
+    return _UNSAFE.sub(shown, text)

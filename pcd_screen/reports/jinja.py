@@ -1,0 +1,41 @@
+"""How report templates are read and what they may call, for the built-in templates and a
+user's own (usertemplate.py) alike."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.core.paths import TEMPLATES_DIR
+from pcd_screen.engine.result import format_value
+
+
+@lru_cache(maxsize=8)
+def environment(html: bool, lang: str):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=html, **jinja_options()
+    )
+    return configure(env, lang)
+
+
+def jinja_options() -> dict:
+    """How every report template is read, the built-in ones and a user's (usertemplate.py)."""
+    import jinja2
+
+    return {
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "undefined": jinja2.StrictUndefined,
+        "extensions": ["jinja2.ext.i18n"],
+    }
+
+
+def configure(env, lang: str):
+    """What report templates can call: _() and the filters value and severity."""
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.filters["value"] = lambda value, name="": format_value(name, value, lang)
+    env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
+    return env
