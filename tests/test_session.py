@@ -51,9 +51,7 @@ def _batch(tmp_path, monkeypatch, jobs: int) -> dict:
 
 
 def _seen(result: dict) -> tuple:
-    findings = sorted(
-        (f["rule_id"], f["status"], f["severity"]) for f in result["findings"]
-    )
+    findings = sorted((f["rule_id"], f["status"], f["severity"]) for f in result["findings"])
     return result["verdict"], result["ruleset"]["hash"], findings
 
 
@@ -76,7 +74,7 @@ WAIVERS = """waivers:
     ],
     ids=["rule-settings", "strict-profile-and-waivers", "severity-and-waivers"],
 )
-def test_screen_and_batch_give_the_same_verdicts_and_findings(tmp_path, monkeypatch, config, waivers):
+def test_screen_and_batch_agree(tmp_path, monkeypatch, config, waivers):
     project = tmp_path / "project"
     project.mkdir()
     _project(project, config, waivers)
