@@ -37,8 +37,10 @@ data: $(VENV)/.installed
 i18n: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py
 
-# The generated documentation: the operator reference in docs/rules.md and docs/catalogue/.
+# Generated from the code: the schemas' enums and formats, the operator reference in
+# docs/rules.md and docs/catalogue/.
 docs: $(VENV)/.installed
+	$(BIN)/python scripts/gen_schema_terms.py
 	$(BIN)/python scripts/gen_docs.py
 	$(BIN)/pcd-screen rules doc
 

@@ -14,13 +14,12 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
-from pcd_screen.core.schemas import load_schema
+from pcd_screen.core.schemas import display_path, validate
 from pcd_screen.core.terms import SEVERITIES
 
 CONFIG_NAME = ".pcd-screen.yaml"
@@ -590,30 +589,3 @@ def show(settings: Settings) -> str:
     value("templates", [display_path(p) for p in settings.templates])
     value("max_file_size", settings.max_file_size)
     return "\n".join(lines) + "\n"
-
-
-def display_path(path: Path) -> str:
-    """A path as people read it: relative to the current folder when below it."""
-    try:
-        return Path(path).absolute().relative_to(Path.cwd()).as_posix() or "."
-    except ValueError:
-        return str(path)
-
-
-# --- schema validation (shared with waivers) -------------------------------------------------
-
-
-@cache
-def _validator(name: str):
-    import jsonschema  # slow to import: only reached when a file is invalid
-
-    schema = load_schema(name)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, format_checker=jsonschema.FormatChecker(formats=("date",)))
-
-
-def validate(doc: Document, schema_name: str) -> list[InputError]:
-    """Located, readable schema errors of a document ([] when valid)."""
-    from pcd_screen.core.validation import schema_errors
-
-    return schema_errors(_validator(schema_name), doc)

@@ -16,6 +16,7 @@ from conftest import REPO
         ("compile_data.py", "pcd_screen/data/compiled.json (make data)"),
         ("gen_fastcheck.py", "pcd_screen/_proposal_fastcheck.py"),
         ("i18n.py", "the nl/fr report-string catalogs (make i18n)"),
+        ("gen_schema_terms.py", "the schemas' enums and format pattern (make docs)"),
     ],
 )
 def test_generated_file_is_current(script, what):

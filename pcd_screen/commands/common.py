@@ -97,7 +97,7 @@ def load_templates(run_settings) -> dict:
     """The user's report templates by format, read and compiled (a syntax error stops here)."""
     if not run_settings.templates:
         return {}
-    from pcd_screen.config import display_path
+    from pcd_screen.core.schemas import display_path
     from pcd_screen.reports.usertemplate import TemplateProblem, load_template
 
     loaded = {}

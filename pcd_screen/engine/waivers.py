@@ -15,9 +15,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen.config import display_path, validate
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import InputError, LoadError, format_path
+from pcd_screen.core.schemas import display_path, validate
 from pcd_screen.engine.result import Finding, Result, sort_key, summarise, verdict_for
 
 WAIVABLE = ("flag", "unclear")
