@@ -5,15 +5,30 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint data i18n docs reports bench clean
+.PHONY: demo test lint lock data i18n docs reports bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# The test environment is pinned (constraints.txt), so that a fresh clone next month installs
+# the same versions; `make lock` refreshes the pins. Every pip run below, also those made by the
+# tests (a wheel in a new venv, the pre-commit hook's environment), follows the same pins.
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Re-resolve the newest versions the ranges in pyproject.toml allow and pin them.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	PIP_CONSTRAINT= .lock-venv/bin/python -m pip install --quiet --upgrade pip
+	PIP_CONSTRAINT= .lock-venv/bin/python -m pip install --quiet '.[test]'
+	{ echo "# Pinned test environment: make lock regenerates it (see README, Development)."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^pcd-screen' | LC_ALL=C sort -f; } > constraints.txt
+	rm -rf .lock-venv
 
 # Screen a bundled harmful proposal and print the report (exit status 0: the demo never fails).
 demo: $(VENV)/.installed
