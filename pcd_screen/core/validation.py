@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from pcd_screen.core.located import Document, InputError, format_path
 
 
@@ -89,6 +87,8 @@ def _describe(error) -> tuple[tuple, str]:
 
 
 def _suggest(word: str, options: list[str]) -> str:
+    import difflib  # only on the error path: slow to import
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
 

@@ -7,7 +7,6 @@ the data cannot settle is answered (None, reason): uncertain, never guessed.
 
 from __future__ import annotations
 
-import csv
 import gettext
 import hashlib
 import json
@@ -312,6 +311,8 @@ class _PurposeCodes:
                     self.header.append(line[1:].strip())
                 else:
                     rows.append(line)
+        import csv  # the purpose codes are read only when a rule asks for one
+
         self.codes = {row["code"]: row for row in csv.DictReader(rows)}
         self.version = next(
             (h.split(":", 1)[1].strip() for h in self.header if h.startswith("read:")), "unknown"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from urllib.parse import quote
 
 from pcd_screen.engine.result import Finding, Result
 
@@ -42,6 +41,8 @@ def artifact_uri(file: str) -> str:
     for flavour in (PurePosixPath, PureWindowsPath):
         if flavour(raw).is_absolute():
             return flavour(raw).as_uri()
+    from urllib.parse import quote  # SARIF only
+
     return quote(artifact_path(raw), safe="/-._~!$&'()*+,;=@")
 
 

@@ -15,7 +15,6 @@ from elsewhere.
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,9 +105,10 @@ def with_policy(html: str) -> str:
 
 def _line(exc: Exception) -> str:
     # Jinja rewrites tracebacks so that a template's frames carry its own line numbers.
-    lines = [
-        f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
-    ]
+    import traceback  # only on the error path
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    lines = [f.lineno for f in frames if f.filename == "<template>"]
     return str(lines[-1]) if lines else "?"
 
 
