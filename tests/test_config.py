@@ -15,6 +15,7 @@ from pcd_screen.config import (
 )
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import LoadError
+from pcd_screen.core.schemas import load_schema
 from pcd_screen.engine import evaluate as engine
 from pcd_screen.engine import refdata
 from pcd_screen.engine import ruleset as rules
@@ -562,7 +563,7 @@ def test_show_prints_every_setting_and_its_origin(repo):
 
 
 def test_shipped_profiles_are_valid_and_default_sets_every_key():
-    validator = jsonschema.Draft202012Validator(config.load_schema("config"))
+    validator = jsonschema.Draft202012Validator(load_schema("config"))
     for name in config.profile_names():
         data = yamlload.load_trusted(config.PROFILES_DIR / f"{name}.yaml")
         assert list(validator.iter_errors(data)) == [], name
@@ -572,7 +573,7 @@ def test_shipped_profiles_are_valid_and_default_sets_every_key():
 
 
 def test_config_schema_matches_the_rule_schema():
-    schema = config.load_schema("config")
+    schema = load_schema("config")
     rule_schema = json.loads((REPO / "pcd_screen" / "schemas" / "rule.schema.json").read_text())
     assert schema["$defs"]["principle"]["enum"] == rule_schema["properties"]["principle"]["enum"]
     assert schema["$defs"]["severity"]["enum"] == rule_schema["properties"]["severity"]["enum"]
@@ -601,7 +602,7 @@ def described(schema) -> list[str]:
 
 @pytest.mark.parametrize("name", ["config", "waivers"])
 def test_every_field_has_a_description(name):
-    schema = config.load_schema(name)
+    schema = load_schema(name)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert described(schema) == []
 

@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 
 from conftest import AS_OF, EXAMPLES
-from pcd_screen import config
 from pcd_screen.core.located import LoadError
+from pcd_screen.core.schemas import load_schema
 from pcd_screen.engine import evaluate as engine
 from pcd_screen.engine import refdata
 from pcd_screen.engine import ruleset as rules
@@ -355,7 +355,7 @@ def test_loaded_waivers_apply_end_to_end(tmp_path, results):
 
 
 def test_schema_accepts_and_rejects(tmp_path):
-    schema = config.load_schema("waivers")
+    schema = load_schema("waivers")
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.FormatChecker(formats=("date",))
