@@ -41,15 +41,17 @@ def parse_size(_ctx, _param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-def write(output, text: str) -> None:
-    """Print, or write the whole text to a file atomically (never a partial report)."""
+def write(output, text: str, within=None, make_folders: bool = False) -> None:
+    """Print, or write the whole text to a file atomically (never a partial report). Only a
+    regular file is replaced; inside an output folder (within) no link is followed; the folder
+    must exist unless make_folders (see core.outputs.check_target)."""
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
     from pcd_screen.core.outputs import write_atomic
 
     try:
-        write_atomic(output, text)
+        write_atomic(output, text, within, make_folders)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror}") from None
 

@@ -152,8 +152,10 @@ def command(
         (path, _render(fmt, results, run, settings.lang, color and path is None, user_templates))
         for fmt, path in targets
     ]
+    # FORMAT=FILE names a report's place in the repository (reports/pcd.sarif): its folder is
+    # made. -o writes one file, as a shell redirection does: its folder must exist.
     for path, text in rendered:
-        common.write(None if path is None else str(path), text)
+        common.write(None if path is None else str(path), text, make_folders=path != output)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from pcd_screen.reports.github import step_summary
