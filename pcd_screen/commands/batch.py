@@ -141,12 +141,14 @@ def command(
         raise
     common.tell_skipped(skipped)
     for error in [*writer.errors, *writer.notes]:
-        click.echo(error, err=True)
+        click.echo(common.log_safe(error), err=True)
     for waiver in session.waivers or ():
         if (waiver.file, waiver.line or 0) not in writer.waivers_matched:
             click.echo(
-                f"{waiver.file}:{waiver.line}: the waiver of {waiver.rule} for "
-                f"{waiver.proposal} matched no finding in this run (stale)",
+                common.log_safe(
+                    f"{waiver.file}:{waiver.line}: the waiver of {waiver.rule} for "
+                    f"{waiver.proposal} matched no finding in this run (stale)"
+                ),
                 err=True,
             )
     if not writer.portfolio.count:

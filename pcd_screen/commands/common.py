@@ -18,7 +18,7 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file=None):
-        click.echo(self.format_message(), err=True)
+        click.echo(log_safe(self.format_message()), err=True)
 
 
 def parse_date(_ctx, _param, value):
@@ -75,9 +75,12 @@ def session(run_settings, ruleset=None):
     from pcd_screen.config import SessionProblem, open_session
 
     try:
-        return open_session(run_settings, ruleset)
+        opened = open_session(run_settings, ruleset)
     except SessionProblem as exc:
         raise Failure(str(exc)) from None
+    for note in opened.notes:  # waivers naming rules not in the catalogue: stale, not errors
+        click.echo(log_safe(note), err=True)
+    return opened
 
 
 def load_ruleset(extra_dirs=(), **options):
@@ -92,7 +95,15 @@ def load_ruleset(extra_dirs=(), **options):
 
 def tell_skipped(skipped: list[str]) -> None:
     for note in skipped:
-        click.echo(f"skipped: {note}", err=True)
+        click.echo(log_safe(f"skipped: {note}"), err=True)
+
+
+def log_safe(text: str) -> str:
+    """Messages name input files, which anybody may name: a CI log must not run them as
+    workflow commands (reports.common.log_safe)."""
+    from pcd_screen.reports.common import log_safe as safe
+
+    return safe(text)
 
 
 def load_templates(run_settings) -> dict:

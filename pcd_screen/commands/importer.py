@@ -56,7 +56,7 @@ def _write_imported(items, out_dir) -> None:
     written, errors, taken = 0, 0, set()
     for item in items:
         if not isinstance(item, dict):
-            click.echo(str(item), err=True)
+            click.echo(common.log_safe(str(item)), err=True)
             errors += 1
             continue
         name = safe_name(str(item["id"]), taken)
