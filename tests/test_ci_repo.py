@@ -363,3 +363,15 @@ def test_the_actions_paths_cannot_inject_options(repo, tmp_path, injected):
     outputs = output.read_text(encoding="utf-8")
     assert "exit-code=2" in outputs, (outputs, proc.stderr)
     assert f"{injected}: no such file" in proc.stderr
+
+
+def test_a_link_in_the_repository_cannot_send_the_configs_reports_elsewhere(repo, monkeypatch):
+    # A pull request can add reports -> /anywhere; the config's sarif=reports/... must not
+    # follow it out of the repository.
+    outside = repo.parent / "outside"
+    outside.mkdir()
+    (repo / "reports").symlink_to(outside)
+    result = screen_in(repo, monkeypatch)
+    assert result.exit_code == 2, result.output
+    assert "is a link, not a folder" in result.output
+    assert list(outside.iterdir()) == []

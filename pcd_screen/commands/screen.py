@@ -168,9 +168,17 @@ def command(
         for fmt, path in targets
     ]
     # FORMAT=FILE names a report's place in the repository (reports/pcd.sarif): its folder is
-    # made. -o writes one file, as a shell redirection does: its folder must exist.
+    # made. -o writes one file, as a shell redirection does: its folder must exist. A report
+    # path from the config file is the repository's: no link in the repository (which a pull
+    # request can add) is followed on the way to it.
+    from_config = settings.origin.get("formats") != "flag"
     for path, text in rendered:
-        common.write(None if path is None else str(path), text, make_folders=path != output)
+        within = None
+        if from_config and path is not None and path != output and run.root:
+            if os.path.abspath(path).startswith(os.path.join(run.root, "")):
+                within = run.root
+        where = None if path is None else str(path if within is None else os.path.abspath(path))
+        common.write(where, text, within=within, make_folders=path != output)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from pcd_screen.reports.github import step_summary
