@@ -173,10 +173,11 @@ def command(
     # request can add) is followed on the way to it.
     from_config = settings.origin.get("formats") != "flag"
     for path, text in rendered:
-        within = None
-        if from_config and path is not None and path != output and run.root:
-            if os.path.abspath(path).startswith(os.path.join(run.root, "")):
-                within = run.root
+        in_repository = bool(run.root) and path is not None and path != output
+        in_repository = in_repository and os.path.abspath(path).startswith(
+            os.path.join(run.root, "")
+        )
+        within = run.root if from_config and in_repository else None
         where = None if path is None else str(path if within is None else os.path.abspath(path))
         common.write(where, text, within=within, make_folders=path != output)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
