@@ -21,9 +21,9 @@ from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 
 try:  # the C parser is several times faster; fall back where libyaml is absent
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -40,9 +40,21 @@ _ALIAS_TEXT_SLACK = 64 * 1024
 # (YAML 1.1: `1:30` is 90) into a number in quadratic time (17 s for 400,000 parts), and a hex
 # or octal literal of any length into an integer that Python then refuses to print (more than
 # 4,300 digits). Base-60 forms are kept as the text written, as YAML 1.2 and JSON read them; a
-# number literal longer than this is refused.
+# plain value longer than this is text (see _Loader), and a value tagged as a number (!!int)
+# that long is refused.
 MAX_NUMBER_CHARS = 100
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _Loader(_SafeLoader):
+    """The safe loader, but a plain scalar longer than MAX_NUMBER_CHARS is text: no number,
+    date, boolean or null is that long, and matching PyYAML's patterns against it (base 60:
+    `1:0:0:…`) cost some 70 bytes of memory per character (340 MB for a 4.8 MB value)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and len(value) > MAX_NUMBER_CHARS:
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 
 def decode(raw: bytes, file: str) -> str:
