@@ -128,12 +128,14 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path):
     out = tmp_path / "out"
     (out / "reports").mkdir(parents=True)
     left = [out / ".results.k1x2y3z4.tmp", out / ".summary.abcdefgh.tmp"]
-    left += [out / "reports" / ".P-1.html.abcdefgh.tmp", out / ".portfolio.md.x.tmp"]
+    left += [out / "reports" / ".P-1.html.abc_efgh.tmp", out / ".portfolio.md.x1y2z3w4.tmp"]
     for path in left:
         path.write_text("half")
+    mine = out / ".my-notes.tmp"  # not a name a run makes: left alone
+    mine.write_text("mine")
     result = invoke("batch", GOOD, "--out", out, *AS_OF)
     assert result.exit_code == 0, result.output
-    assert not [p for p in out.rglob("*.tmp")]
+    assert [p for p in out.rglob("*.tmp")] == [mine]
 
 
 # --- --resume -----------------------------------------------------------------------------------

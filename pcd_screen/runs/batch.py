@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -269,10 +270,14 @@ def _check_folder(out: Path, reports: bool) -> None:
             )
 
 
+# The temporary files a run makes (tempfile.mkstemp: 8 random characters): .results.*.tmp and
+# .summary.*.tmp, and .NAME.SUFFIX.*.tmp of the atomic writes of reports and fixed outputs.
+_TEMPORARY = re.compile(r"\.(results|summary|.+\.(md|html|json|csv))\.[a-z0-9_]{8}\.tmp")
+
+
 def _clean_temporaries(out: Path) -> None:
-    """Temporary files of a run that was killed (SIGKILL, a power cut) before it could remove
-    them: .results.*.tmp, .summary.*.tmp and .NAME.*.tmp of the atomic writes. Only called with
-    the lock held, so no other run is writing them."""
+    """Remove the temporary files of a run that was killed (SIGKILL, a power cut) before it
+    could. Only called with the lock held, so no other run is writing them."""
     import contextlib
     import os
 
@@ -282,7 +287,7 @@ def _clean_temporaries(out: Path) -> None:
         except OSError:
             continue
         for name in names:
-            if name.startswith(".") and name.endswith(".tmp") and name != LOCK:
+            if _TEMPORARY.fullmatch(name):
                 with contextlib.suppress(IsADirectoryError, PermissionError, FileNotFoundError):
                     (folder / name).unlink()
 
@@ -296,11 +301,10 @@ class BatchWriter:
     tasks are replayed from the journal, in order, and only the rest is screened."""
 
     def __init__(self, out: Path, fingerprint: str, reports: bool = True, resume: bool = False):
-
         self.out = out
         self.reports_wanted = reports
         out.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock(out)
+        self._lock_fd = _lock(out)
         try:
             _check_folder(out, reports)
             _clean_temporaries(out)
@@ -432,10 +436,10 @@ class BatchWriter:
         and locks the new one: see _lock)."""
         import os
 
-        if getattr(self, "_lock", None) is not None:
+        if getattr(self, "_lock_fd", None) is not None:
             (self.out / LOCK).unlink(missing_ok=True)
-            os.close(self._lock)
-            self._lock = None
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def finish(self, inputs: list[str], session) -> list[Path]:
         import os
