@@ -32,6 +32,9 @@ SEEDS = {
         (SHARED / "data" / "iati-examples", "*.xml"),
         (FUZZ / "corpus" / "iati", "*"),
     ],
+    "csv": [
+        (FUZZ / "corpus" / "csv", "*"),
+    ],
 }
 
 

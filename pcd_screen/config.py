@@ -40,6 +40,8 @@ KEYS = (
     "help_uri",
     "templates",
     "max_file_size",
+    "max_waiver_days",
+    "sarif_waived",
 )
 FLAG = "flag"
 DEFAULT = "default"
@@ -94,6 +96,8 @@ class Settings:
     formats: list[tuple[str, Path | None]]  # (format, output file or None for stdout)
     help_uri: str | None
     max_file_size: int | None  # bytes; None = each reader's own default
+    max_waiver_days: int = 365  # the longest a waiver may run, from granted to expires
+    sarif_waived: str = "omit"  # waived findings in SARIF: "omit" or "suppress"
     templates: list[Path] = field(default_factory=list)  # the user's report templates
     origin: dict[str, str] = field(default_factory=dict)
 
@@ -321,6 +325,8 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
             max_file_size = parse_size(size)
         except ValueError as exc:
             errors.append(layer.error(("max_file_size",), str(exc)))
+    _, max_waiver_days = pick("max_waiver_days")
+    _, sarif_waived = pick("sarif_waived")
     rule_layers = [_rule_layer(layer) for layer in layers if "rules" in layer.data]
     origin["rules"] = rule_layers[0].origin if rule_layers else DEFAULT
     if errors:
@@ -343,6 +349,8 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         help_uri=help_uri,
         templates=templates,
         max_file_size=max_file_size,
+        max_waiver_days=max_waiver_days or 365,
+        sarif_waived=sarif_waived or "omit",
         origin=dict(sorted(origin.items())),
     )
 
@@ -508,16 +516,16 @@ def open_session(settings: Settings, ruleset=None):
         catalogue = ruleset if ruleset is not None else load_ruleset(settings.rule_dirs)
     except LoadError as exc:
         raise SessionProblem(f"invalid rules:\n{exc}") from None
-    waivers = None
+    waivers, notes = None, []
     if settings.waivers is not None:
-        from pcd_screen.engine.waivers import check_rule_ids, load_waivers
+        from pcd_screen.engine.waivers import load_waivers, unknown_rule_notes
 
         try:
-            waivers = load_waivers(settings.waivers)
-            # Against the whole catalogue: a waiver for a rule the config disables is stale.
-            check_rule_ids(waivers, [rule.id for rule in catalogue.rules])
+            waivers = load_waivers(settings.waivers, max_days=settings.max_waiver_days)
         except LoadError as exc:
             raise SessionProblem(f"invalid waivers:\n{exc}") from None
+        # Against the whole catalogue: a waiver for a rule the config disables is stale too.
+        notes = unknown_rule_notes(waivers, [rule.id for rule in catalogue.rules])
     try:
         effective = apply_rule_settings(catalogue, settings)
     except LoadError as exc:
@@ -529,6 +537,7 @@ def open_session(settings: Settings, ruleset=None):
         settings.lang,
         tuple(settings.unclear_as_flag),
         waivers,
+        notes=notes,
     )
 
 
@@ -588,4 +597,6 @@ def show(settings: Settings) -> str:
     value("help_uri", settings.help_uri)
     value("templates", [display_path(p) for p in settings.templates])
     value("max_file_size", settings.max_file_size)
+    value("max_waiver_days", settings.max_waiver_days)
+    value("sarif_waived", settings.sarif_waived)
     return "\n".join(lines) + "\n"

@@ -32,6 +32,7 @@ YAML_SEEDS = sorted(
 IATI_SEEDS = sorted(
     [*(REPO / "tests" / "fixtures" / "iati").glob("*.xml"), *(FUZZ_CORPUS / "iati").glob("*")]
 )
+CSV_SEEDS = sorted((FUZZ_CORPUS / "csv").glob("*"))
 MUTATIONS = 12
 
 INSERTS = [
@@ -60,6 +61,11 @@ INSERTS = [
     b"-.inf",
     b"2026-02-30",
     b"9" * 5000,
+    b"0x" + b"f" * 4000,  # an integer Python refuses to print
+    b"? 0x" + b"f" * 4000 + b"\n: ",
+    b"1" + b":0" * 3000,  # base 60: quadratic to convert
+    b"," * 2000,
+    b";" + b"x" * 140_000,  # a cell over the csv module's limit
     b"\xc3\x28",
     b"]]>",
     b"</iati-activity>",
@@ -147,8 +153,8 @@ def test_mutated_proposals_exit_cleanly(seed, tmp_path):
         check_screen(path)
 
 
-def check_import(path: Path, out: Path) -> int:
-    result = invoke(["import", "iati", str(path), "--out", str(out)])
+def check_import(path: Path, out: Path, kind: str = "iati") -> int:
+    result = invoke(["import", kind, str(path), "--out", str(out)])
     assert result.exit_code in (0, 2), result.output
     for line in result.output.splitlines():
         if "proposals written to" not in line:
@@ -166,6 +172,12 @@ def check_import(path: Path, out: Path) -> int:
 def test_mutated_iati_files_import_cleanly(seed, tmp_path):
     for index, path in enumerate([seed, *mutants(seed, tmp_path, ".xml")]):
         check_import(path, tmp_path / f"out-{index}")
+
+
+@pytest.mark.parametrize("seed", CSV_SEEDS, ids=lambda p: str(p.relative_to(REPO)))
+def test_mutated_csv_files_import_cleanly(seed, tmp_path):
+    for index, path in enumerate([seed, *mutants(seed, tmp_path, ".csv")]):
+        check_import(path, tmp_path / f"out-{index}", "csv")
 
 
 def test_the_installed_command_on_a_sample(tmp_path):

@@ -1,11 +1,14 @@
 import re
 from dataclasses import replace
 
+import pytest
+
 from conftest import AS_OF, CI_RUN, EXAMPLES, screened, waived_niger, waiver_record, with_findings
 from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
 from pcd_screen.inputs.proposal import load_proposal
+from pcd_screen.reports import github
 from pcd_screen.reports.common import Run
 from pcd_screen.reports.github import escape_data, escape_property, render_github, step_summary
 
@@ -30,6 +33,12 @@ def unescape(text):
     return text
 
 
+@pytest.fixture
+def unlimited(monkeypatch):
+    """No cap on annotations per type, for the tests of what each annotation says."""
+    monkeypatch.setattr(github, "PER_TYPE", 1000)
+
+
 def annotations(results=None):
     out = {}
     for line in render_github(ci_results() if results is None else results, RUN).splitlines():
@@ -42,7 +51,7 @@ def annotations(results=None):
     return out
 
 
-def test_one_line_per_flagged_or_unclear_concern():
+def test_one_line_per_flagged_or_unclear_concern(unlimited):
     text = render_github(ci_results(), RUN)
     expected = {
         (r.proposal["file"], f.rule_id)
@@ -58,7 +67,7 @@ def test_one_line_per_flagged_or_unclear_concern():
     assert not ghana  # only strengths there
 
 
-def test_commands_and_lines():
+def test_commands_and_lines(unlimited):
     notes = annotations()
     niger = f"examples/{NIGER}.yaml"
     assert notes[(niger, "DNH-001")]["command"] == "error"  # critical
@@ -74,7 +83,7 @@ def test_commands_and_lines():
     assert "selection_criteria" in unclear["message"]
 
 
-def test_titles_and_messages_round_trip_through_the_escaping():
+def test_titles_and_messages_round_trip_through_the_escaping(unlimited):
     notes = annotations()
     for result in ci_results():
         for finding in result.findings:
@@ -149,7 +158,7 @@ def test_step_summary_when_the_run_never_fails():
     assert "###" not in text
 
 
-def test_strict_policy_raises_unclear_critical_and_high():
+def test_strict_policy_raises_unclear_critical_and_high(unlimited):
     proposal = load_proposal(EXAMPLES / "sparse-proposal.yaml", "examples/sparse-proposal.yaml")
     strict = evaluate(
         proposal, load_ruleset(), load_refdata(), AS_OF, unclear_as_flag=("critical", "high")
@@ -157,3 +166,37 @@ def test_strict_policy_raises_unclear_critical_and_high():
     notes = annotations([strict])
     assert notes[("examples/sparse-proposal.yaml", "DNH-001")]["command"] == "error"
     assert notes[("examples/sparse-proposal.yaml", "DNH-004")]["command"] == "notice"
+
+
+def test_annotations_keep_to_githubs_limit_and_say_what_was_left_out():
+    # GitHub shows 10 annotations per type per step; the rest vanished without a word (one
+    # example proposal alone makes 11).
+    results = ci_results()
+    run = replace(CI_RUN, report_files=("pcd-screen.sarif",))
+    lines = render_github(results, run).splitlines()
+    counts = {kind: sum(x.startswith(f"::{kind} ") for x in lines) for kind in github.TYPES}
+    assert all(count <= github.PER_TYPE for count in counts.values()), counts
+    github.PER_TYPE, old = 1000, github.PER_TYPE
+    try:
+        total = len(render_github(results, run).splitlines())
+    finally:
+        github.PER_TYPE = old
+    assert len(lines) - 1 < total  # more findings than fit: some were left out
+    notice = lines[-1]
+    assert notice.startswith("::notice title=pcd-screen::")
+    left_out = total - (len(lines) - 1)
+    assert f"{left_out} more annotations left out" in notice
+    assert "job summary" in notice and "pcd-screen.sarif" in notice
+    # The errors kept are the most serious: every critical one.
+    criticals = sum(
+        f.severity == "critical" and f.status == "flag" for r in results for f in r.findings
+    )
+    assert sum("DNH-001" in x or "critical" in x for x in lines) >= min(criticals, 1)
+
+
+def test_critical_and_high_annotations_within_the_limit_come_first(monkeypatch):
+    monkeypatch.setattr(github, "PER_TYPE", 2)
+    lines = render_github(ci_results(), CI_RUN).splitlines()
+    errors = [x for x in lines if x.startswith("::error ")]
+    assert len(errors) == 2
+    assert any("DNH-001" in x for x in errors)  # the critical concern is never the one cut

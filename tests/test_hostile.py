@@ -45,6 +45,29 @@ HOSTILE_YAML = {
         "summary: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed",
         4,
     ),
+    # Python refuses to print an integer of more than 4,300 digits; a hex literal made one. A
+    # plain value that long is text now (as a title it is screened: see below).
+    "hexint.yaml": (
+        PROPOSAL.encode() + b"budget: {total: 0x" + b"f" * 4000 + b"}\n",
+        "budget.total: expected a number, got text '0xfff",
+        4,
+    ),
+    "tagged-int.yaml": (
+        PROPOSAL.encode() + b"x-n: !!int 0x" + b"f" * 4000 + b"\n",
+        "x-n: a number of 4002 characters is too long (at most 100)",
+        4,
+    ),
+    "hexkey.yaml": (
+        PROPOSAL.encode() + b"? 0x" + b"f" * 4000 + b"\n: 1\n",
+        "unknown field '0xffff",
+        4,
+    ),
+    # A base-60 integer (YAML 1.1) took quadratic time to convert: 17 s for these 400,000 parts.
+    "base60.yaml": (
+        PROPOSAL.encode() + b"notes: 1" + b":0" * 400_000 + b"\n",
+        "notes: unknown field 'notes'",
+        4,
+    ),
 }
 
 
@@ -157,6 +180,44 @@ def test_a_device_behind_a_harmless_name_is_refused(tmp_path):
 # --- IATI --------------------------------------------------------------------------------------
 
 
+def test_a_huge_hex_integer_as_a_title_is_text_and_screened(tmp_path):
+    # `title: 0xfff…` (4,000 digits) crashed screen with ValueError when the title was printed.
+    path = tmp_path / "x.yaml"
+    path.write_text("schema_version: 1\nid: P-1\ntitle: 0x" + "f" * 4000 + "\n")
+    result = invoke("screen", path, *AS_OF)
+    assert result.exit_code in (0, 1), result.output
+    assert "PCD screening: P-1 — 0xffff" in result.output
+    assert result.seconds < 5
+
+
+def test_a_huge_integer_as_a_rule_id_is_refused(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules:\n  - id: 0x" + "f" * 4000 + "\n")
+    (tmp_path / "p.yaml").write_text(PROPOSAL)
+    result = invoke("screen", tmp_path / "p.yaml", "--rules", rules, *AS_OF)
+    refused(result, "mine.yaml:2:")
+    assert len(result.output) < 5000
+    tagged = rules / "mine.yaml"
+    tagged.write_text("rules:\n  - id: !!int 0x" + "f" * 4000 + "\n")
+    result = invoke("screen", tmp_path / "p.yaml", "--rules", rules, *AS_OF)
+    refused(result, "mine.yaml:2:", "a number of 4002 characters is too long")
+
+
+def test_a_huge_number_in_an_iati_value_is_cut_in_its_message(tmp_path):
+    path = tmp_path / "big.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>"
+        f'<budget type="1"><value>{"9" * 5000}</value></budget>'
+        "</iati-activity></iati-activities>\n"
+    )
+    out = tmp_path / "out"
+    result = invoke("import", "iati", path, "--out", out)
+    refused(result, f"{path}:1: activity 1 (XM-1): budget value: '999", "(5000 characters)")
+    assert "9" * 100 not in result.output
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
@@ -219,6 +280,30 @@ def test_a_csv_with_a_huge_cell_and_formulas(tmp_path):
     assert batch.exit_code == 0, batch.output
     summary = (tmp_path / "run" / "summary.csv").read_text(encoding="utf-8")
     assert ",'=cmd|' /C calc'!A0," in summary  # shown as text by a spreadsheet
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        # One header cell over the csv module's limit of 131,072 characters stopped delimiter
+        # detection with _csv.Error; so did 200,000 short columns (one cell for the other
+        # delimiters).
+        ("id,title," + "x" * 140_000, "cannot read the header row: field larger than field limit"),
+        (",".join(f"c{n}" for n in range(200_000)), "the header row has 200000 columns"),
+        (";".join(f"c{n}" for n in range(200_000)), "the header row has 200000 columns"),
+    ],
+)
+def test_a_csv_with_a_wide_header_is_refused(tmp_path, header, message):
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\nP-1,t\n", encoding="utf-8")
+    result = invoke("import", "csv", path, "--out", tmp_path / "out")
+    refused(result, f"{path}:1: (file): {message}")
+    good = tmp_path / "good.yaml"
+    good.write_text(PROPOSAL)
+    batch = invoke("batch", path, good, "--out", tmp_path / "run", *AS_OF)
+    assert batch.exit_code == 0, batch.output
+    assert f"{path}:1: (file): {message}" in batch.output
+    assert "1 proposals screened, 1 inputs skipped" in batch.output
 
 
 def test_a_csv_over_the_size_limit_writes_nothing(tmp_path):

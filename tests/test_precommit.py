@@ -127,3 +127,26 @@ def test_the_hook_fails_on_a_harmful_proposal_and_passes_without_it(tmp_path):
     output = passing.stdout + passing.stderr
     assert passing.returncode == 0, output
     assert "Passed" in output
+
+    # A commit that changes only files the patterns filter out (the draft, the config): the
+    # hook passes them and --allow-empty keeps it green; outside pre-commit that is exit 2.
+    only_draft = subprocess.run(
+        [
+            *PRE_COMMIT,
+            "run",
+            "--color",
+            "never",
+            "--files",
+            "proposals/drafts/coastguard-support-libya.yaml",
+            ".pcd-screen.yaml",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = only_draft.stdout + only_draft.stderr
+    assert only_draft.returncode == 0, output
+    assert "Passed" in output

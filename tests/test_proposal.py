@@ -80,13 +80,18 @@ def test_infinite_nan_and_huge_numbers_are_refused(tmp_path):
     # YAML .nan/.inf passed the schema and gave "nan%" shares and a JSON report with NaN in it;
     # a 400-digit budget raised OverflowError when a share was worked out.
     text = GOOD.replace("budget: 10", "budget: .nan").replace("percentage: 100", "percentage: 1")
-    text += "budget: {total: .inf}\nin_donor_refugee_costs: {amount: " + "9" * 400 + "}\n"
+    text += "budget: {total: .inf}\nin_donor_refugee_costs: {amount: " + "9" * 90 + "}\n"
     text += "x-note: .inf\n"
     assert messages(write(tmp_path, text)) == [
         "p.yaml:9:5: activities[0].budget: expected a finite number, got nan",
         "p.yaml:12:10: budget.total: expected a finite number, got inf",
         "p.yaml:13:26: in_donor_refugee_costs.amount: number too large (more than 10^18)",
     ]
+    # Written with more than 100 characters, a value is text, not a number.
+    longer = text.replace("9" * 90, "9" * 400)
+    assert messages(write(tmp_path, longer))[2].startswith(
+        "p.yaml:13:26: in_donor_refugee_costs.amount: expected a number, got text '999"
+    )
     with pytest.raises(LoadError, match="budget.total: expected a finite number, got -inf"):
         proposal_from_data(
             {"schema_version": 1, "id": "X", "title": "T", "budget": {"total": -1e999}}

@@ -54,3 +54,31 @@ def test_a_compact_run_compares_with_a_full_one(tmp_path):
         assert run.exit_code == 0, run.output
     result = CliRunner().invoke(cli, ["diff", str(tmp_path / "full"), str(tmp_path / "compact")])
     assert result.exit_code == 0 and "0 added, 0 removed, 0 changed" in result.output
+
+
+def test_a_hand_made_run_folder_is_read_as_untrusted_input(tmp_path):
+    # A run folder is input: RecursionError and TypeError used to escape as tracebacks.
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "results.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in run_of("sparse-proposal").values()) + "\n"
+    )
+    cases = {
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "number": '{"proposal": 5}',
+        "list": "[]",
+        "no-findings": '{"proposal": {"id": "P"}, "verdict": "clear"}',
+        "bad-finding": '{"proposal": {"id": "P"}, "verdict": "clear", "findings": [5]}',
+        "utf8": b'{"proposal": "\xc3',
+        "huge-int": '{"proposal": ' + "9" * 5000 + "}",
+    }
+    for name, line in cases.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        data = line if isinstance(line, bytes) else line.encode()
+        (folder / "results.jsonl").write_bytes(b"\n" + data + b"\n")
+        result = CliRunner().invoke(cli, ["diff", str(good), str(folder)])
+        assert result.exit_code == 2, (name, result.output)
+        assert "Traceback" not in result.output and not isinstance(result.exception, TypeError)
+        assert f"{folder / 'results.jsonl'}:2: not a" in result.output, (name, result.output)
+        assert len(result.output) < 500

@@ -21,6 +21,8 @@ from pcd_screen.inputs.proposal import load_proposal
 from pcd_screen.reports.common import Run, artifact_path, artifact_uri, finding_line
 from pcd_screen.reports.sarif import render_sarif, rule_name
 
+SUPPRESS = replace(CI_RUN, sarif_waived="suppress")
+
 # The official schema is read where the shared folder has it, never copied into the repo.
 SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 NIGER = "border-control-transit-niger"
@@ -134,8 +136,27 @@ def test_unclear_finding_points_at_the_missing_fields_parent_when_known():
     assert finding_line(changed, top) is None
 
 
-def test_waived_finding_is_suppressed_with_its_justification():
+def test_waived_findings_are_left_out_by_default():
+    # GitHub code scanning ignores SARIF suppressions: a waived critical showed as an open alert.
     niger = results_by(sarif_of(), "EU-NDICI-2026-NE-031")
+    assert "DNH-003" not in niger and "DNH-001" in niger
+    assert all(r["properties"]["status"] != "waived" for r in sarif_of()["runs"][0]["results"])
+
+
+def test_critical_and_high_differ_by_security_severity_and_precision():
+    rules = {r["id"]: r for r in sarif_of()["runs"][0]["tool"]["driver"]["rules"]}
+    niger = results_by(sarif_of(), "EU-NDICI-2026-NE-031")
+    critical, high = rules["DNH-001"]["properties"], rules["NOC-003"]["properties"]
+    assert (critical["severity"], high["severity"]) == ("critical", "high")
+    assert niger["DNH-001"]["level"] == niger["NOC-003"]["level"] == "error"
+    assert float(critical["security-severity"]) >= 9.0 > float(high["security-severity"]) >= 7.0
+    assert (critical["precision"], high["precision"]) == ("very-high", "high")
+    levels = [float(r["properties"]["security-severity"]) for r in rules.values()]
+    assert all(0 < level <= 10 for level in levels)
+
+
+def test_waived_finding_is_suppressed_with_its_justification():
+    niger = results_by(sarif_of(run=SUPPRESS), "EU-NDICI-2026-NE-031")
     suppressions = niger["DNH-003"]["suppressions"]
     assert len(suppressions) == 1
     assert suppressions[0]["kind"] == "external" and suppressions[0]["status"] == "accepted"
@@ -195,7 +216,7 @@ def test_strengths_are_not_results():
     reported = {r["ruleId"] for r in doc["runs"][0]["results"]}
     assert "LDC-003" not in reported and "NOC-006" not in reported  # strengths present
     assert "NOC-001" in reported
-    statuses = {r["properties"]["status"] for r in sarif_of()["runs"][0]["results"]}
+    statuses = {r["properties"]["status"] for r in sarif_of(run=SUPPRESS)["runs"][0]["results"]}
     assert statuses == {"flag", "waived", "unclear"}
 
 
@@ -225,6 +246,18 @@ def test_artifact_paths():
     assert artifact_uri("C:\\repo\\p.yaml") == "file:///C:/repo/p.yaml"
 
 
+def test_artifact_paths_are_relative_to_the_repository_root(tmp_path, monkeypatch):
+    # Run from a sub-folder (working-directory:), paths were relative to it, and the waivers
+    # file, above it, became a file:/// URI.
+    (tmp_path / "proposals").mkdir()
+    monkeypatch.chdir(tmp_path / "proposals")
+    root = str(tmp_path)
+    assert artifact_path("a.yaml", root) == "proposals/a.yaml"
+    assert artifact_uri("../.pcd-waivers.yaml", root) == ".pcd-waivers.yaml"
+    assert artifact_uri(str(tmp_path / "proposals" / "a b.yaml"), root) == "proposals/a%20b.yaml"
+    assert artifact_uri("/elsewhere/p.yaml", root) == "file:///elsewhere/p.yaml"
+
+
 def test_rule_name_is_pascal_case_or_the_id():
     assert rule_name("Étude préalable: coût/bénéfice", "X-001") == "EtudePrealableCoutBenefice"
     assert rule_name("", "DQ-001") == "DQ-001"
@@ -235,7 +268,7 @@ def test_waived_unclear_finding_stays_a_note():
     def change(f):
         return replace(f, status="waived", waiver=dict(WAIVER)) if f.rule_id == "NOC-001" else f
 
-    doc = sarif_of([with_findings(screened("sparse-proposal"), change)])
+    doc = sarif_of([with_findings(screened("sparse-proposal"), change)], SUPPRESS)
     noc1 = results_by(doc, "BE-2026-CONCEPT-MLI-03")["NOC-001"]
     assert noc1["level"] == "note" and "conditions" in noc1["message"]["text"]
     assert noc1["suppressions"][0]["justification"] == WAIVER["justification"]

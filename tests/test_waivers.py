@@ -12,7 +12,7 @@ from pcd_screen.engine import evaluate as engine
 from pcd_screen.engine import refdata
 from pcd_screen.engine import ruleset as rules
 from pcd_screen.engine.result import verdict_for
-from pcd_screen.engine.waivers import Waiver, apply_waivers, check_rule_ids, load_waivers
+from pcd_screen.engine.waivers import Waiver, apply_waivers, load_waivers, unknown_rule_notes
 from pcd_screen.inputs.proposal import load_proposal
 
 NIGER = "EU-NDICI-2026-NE-031"  # border-control-transit-niger.yaml: block
@@ -333,15 +333,29 @@ def test_unknown_keys_bad_values_and_duplicates_are_errors(tmp_path):
     )
 
 
-def test_check_rule_ids(tmp_path):
+def test_a_waiver_for_an_unknown_rule_is_stale_not_an_error(tmp_path):
+    # It used to be a hard error: a rule renamed in an upgrade turned every repository holding
+    # a waiver for it red.
     waivers = load(tmp_path, GOOD.replace("rule: NOC-003", "rule: NOC-030"))
     known = [r.id for r in rules.load_ruleset().rules]
-    check_rule_ids(waivers[:1], known)
-    with pytest.raises(LoadError) as excinfo:
-        check_rule_ids(waivers, known)
-    assert [str(e) for e in excinfo.value.errors] == [
-        ".pcd-waivers.yaml:9:1: rule: unknown rule id 'NOC-030' (did you mean 'NOC-006'?)"
+    assert unknown_rule_notes(waivers[:1], known) == []
+    assert unknown_rule_notes(waivers, known) == [
+        ".pcd-waivers.yaml:9: the waiver names rule 'NOC-030', which is not in the catalogue "
+        "(did you mean 'NOC-006'?); it is stale: remove or correct it"
     ]
+
+
+def test_a_waiver_longer_than_max_waiver_days_is_refused(tmp_path):
+    forever = GOOD.replace('expires: "2027-03-31"', 'expires: "2999-12-31"')
+    assert load_errors(tmp_path, forever) == [
+        ".pcd-waivers.yaml:8:5: waivers[0].expires: expires 2999-12-31 is 355472 days after "
+        "granted 2026-10-01; a waiver may run at most 365 days (max_waiver_days in the config): "
+        "no open-ended waivers"
+    ]
+    year = GOOD.replace('expires: "2027-03-31"', 'expires: "2027-10-01"')
+    assert len(load(tmp_path, year)) == 2  # exactly 365 days
+    with pytest.raises(LoadError):
+        load_waivers(tmp_path / ".pcd-waivers.yaml", max_days=180)
 
 
 def test_loaded_waivers_apply_end_to_end(tmp_path, results):

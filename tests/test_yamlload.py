@@ -258,3 +258,46 @@ def test_trusted_files_use_the_bundle_only_when_unchanged(tmp_path, monkeypatch)
     assert yamlload.load_trusted(path) == {"a": "from bundle"}
     path.write_text("a: 2\n")  # edited after bundling: parsed afresh
     assert yamlload.load_trusted(path) == {"a": 2}
+
+
+def test_base_60_numbers_stay_text_in_linear_time():
+    # YAML 1.1 reads 1:30 as 90, in time quadratic in the number of parts (17 s for 400,000).
+    assert load_text("a: 1:30\nb: -1:30:00\nc: 190:20:30.15\n").data == {
+        "a": "1:30",
+        "b": "-1:30:00",
+        "c": "190:20:30.15",
+    }
+    start = time.perf_counter()
+    doc = load_text("notes: 1" + ":0" * 400_000 + "\n")
+    assert doc.data["notes"].startswith("1:0:0")
+    assert time.perf_counter() - start < 3
+
+
+@pytest.mark.parametrize(
+    "literal", ["0x" + "f" * 4000, "0" + "7" * 200, "9" * 5000, "1." + "9" * 200]
+)
+def test_a_plain_value_too_long_for_a_number_is_text_and_a_tagged_one_refused(literal):
+    # A 4,000-digit hex integer could not be printed (ValueError, a traceback).
+    assert load_text(f"title: {literal}\n").data == {"title": literal}
+    tag = "!!float" if literal.startswith("1.") else "!!int"
+    with pytest.raises(LoadError) as info:
+        load_text(f"title: {tag} {literal}\n", "p.yaml")
+    message = str(info.value)
+    assert message.startswith("p.yaml:1:8: title: a number of ")
+    assert "too long (at most 100)" in message and len(message) < 300
+
+
+def test_a_long_base_60_value_costs_little_memory():
+    # PyYAML's patterns took some 70 bytes per character of a 1:0:0:… value (340 MB for 4.8 MB).
+    tracemalloc.start()
+    try:
+        load_text("notes: 1" + ":0" * 500_000 + "\n")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, peak
+
+
+def test_a_huge_integer_key_stays_as_written():
+    key = "0x" + "f" * 4000
+    assert load_text(f"? {key}\n: 1\n").data == {key: 1}

@@ -76,7 +76,14 @@ def command(
     from pcd_screen import inputs
     from pcd_screen.inputs.discover import NothingFound, discover
     from pcd_screen.reports.usertemplate import TemplateProblem
-    from pcd_screen.runs.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
+    from pcd_screen.runs.batch import (
+        BatchWriter,
+        Options,
+        OutputProblem,
+        ResumeError,
+        fingerprint,
+        screen_files,
+    )
 
     overrides = {
         "lang": lang,
@@ -104,8 +111,10 @@ def command(
     try:
         run_id = fingerprint(files, options, session)
         writer = BatchWriter(Path(out_dir), run_id, reports, resume)
-    except (ResumeError, OSError) as exc:
+    except (ResumeError, OutputProblem) as exc:
         raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(_os_error(exc)) from None
     # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.
     signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
     show = sys.stderr.isatty()
@@ -120,6 +129,9 @@ def command(
     except TemplateProblem as exc:
         writer.abort(keep_journal=False)
         raise Failure(str(exc)) from None
+    except OSError as exc:  # a report that cannot be written (a link or a full disk)
+        writer.abort()
+        raise Failure(_os_error(exc)) from None
     except KeyboardInterrupt:
         writer.abort()
         message = f"interrupted; `pcd-screen batch --resume` continues the run in {out_dir}"
@@ -129,21 +141,32 @@ def command(
         raise
     common.tell_skipped(skipped)
     for error in [*writer.errors, *writer.notes]:
-        click.echo(error, err=True)
+        click.echo(common.log_safe(error), err=True)
     for waiver in session.waivers or ():
         if (waiver.file, waiver.line or 0) not in writer.waivers_matched:
             click.echo(
-                f"{waiver.file}:{waiver.line}: the waiver of {waiver.rule} for "
-                f"{waiver.proposal} matched no finding in this run (stale)",
+                common.log_safe(
+                    f"{waiver.file}:{waiver.line}: the waiver of {waiver.rule} for "
+                    f"{waiver.proposal} matched no finding in this run (stale)"
+                ),
                 err=True,
             )
     if not writer.portfolio.count:
         writer.abort(keep_journal=False)
         raise Failure("no proposal could be screened")
-    written = writer.finish(files, session)
+    try:
+        written = writer.finish(files, session)
+    except OSError as exc:
+        writer.abort()
+        raise Failure(_os_error(exc)) from None
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
         f"{len(writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )
+
+
+def _os_error(exc: OSError) -> str:
+    where = exc.filename or "output"
+    return f"{where}: cannot write: {exc.strerror or exc}"

@@ -18,7 +18,7 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file=None):
-        click.echo(self.format_message(), err=True)
+        click.echo(log_safe(self.format_message()), err=True)
 
 
 def parse_date(_ctx, _param, value):
@@ -41,15 +41,17 @@ def parse_size(_ctx, _param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-def write(output, text: str) -> None:
-    """Print, or write the whole text to a file atomically (never a partial report)."""
+def write(output, text: str, within=None, make_folders: bool = False) -> None:
+    """Print, or write the whole text to a file atomically (never a partial report). Only a
+    regular file is replaced; inside an output folder (within) no link is followed; the folder
+    must exist unless make_folders (see core.outputs.check_target)."""
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
     from pcd_screen.core.outputs import write_atomic
 
     try:
-        write_atomic(output, text)
+        write_atomic(output, text, within, make_folders)
     except OSError as exc:
         raise Failure(f"{output}: cannot write: {exc.strerror}") from None
 
@@ -73,9 +75,12 @@ def session(run_settings, ruleset=None):
     from pcd_screen.config import SessionProblem, open_session
 
     try:
-        return open_session(run_settings, ruleset)
+        opened = open_session(run_settings, ruleset)
     except SessionProblem as exc:
         raise Failure(str(exc)) from None
+    for note in opened.notes:  # waivers naming rules not in the catalogue: stale, not errors
+        click.echo(log_safe(note), err=True)
+    return opened
 
 
 def load_ruleset(extra_dirs=(), **options):
@@ -90,7 +95,15 @@ def load_ruleset(extra_dirs=(), **options):
 
 def tell_skipped(skipped: list[str]) -> None:
     for note in skipped:
-        click.echo(f"skipped: {note}", err=True)
+        click.echo(log_safe(f"skipped: {note}"), err=True)
+
+
+def log_safe(text: str) -> str:
+    """Messages name input files, which anybody may name: a CI log must not run them as
+    workflow commands (reports.common.log_safe)."""
+    from pcd_screen.reports.common import log_safe as safe
+
+    return safe(text)
 
 
 def load_templates(run_settings) -> dict:

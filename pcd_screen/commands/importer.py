@@ -56,7 +56,7 @@ def _write_imported(items, out_dir) -> None:
     written, errors, taken = 0, 0, set()
     for item in items:
         if not isinstance(item, dict):
-            click.echo(str(item), err=True)
+            click.echo(common.log_safe(str(item)), err=True)
             errors += 1
             continue
         name = safe_name(str(item["id"]), taken)
@@ -67,7 +67,10 @@ def _write_imported(items, out_dir) -> None:
             )
         target = Path(out_dir) / f"{name}.yaml"
         common.write(
-            str(target), yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100)
+            str(target),
+            yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=100),
+            within=out_dir,
+            make_folders=True,
         )
         written += 1
     click.echo(f"{written} proposals written to {out_dir}, {errors} problems", err=True)

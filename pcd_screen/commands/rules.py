@@ -138,7 +138,9 @@ def rules_doc(fmt, out_dir, lang, rule_dirs):
     ruleset = common.load_ruleset(rule_dirs)
     for name in fmt or FORMATS:
         target = Path(out_dir) / FORMATS[name]
-        common.write(str(target), render_catalogue(ruleset, name, lang))
+        common.write(
+            str(target), render_catalogue(ruleset, name, lang), within=out_dir, make_folders=True
+        )
         click.echo(f"wrote {target}", err=True)
 
 

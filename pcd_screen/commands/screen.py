@@ -55,6 +55,12 @@ def _parse_formats(_ctx, _param, values):
 )
 @common.template_option
 @common.max_size_option
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Exit 0 when the include/exclude patterns select none of the files (pre-commit's "
+    "hook, which hands over every changed YAML file); without it that is a usage error.",
+)
 def command(
     paths,
     config_file,
@@ -69,6 +75,7 @@ def command(
     color,
     templates,
     max_file_size,
+    allow_empty,
 ):
     """Screen proposals: files, directories or glob patterns (YAML, JSON, IATI XML, CSV).
 
@@ -110,13 +117,17 @@ def command(
         raise click.UsageError(str(exc)) from None
     common.tell_skipped(skipped)
     if not files:
-        # pre-commit hands over whatever YAML changed (the waivers file, a workflow): nothing
-        # to screen is a clean run, not an error.
-        click.echo(
-            "no proposal to screen: the config's include/exclude patterns select none "
-            "of the files given",
-            err=True,
+        # A typo in an include pattern must not make CI silently green. pre-commit hands over
+        # whatever YAML changed (the waivers file, a workflow): its hook passes --allow-empty.
+        given = "the files given" if paths else "any file"
+        message = (
+            f"no proposal to screen: the include patterns {list(settings.include)} and the "
+            f"exclude patterns {list(settings.exclude)} of {settings.config_file} select none "
+            f"of {given}"
         )
+        if not allow_empty:
+            raise Failure(message + " (--allow-empty makes this exit 0)")
+        click.echo(common.log_safe(message), err=True)
         sys.exit(EXIT_OK)
 
     session = common.session(settings)
@@ -128,14 +139,8 @@ def command(
         raise Failure("\n".join(errors))
     results = [session.screen(p) for p in proposals]
 
-    from pcd_screen.reports.common import Run
+    from pcd_screen.reports.common import Run, repository_root
 
-    run = Run(
-        fail_on=settings.fail_on,
-        help_uri=settings.help_uri,
-        expired_waivers=tuple(w.to_dict() for w in session.expired_waivers()),
-        stale_waivers=tuple(w.to_dict() for w in session.stale_waivers()),
-    )
     targets = list(settings.formats)
     if not formats and os.environ.get("GITHUB_ACTIONS") == "true":
         targets.insert(0, ("github", None))  # annotations on the pull request's lines
@@ -144,6 +149,16 @@ def command(
         if len(on_stdout) != 1:
             raise click.UsageError("--output takes one format; use --format FORMAT=FILE for more")
         targets[targets.index(on_stdout[0])] = (on_stdout[0][0], output)
+    run = Run(
+        fail_on=settings.fail_on,
+        help_uri=settings.help_uri,
+        expired_waivers=tuple(w.to_dict() for w in session.expired_waivers()),
+        stale_waivers=tuple(w.to_dict() for w in session.stale_waivers()),
+        # CI paths are the repository's, whatever folder the run started in.
+        root=repository_root(settings.config_file),
+        sarif_waived=settings.sarif_waived,
+        report_files=tuple(str(path) for fmt, path in targets if path and fmt != "github"),
+    )
     common.check_templates_used(settings, user_templates, {fmt for fmt, _ in targets})
     if color is None:
         color = sys.stdout.isatty()
@@ -152,8 +167,19 @@ def command(
         (path, _render(fmt, results, run, settings.lang, color and path is None, user_templates))
         for fmt, path in targets
     ]
+    # FORMAT=FILE names a report's place in the repository (reports/pcd.sarif): its folder is
+    # made. -o writes one file, as a shell redirection does: its folder must exist. A report
+    # path from the config file is the repository's: no link in the repository (which a pull
+    # request can add) is followed on the way to it.
+    from_config = settings.origin.get("formats") != "flag"
     for path, text in rendered:
-        common.write(None if path is None else str(path), text)
+        in_repository = bool(run.root) and path is not None and path != output
+        in_repository = in_repository and os.path.abspath(path).startswith(
+            os.path.join(run.root, "")
+        )
+        within = run.root if from_config and in_repository else None
+        where = None if path is None else str(path if within is None else os.path.abspath(path))
+        common.write(where, text, within=within, make_folders=path != output)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from pcd_screen.reports.github import step_summary

@@ -20,7 +20,7 @@ class InputError:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {self.path or '(document)'}: {self.message}"
+        return f"{where}: {clip(self.path, 200) or '(document)'}: {clip(self.message)}"
 
 
 class LoadError(Exception):
@@ -65,3 +65,20 @@ def format_path(path: tuple) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def clip(text: str, limit: int = 1000) -> str:
+    """A message or field path made from input, cut to at most about limit characters: a key or
+    a value may be megabytes long, and an error message is read by people."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """repr() of a value quoted in a message, cut to its first limit characters."""
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"

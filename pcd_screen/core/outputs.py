@@ -3,8 +3,10 @@ written by others."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -28,10 +30,10 @@ def temporary(folder, prefix: str):
     return handle, tmp
 
 
-def write_atomic(path, text: str) -> None:
-    """Write via a temporary file in the same directory and rename it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path, text: str, within=None, make_folders: bool = False) -> None:
+    """Write via a temporary file in the same directory and rename it into place, after
+    check_target (within, make_folders: as there)."""
+    target = check_target(path, within, make_folders)
     handle, tmp = temporary(target.parent or ".", f".{target.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
@@ -40,6 +42,65 @@ def write_atomic(path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    return "a device or socket"
+
+
+def _refuse(path, message: str):
+    raise OSError(errno.EINVAL, message, str(path))
+
+
+def check_target(path, within=None, make_folders: bool = False) -> Path:
+    """The path an output may be written to, or OSError (strerror says why).
+
+    Only a regular file is replaced: a folder, a FIFO or a device under the name is refused (as
+    root, renaming over /dev/null would replace the device). Within a run's output folder
+    (`within`), no link is followed: a link in the way (OUT/reports -> /elsewhere), or a link
+    under the file's name, is refused, so that everything written stays inside the folder.
+    The file's folder must exist, unless make_folders (the command creates it by design)."""
+    target = Path(path)
+    parent = target.parent
+    if within is not None:
+        base = Path(within)
+        try:
+            inside = target.relative_to(base)
+        except ValueError:
+            _refuse(target, f"not inside the output folder {base}")
+        current = base
+        for part in inside.parts[:-1]:
+            current = current / part
+            try:
+                mode = os.lstat(current).st_mode
+            except FileNotFoundError:
+                break
+            if not stat.S_ISDIR(mode):
+                _refuse(
+                    current, f"{current} is {_kind(mode)}, not a folder (links are not followed)"
+                )
+    if not parent.is_dir():
+        if not make_folders:
+            raise OSError(errno.ENOENT, f"the folder {parent} does not exist", str(parent))
+        parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return target
+    if stat.S_ISLNK(mode) and within is None:
+        try:
+            mode = os.stat(target).st_mode  # the user's own link: what it points at counts
+        except FileNotFoundError:
+            return target
+    if not stat.S_ISREG(mode):
+        _refuse(target, f"it is {_kind(mode)}, not a regular file")
+    return target
 
 
 # --- names and cells made from ids and texts written by others ------------------------------

@@ -21,9 +21,9 @@ from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 
 try:  # the C parser is several times faster; fall back where libyaml is absent
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -36,6 +36,25 @@ _PRESCAN_ABOVE = 1000
 # Aliases let a small file repeat a large string many times; the text built may exceed the
 # text read by at most this much, so reports stay about as large as the input.
 _ALIAS_TEXT_SLACK = 64 * 1024
+# Numbers are read in bounded time and can always be printed. PyYAML turns a base-60 integer
+# (YAML 1.1: `1:30` is 90) into a number in quadratic time (17 s for 400,000 parts), and a hex
+# or octal literal of any length into an integer that Python then refuses to print (more than
+# 4,300 digits). Base-60 forms are kept as the text written, as YAML 1.2 and JSON read them; a
+# plain value longer than this is text (see _Loader), and a value tagged as a number (!!int)
+# that long is refused.
+MAX_NUMBER_CHARS = 100
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _Loader(_SafeLoader):
+    """The safe loader, but a plain scalar longer than MAX_NUMBER_CHARS is text: no number,
+    date, boolean or null is that long, and matching PyYAML's patterns against it (base 60:
+    `1:0:0:…`) cost some 70 bytes of memory per character (340 MB for a 4.8 MB value)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and len(value) > MAX_NUMBER_CHARS:
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -300,6 +319,15 @@ def _build(node, path, doc, errors, budget: _Budget, depth):
                 )
             )
             return None
+        if node.tag in _NUMBER_TAGS:
+            problem = _number_problem(node.value)
+            if problem == "base-60":
+                value = node.value
+                budget.text -= len(value)
+                return value
+            if problem:
+                errors.append(InputError(doc.file, line, col, format_path(path), problem))
+                return None
         try:
             # The constructor function itself: construct_object would keep every node in a
             # cache that lives as long as the process (a leak over a long batch).
@@ -307,7 +335,9 @@ def _build(node, path, doc, errors, budget: _Budget, depth):
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             if node.tag == "tag:yaml.org,2002:timestamp":
                 return node.value  # an impossible date such as 2026-02-30: the schema says so
-            errors.append(InputError(doc.file, line, col, format_path(path), f"bad value: {exc}"))
+            errors.append(
+                InputError(doc.file, line, col, format_path(path), f"bad value: {_short(exc)}")
+            )
             return None
         if isinstance(value, dt.datetime):
             return value.isoformat()
@@ -324,6 +354,25 @@ def _build(node, path, doc, errors, budget: _Budget, depth):
         return _build_collection(node, path, doc, errors, budget, depth, line, col)
     finally:
         budget.active.discard(id(node))
+
+
+def _number_problem(text: str) -> str | None:
+    """Why a plain scalar that YAML resolves as a number is not converted: "base-60" (kept as
+    text), or the message for a literal too long to convert and print in bounded time."""
+    if ":" in text:
+        return "base-60"
+    if len(text) > MAX_NUMBER_CHARS:
+        return (
+            f"a number of {len(text)} characters is too long (at most {MAX_NUMBER_CHARS}); "
+            "quote it if it is text"
+        )
+    return None
+
+
+def _short(exc: Exception, limit: int = 200) -> str:
+    """An exception's message, cut: the message of a bad value may quote the whole value."""
+    text = str(exc)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _build_collection(node, path, doc, errors, budget, depth, line, col):
@@ -360,6 +409,8 @@ def _build_collection(node, path, doc, errors, budget, depth, line, col):
             )
             continue
         try:
+            if key_node.tag in _NUMBER_TAGS and _number_problem(key_node.value):
+                raise ValueError("a number too long or costly to convert")
             key = _SCALAR.yaml_constructors[key_node.tag](_SCALAR, key_node)
         except (yaml.YAMLError, ValueError, OverflowError):
             # Keys become text anyway: an impossible date (2026-02-30) or an integer too long to

@@ -28,6 +28,8 @@ class Session:
     unclear_as_flag: tuple[str, ...] = ()
     # engine.waivers.Waiver list, or None when the run has no waivers file.
     waivers: list | None = None
+    # What the run should tell about its settings (waivers naming rules not in the catalogue).
+    notes: list = field(default_factory=list)
     # Waivers that covered a finding in this session (in force or expired): the rest are stale.
     _matched: set = field(default_factory=set, repr=False)
     _expired: set = field(default_factory=set, repr=False)

@@ -86,10 +86,16 @@ class WaiverReport:
     stale: list[Waiver]  # matched no flagged or unclear finding in this run
 
 
-def load_waivers(path, display_name: str | None = None) -> list[Waiver]:
+MAX_WAIVER_DAYS = 365
+
+
+def load_waivers(
+    path, display_name: str | None = None, max_days: int = MAX_WAIVER_DAYS
+) -> list[Waiver]:
     """Read and check a waivers file; raise LoadError listing every problem as
     FILE:LINE:COL: field: message (missing justification, approver or expiry; an expiry before
-    the grant; an unknown key; the same rule, proposal and path waived twice)."""
+    the grant or more than max_days after it; an unknown key; the same rule, proposal and path
+    waived twice)."""
     doc = yamlload.load_file(path, display_name or display_path(Path(path)))
     if doc.data is None:
         return []  # an empty file waives nothing
@@ -119,6 +125,17 @@ def load_waivers(path, display_name: str | None = None) -> list[Waiver]:
             errors.append(
                 InputError(doc.file, line, column, format_path((*where, "expires")), message)
             )
+        elif (waiver.expires - waiver.granted).days > max_days:
+            line, column = doc.position_of((*where, "expires"))
+            message = (
+                f"expires {waiver.expires.isoformat()} is "
+                f"{(waiver.expires - waiver.granted).days} days after granted "
+                f"{waiver.granted.isoformat()}; a waiver may run at most {max_days} days "
+                "(max_waiver_days in the config): no open-ended waivers"
+            )
+            errors.append(
+                InputError(doc.file, line, column, format_path((*where, "expires")), message)
+            )
         key = (waiver.rule, waiver.proposal, waiver.path)
         if key in seen:
             line, column = doc.position_of(where)
@@ -135,25 +152,25 @@ def load_waivers(path, display_name: str | None = None) -> list[Waiver]:
     return waivers
 
 
-def check_rule_ids(waivers: list[Waiver], rule_ids) -> None:
-    """Raise LoadError for a waiver naming a rule id that is not in the catalogue (a typo would
-    otherwise only show up as a stale waiver). Pass the ids of every loaded rule, disabled or
-    not: a waiver for a disabled rule is stale, not wrong."""
+def unknown_rule_notes(waivers: list[Waiver], rule_ids) -> list[str]:
+    """One note per waiver naming a rule id that is not in the catalogue (a typo, or a rule
+    renamed or retired in an upgrade). Such a waiver matches nothing and is reported as stale,
+    never as an error: an upgrade that renames a rule must not turn every repository holding a
+    waiver for it red. Pass the ids of every loaded rule, disabled or not."""
     import difflib
 
     known = sorted(rule_ids)
-    errors = []
+    notes = []
     for waiver in waivers:
         if waiver.rule not in known:
             close = difflib.get_close_matches(waiver.rule, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            errors.append(
-                InputError(
-                    waiver.file, waiver.line, None, "rule", f"unknown rule id {waiver.rule!r}{hint}"
-                )
+            where = f"{waiver.file}:{waiver.line}" if waiver.line else waiver.file
+            notes.append(
+                f"{where}: the waiver names rule {waiver.rule!r}, which is not in the catalogue"
+                f"{hint}; it is stale: remove or correct it"
             )
-    if errors:
-        raise LoadError(errors)
+    return notes
 
 
 def apply_waivers(

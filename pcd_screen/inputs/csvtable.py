@@ -23,11 +23,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen.core.located import InputError, LoadError
+from pcd_screen.core.located import InputError, LoadError, clip
 from pcd_screen.core.yamlread import decode, read_input, too_large
 from pcd_screen.inputs.proposal import SCHEMA_VERSION, proposal_from_data
 
 MAX_BYTES = 200 * 1024 * 1024
+# A header wider than this is not a proposal table; checking each unknown column against the
+# known ones would take minutes and print a line per column.
+MAX_COLUMNS = 1000
 DELIMITERS = (",", ";", "\t")
 
 # Canonical column -> aliases (compared after normalising case, spaces, '_' and '-').
@@ -107,7 +110,7 @@ class CsvRowError(InputError):
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path or f'({self.whole})'}: {self.message}"
+        return f"{where}: {clip(self.path, 200) or f'({self.whole})'}: {clip(self.message)}"
 
 
 def _file_error(name: str, line: int | None, message: str) -> CsvRowError:
@@ -172,6 +175,10 @@ def read_csv(
         except csv.Error as exc:
             yield _file_error(name, row_number, f"cannot read the header row: {exc}")
             return
+    if len(header) > MAX_COLUMNS:
+        message = f"the header row has {len(header)} columns (at most {MAX_COLUMNS})"
+        yield _file_error(name, row_number, message)
+        return
     columns, errors = _map_header(header, name, row_number)
     if errors:
         yield from errors
@@ -236,11 +243,14 @@ def _decode(raw: bytes, name: str) -> str:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter among , ; and tab that splits the header into the most known columns."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text, newline=None) if line.strip()), "")
     index = _header_index()
 
     def score(delimiter: str) -> tuple[int, int]:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:  # one cell over the csv module's limit: not this delimiter
+            return -1, 0
         known = sum(
             1 for c in cells if _norm_header(c) in index or _norm_header(c).startswith("x ")
         )

@@ -27,6 +27,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from pcd_screen.core.located import clip, excerpt
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import MAX_BYTES, RAISE_LIMIT, open_input
 
@@ -118,9 +119,9 @@ class ImportErrorRecord:
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         if self.index is None:
-            return f"{where}: {self.message}"
-        name = f" ({self.identifier})" if self.identifier else ""
-        return f"{where}: activity {self.index}{name}: {self.message}"
+            return f"{where}: {clip(self.message)}"
+        name = f" ({clip(self.identifier, 100)})" if self.identifier else ""
+        return f"{where}: activity {self.index}{name}: {clip(self.message)}"
 
 
 class ActivityError(ValueError):
@@ -411,9 +412,11 @@ class _Activity:
         try:
             value = float(text)
         except ValueError:
-            raise ActivityError(f"{what}: {text!r} is not a number", self.line(elem)) from None
+            raise ActivityError(
+                f"{what}: {excerpt(text)} is not a number", self.line(elem)
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ActivityError(f"{what}: {text!r} is not a number", self.line(elem))
+            raise ActivityError(f"{what}: {excerpt(text)} is not a number", self.line(elem))
         return value
 
     def percentage(self, elem) -> float | int | None:
@@ -424,11 +427,11 @@ class _Activity:
             value = float(text)
         except ValueError:
             raise ActivityError(
-                f"<{elem.tag}> percentage {text!r} is not a number", self.line(elem)
+                f"<{elem.tag}> percentage {excerpt(text)} is not a number", self.line(elem)
             ) from None
         if not 0 <= value <= 100:
             raise ActivityError(
-                f"<{elem.tag}> percentage {text!r} is not between 0 and 100", self.line(elem)
+                f"<{elem.tag}> percentage {excerpt(text)} is not between 0 and 100", self.line(elem)
             )
         return _num(value)
 
@@ -440,7 +443,7 @@ class _Activity:
             return date.fromisoformat(text[:10]).isoformat()
         except ValueError:
             raise ActivityError(
-                f"<{elem.tag}> iso-date {text!r} is not a date (YYYY-MM-DD)", self.line(elem)
+                f"<{elem.tag}> iso-date {excerpt(text)} is not a date (YYYY-MM-DD)", self.line(elem)
             ) from None
 
 

@@ -4,6 +4,7 @@ safe for a terminal or a CI log. No renderer borrows from a sibling."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -19,6 +20,12 @@ class Run:
     help_uri: str | None = None  # SARIF helpUri template, {rule_id} replaced
     expired_waivers: tuple = ()  # waivers that matched a finding but had expired
     stale_waivers: tuple = ()  # waivers that matched nothing
+    # The repository's root (absolute): CI outputs (SARIF, annotations, the step summary, JUnit)
+    # give file paths relative to it whatever the working directory; None: paths as given.
+    root: str | None = None
+    sarif_waived: str = "omit"  # waived findings in SARIF: "omit" or "suppress"
+    # Report files this run writes, named where the annotations had to be cut short.
+    report_files: tuple = ()
 
 
 def ordered_results(results: list[Result]) -> list[Result]:
@@ -26,24 +33,31 @@ def ordered_results(results: list[Result]) -> list[Result]:
     return sorted(results, key=lambda r: (artifact_path(r.proposal["file"]), r.proposal["id"]))
 
 
-def artifact_path(file: str) -> str:
-    """The proposal file as given, with forward slashes and without a leading ./ (CI systems
-    resolve these against the repository root)."""
+def artifact_path(file: str, root: str | None = None) -> str:
+    """The proposal file with forward slashes and without a leading ./, relative to the
+    repository root when one is given and the file is inside it (CI systems resolve these
+    against the repository root, whatever folder the run started in); else as given."""
+    if root:
+        absolute = os.path.abspath(str(file))
+        relative = os.path.relpath(absolute, root)
+        if relative != ".." and not relative.startswith(".." + os.sep):
+            file = relative
     path = str(file).replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
     return path
 
 
-def artifact_uri(file: str) -> str:
-    """A URI for SARIF: relative paths stay relative (percent-encoded), absolute ones file://."""
-    raw = str(file)
+def artifact_uri(file: str, root: str | None = None) -> str:
+    """A URI for SARIF: relative to the repository root (see artifact_path) and percent-encoded;
+    a file outside it (or absolute, without a root) as file://."""
+    raw = artifact_path(str(file), root)
     for flavour in (PurePosixPath, PureWindowsPath):
         if flavour(raw).is_absolute():
             return flavour(raw).as_uri()
     from urllib.parse import quote  # SARIF only
 
-    return quote(artifact_path(raw), safe="/-._~!$&'()*+,;=@")
+    return quote(raw, safe="/-._~!$&'()*+,;=@")
 
 
 def finding_line(result: Result, finding: Finding) -> int | None:
@@ -127,3 +141,32 @@ def printable(text: str, keep_lines: bool = False) -> str:
         return " " if char in "\t\n\r" else f"<U+{ord(char):04X}>"
 
     return _UNSAFE.sub(shown, text)
+
+
+# GitHub Actions reads a line of the job log as a workflow command when it starts with "::"
+# (after spaces), and, in the older syntax, when it holds "##[" anywhere. A proposal's file
+# name or title printed at such a place would run a command (::error, ::add-mask, ::stop-
+# commands). A zero-width space between the two characters keeps the text as it reads.
+_LOG_COMMAND = re.compile(r"^(\s*):(?=:)|#(?=#\[)", re.MULTILINE)
+
+
+def log_safe(text: str) -> str:
+    """Text that a CI log shows rather than runs (see _LOG_COMMAND)."""
+    return _LOG_COMMAND.sub(lambda m: m.group(0) + "\u200b", text)
+
+
+def repository_root(config_file=None, start=None) -> str | None:
+    """The folder CI paths are relative to: the git top level (the nearest folder holding
+    .git, above the config file or else above the working directory), else the config file's
+    folder; None without either."""
+    from pathlib import Path
+
+    begin = Path(config_file).absolute().parent if config_file else Path(start or os.getcwd())
+    folder = begin.absolute()
+    while True:
+        if (folder / ".git").exists():
+            return str(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return str(Path(config_file).absolute().parent) if config_file else None

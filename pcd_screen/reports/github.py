@@ -22,23 +22,59 @@ from pcd_screen.reports.common import (
 )
 
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+# GitHub shows at most 10 annotations of each type (error, warning, notice) per step and 50 per
+# job; the rest are dropped without a word. The most serious are kept, and one notice says how
+# many were left out and where the full report is.
+PER_TYPE = 10
 
 
 def render_github(results: list[Result], run: Run) -> str:
-    lines = []
+    found = []  # (type, severity rank, command line), in the order of the files
     for result in ordered_results(results):
         concerns = [
             f for f in result.findings if f.kind == "concern" and f.status in ("flag", "unclear")
         ]
         for finding in sorted(concerns, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
-            lines.append(annotation(result, finding))
+            command, line = annotation(result, finding, run.root)
+            found.append((command, SEVERITIES.index(finding.severity), line))
+    overflow = any(sum(item[0] == kind for item in found) > PER_TYPE for kind in TYPES)
+    room = {kind: PER_TYPE for kind in TYPES}
+    if overflow:
+        room["notice"] -= 1  # for the notice that says what was left out
+    # The most serious of each type are kept; the lines keep the order of the files.
+    by_priority = sorted(range(len(found)), key=lambda i: (found[i][1], i))
+    kept: set[int] = set()
+    for index in by_priority:
+        kind = found[index][0]
+        if room[kind]:
+            room[kind] -= 1
+            kept.add(index)
+    lines = [found[i][2] for i in sorted(kept)]
+    if len(kept) < len(found):
+        lines.append(_overflow_notice(len(found) - len(kept), run))
     return "".join(line + "\n" for line in lines)
 
 
-def annotation(result: Result, finding: Finding) -> str:
+TYPES = ("error", "warning", "notice")
+
+
+def _overflow_notice(left_out: int, run: Run) -> str:
+    where = ["the text report in this job's log", "the job summary"]
+    where += [artifact_path(str(f), run.root) for f in run.report_files]
+    message = (
+        f"{left_out} more annotation{'' if left_out == 1 else 's'} left out: GitHub shows at "
+        f"most {PER_TYPE} of each type (error, warning, notice) per step. Every finding is in "
+        + ", ".join(where)
+        + "."
+    )
+    return f"::notice title={escape_property('pcd-screen')}::{escape_data(message)}"
+
+
+def annotation(result: Result, finding: Finding, root: str | None = None) -> tuple[str, str]:
+    """(type, workflow command) of one finding."""
     unclear = finding.status == "unclear" and not counts_as_flag(result, finding)
     command = "notice" if unclear else COMMAND.get(finding.severity, "notice")
-    properties = {"file": artifact_path(result.proposal["file"])}
+    properties = {"file": artifact_path(result.proposal["file"], root)}
     line = finding_line(result, finding)
     if line:
         properties["line"] = str(line)
@@ -53,7 +89,7 @@ def annotation(result: Result, finding: Finding) -> str:
     if finding.recommendation:
         message += f"\nWhat to do: {finding.recommendation}"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{command} {joined}::{escape_data(message)}"
+    return command, f"::{command} {joined}::{escape_data(message)}"
 
 
 def escape_data(text: str) -> str:
@@ -106,7 +142,7 @@ def step_summary(results: list[Result], run: Run) -> str:
             + " | ".join(
                 [
                     _md(result.proposal["id"]),
-                    _md(artifact_path(result.proposal["file"])),
+                    _md(artifact_path(result.proposal["file"], run.root)),
                     verdict,
                     by_severity or "none",
                     str(sum(f.status == "unclear" for f in concerns)),
@@ -137,7 +173,7 @@ def step_summary(results: list[Result], run: Run) -> str:
     if expired:
         out += ["", f"### Expired waivers ({len(expired)})", ""]
         out += [
-            f"- {_waiver_line(w)}"
+            f"- {_waiver_line(w, run.root)}"
             + (f" expired on {_md(str(w['expires']))}" if w.get("expires") else " has expired")
             + ": it no longer applies and the finding counts again."
             for w in expired
@@ -145,7 +181,8 @@ def step_summary(results: list[Result], run: Run) -> str:
     if stale:
         out += ["", f"### Stale waivers ({len(stale)})", ""]
         out += [
-            f"- {_waiver_line(w)} matched no finding in this run: remove it or correct it."
+            f"- {_waiver_line(w, run.root)} matched no finding in this run: "
+            "remove it or correct it."
             for w in stale
         ]
     return "\n".join(out) + "\n"
@@ -155,8 +192,8 @@ def _fails(verdict: str, fail_on: str) -> bool:
     return fail_on != "never" and VERDICTS.index(verdict) <= VERDICTS.index(fail_on)
 
 
-def _waiver_line(waiver: dict) -> str:
-    where = _md(artifact_path(str(waiver.get("file") or "")))
+def _waiver_line(waiver: dict, root: str | None = None) -> str:
+    where = _md(artifact_path(str(waiver.get("file") or ""), root))
     if waiver.get("line"):
         where += f" line {int(waiver['line'])}"
     rule, proposal = _md(str(waiver.get("rule", ""))), _md(str(waiver.get("proposal", "")))

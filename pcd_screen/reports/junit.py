@@ -40,7 +40,7 @@ def render_junit(results: list[Result], run: Run) -> str:
 
 
 def _suite(result: Result, run: Run) -> ET.Element:
-    file = artifact_path(result.proposal["file"])
+    file = artifact_path(result.proposal["file"], run.root)
     suite = ET.Element("testsuite", {"name": _clean(result.proposal["id"]), "file": _clean(file)})
     properties = ET.SubElement(suite, "properties")
     for name, value in (

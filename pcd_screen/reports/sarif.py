@@ -26,6 +26,17 @@ INFORMATION_URI = "https://pcd-screen.org/"
 DEFAULT_HELP_URI = "https://pcd-screen.org/catalogue/#{rule_id}"
 FINGERPRINT = "pcdScreen/v1"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# SARIF has three levels for five severities; GitHub code scanning reads these properties to
+# tell critical from high (security-severity: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium,
+# under 4.0 low) and ranks alerts by precision.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
+PRECISION = {
+    "critical": "very-high",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "info": "low",
+}
 REPORTED = ("flag", "waived", "unclear")
 
 
@@ -33,11 +44,15 @@ def render_sarif(results: list[Result], run: Run) -> str:
     ordered = ordered_results(results)
     descriptors = _descriptors(ordered, run.help_uri)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
+    # GitHub code scanning does not honour SARIF suppressions: a waived finding uploaded with
+    # one shows as an open alert. By default waived findings are left out (sarif_waived: omit);
+    # the run's notifications still list expired and stale waivers.
+    reported = REPORTED if run.sarif_waived == "suppress" else ("flag", "unclear")
     sarif_results = [
-        _result(result, finding, index[finding.rule_id])
+        _result(result, finding, index[finding.rule_id], run.root)
         for result in ordered
         for finding in sorted(result.findings, key=lambda f: f.rule_id)
-        if finding.kind == "concern" and finding.status in REPORTED
+        if finding.kind == "concern" and finding.status in reported
     ]
     sarif_run = {
         "tool": {
@@ -138,6 +153,8 @@ def _descriptor(finding: Finding, template: str | None) -> dict:
             "kind": finding.kind,
             "sources": [dict(s) for s in finding.sources],
             "tags": [finding.principle],
+            "security-severity": SECURITY_SEVERITY[finding.severity],
+            "precision": PRECISION[finding.severity],
         },
     }
 
@@ -147,7 +164,7 @@ def _source_text(source: dict) -> str:
     return f"{head}: {source['summary']}" if source.get("summary") else head
 
 
-def _result(result: Result, finding: Finding, rule_index: int) -> dict:
+def _result(result: Result, finding: Finding, rule_index: int, root: str | None = None) -> dict:
     waiver = finding.waiver or {}
     if finding.status == "unclear" or (finding.status == "waived" and finding.missing):
         text = unclear_text(finding, counts_as_flag(result, finding))
@@ -167,7 +184,7 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(result.proposal["file"])},
+                    "artifactLocation": {"uri": artifact_uri(result.proposal["file"], root)},
                     **region,
                 }
             }
@@ -179,6 +196,7 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
             "status": finding.status,
             "counted_as_flag": counts_as_flag(result, finding),
             "severity": finding.severity,
+            "security-severity": SECURITY_SEVERITY[finding.severity],
             "principle": finding.principle,
             "evidence": [
                 {
@@ -194,11 +212,11 @@ def _result(result: Result, finding: Finding, rule_index: int) -> dict:
     if waiver:
         entry["properties"]["waiver"] = dict(waiver)
     if finding.status == "waived":
-        entry["suppressions"] = [_suppression(waiver)]
+        entry["suppressions"] = [_suppression(waiver, root)]
     return entry
 
 
-def _suppression(waiver: dict) -> dict:
+def _suppression(waiver: dict, root: str | None = None) -> dict:
     suppression = {
         "kind": "external",
         "status": "accepted",
@@ -210,13 +228,13 @@ def _suppression(waiver: dict) -> dict:
         },
     }
     if waiver.get("file"):
-        suppression["location"] = _waiver_location(waiver)
+        suppression["location"] = _waiver_location(waiver, root)
     return suppression
 
 
-def _waiver_location(waiver: dict) -> dict:
+def _waiver_location(waiver: dict, root: str | None = None) -> dict:
     """The waiver's entry in the waivers file, where a reviewer goes to renew or remove it."""
-    physical: dict = {"artifactLocation": {"uri": artifact_uri(waiver["file"])}}
+    physical: dict = {"artifactLocation": {"uri": artifact_uri(waiver["file"], root)}}
     if waiver.get("line"):
         physical["region"] = {"startLine": int(waiver["line"])}
     return {"physicalLocation": physical}
@@ -246,6 +264,6 @@ def _waiver_notifications(run: Run) -> list[dict]:
                 "properties": {"rule": waiver.get("rule"), "proposal": waiver.get("proposal")},
             }
             if waiver.get("file"):
-                note["locations"] = [_waiver_location(waiver)]
+                note["locations"] = [_waiver_location(waiver, run.root)]
             notes.append(note)
     return notes

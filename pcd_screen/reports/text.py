@@ -11,7 +11,7 @@ import dataclasses
 
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.engine.result import format_value
-from pcd_screen.reports.common import printable
+from pcd_screen.reports.common import log_safe, printable
 
 RESET = "\033[0m"
 ANSI = {
@@ -156,4 +156,5 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             "expired waiver (the finding stands): %(rule)s for %(proposal)s, expired %(expires)s"
         )
         out += ["", c("dim", f"{where}: " + note % waiver)]
-    return "\n".join(out) + "\n"
+    # Printed to CI job logs: no line may read as a workflow command (a file named "::error").
+    return log_safe("\n".join(out) + "\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -169,10 +170,126 @@ def _parallel(work, options: Options, jobs: int, done):
 # --------------------------------------------------------------------------- outputs
 
 JOURNAL = ".pcd-screen-journal.jsonl"
+LOCK = ".pcd-screen.lock"
+# What a run writes at the top of OUT (besides reports/): each must be absent or a regular file.
+FIXED_OUTPUTS = ("results.jsonl", "summary.csv", "ruleset.json", "portfolio.md", "portfolio.html")
 
 
 class ResumeError(ValueError):
     """The journal in the output folder belongs to a run with other inputs or settings."""
+
+
+class OutputProblem(ValueError):
+    """The output folder cannot be written safely: a link or a folder where a file goes, or
+    another run holding it."""
+
+
+def _open_regular(path: Path, flags: int):
+    """A file descriptor on path (created if absent) that never follows a link, refusing
+    anything but a regular file."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, flags | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as exc:
+        raise OutputProblem(
+            f"{path}: cannot write: {exc.strerror} (links are not followed)"
+        ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputProblem(f"{path}: not a regular file")
+    return fd
+
+
+def _lock(out: Path):
+    """An exclusive lock on OUT for the run (a lock file, flock): two runs into the same folder
+    would mix their files. None where the platform has no flock."""
+    import os
+
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    path = out / LOCK
+    fd = _open_regular(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputProblem(
+            f"{out}: another pcd-screen run is writing to this folder (it holds {path}); "
+            "wait for it to finish or choose another --out"
+        ) from None
+    # A run that finished removed the file it locked: lock the one now in place instead.
+    try:
+        same = os.path.samestat(os.fstat(fd), os.lstat(path))
+    except FileNotFoundError:
+        same = False
+    if not same:
+        os.close(fd)
+        return _lock(out)
+    return fd
+
+
+def _check_folder(out: Path, reports: bool) -> None:
+    """Refuse, before anything is screened, an OUT whose fixed outputs would be written through
+    a link or onto a folder, FIFO or device."""
+    import os
+    import stat
+
+    for name in (*FIXED_OUTPUTS, JOURNAL):
+        try:
+            mode = os.lstat(out / name).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a link"
+                if stat.S_ISLNK(mode)
+                else "a folder"
+                if stat.S_ISDIR(mode)
+                else ("not a regular file")
+            )
+            raise OutputProblem(
+                f"{out / name}: is {kind}; pcd-screen writes only regular files in --out and "
+                "follows no link there: remove it or choose another --out"
+            )
+    if reports:
+        folder = out / "reports"
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            folder.mkdir()
+            return
+        if not stat.S_ISDIR(mode):
+            kind = "a link" if stat.S_ISLNK(mode) else "not a folder"
+            raise OutputProblem(
+                f"{folder}: is {kind}; reports are written only inside --out: remove it or "
+                "choose another --out"
+            )
+
+
+# The temporary files a run makes (tempfile.mkstemp: 8 random characters): .results.*.tmp and
+# .summary.*.tmp, and .NAME.SUFFIX.*.tmp of the atomic writes of reports and fixed outputs.
+_TEMPORARY = re.compile(r"\.(results|summary|.+\.(md|html|json|csv))\.[a-z0-9_]{8}\.tmp")
+
+
+def _clean_temporaries(out: Path) -> None:
+    """Remove the temporary files of a run that was killed (SIGKILL, a power cut) before it
+    could. Only called with the lock held, so no other run is writing them."""
+    import contextlib
+    import os
+
+    for folder in (out, out / "reports"):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if _TEMPORARY.fullmatch(name):
+                with contextlib.suppress(IsADirectoryError, PermissionError, FileNotFoundError):
+                    (folder / name).unlink()
 
 
 class BatchWriter:
@@ -187,8 +304,19 @@ class BatchWriter:
         self.out = out
         self.reports_wanted = reports
         out.mkdir(parents=True, exist_ok=True)
-        if reports:
-            (out / "reports").mkdir(exist_ok=True)
+        self._lock_fd = _lock(out)
+        try:
+            _check_folder(out, reports)
+            _clean_temporaries(out)
+            self._start(fingerprint, resume)
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _start(self, fingerprint: str, resume: bool) -> None:
+        import os
+
+        out = self.out
         self.taken: set[str] = set()
         self.portfolio = Aggregate()
         self.reports: dict[str, str] = {}
@@ -197,7 +325,8 @@ class BatchWriter:
         self.notes: list[str] = []  # ids that could not give their own file name
         self.waivers_matched: set[tuple] = set()  # (waivers file, line) of waivers used
         self.journaled = self._read_journal(fingerprint) if resume else {}
-        self._journal = open(out / JOURNAL, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        fd = _open_regular(out / JOURNAL, os.O_WRONLY | os.O_TRUNC)
+        self._journal = open(fd, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self._journal.write(json.dumps({"fingerprint": fingerprint}) + "\n")
         self._results = self._temporary(".results.")
         self._summary = self._temporary(".summary.")
@@ -210,39 +339,51 @@ class BatchWriter:
         return open(handle, "w", encoding="utf-8", newline="\n"), Path(path)  # noqa: SIM115
 
     def _read_journal(self, fingerprint: str) -> dict:
-        """Finished tasks of the interrupted run: key -> (outputs, errors)."""
+        """Finished tasks of the interrupted run: key -> (outputs, errors).
+
+        The journal is read as untrusted input: the last record may be cut anywhere (inside a
+        UTF-8 character, a number, a string), and a record of the wrong shape ends the replay
+        as a cut one does; what follows is screened again."""
+        import os
+
         path = self.out / JOURNAL
         if not path.exists():
             return {}
         done = {}
-        with open(path, encoding="utf-8") as handle:
+        with os.fdopen(_open_regular(path, os.O_RDONLY), "rb") as handle:
             lines = iter(handle)
-            head = json.loads(next(lines, "{}") or "{}")
-            if head.get("fingerprint") != fingerprint:
+            head = _json_line(next(lines, b""))
+            if not isinstance(head, dict) or head.get("fingerprint") != fingerprint:
                 raise ResumeError(
                     f"{path}: the interrupted run had other inputs or settings; "
                     "run without --resume to start again"
                 )
             for line in lines:
-                try:
-                    record = json.loads(line)
-                except ValueError:  # the line being written when the run was stopped
+                record = _json_line(line)
+                if not _journal_record(record):  # cut when the run was stopped, or not ours
                     break
-                done[tuple(record["key"])] = (record["outputs"], record["errors"])
+                try:
+                    outputs = [
+                        {**o, "screened": _screened(o["screened"])} for o in record["outputs"]
+                    ]
+                except (TypeError, ValueError, KeyError):
+                    break
+                done[tuple(record["key"])] = (outputs, [str(e) for e in record["errors"]])
         return done
 
     def add(self, key, outputs, errors) -> None:
         """The outputs of one finished task (None: replay them from the journal)."""
         if outputs is None:
             outputs, errors = self.journaled[key]
-            outputs = [{**o, "screened": _screened(o["screened"])} for o in outputs]
         for output in outputs:
             if self.reports_wanted:  # names are kept only for runs with reports
                 name = safe_name(output["id"], self.taken)
                 if "md" in output:
                     for suffix in ("md", "html"):
                         text = output.pop(suffix)
-                        self.written.append(_write(self.out / "reports" / f"{name}.{suffix}", text))
+                        self.written.append(
+                            _write(self.out / "reports" / f"{name}.{suffix}", text, self.out)
+                        )
                 self._note_name(output, name)
                 self.reports.setdefault(output["id"], f"reports/{name}.html")
             self._results[0].write(output["json"] + "\n")
@@ -288,6 +429,17 @@ class BatchWriter:
         self._journal.close()
         if not keep_journal:
             (self.out / JOURNAL).unlink(missing_ok=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        """Remove the lock file, then release it (a run waiting on the old file sees it gone
+        and locks the new one: see _lock)."""
+        import os
+
+        if getattr(self, "_lock_fd", None) is not None:
+            (self.out / LOCK).unlink(missing_ok=True)
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def finish(self, inputs: list[str], session) -> list[Path]:
         import os
@@ -302,11 +454,13 @@ class BatchWriter:
             ("summary.csv", self._summary),
         ):
             stream.close()
-            os.replace(path, self.out / name)
+            from pcd_screen.core.outputs import check_target
+
+            os.replace(path, check_target(self.out / name, self.out))
             self.written.append(self.out / name)
         ruleset, as_of, lang = session.ruleset, session.as_of, session.lang
         texts = json.dumps(ruleset_texts(ruleset, lang), ensure_ascii=False, indent=1)
-        self.written.append(_write(self.out / "ruleset.json", texts + "\n"))
+        self.written.append(_write(self.out / "ruleset.json", texts + "\n", self.out))
 
         figures = self.portfolio.figures()
         facts = portfolio_facts(figures)
@@ -328,10 +482,35 @@ class BatchWriter:
         for suffix in ("md", "html"):
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"
-            self.written.append(_write(self.out / f"portfolio.{suffix}", text))
+            self.written.append(_write(self.out / f"portfolio.{suffix}", text, self.out))
         self._journal.close()
         (self.out / JOURNAL).unlink(missing_ok=True)  # the run is complete
+        self._unlock()
         return self.written
+
+
+def _json_line(line: bytes):
+    """One JSON line of a run folder, or None when it is not one (cut inside a character, a
+    number or a string; nested past the parser's recursion limit; numbers too long to read)."""
+    try:
+        return json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def _journal_record(record) -> bool:
+    """A journal record of the shape add() writes (key, outputs with their fields, errors)."""
+    if not isinstance(record, dict) or not isinstance(record.get("key"), list):
+        return False
+    if not isinstance(record.get("errors"), list) or not isinstance(record.get("outputs"), list):
+        return False
+    if not all(isinstance(k, (str, int)) for k in record["key"]):
+        return False
+    fields = {"id": str, "file": str, "json": str, "row": dict, "screened": dict}
+    return all(
+        isinstance(o, dict) and all(isinstance(o.get(k), t) for k, t in fields.items())
+        for o in record["outputs"]
+    )
 
 
 def _screened(data: dict):
@@ -365,8 +544,8 @@ def fingerprint(files, options: Options, session) -> str:
     return digest.hexdigest()
 
 
-def _write(path: Path, text: str) -> Path:
-    write_atomic(path, text)
+def _write(path: Path, text: str, out: Path) -> Path:
+    write_atomic(path, text, within=out)
     return path
 
 
