@@ -62,11 +62,32 @@ def records(file: str, lang: str = "en", max_size: int | None = None) -> Iterato
 
 def proposals(file: str, lang: str = "en", max_size: int | None = None) -> Iterator:
     """records() with every mapping made a Proposal (located in its file as far as known)."""
-    from pcd_screen.core.located import Document
     from pcd_screen.core.proposal import Proposal
 
     for item in records(file, lang, max_size):
         if isinstance(item, dict):
-            yield Proposal(item, Document(data=item, file=file))
+            yield Proposal(item, document_for(item, file))
         else:
             yield item
+
+
+def document_for(data: dict, file: str):
+    """The Document of an imported proposal mapping: where each value came from, as the
+    importer recorded it (IATI: x-iati.lines, [path, line, element] of every value read; CSV:
+    x-source, the spreadsheet row of the whole proposal), so findings cite the source."""
+    from pcd_screen.core.located import Document
+
+    positions: dict = {}
+    elements: dict = {}
+    iati = data.get("x-iati")
+    source = data.get("x-source")
+    if isinstance(iati, dict) and isinstance(iati.get("lines"), list):
+        for path, line, element in iati["lines"]:
+            positions[tuple(path)] = (line, 1)
+            elements[tuple(path)] = element
+    elif isinstance(source, dict) and isinstance(source.get("row"), int):
+        positions[()] = (source["row"], 1)
+        for column in source.get("columns") or ():
+            positions[tuple(column[0])] = (source["row"], 1)
+            elements[tuple(column[0])] = f"column {column[1]}"
+    return Document(data=data, file=file, positions=positions, elements=elements)

@@ -82,7 +82,6 @@ def screen_task(task) -> tuple:
     """(key, outputs, errors, last) for one task: each output holds one proposal's screening,
     rendered and serialised here, in the worker, so that the main process only writes."""
     from pcd_screen import inputs
-    from pcd_screen.core.located import Document
     from pcd_screen.core.proposal import Proposal
 
     key, file, records, errors, last = task
@@ -93,7 +92,7 @@ def screen_task(task) -> tuple:
             (errors if isinstance(item, str) else proposals).append(item)
     else:
         # Validated as they were imported: not checked twice.
-        proposals = [Proposal(data, Document(data=data, file=file)) for data in records]
+        proposals = [Proposal(data, inputs.document_for(data, file)) for data in records]
     outputs = [_output(session.screen(p), p.data, options) for p in proposals]
     return key, outputs, list(errors), last
 
