@@ -47,6 +47,7 @@ from pcd_screen.commands.common import Failure
 @click.option("--waivers", type=click.Path(dir_okay=False), help="The waivers file to apply.")
 @common.template_option
 @common.max_size_option
+@common.mapping_options
 def command(
     paths,
     out_dir,
@@ -62,6 +63,9 @@ def command(
     waivers,
     templates,
     max_file_size,
+    column_map,
+    map_file,
+    constants,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -97,7 +101,10 @@ def command(
         common.tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
     session = common.session(settings)  # checked here, once, before the workers
-    options = Options(settings, reports, detail, tuple(sorted(user_templates.items())))
+    mapping = common.load_mapping(column_map, map_file, constants)
+    options = Options(
+        settings, reports, detail, tuple(sorted(user_templates.items())), mapping=mapping
+    )
     common.check_templates_used(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
     )
@@ -143,7 +150,7 @@ def command(
     written = writer.finish(files, session)
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
-        f"{len(writer.errors) + len(skipped)} inputs skipped; "
+        f"{sum(not inputs.is_note(e) for e in writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )

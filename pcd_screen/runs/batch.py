@@ -32,6 +32,8 @@ class Options:
     # The user's report templates by format (usertemplate.UserTemplate); a problem in one
     # raises usertemplate.TemplateProblem, which ends the run.
     templates: tuple = ()
+    # Spreadsheet column mapping: {"columns": {header: field}, "constants": {field: value}}.
+    mapping: dict | None = None
 
     @property
     def lang(self) -> str:
@@ -53,7 +55,7 @@ def _init_worker(options: Options) -> None:
     gc.freeze()
 
 
-def tasks(files, lang: str, max_size: int | None = None):
+def tasks(files, lang: str, max_size: int | None = None, mapping: dict | None = None):
     """The work of a run, in input order: (key, file, proposals, errors, last).
 
     A proposal file is read by the worker (proposals is None). A portfolio export (IATI XML,
@@ -67,7 +69,7 @@ def tasks(files, lang: str, max_size: int | None = None):
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in inputs.records(file, lang, max_size):
+        for item in inputs.records(file, lang, max_size, mapping):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -128,7 +130,7 @@ def _output(result, data: dict, options: Options) -> dict:
 def screen_files(files, options: Options, jobs: int, done=frozenset(), progress=None):
     """Yield (key, outputs, errors, last) in input order, over `jobs` processes. Tasks whose key
     is in `done` (finished by an interrupted run) are not screened again: outputs is None."""
-    work = tasks(files, options.lang, options.max_file_size)
+    work = tasks(files, options.lang, options.max_file_size, options.mapping)
     if jobs <= 1:
         _init_worker(options)
         results = (_skip(task) if task[0] in done else screen_task(task) for task in work)
@@ -354,6 +356,7 @@ def fingerprint(files, options: Options, session) -> str:
     settings = [__version__, session.ruleset.hash, session.as_of.isoformat()]
     settings += [session.lang, list(session.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
+    settings += [options.mapping or {}]
     settings += [w.to_dict() for w in session.waivers or ()]
     digest.update(json.dumps(settings).encode())
     for file in files:
