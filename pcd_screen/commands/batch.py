@@ -40,7 +40,27 @@ from pcd_screen.commands.common import Failure
     help="Continue an interrupted run in the same OUT; finished proposals are not screened again.",
 )
 @common.config_option
-@common.as_of_option
+@click.option(
+    "--as-of",
+    callback=lambda ctx, param, value: (
+        value if value in (None, "activity") else common.parse_date(ctx, param, value)
+    ),
+    help="Screen as of this date (YYYY-MM-DD; default today), or `activity`: each proposal as "
+    "of its own start date (reference lists as they stood then; the run's date without one).",
+)
+@click.option(
+    "--currency",
+    default="EUR",
+    show_default=True,
+    help="Currency of the portfolio's totals; budgets converted at the IMF annual average rate "
+    "of their year (the rates are listed in the report).",
+)
+@click.option(
+    "--include-implausible",
+    is_flag=True,
+    help="Keep implausible amounts (larger than any aid activity, or far outside the "
+    "publisher's other activities) in the totals; they are listed either way.",
+)
 @common.lang_option
 @common.profile_option
 @common.rules_option
@@ -66,6 +86,8 @@ def command(
     column_map,
     map_file,
     constants,
+    currency,
+    include_implausible,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -78,13 +100,20 @@ def command(
     from pathlib import Path
 
     from pcd_screen import inputs
+    from pcd_screen.engine import exchangerates
     from pcd_screen.inputs.discover import NothingFound, discover
     from pcd_screen.reports.usertemplate import TemplateProblem
     from pcd_screen.runs.batch import BatchWriter, Options, ResumeError, fingerprint, screen_files
 
+    currency = currency.upper()
+    if currency not in exchangerates.currencies():
+        raise click.BadParameter(
+            f"{currency!r} is not in the exchange-rate table", param_hint="--currency"
+        )
+    as_of_activity = as_of == "activity"
     overrides = {
         "lang": lang,
-        "as_of": as_of,
+        "as_of": None if as_of_activity else as_of,
         "extends": profile,
         "rule_dirs": list(rule_dirs) or None,
         "waivers": waivers,
@@ -103,14 +132,29 @@ def command(
     session = common.session(settings)  # checked here, once, before the workers
     mapping = common.load_mapping(column_map, map_file, constants)
     options = Options(
-        settings, reports, detail, tuple(sorted(user_templates.items())), mapping=mapping
+        settings,
+        reports,
+        detail,
+        tuple(sorted(user_templates.items())),
+        mapping=mapping,
+        as_of_activity=as_of_activity,
+        currency=currency,
+        include_implausible=include_implausible,
     )
     common.check_templates_used(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
     )
     try:
         run_id = fingerprint(files, options, session)
-        writer = BatchWriter(Path(out_dir), run_id, reports, resume)
+        writer = BatchWriter(
+            Path(out_dir),
+            run_id,
+            reports,
+            resume,
+            currency=currency,
+            include_implausible=include_implausible,
+            as_of_activity=as_of_activity,
+        )
     except (ResumeError, OSError) as exc:
         raise Failure(str(exc)) from None
     # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.

@@ -1270,3 +1270,25 @@ def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterato
     """The input registry's reader: proposal mappings, or the text of each error."""
     for item in iter_activities(file, lang, max_text=max_size):
         yield item.proposal if isinstance(item, ImportedActivity) else str(item)
+
+
+def coding_rules() -> dict[str, str]:
+    """How each activity category is coded from an IATI activity, in words (published in the
+    portfolio report beside the budget share per category)."""
+    rules: dict[str, list[str]] = {}
+    by_code: dict[str, list[str]] = {}
+    for code, category in CODE_CATEGORIES.items():
+        by_code.setdefault(category, []).append(code)
+    for category, codes in by_code.items():
+        shown = f"{codes[0]}-{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
+        rules.setdefault(category, []).append(f"purpose code {shown} (decides by itself)")
+    for concept, category in CONCEPT_CATEGORIES.items():
+        rules.setdefault(category, []).append(
+            f"words of the lexicon concept '{concept}' in the title, summary or description"
+        )
+    note = (
+        "; when several categories match, a deciding purpose code first, then the category "
+        f"with the most distinct words; codes {', '.join(sorted(WORD_CODES))} are cited as "
+        "evidence but do not decide; nothing matched: no category (rules unclear)"
+    )
+    return {category: " or ".join(parts) + note for category, parts in sorted(rules.items())}

@@ -34,6 +34,10 @@ class Options:
     templates: tuple = ()
     # Spreadsheet column mapping: {"columns": {header: field}, "constants": {field: value}}.
     mapping: dict | None = None
+    # Screen each proposal as of its own start date (`--as-of activity`), not the run's date.
+    as_of_activity: bool = False
+    currency: str = "EUR"  # of the portfolio's totals
+    include_implausible: bool = False  # keep implausible amounts in the totals
 
     @property
     def lang(self) -> str:
@@ -95,24 +99,52 @@ def screen_task(task) -> tuple:
     else:
         # Validated as they were imported: not checked twice.
         proposals = [Proposal(data, inputs.document_for(data, file)) for data in records]
-    outputs = [_output(session.screen(p), p.data, options) for p in proposals]
+    outputs = [
+        _output(session.screen(p, as_of=_as_of(p.data, options)), p.data, options)
+        for p in proposals
+    ]
     return key, outputs, list(errors), last
+
+
+def _as_of(data: dict, options: Options):
+    """The date a proposal is screened as of: its start date with --as-of activity (reference
+    lists such as the DAC list as they stood then), else the run's date (None)."""
+    if not options.as_of_activity:
+        return None
+    from datetime import date
+
+    start = (data.get("period") or {}).get("start")
+    return date.fromisoformat(start) if start else None
 
 
 def _output(result, data: dict, options: Options) -> dict:
     from pcd_screen.reports.portfolio import screened, summary_row
 
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
+    entry = screened(result, data, options.currency)
+    row = summary_row(
+        result,
+        [a.get("budget") for a in data.get("activities") or []],
+        [c.get("code") for c in data.get("countries") or []],
+    )
+    row.update(
+        {
+            "as_of": result.as_of,
+            "humanitarian": {True: "yes", False: "no"}.get(entry.humanitarian, ""),
+            f"budget_{options.currency}": _number(entry.converted),
+            "rate": f"{entry.rate:.6g}" if entry.rate else "",
+            "rate_year": entry.rate_year or "",
+            "implausible": entry.implausible or "",
+            "publisher": entry.publisher or "",
+            "source": entry.source or "",
+        }
+    )
     output = {
         "id": result.proposal["id"],
         "file": result.proposal["file"],
         "json": json.dumps(form, default=vars, ensure_ascii=False, sort_keys=True),
-        "row": summary_row(
-            result,
-            [a.get("budget") for a in data.get("activities") or []],
-            [c.get("code") for c in data.get("countries") or []],
-        ),
-        "screened": screened(result, data),
+        "row": row,
+        "screened": entry,
         # The waivers that covered a finding (in force or expired): the rest are stale.
         "waivers": sorted(
             {(f.waiver["file"], f.waiver["line"] or 0) for f in result.findings if f.waiver}
@@ -125,6 +157,10 @@ def _output(result, data: dict, options: Options) -> dict:
         for fmt in ("md", "html"):
             output[fmt] = render([result], fmt, options.lang, template=templates.get(fmt))
     return output
+
+
+def _number(value) -> str:
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def screen_files(files, options: Options, jobs: int, done=frozenset(), progress=None):
@@ -184,14 +220,24 @@ class BatchWriter:
     records every finished task, so that `batch --resume` continues an interrupted run: its
     tasks are replayed from the journal, in order, and only the rest is screened."""
 
-    def __init__(self, out: Path, fingerprint: str, reports: bool = True, resume: bool = False):
+    def __init__(
+        self,
+        out: Path,
+        fingerprint: str,
+        reports: bool = True,
+        resume: bool = False,
+        currency: str = "EUR",
+        include_implausible: bool = False,
+        as_of_activity: bool = False,
+    ):
         self.out = out
         self.reports_wanted = reports
         out.mkdir(parents=True, exist_ok=True)
         if reports:
             (out / "reports").mkdir(exist_ok=True)
         self.taken: set[str] = set()
-        self.portfolio = Aggregate()
+        self.portfolio = Aggregate(currency, include_implausible)
+        self.as_of_activity = as_of_activity
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
         self.errors: list[str] = []
@@ -312,13 +358,21 @@ class BatchWriter:
         figures = self.portfolio.figures()
         facts = portfolio_facts(figures)
         figures["findings"] = session.portfolio_findings(facts)
+        from pcd_screen.engine import exchangerates
+
         meta = {
-            "as_of": as_of.isoformat(),
+            "as_of": "activity" if self.as_of_activity else as_of.isoformat(),
+            "run_date": as_of.isoformat(),
+            "rates_source": exchangerates.source(),
+            "sources": _sources(inputs),
             "ruleset": ruleset.hash,
             "tool": f"pcd-screen {__version__}",
             "refdata": sorted(session.refdata.versions().items()),
         }
+        from pcd_screen.inputs.iati import coding_rules
+
         context = {
+            "coding": coding_rules(),
             "figures": figures,
             "principles": PRINCIPLES,
             "reports": self.reports,
@@ -356,7 +410,8 @@ def fingerprint(files, options: Options, session) -> str:
     settings = [__version__, session.ruleset.hash, session.as_of.isoformat()]
     settings += [session.lang, list(session.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
-    settings += [options.mapping or {}]
+    settings += [options.mapping or {}, options.as_of_activity, options.currency]
+    settings += [options.include_implausible]
     settings += [w.to_dict() for w in session.waivers or ()]
     digest.update(json.dumps(settings).encode())
     for file in files:
@@ -365,6 +420,27 @@ def fingerprint(files, options: Options, session) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def _sources(files) -> list[dict]:
+    """Each input with its size, modification date and sha1: the source of every figure."""
+    import hashlib
+    import re
+
+    out = []
+    for file in files:
+        digest = hashlib.sha1()
+        with open(file, "rb") as handle:
+            head = handle.read(4096)
+            digest.update(head)
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        entry = {"file": file, "sha1": digest.hexdigest()}
+        generated = re.search(rb'generated-datetime="([0-9T:+.Z-]{10,40})"', head)
+        if generated:  # IATI: when the publisher (or d-portal) generated the data
+            entry["date"] = generated.group(1).decode()[:10]
+        out.append(entry)
+    return out
 
 
 def _write(path: Path, text: str) -> Path:
