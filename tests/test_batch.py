@@ -502,3 +502,24 @@ def test_evidence_in_results_cites_the_iati_line(audit):
     evidence = [e for r in results.values() for f in r["findings"] for e in f.get("evidence", [])]
     assert evidence and all(e["line"] for e in evidence if e["path"] != "count")
     assert any(e.get("element", "").startswith("<") for e in evidence)
+
+
+def test_portfolio_xlsx_one_sheet_per_table(audit):
+    import re
+    import zipfile
+
+    out, _results = audit
+    with zipfile.ZipFile(out / "portfolio.xlsx") as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        names = re.findall(r'<sheet name="([^"]+)"', workbook)
+        strings = book.read("xl/worksheets/sheet1.xml").decode()  # About, inline strings
+    assert names[:4] == ["About", "Verdicts", "Principles", "Humanitarian-development"]
+    assert {"Categories", "Countries", "Implementers", "Years", "Rates", "Proposals"} <= set(names)
+    assert "real-watchdog-v2.03.xml" in strings and "start date" in strings
+    # the same run gives the same bytes
+    again = out.parent / "again"
+    run = CliRunner().invoke(
+        cli, ["batch", str(REAL_IATI), "--out", str(again), "--as-of", "activity", "--no-reports"]
+    )
+    assert run.exit_code == 0
+    assert (again / "portfolio.xlsx").read_bytes() == (out / "portfolio.xlsx").read_bytes()

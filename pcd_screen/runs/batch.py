@@ -327,6 +327,22 @@ class BatchWriter:
             self._summary_header = True
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
 
+    def _xlsx(self, figures: dict, meta: dict, coding: dict) -> Path:
+        """portfolio.xlsx, written whole (temporary file, then rename)."""
+        import os
+
+        from pcd_screen.core.outputs import temporary
+        from pcd_screen.reports.xlsx import write_portfolio_xlsx
+
+        handle, temp = temporary(self.out, ".portfolio.")
+        os.close(handle)
+        try:
+            write_portfolio_xlsx(Path(temp), figures, meta, coding, self.out / "summary.csv")
+            os.replace(temp, _xlsx_path(self.out))
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        return _xlsx_path(self.out)
+
     def abort(self, keep_journal: bool = True) -> None:
         """Stop without the run's files; the journal stays for --resume."""
         for stream, path in (self._results, self._summary):
@@ -384,9 +400,14 @@ class BatchWriter:
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"
             self.written.append(_write(self.out / f"portfolio.{suffix}", text))
+        self.written.append(self._xlsx(figures, meta, context["coding"]))
         self._journal.close()
         (self.out / JOURNAL).unlink(missing_ok=True)  # the run is complete
         return self.written
+
+
+def _xlsx_path(out: Path) -> Path:
+    return out / "portfolio.xlsx"
 
 
 def _screened(data: dict):
