@@ -61,6 +61,17 @@ from pcd_screen.commands.common import Failure
     help="Keep implausible amounts (larger than any aid activity, or far outside the "
     "publisher's other activities) in the totals; they are listed either way.",
 )
+@click.option(
+    "--review",
+    type=click.IntRange(0),
+    default=0,
+    metavar="N",
+    help="Draw a random sample of N proposals, stratified by verdict, into review.csv for a "
+    "person to check; `pcd-screen review` reads it back into agreement rates.",
+)
+@click.option(
+    "--review-seed", type=int, default=1, show_default=True, help="Seed of the review sample."
+)
 @common.lang_option
 @common.profile_option
 @common.rules_option
@@ -88,6 +99,8 @@ def command(
     constants,
     currency,
     include_implausible,
+    review,
+    review_seed,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -140,6 +153,7 @@ def command(
         as_of_activity=as_of_activity,
         currency=currency,
         include_implausible=include_implausible,
+        review=review,
     )
     common.check_templates_used(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
@@ -154,6 +168,8 @@ def command(
             currency=currency,
             include_implausible=include_implausible,
             as_of_activity=as_of_activity,
+            review=review,
+            review_seed=review_seed,
         )
     except (ResumeError, OSError) as exc:
         raise Failure(str(exc)) from None

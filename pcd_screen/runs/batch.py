@@ -38,6 +38,7 @@ class Options:
     as_of_activity: bool = False
     currency: str = "EUR"  # of the portfolio's totals
     include_implausible: bool = False  # keep implausible amounts in the totals
+    review: int = 0  # proposals in the review sample (runs/review.py); 0: no review sheet
 
     @property
     def lang(self) -> str:
@@ -150,6 +151,10 @@ def _output(result, data: dict, options: Options) -> dict:
             {(f.waiver["file"], f.waiver["line"] or 0) for f in result.findings if f.waiver}
         ),
     }
+    if options.review:
+        from pcd_screen.runs.review import review_record
+
+        output["review"] = review_record(result, data)
     if options.reports:
         from pcd_screen.reports.templated import render
 
@@ -229,6 +234,8 @@ class BatchWriter:
         currency: str = "EUR",
         include_implausible: bool = False,
         as_of_activity: bool = False,
+        review: int = 0,
+        review_seed: int = 1,
     ):
         self.out = out
         self.reports_wanted = reports
@@ -238,6 +245,11 @@ class BatchWriter:
         self.taken: set[str] = set()
         self.portfolio = Aggregate(currency, include_implausible)
         self.as_of_activity = as_of_activity
+        self.sampler = None
+        if review:
+            from pcd_screen.runs.review import ReviewSampler
+
+            self.sampler = ReviewSampler(review, review_seed)
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
         self.errors: list[str] = []
@@ -296,6 +308,8 @@ class BatchWriter:
             self._summary_row(output["row"])
             self.waivers_matched.update(tuple(w) for w in output.get("waivers", ()))
             self.portfolio.add(output["screened"])
+            if self.sampler is not None and "review" in output:
+                self.sampler.add(output["review"])
         self.errors += errors
         record = {
             "key": list(key),
@@ -401,6 +415,10 @@ class BatchWriter:
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"
             self.written.append(_write(self.out / f"portfolio.{suffix}", text))
         self.written.append(self._xlsx(figures, meta, context["coding"]))
+        if self.sampler is not None:
+            from pcd_screen.runs.review import write_sheet
+
+            self.written.append(write_sheet(self.out / "review.csv", self.sampler.sample()))
         self._journal.close()
         (self.out / JOURNAL).unlink(missing_ok=True)  # the run is complete
         return self.written
@@ -432,7 +450,7 @@ def fingerprint(files, options: Options, session) -> str:
     settings += [session.lang, list(session.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
     settings += [options.mapping or {}, options.as_of_activity, options.currency]
-    settings += [options.include_implausible]
+    settings += [options.include_implausible, options.review]
     settings += [w.to_dict() for w in session.waivers or ()]
     digest.update(json.dumps(settings).encode())
     for file in files:
