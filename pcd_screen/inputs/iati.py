@@ -1180,7 +1180,9 @@ def _activity(act: _Activity, proposal: dict) -> dict:
     if inferred is not None:
         activity["category"] = inferred.pop("category")
         activity["x-inferred"] = {"category": inferred}
-        code = re.match(r"purpose code (\d{5})", inferred["from"])
+        # The deciding element: the sector when the code alone decided, else the title (the
+        # words may also come from the description; x-inferred quotes them).
+        code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
         element = None
         if code:
             element = next(
@@ -1286,9 +1288,15 @@ def coding_rules() -> dict[str, str]:
         rules.setdefault(category, []).append(
             f"words of the lexicon concept '{concept}' in the title, summary or description"
         )
-    note = (
-        "; when several categories match, a deciding purpose code first, then the category "
-        f"with the most distinct words; codes {', '.join(sorted(WORD_CODES))} are cited as "
-        "evidence but do not decide; nothing matched: no category (rules unclear)"
+    return {category: " or ".join(parts) for category, parts in sorted(rules.items())}
+
+
+def coding_note() -> str:
+    """What holds for every category's coding rule."""
+    return (
+        "When several categories match, a deciding purpose code comes first, then the category "
+        f"with the most distinct words; purpose codes {', '.join(sorted(WORD_CODES))} are cited "
+        "as evidence but do not decide. When nothing matches, the activity has no category and "
+        "the rules that need one are unclear. A spreadsheet's categories are the watchdog's own "
+        "coding (its categories column)."
     )
-    return {category: " or ".join(parts) + note for category, parts in sorted(rules.items())}

@@ -322,6 +322,7 @@ class Aggregate:
         self.publishers: dict = defaultdict(list)  # publisher -> converted budgets (> 0)
         self.largest: dict = defaultdict(list)  # publisher -> its KEEP_LARGEST entries
         self.as_of: Counter = Counter()
+        self.kind_counts: Counter = Counter()  # every proposal, with or without money
         self.unclear_reference = 0  # proposals whose LDC share the reference data could not give
         self._settled = False
 
@@ -331,6 +332,8 @@ class Aggregate:
         self.concerns.update(entry.concerns)
         if entry.as_of:
             self.as_of[entry.as_of[:4]] += 1
+        kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
+        self.kind_counts[kind] += 1
         if entry.ldc_share is None and entry.countries:
             self.unclear_reference += 1
         self.worst.append(entry)
@@ -453,7 +456,8 @@ class Aggregate:
             "by_year": main.shares(main.years),
             "kinds": {
                 kind: {
-                    "count": money.count,
+                    "count": self.kind_counts[kind],
+                    "with_budget": money.count,
                     "budget": money.total,
                     "share": money.total / main.total if main.total else 0.0,
                     "verdicts": dict(money.verdicts),

@@ -399,10 +399,11 @@ class BatchWriter:
             "tool": f"pcd-screen {__version__}",
             "refdata": sorted(session.refdata.versions().items()),
         }
-        from pcd_screen.inputs.iati import coding_rules
+        from pcd_screen.inputs.iati import coding_note, coding_rules
 
         context = {
             "coding": coding_rules(),
+            "coding_note": coding_note(),
             "figures": figures,
             "principles": PRINCIPLES,
             "reports": self.reports,
