@@ -804,7 +804,4 @@ def test_findings_cite_the_iati_element_and_line():
     # border-control was read from the words (15190 alone does not decide): the title is cited
     assert cited["activities[0].category"] == (8, "<title> line 8")
     line, element = cited["facts.dominant_category"]
-    assert (
-        element
-        == "derived from activities (<title> line 8, <description> line 12, <sector> line 25)"
-    )
+    assert element == "derived from activities (<title> line 8, <description> line 12)"
