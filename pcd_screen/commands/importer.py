@@ -44,6 +44,7 @@ def import_csv(file, out_dir, max_file_size, column_map, map_file, constants, sa
     _write_imported(
         read_records(file, max_size=max_file_size, column_map=columns, constants=constant_values),
         out_dir,
+        file,
     )
 
 
@@ -62,10 +63,10 @@ def import_iati(file, out_dir, lang, max_file_size):
     activity is reported and skipped; the exit status is 2 if there were any."""
     from pcd_screen.inputs.iati import read_records
 
-    _write_imported(read_records(file, lang, max_file_size), out_dir)
+    _write_imported(read_records(file, lang, max_file_size), out_dir, file)
 
 
-def _write_imported(items, out_dir) -> None:
+def _write_imported(items, out_dir, source: str) -> None:
     """Write each imported proposal as YAML, report each error; exit 2 if any input was bad."""
     from pathlib import Path
 
@@ -83,7 +84,8 @@ def _write_imported(items, out_dir) -> None:
         name = safe_name(str(item["id"]), taken)
         if name != base_name(str(item["id"])):
             click.echo(
-                f"proposal id {item['id']!r} gives the same file name as another: {name}.yaml",
+                f"{source}: proposal id {item['id']!r} gives the same file name as another: "
+                f"{name}.yaml",
                 err=True,
             )
         target = Path(out_dir) / f"{name}.yaml"
