@@ -805,3 +805,19 @@ def test_findings_cite_the_iati_element_and_line():
     assert cited["activities[0].category"] == (8, "<title> line 8")
     line, element = cited["facts.dominant_category"]
     assert element == "derived from activities (<title> line 8, <description> line 12)"
+
+
+def test_placeholder_dates_are_problems_not_dates(tmp_path):
+    path = tmp_path / "dates.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>X-DATES</iati-identifier><title><narrative>T</narrative></title>\n"
+        '<activity-date type="1" iso-date="1900-01-01"/>\n'
+        '<activity-date type="3" iso-date="2051-12-31"/>'
+        "</iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    p = item.proposal
+    assert p["period"] == {"end": "2051-12-31", "x-end-type": "planned"}  # a loan may end late
+    (problem,) = p["x-iati-problems"]
+    assert problem["line"] == 2 and "placeholder" in problem["message"]

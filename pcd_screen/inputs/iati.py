@@ -1003,6 +1003,10 @@ def _money(act: _Activity) -> dict:
     return money
 
 
+MIN_YEAR = 1960  # no aid activity IATI holds began before the DAC existed
+MAX_START_YEAR = 2050
+
+
 def _period(act: _Activity) -> dict:
     dates: dict[str, tuple] = {}
     for element in act.elem.findall("activity-date"):
@@ -1010,6 +1014,17 @@ def _period(act: _Activity) -> dict:
         day = act.day(element)
         if day and kind in ("1", "2", "3", "4"):
             dates.setdefault(kind, (day, element))
+    for kind, (day, element) in list(dates.items()):
+        # Placeholders, not dates: 1900-01-01 (before any aid activity IATI can hold) and a
+        # start in 2050 or later (EC contract-level activities). A loan may end after 2050.
+        year = int(day[:4])
+        if year < MIN_YEAR or (kind in ("1", "2") and year >= MAX_START_YEAR):
+            act.problem(
+                element,
+                f"<activity-date type={kind}> {day} is a placeholder, not a date; left out",
+                day,
+            )
+            del dates[kind]
     period: dict = {}
     for field_name, actual, planned in (("start", "2", "1"), ("end", "4", "3")):
         for kind, label in ((actual, "actual"), (planned, "planned")):
