@@ -440,3 +440,86 @@ def test_every_batch_output_is_the_same_bytes_across_hash_seeds(tmp_path):
     assert runs[0].keys() == runs[1].keys() and len(runs[0]) > 10
     for name in runs[0]:
         assert runs[0][name] == runs[1][name], name
+
+
+# --------------------------------------------------------------------------- watchdog audits
+
+REAL_IATI = EXAMPLES.parent / "tests" / "fixtures" / "iati" / "real-watchdog-v2.03.xml"
+
+
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory):
+    out = tmp_path_factory.mktemp("audit") / "out"
+    run = CliRunner().invoke(
+        cli, ["batch", str(REAL_IATI), "--out", str(out), "--as-of", "activity", "--no-reports"]
+    )
+    assert run.exit_code == 0, run.output
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    return out, {r["proposal"]["id"]: r for r in results}
+
+
+def test_as_of_activity_screens_each_as_of_its_start_date(audit):
+    out, results = audit
+    assert results["XI-IATI-EC_ECHO-ECHO/-AF/BUD/2020/91009"]["as_of"] == "2020-05-01"
+    assert results["XM-DAC-47066-CD.0033"]["as_of"] == "2019-09-06"
+    rows = list(csv.DictReader((out / "summary.csv").open(encoding="utf-8")))
+    assert {r["as_of"] for r in rows} == {"2020-05-01", "2019-09-06", "2020-07-01", "2017-02-14"}
+    text = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert "each as of its own start date" in text
+
+
+def test_short_humanitarian_grants_are_not_judged_as_refugee_programmes(audit):
+    _out, results = audit
+    echo = results["XI-IATI-EC_ECHO-ECHO/-AF/BUD/2020/91009"]
+    status = {f["rule_id"]: f["status"] for f in echo["findings"]}
+    assert echo["facts"]["humanitarian"] is True and echo["facts"]["humanitarian_short"] is True
+    assert status.get("MFD-012", "not-applicable") == "not-applicable"
+    assert status.get("MFD-013", "not-applicable") == "not-applicable"
+
+
+def test_iom_is_not_implementer_missing(audit):
+    _out, results = audit
+    status = {f["rule_id"]: f["status"] for f in results["XM-DAC-47066-CD.0033"]["findings"]}
+    assert status.get("DQ-011", "pass") == "pass"
+
+
+def test_portfolio_in_one_currency_with_rates_and_the_split(audit):
+    out, _results = audit
+    text = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert "Total budget: " in text and " EUR." in text
+    assert "| USD | 2020 | 0.875506 |" in text  # the rate and its year beside the amount
+    assert "## Humanitarian and development" in text
+    assert "## Coding rules" in text
+    assert "real-watchdog-v2.03.xml" in text and "data of 2021-06-14" in text
+    rows = {r["id"]: r for r in csv.DictReader((out / "summary.csv").open(encoding="utf-8"))}
+    eutf = rows["XI-IATI-EC_INTPA_EUTF_AFRICA_T05.1202_759"]
+    assert eutf["budget"] == "0" and eutf["budget_EUR"] == ""  # budget 0 is no budget
+    assert rows["XM-DAC-47066-CD.0033"]["rate_year"] == "2019"
+
+
+def test_evidence_in_results_cites_the_iati_line(audit):
+    _out, results = audit
+    evidence = [e for r in results.values() for f in r["findings"] for e in f.get("evidence", [])]
+    assert evidence and all(e["line"] for e in evidence if e["path"] != "count")
+    assert any(e.get("element", "").startswith("<") for e in evidence)
+
+
+def test_portfolio_xlsx_one_sheet_per_table(audit):
+    import re
+    import zipfile
+
+    out, _results = audit
+    with zipfile.ZipFile(out / "portfolio.xlsx") as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        names = re.findall(r'<sheet name="([^"]+)"', workbook)
+        strings = book.read("xl/worksheets/sheet1.xml").decode()  # About, inline strings
+    assert names[:4] == ["About", "Verdicts", "Principles", "Humanitarian-development"]
+    assert {"Categories", "Countries", "Implementers", "Years", "Rates", "Proposals"} <= set(names)
+    assert "real-watchdog-v2.03.xml" in strings and "start date" in strings
+    # the same run gives the same bytes
+    again = out.parent / "again"
+    run = CliRunner().invoke(
+        cli, ["batch", str(REAL_IATI), "--out", str(again), "--as-of", "activity", "--no-reports"]
+    )
+    assert run.exit_code == 0
+    assert (again / "portfolio.xlsx").read_bytes() == (out / "portfolio.xlsx").read_bytes()

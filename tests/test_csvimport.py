@@ -11,7 +11,7 @@ from pcd_screen.core.located import InputError
 from pcd_screen.engine.evaluate import evaluate
 from pcd_screen.engine.refdata import load_refdata
 from pcd_screen.engine.ruleset import load_ruleset
-from pcd_screen.inputs.csvtable import COLUMNS, read_csv
+from pcd_screen.inputs.csvtable import COLUMNS, CsvNote, read_csv
 from pcd_screen.inputs.proposal import proposal_from_data
 
 SAMPLE = EXAMPLES / "portfolio" / "portfolio-sample.csv"
@@ -23,9 +23,14 @@ def write(tmp_path, text: str, name: str = "portfolio.csv", encoding: str = "utf
     return path
 
 
-def read(tmp_path, text: str, **kwargs):
+def read(tmp_path, text: str, notes: bool = False, **kwargs):
     path = write(tmp_path, text, **kwargs)
-    return list(read_csv(path, display_name=path.name))
+    items = list(read_csv(path, display_name=path.name))
+    return items if notes else [i for i in items if not isinstance(i, CsvNote)]
+
+
+def notes_of(items) -> list[str]:
+    return [str(i) for i in items if isinstance(i, CsvNote)]
 
 
 def one(tmp_path, header: str, row: str) -> dict:
@@ -289,7 +294,7 @@ def test_bad_row_is_reported_and_skipped(tmp_path):
         ("sector_codes", "migration", "sector_codes: 'migration' is not a DAC purpose code"),
         ("country", '"NER:60; MLI"', "country: give a percentage for every item or for none"),
         ("country", '"NER:160"', "country: NER: percentage 160 is not between 0 and 100"),
-        ("country", '"NER; Niger"', "country: 'NER' is listed twice"),
+        ("country", '"NER:50; Niger:50"', "country: 'NER' is listed twice"),
         ("budget", '"1,500"', "budget: '1,500' is ambiguous"),
         ("budget", "1.500 EUR", "budget: '1.500' is ambiguous"),
         ("budget", "1.5m", "budget: '1.5m' is not a number"),
@@ -308,22 +313,28 @@ def test_cell_errors_name_row_and_column(tmp_path, header, cell, message):
 def test_missing_id_and_title_and_duplicate_ids(tmp_path):
     text = "id,title\n,No id\nP1,\nP2,First\nP2,Second\n"
     items = read(tmp_path, text)
-    assert [i["title"] for i in items if isinstance(i, dict)] == ["First"]
+    assert [i["title"] for i in items if isinstance(i, dict)] == ["First", "Second"]
     assert errors(items) == [
         "portfolio.csv:2: id: empty; every row needs an id",
         "portfolio.csv:3: title: empty; every row needs a title",
-        "portfolio.csv:5: id: id 'P2' is already used on row 4; ids must be unique",
+    ]
+    # a repeated id keeps its row, under an id of its own, with a note
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2", "P2 (row 5)"]
+    assert notes_of(read(tmp_path, text, notes=True)) == [
+        "portfolio.csv:5: note: id 'P2' is already used on row 4; this row is read as 'P2 (row 5)'"
     ]
 
 
-def test_header_errors_stop_the_file(tmp_path):
-    items = read(tmp_path, "id,title,budgett,colour\nP1,T,1,red\n")
-    found = errors(items)
-    assert len(found) == 2
-    assert found[0].startswith("portfolio.csv:1: budgett: unknown column (did you mean 'budget'?")
-    assert "known columns: id, title, summary" in found[0]
-    assert found[1].startswith("portfolio.csv:1: colour: unknown column (known columns:")
-    assert not [i for i in items if isinstance(i, dict)]
+def test_unknown_columns_are_kept_as_x_fields_with_one_note(tmp_path):
+    items = read(tmp_path, "id,title,budgett,colour\nP1,T,1,red\n", notes=True)
+    assert not errors(items)
+    (note,) = notes_of(items)
+    assert note.startswith(
+        "portfolio.csv:1: note: columns the format has no field for, kept as extension "
+        "fields: budgett=x-budgett (did you mean 'budget'?), colour=x-colour"
+    )
+    (data,) = [i for i in items if isinstance(i, dict)]
+    assert data["x-budgett"] == "1" and data["x-colour"] == "red"
 
 
 def test_missing_title_column(tmp_path):
@@ -376,8 +387,8 @@ def test_excel_sep_line_and_blank_rows_before_header(tmp_path):
     (data,) = read(tmp_path, "sep=;\nid;title;country\nP1;T;UK\n")
     assert data["countries"] == [{"code": "GBR", "percentage": 100}]
     assert data["x-source"]["row"] == 2
-    items = read(tmp_path, "\nid,title,budgt\n")
-    assert errors(items)[0].startswith("portfolio.csv:2: budgt: unknown column")
+    items = read(tmp_path, "\nid,title,budgt\n", notes=True)
+    assert notes_of(items)[0].startswith("portfolio.csv:2: note: columns the format has no")
 
 
 def test_value_under_an_unnamed_column(tmp_path):
@@ -432,3 +443,104 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
     assert str(error) == (
         "feed.csv: (file): cannot read file: it is a FIFO (named pipe), not a regular file"
     )
+
+
+# --- watchdog spreadsheets (../shared/data/eutf-csv, PROVENANCE.md there) -----------------------
+
+from conftest import SHARED, needs_shared  # noqa: E402
+
+EUTF = SHARED / "data" / "eutf-csv"
+
+
+@needs_shared()
+def test_eutf_project_database_imports_whole():
+    path = EUTF / "EUTF-Projects-Database-2022-01.csv"
+    items = list(read_csv(path, display_name=path.name, constants={"currency": "EUR"}))
+    proposals = [i for i in items if isinstance(i, dict)]
+    assert not errors(items)
+    assert len(proposals) == 253  # every row a proposal
+    read_as, kept = notes_of(items)
+    assert "ProjectTitle=title, ProjectBudget=budget, ProjectLocation=country" in read_as
+    assert "ProjectImplementor=implementer[,], ProjectTheme=x-theme" in read_as
+    assert "Comments=x-comments" in kept
+    djibouti = next(p for p in proposals if p["id"] == "T05-EUTF-HOA-DJ-41")
+    assert djibouti["budget"] == {"total": 20500000, "currency": "EUR"}
+    assert djibouti["implementers"] == [
+        {"name": "International Organization for Migration"},
+        {"name": "World Food Programme"},
+    ]
+    assert djibouti["x-theme"] == "Strengthening resilience, Improved migration management"
+    # French country names (Tchad, Mauritanie) are countries too
+    codes = {c["code"] for p in proposals for c in p.get("countries") or []}
+    assert {"TCD", "MRT", "CMR", "GIN"} <= codes
+
+
+@needs_shared()
+def test_eutf_akvo_contracts_import_every_row_that_is_a_project():
+    path = EUTF / "EUTF_projects_akvo.csv"
+    items = list(read_csv(path, display_name=path.name, constants={"currency": "EUR"}))
+    proposals = [i for i in items if isinstance(i, dict)]
+    # 644 rows; two (217, 486) hold only a budget, no id and no title: refused, with the reason.
+    assert len(proposals) == 642
+    assert [e.split(": ", 1)[0] for e in errors(items)] == [
+        "EUTF_projects_akvo.csv:217",
+        "EUTF_projects_akvo.csv:217",
+        "EUTF_projects_akvo.csv:486",
+        "EUTF_projects_akvo.csv:486",
+    ]
+    assert any("(row 254)" in p["id"] for p in proposals)  # a repeated id keeps its row
+    sahel = [p for p in proposals if len(p.get("countries") or []) == 5]
+    assert sahel and {"code": "NER"} in sahel[0]["countries"]
+    assert any(p["budget"].get("total") == 24000000 for p in proposals if "budget" in p)
+
+
+def test_column_mapping_given_by_the_user(tmp_path):
+    path = write(tmp_path, 'Ref,Name,Money,Partners\nA1,Wells,1e+06,"NGO A, NGO B"\n')
+    mapping = {"Ref": "id", "Name": "title", "Money": "budget", "Partners": "implementer[,]"}
+    (data,) = [
+        i
+        for i in read_csv(path, column_map=mapping, constants={"currency": "USD"})
+        if isinstance(i, dict)
+    ]
+    assert data["budget"] == {"total": 1000000, "currency": "USD"}
+    assert data["implementers"] == [{"name": "NGO A"}, {"name": "NGO B"}]
+
+
+def test_import_csv_command_prints_and_saves_the_mapping(tmp_path):
+    from click.testing import CliRunner
+
+    from pcd_screen.commands import cli
+
+    path = write(tmp_path, "ProjectID,ProjectTitle,ProjectTheme,Extra\nP1,T,Resilience,x\n")
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "import",
+            "csv",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--map",
+            "Extra=ignore",
+            "--save-map",
+            str(tmp_path / "map.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "ProjectTheme=x-theme" in result.output
+    assert (tmp_path / "map.yaml").read_text().startswith("columns:\n  ProjectID: id\n")
+    again = runner.invoke(
+        cli,
+        [
+            "import",
+            "csv",
+            str(path),
+            "--out",
+            str(tmp_path / "out2"),
+            "--map-file",
+            str(tmp_path / "map.yaml"),
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert "Extra" not in (tmp_path / "out2" / "P1.yaml").read_text()

@@ -64,6 +64,7 @@ def test_eutf_border_activity_v203():
         "total": 25000000,
         "currency": "EUR",
         "x-budget-source": "original budgets",
+        "x-value-date": "2019-01-01",
     }
     assert p["period"]["start"] == "2019-03-12"  # actual start over planned
     assert p["period"]["x-start-type"] == "actual"
@@ -81,11 +82,16 @@ def test_eutf_border_activity_v203():
     assert "readmission: 'readmission*'" in policy["x-inferred"]["linked_to"]["evidence"]
     assert fiduciary["type"] == "fiduciary"
     assert fiduciary["linked_to"] == ["other"]
+    lines = p["x-iati"].pop("lines")
     assert p["x-iati"] == {
         "file": str(FIXTURES / "eutf-border-niger-v2.03.xml"),
         "line": 5,
         "version": "2.03",
     }
+    # where each value was read: its path in the proposal, the line and the IATI element
+    assert [[], 5, "iati-activity"] in lines
+    assert [["oda", "purpose_codes", 0], 25, "sector"] in lines
+    assert [["countries", 0], 24, "recipient-country"] in lines
 
 
 def test_eutf_border_activity_category_from_code_and_words():
@@ -114,6 +120,7 @@ def test_remittances_activity_v201():
         "total": 2500000.5,
         "currency": "EUR",
         "x-budget-source": "original budgets",
+        "x-value-date": "2016-01-01",
     }
     assert p["implementers"] == [
         {"name": "Transfert Rapide SA", "type": "private-sector", "x-iati-type": "72"},
@@ -163,6 +170,7 @@ def test_refugee_hosting_activity_v202():
         "total": 6500000,
         "currency": "USD",
         "x-budget-source": "commitment transactions",
+        "x-value-date": "2018-03-01",
     }
     assert p["period"] == {
         "start": "2018-03-01",
@@ -324,28 +332,32 @@ def test_fixtures_import_and_validate():
             if isinstance(item, ImportedActivity):
                 proposal_from_data(item.proposal, name=name)
                 good += 1
-    assert good == 6
+    assert good == 8  # the two activities with a bad value are kept, with the problem
 
 
 # --- errors -------------------------------------------------------------------------------------
 
 
-def test_bad_activity_is_skipped_with_an_error_naming_it():
+def test_a_bad_value_is_a_problem_on_the_activity_never_a_dropped_activity():
+    # As IATI's validator does it: the activity is read whole, the value that cannot be read
+    # is left out and carried into the proposal (x-iati-problems) for the data-quality rules.
     items = imported("broken-among-good-v2.03.xml")
-    assert [type(i).__name__ for i in items] == [
-        "ImportedActivity",
-        "ImportErrorRecord",
-        "ImportedActivity",
-        "ImportErrorRecord",
-        "ImportedActivity",
+    assert all(isinstance(i, ImportedActivity) for i in items)
+    assert [i.index for i in items] == [1, 2, 3, 4, 5]
+    budget, day = items[1].proposal, items[3].proposal
+    assert "budget" not in budget
+    assert budget["x-iati-problems"] == [
+        {
+            "element": "value",
+            "message": "budget value: '12,000,000 EUR' is not a number; left out",
+            "line": 17,
+            "reported": "12,000,000 EUR",
+        }
     ]
-    budget, day = items[1], items[3]
-    assert (budget.index, budget.identifier, budget.line) == (2, "XM-EXAMPLE-BROKEN-2", 17)
-    assert "'12,000,000 EUR' is not a number" in budget.message
-    assert "activity 2 (XM-EXAMPLE-BROKEN-2)" in str(budget)
-    assert (day.index, day.identifier) == (4, "XM-EXAMPLE-BROKEN-4")
-    assert "2020-13-45" in day.message and day.line == 29
-    assert [i.index for i in items if isinstance(i, ImportedActivity)] == [1, 3, 5]
+    (problem,) = day["x-iati-problems"]
+    assert "2020-13-45" in problem["message"] and problem["line"] == 29
+    assert "period" not in day
+    assert "x-iati-problems" not in items[0].proposal
 
 
 def test_malformed_file_gives_one_error():
@@ -364,11 +376,28 @@ def test_not_an_activity_file(tmp_path):
     assert isinstance(error, ImportErrorRecord) and "root is <iati-organisations>" in error.message
 
 
-def test_version_1_is_refused(tmp_path):
+def test_version_1_file_is_read_with_its_own_codes(tmp_path):
     path = tmp_path / "old.xml"
-    path.write_text('<iati-activities version="1.05"><iati-activity/></iati-activities>')
-    (error,) = iter_activities(path)
-    assert "1.05 is not supported" in error.message
+    path.write_text(
+        '<iati-activities version="1.05"><iati-activity default-currency="USD">'
+        "<iati-identifier>XM-OLD-1</iati-identifier><title>Old style</title>"
+        '<participating-org role="Funding">Donor agency</participating-org>'
+        '<participating-org role="Implementing" type="21">An NGO</participating-org>'
+        '<sector vocabulary="DAC" code="15190" percentage="100"/>'
+        '<activity-date type="start-planned" iso-date="2012-01-01"/>'
+        '<transaction><transaction-type code="C"/><value value-date="2012-01-01">1000</value>'
+        "</transaction></iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    p = item.proposal
+    assert p["title"] == "Old style"
+    assert p["donor"] == "Donor agency"
+    assert p["implementers"][0]["name"] == "An NGO"
+    assert p["oda"]["purpose_codes"] == [{"code": 15190, "percentage": 100}]
+    assert p["period"]["start"] == "2012-01-01"
+    assert p["budget"]["total"] == 1000 and p["budget"]["currency"] == "USD"
+    assert p["x-iati"]["version"] == "1.05" and p["x-iati"]["read-as"] == "1.0x"
+    assert "participating-org/@role 'Funding' -> '1'" in p["x-iati"]["upgraded"]
 
 
 @pytest.mark.parametrize("encoding", ["UTF-4", "shift_jis", "base64", "idna"])
@@ -671,3 +700,124 @@ def test_iati_tables_are_reproducible(tmp_path):
         check=True,
     )
     assert out.read_bytes() == (REPO / "pcd_screen" / "data" / "iati_tables.json").read_bytes()
+
+
+# --- real activities (tests/fixtures/iati/README.md) --------------------------------------------
+
+REAL = "real-watchdog-v2.03.xml"
+
+
+def real(identifier: str) -> dict:
+    for item in imported(REAL):
+        if item.identifier == identifier:
+            return item.proposal
+    raise AssertionError(identifier)
+
+
+def test_iom_reporting_and_accountable_is_the_implementer():
+    p = real("XM-DAC-47066-CD.0033")
+    (iom,) = p["implementers"]
+    assert iom["name"] == "International Organization for Migration (IOM)"
+    assert iom["x-iati-ref"] == "XM-DAC-47066"
+    assert "role 2 (accountable) is the reporting organisation" in iom["x-inferred"]["from"]
+    assert {"role": "funding", "name": "United Nations Human Settlements Program"}.items() <= (
+        p["x-iati-roles"][1].items()
+    )
+    assert p["x-reporting-org"]["ref"] == "XM-DAC-47066"
+
+
+def test_a_donor_agency_extending_is_not_taken_as_implementer():
+    activity = ET.fromstring(
+        "<iati-activity><iati-identifier>X-1</iati-identifier><title><narrative>T</narrative>"
+        '</title><reporting-org ref="XX-1" type="10"><narrative>Ministry</narrative>'
+        '</reporting-org><participating-org ref="XX-1" role="3" type="10"><narrative>Ministry'
+        "</narrative></participating-org></iati-activity>"
+    )
+    assert "implementers" not in to_proposal(activity)
+
+
+def test_eutf_contract_budget_of_zero_is_no_budget():
+    p = real("XI-IATI-EC_INTPA_EUTF_AFRICA_T05.1202_759")
+    assert "budget" not in p and "budget" not in p["activities"][0]
+    assert "original budgets of 0 reported: treated as no budget" in p["x-iati"]["warnings"]
+    assert p["x-money"]["budgets"][0]["value"] == 0  # what was published stays visible
+
+
+def test_money_by_period_with_value_dates():
+    p = real("XM-OCHA-CBPF-TUR-20/3559/SA1/P/NGO/16220")
+    assert p["budget"]["total"] == 430677.78 and p["budget"]["x-value-date"] == "2020-06-29"
+    assert [b["start"] for b in p["x-money"]["budgets"]] == ["2020-07-01", "2021-01-01"]
+    assert p["x-money"]["commitments"][0]["currency"] == "USD"
+
+
+def test_out_of_range_percentage_keeps_the_activity(tmp_path):
+    path = tmp_path / "pct.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">'
+        "<iati-identifier>X-PCT</iati-identifier><title><narrative>T</narrative></title>\n"
+        '<sector vocabulary="1" code="15190" percentage="102"/>\n'
+        '<sector vocabulary="1" code="16020" percentage="500"/>'
+        '<budget type="1"><value value-date="2020-01-01">1000</value></budget>'
+        "</iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    p = item.proposal
+    assert p["oda"]["purpose_codes"] == [{"code": 15190}, {"code": 16020}]
+    assert [(x["line"], x["reported"]) for x in p["x-iati-problems"]] == [(2, "102"), (3, "500")]
+    proposal_from_data(p)
+
+
+def test_version_less_file_with_1x_codes_is_read_as_1x(tmp_path):
+    # AidData style: no version anywhere, 1.0x roles and vocabularies.
+    path = tmp_path / "aiddata.xml"
+    path.write_text(
+        '<iati-activities><iati-activity default-currency="USD">'
+        "<iati-identifier>XX-AIDDATA-1</iati-identifier><title>Old</title>"
+        '<participating-org role="Funding">China Eximbank</participating-org>'
+        '<sector vocabulary="DAC" code="15190"/>'
+        '<budget><value value-date="2010-01-01">5000</value></budget>'
+        "</iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    p = item.proposal
+    assert p["donor"] == "China Eximbank"
+    assert p["oda"]["purpose_codes"] == [{"code": 15190}]
+    assert p["budget"]["total"] == 5000
+    assert p["x-iati"]["read-as"] == "1.0x"
+    assert "no IATI version given; 1.0x codes found, read as 1.0x" in p["x-iati"]["warnings"]
+
+
+def test_findings_cite_the_iati_element_and_line():
+    from pcd_screen import inputs
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.engine.session import Session
+
+    session = Session(load_ruleset(), load_refdata(), __import__("datetime").date(2021, 1, 1))
+    (proposal,) = [
+        p
+        for p in inputs.proposals(str(FIXTURES / "eutf-border-niger-v2.03.xml"))
+        if not isinstance(p, str)
+    ]
+    result = session.screen(proposal)
+    cited = {e.path: (e.line, e.element) for f in result.findings for e in f.evidence}
+    # border-control was read from the words (15190 alone does not decide): the title is cited
+    assert cited["activities[0].category"] == (8, "<title> line 8")
+    line, element = cited["facts.dominant_category"]
+    assert element == "derived from activities (<title> line 8, <description> line 12)"
+
+
+def test_placeholder_dates_are_problems_not_dates(tmp_path):
+    path = tmp_path / "dates.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>X-DATES</iati-identifier><title><narrative>T</narrative></title>\n"
+        '<activity-date type="1" iso-date="1900-01-01"/>\n'
+        '<activity-date type="3" iso-date="2051-12-31"/>'
+        "</iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    p = item.proposal
+    assert p["period"] == {"end": "2051-12-31", "x-end-type": "planned"}  # a loan may end late
+    (problem,) = p["x-iati-problems"]
+    assert problem["line"] == 2 and "placeholder" in problem["message"]

@@ -36,11 +36,79 @@ def test_aggregate_totals_and_shares():
     assert 0 <= figures["ldc_share"] <= 1
 
 
-def test_other_currencies_are_kept_apart():
-    usd = replace(entry("remittances-senegal"), currency="USD")
-    figures = aggregate([entry("border-control-transit-niger"), usd])
+def with_budget(name, total, currency, value_date=None, **changes):
+    """The portfolio record of an example screened as if its budget were another."""
+    result = screened(name)
+    facts = {**result.facts, "total_budget": total, "currency": currency}
+    budget = {"total": total, "currency": currency} if currency else {"total": total}
+    if value_date:
+        budget["x-value-date"] = value_date
+    from pcd_screen.inputs.proposal import load_proposal
+
+    data = {**load_proposal(EXAMPLES / f"{name}.yaml").data, "budget": budget, **changes}
+    return portfolio.screened(replace(result, facts=facts), data)
+
+
+def test_totals_are_in_one_currency_with_the_rates_used():
+    eur = entry("border-control-transit-niger")
+    usd = with_budget("remittances-senegal", 1000000, "USD", "2020-03-01")
+    assert usd.rate_year == 2020 and 0.8 < usd.rate < 1  # IMF annual average 2020
+    figures = aggregate([eur, usd])
     assert figures["currency"] == "EUR"
-    assert list(figures["other_currencies"]) == ["USD"]
+    assert figures["total_budget"] == eur.converted + usd.converted
+    rates = {(r["currency"], r["year"]): r for r in figures["rates"]}
+    assert rates[("USD", 2020)]["converted"] == usd.converted
+    assert rates[("USD", 2020)]["amount"] == 1000000
+    assert not figures["other_currencies"]
+    in_usd = portfolio.screened(screened("border-control-transit-niger"), {}, currency="USD")
+    assert in_usd.converted > eur.converted  # 2026 rates: a euro buys more than a dollar
+
+
+def test_a_budget_without_currency_is_listed_apart_not_summed():
+    blank = with_budget("remittances-senegal", 5000, None)
+    figures = aggregate([entry("border-control-transit-niger"), blank])
+    assert figures["other_currencies"] == {"(no currency)": 5000}
+    assert figures["unconverted_count"] == 1
+
+
+def test_implausible_amounts_are_listed_and_left_out_of_the_totals():
+    # A Japanese loan reported with yen figures as USD: 200 billion.
+    yen = replace(
+        with_budget("remittances-senegal", 200_000_000_000, "USD", "2020-01-01"), id="JP-LOAN"
+    )
+    normal = entry("border-control-transit-niger")
+    figures = aggregate([normal, yen])
+    assert figures["total_budget"] == normal.converted
+    (listed,) = figures["implausible"]
+    assert listed["id"] == "JP-LOAN" and "larger than any single aid activity" in listed["reason"]
+    kept = aggregate([normal, yen], include_implausible=True)
+    assert kept["total_budget"] == normal.converted + yen.converted
+
+
+def test_an_amount_far_outside_the_publishers_spread_is_implausible():
+    base = entry("remittances-senegal")
+    usual = [
+        replace(base, id=f"P{n}", publisher="Agency", converted=1e6 + n, budget=1e6 + n)
+        for n in range(6)
+    ]
+    odd = replace(base, id="ODD", publisher="Agency", converted=5e9, budget=5e9)
+    figures = aggregate([*usual, odd])
+    assert [x["id"] for x in figures["implausible"]] == ["ODD"]
+    assert "times the median of Agency's 7 activities" in figures["implausible"][0]["reason"]
+    assert round(figures["total_budget"]) == round(sum(e.converted for e in usual))
+    assert "ODD" not in figures["by_implementer"]["do-no-harm"]
+
+
+def test_humanitarian_and_development_apart_with_categories():
+    hum = replace(entry("remittances-senegal"), humanitarian=True)
+    dev = entry("border-control-transit-niger")
+    figures = aggregate([hum, dev])
+    kinds = figures["kinds"]
+    assert kinds["humanitarian"]["count"] == 1 and kinds["development"]["count"] == 1
+    assert kinds["humanitarian"]["budget"] == hum.converted
+    assert "border-control" in figures["by_category"]
+    assert "border-control" in kinds["development"]["by_category"]
+    assert 0.9 < sum(r["share"] for r in figures["by_category"].values()) <= 1
 
 
 def test_summary_row_counts_per_principle():
@@ -97,12 +165,3 @@ def test_the_worst_are_listed_and_memory_keeps_only_them(monkeypatch):
     figures = total.figures()
     assert [e.id for e in figures["worst_first"]] == ["P03", "P07", "P11"]  # block, then by id
     assert figures["unlisted"] == 17 and figures["proposals"] == 20
-
-
-def test_a_proposal_without_currency_counts_in_the_main_one():
-    eur = entry("border-control-transit-niger")
-    blank = replace(entry("remittances-senegal"), currency=None)
-    figures = aggregate([eur, blank])
-    assert figures["currency"] == eur.currency
-    assert figures["total_budget"] == eur.budget + blank.budget
-    assert not figures["other_currencies"]

@@ -14,6 +14,7 @@ COMMANDS = {
     "batch": "batch",
     "diff": "diff",
     "import": "importer",
+    "review": "review",
     "rules": "rules",
     "schema": "schema",
     "config": "config",

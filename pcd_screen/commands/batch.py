@@ -40,13 +40,45 @@ from pcd_screen.commands.common import Failure
     help="Continue an interrupted run in the same OUT; finished proposals are not screened again.",
 )
 @common.config_option
-@common.as_of_option
+@click.option(
+    "--as-of",
+    callback=lambda ctx, param, value: (
+        value if value in (None, "activity") else common.parse_date(ctx, param, value)
+    ),
+    help="Screen as of this date (YYYY-MM-DD; default today), or `activity`: each proposal as "
+    "of its own start date (reference lists as they stood then; the run's date without one).",
+)
+@click.option(
+    "--currency",
+    default="EUR",
+    show_default=True,
+    help="Currency of the portfolio's totals; budgets converted at the IMF annual average rate "
+    "of their year (the rates are listed in the report).",
+)
+@click.option(
+    "--include-implausible",
+    is_flag=True,
+    help="Keep implausible amounts (larger than any aid activity, or far outside the "
+    "publisher's other activities) in the totals; they are listed either way.",
+)
+@click.option(
+    "--review",
+    type=click.IntRange(0),
+    default=0,
+    metavar="N",
+    help="Draw a random sample of N proposals, stratified by verdict, into review.csv for a "
+    "person to check; `pcd-screen review` reads it back into agreement rates.",
+)
+@click.option(
+    "--review-seed", type=int, default=1, show_default=True, help="Seed of the review sample."
+)
 @common.lang_option
 @common.profile_option
 @common.rules_option
 @click.option("--waivers", type=click.Path(dir_okay=False), help="The waivers file to apply.")
 @common.template_option
 @common.max_size_option
+@common.mapping_options
 def command(
     paths,
     out_dir,
@@ -62,6 +94,13 @@ def command(
     waivers,
     templates,
     max_file_size,
+    column_map,
+    map_file,
+    constants,
+    currency,
+    include_implausible,
+    review,
+    review_seed,
 ):
     """Screen a whole portfolio: files, folders or globs of proposals, IATI XML and CSV.
 
@@ -74,6 +113,7 @@ def command(
     from pathlib import Path
 
     from pcd_screen import inputs
+    from pcd_screen.engine import exchangerates
     from pcd_screen.inputs.discover import NothingFound, discover
     from pcd_screen.reports.usertemplate import TemplateProblem
     from pcd_screen.runs.batch import (
@@ -85,9 +125,15 @@ def command(
         screen_files,
     )
 
+    currency = currency.upper()
+    if currency not in exchangerates.currencies():
+        raise click.BadParameter(
+            f"{currency!r} is not in the exchange-rate table", param_hint="--currency"
+        )
+    as_of_activity = as_of == "activity"
     overrides = {
         "lang": lang,
-        "as_of": as_of,
+        "as_of": None if as_of_activity else as_of,
         "extends": profile,
         "rule_dirs": list(rule_dirs) or None,
         "waivers": waivers,
@@ -104,13 +150,34 @@ def command(
         common.tell_skipped(skipped)
         raise click.UsageError(str(exc)) from None
     session = common.session(settings)  # checked here, once, before the workers
-    options = Options(settings, reports, detail, tuple(sorted(user_templates.items())))
+    mapping = common.load_mapping(column_map, map_file, constants)
+    options = Options(
+        settings,
+        reports,
+        detail,
+        tuple(sorted(user_templates.items())),
+        mapping=mapping,
+        as_of_activity=as_of_activity,
+        currency=currency,
+        include_implausible=include_implausible,
+        review=review,
+    )
     common.check_templates_used(
         settings, user_templates, {"md", "html"} if reports else set(), "drop --no-reports"
     )
     try:
         run_id = fingerprint(files, options, session)
-        writer = BatchWriter(Path(out_dir), run_id, reports, resume)
+        writer = BatchWriter(
+            Path(out_dir),
+            run_id,
+            reports,
+            resume,
+            currency=currency,
+            include_implausible=include_implausible,
+            as_of_activity=as_of_activity,
+            review=review,
+            review_seed=review_seed,
+        )
     except (ResumeError, OutputProblem) as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
@@ -161,7 +228,7 @@ def command(
         raise Failure(_os_error(exc)) from None
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
-        f"{len(writer.errors) + len(skipped)} inputs skipped; "
+        f"{sum(not inputs.is_note(e) for e in writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )

@@ -179,3 +179,55 @@ def out_option(help_text: str):
     return click.option(
         "--out", "out_dir", required=True, type=click.Path(file_okay=False), help=help_text
     )
+
+
+def mapping_options(function):
+    """--map COLUMN=field, --map-file FILE and --constant FIELD=VALUE: how a spreadsheet's
+    columns are read (docs/import.md, "Column mapping")."""
+    function = click.option(
+        "--constant",
+        "constants",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help="A value for every row of a spreadsheet, e.g. currency=EUR (repeatable).",
+    )(function)
+    function = click.option(
+        "--map-file",
+        type=click.Path(dir_okay=False, exists=True),
+        help="A mapping file (YAML: columns: {HEADER: field}, constants: {field: value}).",
+    )(function)
+    return click.option(
+        "--map",
+        "column_map",
+        multiple=True,
+        metavar="COLUMN=field",
+        help="Read a spreadsheet column as a field: ProjectTitle=title, "
+        "ProjectImplementor=implementer[,] (split on commas), Notes=ignore (repeatable).",
+    )(function)
+
+
+def load_mapping(column_map=(), map_file=None, constants=()) -> dict | None:
+    """The mapping of the options: {"columns": {...}, "constants": {...}}, or None."""
+    mapping: dict = {"columns": {}, "constants": {}}
+    if map_file:
+        import yaml
+
+        try:
+            with open(map_file, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise Failure(f"{map_file}: cannot read the mapping file: {exc}") from None
+        if not isinstance(data, dict) or not set(data) <= {"columns", "constants"}:
+            raise Failure(f"{map_file}: expected a mapping with 'columns' and/or 'constants'")
+        for key in ("columns", "constants"):
+            part = data.get(key) or {}
+            if not isinstance(part, dict):
+                raise Failure(f"{map_file}: {key}: expected a mapping")
+            mapping[key].update({str(k): str(v) for k, v in part.items()})
+    for key, items in (("columns", column_map), ("constants", constants)):
+        for item in items:
+            name, sep, value = item.rpartition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise click.BadParameter(f"{item!r}: expected NAME=VALUE")
+            mapping[key][name.strip()] = value.strip()
+    return mapping if mapping["columns"] or mapping["constants"] else None

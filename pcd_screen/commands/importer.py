@@ -19,12 +19,33 @@ def command():
 @click.argument("file", type=click.Path(dir_okay=False))
 @common.out_option("Folder for the proposal files (one YAML file per row).")
 @common.max_size_option
-def import_csv(file, out_dir, max_file_size):
-    """One proposal per row of a CSV export (columns: docs/import.md). Bad rows are reported
-    and skipped; the exit status is 2 if there were any."""
-    from pcd_screen.inputs.csvtable import read_records
+@common.mapping_options
+@click.option(
+    "--save-map",
+    type=click.Path(dir_okay=False),
+    help="Write the column mapping used to this file (a mapping file for --map-file).",
+)
+def import_csv(file, out_dir, max_file_size, column_map, map_file, constants, save_map):
+    """One proposal per row of a CSV export (columns: docs/import.md). Columns the format does
+    not know are mapped by name and values, or kept as x- fields; the mapping used is printed.
+    Bad rows are reported and skipped; the exit status is 2 if there were any."""
+    from pcd_screen.inputs.csvtable import read_records, suggest_mapping
 
-    _write_imported(read_records(file, max_size=max_file_size), out_dir)
+    mapping = common.load_mapping(column_map, map_file, constants) or {}
+    columns, constant_values = mapping.get("columns"), mapping.get("constants")
+    if save_map:
+        import yaml
+
+        used = {"columns": suggest_mapping(file, columns, max_file_size)}
+        if constant_values:
+            used["constants"] = constant_values
+        common.write(save_map, yaml.safe_dump(used, sort_keys=False, allow_unicode=True))
+        click.echo(f"column mapping written to {save_map}", err=True)
+    _write_imported(
+        read_records(file, max_size=max_file_size, column_map=columns, constants=constant_values),
+        out_dir,
+        file,
+    )
 
 
 @command.command("iati")
@@ -42,27 +63,29 @@ def import_iati(file, out_dir, lang, max_file_size):
     activity is reported and skipped; the exit status is 2 if there were any."""
     from pcd_screen.inputs.iati import read_records
 
-    _write_imported(read_records(file, lang, max_file_size), out_dir)
+    _write_imported(read_records(file, lang, max_file_size), out_dir, file)
 
 
-def _write_imported(items, out_dir) -> None:
+def _write_imported(items, out_dir, source: str) -> None:
     """Write each imported proposal as YAML, report each error; exit 2 if any input was bad."""
     from pathlib import Path
 
     import yaml
 
     from pcd_screen.core.outputs import base_name, safe_name
+    from pcd_screen.inputs import is_note
 
     written, errors, taken = 0, 0, set()
     for item in items:
         if not isinstance(item, dict):
             click.echo(common.log_safe(str(item)), err=True)
-            errors += 1
+            errors += 0 if is_note(str(item)) else 1
             continue
         name = safe_name(str(item["id"]), taken)
         if name != base_name(str(item["id"])):
             click.echo(
-                f"proposal id {item['id']!r} gives the same file name as another: {name}.yaml",
+                f"{source}: proposal id {item['id']!r} gives the same file name as another: "
+                f"{name}.yaml",
                 err=True,
             )
         target = Path(out_dir) / f"{name}.yaml"

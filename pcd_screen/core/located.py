@@ -38,6 +38,18 @@ class Document:
     data: object
     file: str
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    # For imported data: the source element (IATI) or column (CSV) of a value, keyed by path.
+    elements: dict[tuple, str] = field(default_factory=dict)
+
+    def element_of(self, path: tuple) -> str | None:
+        """The source element of the value at path, or of its nearest located ancestor."""
+        path = tuple(path)
+        while True:
+            if path in self.elements:
+                return self.elements[path]
+            if not path:
+                return None
+            path = path[:-1]
 
     def line_of(self, path: tuple) -> int | None:
         """The line of the value at path, or of its nearest located ancestor."""

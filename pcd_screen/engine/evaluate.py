@@ -157,17 +157,56 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         if key in seen:
             continue
         seen.add(key)
+        element = None
         if path and path[0] == "facts":
             sources = ctx.facts[path[1]].sources
             line = proposal.line_of(sources[0]) if sources and proposal else None
+            element = _derived_from(sources, proposal)
         elif path and path[0] in ("share", "count"):
             line = None
         else:
             line = proposal.line_of(path) if proposal else None
-        out.append(Evidence(key, value, line))
+            element = _element(path, proposal)
+        out.append(Evidence(key, value, line, element))
         if len(out) == MAX_EVIDENCE:
             break
     return out
+
+
+def _element(path, proposal: Proposal | None) -> str | None:
+    """ "<sector> line 25": the source element of an imported value, if the input knows it."""
+    if proposal is None or not proposal.document.elements:
+        return None
+    element = proposal.document.element_of(tuple(path))
+    line = proposal.line_of(path)
+    if element is None:
+        return None
+    return f"<{element}> line {line}" if line else f"<{element}>"
+
+
+def _derived_from(sources, proposal: Proposal | None) -> str | None:
+    """For a fact of an imported proposal: the source elements of the fields it was derived
+    from, e.g. "derived from activities (<sector> line 25)"."""
+    if proposal is None or not proposal.document.elements or not sources:
+        return None
+    parts = []
+    for source in sources:
+        prefix = tuple(source)
+        found = sorted(
+            {
+                (line, element)
+                for p, element in proposal.document.elements.items()
+                if p[: len(prefix)] == prefix
+                and (line := proposal.document.positions.get(p, (None,))[0])
+            }
+        )
+        if not found:
+            own = _element(prefix, proposal)
+            found_text = own or "?"
+        else:
+            found_text = ", ".join(f"<{e}> line {n}" for n, e in found[:5])
+        parts.append(f"{format_path(prefix)} ({found_text})")
+    return "derived from " + "; ".join(parts)
 
 
 def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: str) -> str:

@@ -106,6 +106,13 @@ FACT_DOCS: dict[str, str] = {
     "end_before_start": N_("end date before start date"),
     "unknown_purpose_codes": N_("purpose codes that are not DAC CRS codes"),
     "non_oda_purpose_codes": N_("purpose codes that exist only for TOSSD or are withdrawn"),
+    "humanitarian": N_(
+        "humanitarian aid: flagged humanitarian (IATI), or mostly humanitarian purpose codes "
+        "(72xxx emergency response, 73xxx reconstruction relief, 74xxx disaster prevention)"
+    ),
+    "humanitarian_short": N_(
+        "a humanitarian grant of less than 24 months (no when nothing says humanitarian)"
+    ),
 }
 FACT_NAMES = frozenset(FACT_DOCS)
 
@@ -159,11 +166,55 @@ def compute_facts(data: dict, refdata, as_of: date) -> dict[str, Fact]:
     _measure_facts(facts, data.get("results"))
     _purpose_code_facts(facts, (data.get("oda") or {}).get("purpose_codes"), refdata)
     facts["migration_related"] = _migration_related(data)
+    _humanitarian_facts(facts, data)
     refugee = data.get("in_donor_refugee_costs") or {}
     facts["in_donor_refugee_months"] = _known(
         refugee.get("months"), [("in_donor_refugee_costs", "months")]
     )
     return facts
+
+
+# OECD DAC CRS sector 700 "Humanitarian aid": 720 emergency response, 730 reconstruction
+# relief and rehabilitation, 740 disaster prevention and preparedness.
+HUMANITARIAN_CODES = range(72000, 75000)
+# Under this many months a humanitarian grant is an emergency response, not a programme to be
+# judged by the multi-year horizon development rules ask of refugee hosting (ngo-2020 §3.3 and
+# rec. 4 ask three to six years of development programmes; humanitarian funding is annual).
+EMERGENCY_MONTHS = 24
+
+
+def _humanitarian_facts(facts, data) -> None:
+    """humanitarian and humanitarian_short: which rules apply, and how (see the rules)."""
+    flag = data.get("x-humanitarian")
+    codes = (data.get("oda") or {}).get("purpose_codes") or []
+    known = [c for c in codes if isinstance(c.get("code"), int)]
+    if all(c.get("percentage") is not None for c in known) and known:
+        weight = sum(c["percentage"] for c in known if c["code"] in HUMANITARIAN_CODES)
+        by_codes = weight >= 50 if sum(c["percentage"] for c in known) else None
+    elif known:
+        by_codes = sum(c["code"] in HUMANITARIAN_CODES for c in known) * 2 >= len(known)
+    else:
+        by_codes = None
+    sources = []
+    if flag is not None:
+        sources.append(("x-humanitarian",))
+    if by_codes is not None:
+        sources.append(("oda", "purpose_codes"))
+    if flag is True or by_codes is True:
+        value = True
+    elif flag is False or by_codes is False:
+        value = False
+    else:
+        value = None
+    facts["humanitarian"] = (
+        Fact(value, sources) if value is not None else _unknown(("x-humanitarian",))
+    )
+    months = facts["duration_months"].value
+    short = bool(value) and months is not None and months < EMERGENCY_MONTHS
+    if value and months is None:
+        facts["humanitarian_short"] = Fact(None, [], [("period",)])
+    else:
+        facts["humanitarian_short"] = Fact(short, [*sources, ("period",)] if value else sources)
 
 
 def _known(value, paths) -> Fact:

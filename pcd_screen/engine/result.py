@@ -14,6 +14,9 @@ class Evidence:
     path: str
     value: object
     line: int | None = None
+    # Imported data: the element (IATI) or column (CSV) the value was read from, with its line;
+    # for a derived fact, the elements it was derived from. Left out of the JSON when None.
+    element: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,7 +57,10 @@ class Result:
     policy: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for finding in out["findings"]:
+            finding["evidence"] = [_drop_none_element(e) for e in finding["evidence"]]
+        return out
 
     def to_compact_dict(self) -> dict:
         """The compact form of results.jsonl (detail: compact, see the result schema): what
@@ -94,8 +100,14 @@ def _compact(finding: Finding) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [asdict(e) for e in finding.evidence]
+        out["evidence"] = [_drop_none_element(asdict(e)) for e in finding.evidence]
     return out
+
+
+def _drop_none_element(evidence: dict) -> dict:
+    if evidence.get("element") is None:
+        evidence.pop("element", None)
+    return evidence
 
 
 def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) -> str:

@@ -20,6 +20,8 @@ class Importer:
     target: str  # "module:function", imported only when a file of this kind is read
     # Many proposals per file: batch parses it in the main process and sends chunks to workers.
     portfolio: bool = False
+    # The reader takes a column mapping (column_map, constants): spreadsheets.
+    mapped: bool = False
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -32,7 +34,9 @@ def register(importer: Importer) -> None:
 for _importer in (
     Importer("proposal", (".yaml", ".yml", ".json"), "pcd_screen.inputs.proposal:read_proposals"),
     Importer("iati", (".xml",), "pcd_screen.inputs.iati:read_records", portfolio=True),
-    Importer("csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True),
+    Importer(
+        "csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True, mapped=True
+    ),
 ):
     register(_importer)
 
@@ -49,24 +53,58 @@ def importer_for(file: str) -> Importer | None:
     return None
 
 
-def records(file: str, lang: str = "en", max_size: int | None = None) -> Iterator:
+def records(
+    file: str, lang: str = "en", max_size: int | None = None, mapping: dict | None = None
+) -> Iterator:
     """What a file holds, in order: proposal mappings already validated, Proposal objects, or
-    the text of an error (one bad record never hides the others)."""
+    the text of an error or note (one bad record never hides the others). mapping, for
+    spreadsheets: {"columns": {header: field}, "constants": {field: value}}."""
     importer = importer_for(file)
     if importer is None:
         yield f"{file}: not a kind of input pcd-screen reads"
         return
     module, _, name = importer.target.partition(":")
-    yield from getattr(import_module(module), name)(file, lang, max_size)
+    reader = getattr(import_module(module), name)
+    if importer.mapped and mapping:
+        yield from reader(
+            file, lang, max_size, mapping.get("columns") or None, mapping.get("constants") or None
+        )
+    else:
+        yield from reader(file, lang, max_size)
 
 
 def proposals(file: str, lang: str = "en", max_size: int | None = None) -> Iterator:
     """records() with every mapping made a Proposal (located in its file as far as known)."""
-    from pcd_screen.core.located import Document
     from pcd_screen.core.proposal import Proposal
 
     for item in records(file, lang, max_size):
         if isinstance(item, dict):
-            yield Proposal(item, Document(data=item, file=file))
+            yield Proposal(item, document_for(item, file))
         else:
             yield item
+
+
+def document_for(data: dict, file: str):
+    """The Document of an imported proposal mapping: where each value came from, as the
+    importer recorded it (IATI: x-iati.lines, [path, line, element] of every value read; CSV:
+    x-source, the spreadsheet row of the whole proposal), so findings cite the source."""
+    # (A note of the CSV reader is a text too; see is_note.)
+    from pcd_screen.core.located import Document
+
+    positions: dict = {}
+    elements: dict = {}
+    iati = data.get("x-iati")
+    source = data.get("x-source")
+    if isinstance(iati, dict) and isinstance(iati.get("lines"), list):
+        for path, line, element in iati["lines"]:
+            positions[tuple(path)] = (line, 1)
+            elements[tuple(path)] = element
+    elif isinstance(source, dict) and isinstance(source.get("row"), int):
+        positions[()] = (source["row"], 1)  # the spreadsheet row of every value
+    return Document(data=data, file=file, positions=positions, elements=elements)
+
+
+def is_note(text: str) -> bool:
+    """A reader's note (the column mapping used, columns kept as x- fields): shown to the user
+    but not a problem; `FILE:ROW: note: ...`."""
+    return isinstance(text, str) and ": note: " in text

@@ -35,22 +35,30 @@ DELIMITERS = (",", ";", "\t")
 
 # Canonical column -> aliases (compared after normalising case, spaces, '_' and '-').
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("project id", "identifier", "iati identifier", "reference"),
+    "id": ("project id", "identifier", "iati identifier", "iati id", "reference"),
     "title": ("project title", "name", "project name"),
     "summary": ("abstract",),
     "description": ("project description",),
     "language": ("lang",),
-    "donor": ("funder",),
+    "donor": ("funder", "partner funding", "funding partner"),
     "instrument": ("funding instrument", "channel"),
     "funding_source": (),
     "country": ("countries", "recipient country", "recipient countries", "country code"),
     "region": ("regions", "recipient region"),
-    "budget": ("total budget", "budget total", "amount"),
+    "budget": ("total budget", "budget total", "amount", "project budget"),
     "currency": ("budget currency",),
-    "start": ("start date", "planned start date"),
-    "end": ("end date", "planned end date"),
+    "start": ("start date", "planned start date", "project start date", "date start"),
+    "end": ("end date", "planned end date", "project end date", "date end"),
     "sector_codes": ("sector code", "sectors", "purpose codes", "purpose code", "dac codes"),
-    "implementer": ("implementers", "implementing partner", "implementing partners"),
+    "implementer": (
+        "implementers",
+        "implementing partner",
+        "implementing partners",
+        "implementor",
+        "project implementor",
+        "project implementer",
+        "partner implementing",
+    ),
     "implementer_type": ("implementer types", "implementing partner type"),
     "categories": ("category", "activity categories"),
     "reported_as_oda": ("oda",),
@@ -82,7 +90,20 @@ PATH_COLUMNS = (
 
 
 def _norm_header(text: str) -> str:
-    return " ".join(re.sub(r"[_\-\s]+", " ", text.strip().casefold()).split())
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.strip())  # ProjectTitle -> Project Title
+    return " ".join(re.sub(r"[_\-\s]+", " ", text.casefold()).split())
+
+
+# Columns a watchdog's sheet often has that the format has no field for, but that a watchdog
+# wants kept under a known name: the fund's own theme or objective next to the tool's categories.
+X_COLUMNS: dict[str, tuple[str, ...]] = {
+    "x-theme": ("theme", "themes", "project theme", "topics", "objective", "fund objective"),
+}
+# Columns whose cells hold a place: read as countries when nearly every cell names countries.
+PLACE_COLUMNS = ("location", "project location", "locations")
+# The mapping syntax: FIELD, or FIELD[,] to split the cells on commas too (names that hold
+# commas are rare in the column a watchdog maps so: "IOM, WFP").
+_SPLIT = re.compile(r"^(?P<field>[^\[\]]+?)\s*(\[(?P<sep>.)\])?$")
 
 
 @lru_cache(maxsize=1)
@@ -125,16 +146,40 @@ class _CellError(Exception):
 class _Column:
     index: int  # 0-based position in the row
     header: str  # as written in the file
-    field: str  # canonical name, or the x- field name
+    field: str  # canonical name, or the x- field name, or "ignore"
+    split: str | None = None  # also split the cells on this character (implementers)
 
 
 # --- the reader ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CsvNote:
+    """Something the user should check but that stops nothing: the column mapping used,
+    columns kept as x- fields, ids made unique. str() is FILE:ROW: note: message."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: note: {self.message}"
+
+
 def read_csv(
-    path, display_name: str | None = None, max_bytes: int | None = None
-) -> Iterator[dict | InputError]:
+    path,
+    display_name: str | None = None,
+    max_bytes: int | None = None,
+    column_map: dict | None = None,
+    constants: dict | None = None,
+) -> Iterator[dict | InputError | CsvNote]:
     """Yield one validated proposal mapping per data row, or the errors of a bad row.
+
+    column_map maps a header as written to a field (`title`, `x-theme`, `implementer[,]`, or
+    `ignore`); headers it does not name are matched by name and alias, then by the values in
+    the column (places), and the rest are kept as x- fields with one note. constants gives
+    fields a value for every row (`currency: EUR` for a sheet in euros without the column).
 
     The file is read whole, so it may hold at most max_bytes (default MAX_BYTES)."""
     name = display_name or str(path)
@@ -179,10 +224,13 @@ def read_csv(
         message = f"the header row has {len(header)} columns (at most {MAX_COLUMNS})"
         yield _file_error(name, row_number, message)
         return
-    columns, errors = _map_header(header, name, row_number)
+    sample = _sample(text, delimiter, len(header))
+    columns, errors, notes = _map_header(header, name, row_number, column_map, sample)
     if errors:
         yield from errors
         return
+    yield from notes
+    constants = dict(constants or {})
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
@@ -202,23 +250,49 @@ def read_csv(
             continue
         if not any(cell.strip() for cell in cells):
             continue
-        result = _convert_row(cells, columns, header, name, row_number)
+        first = _first_use(cells, columns, seen_ids)
+        if first is not None:
+            # A watchdog's sheet may list one project twice (two contracts, two phases): the
+            # row is kept under an id of its own and the repeat is noted.
+            column = next(c for c in columns if c.field == "id")
+            original = cells[column.index].strip()
+            cells = list(cells)
+            cells[column.index] = f"{original} (row {row_number})"
+            yield CsvNote(
+                name,
+                row_number,
+                f"id {original!r} is already used on row {first}; this row is read as "
+                f"{cells[column.index]!r}",
+            )
+        result = _convert_row(cells, columns, header, name, row_number, constants)
         if isinstance(result, list):
             yield from result
             continue
-        first = seen_ids.get(result["id"])
-        if first is not None:
-            column = next(c for c in columns if c.field == "id")
-            yield CsvRowError(
-                name,
-                row_number,
-                column.index + 1,
-                column.header,
-                f"id {result['id']!r} is already used on row {first}; ids must be unique",
-            )
-            continue
         seen_ids[result["id"]] = row_number
         yield result
+
+
+def _first_use(cells, columns, seen_ids) -> int | None:
+    column = next((c for c in columns if c.field == "id"), None)
+    if column is None or column.index >= len(cells):
+        return None
+    return seen_ids.get(cells[column.index].strip())
+
+
+def _sample(text: str, delimiter: str, width: int, rows: int = 200) -> list[list[str]]:
+    """The first rows under the header, column by column, to suggest a mapping from values."""
+    reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    try:
+        next(reader)
+        for _ in range(rows):
+            cells = next(reader)
+            for i, cell in enumerate(cells[:width]):
+                if cell.strip():
+                    columns[i].append(cell.strip())
+    except (StopIteration, csv.Error):
+        pass
+    return columns
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -265,54 +339,137 @@ def sniff_delimiter(text: str) -> str:
         return ","
 
 
-def _map_header(header: list[str], name: str, row: int) -> tuple[list[_Column], list[InputError]]:
+def _map_header(
+    header: list[str], name: str, row: int, column_map: dict | None = None, sample=None
+) -> tuple[list[_Column], list[InputError], list[CsvNote]]:
+    """Columns by field. A header is read, in order, by the user's mapping, by name or alias
+    (ProjectTitle is 'project title'), by its values (a location column whose cells are
+    countries), or kept as an x- field; only a repeated field or a bad mapping is an error."""
     index = _header_index()
+    x_index = {_norm_header(a): f for f, aliases in X_COLUMNS.items() for a in (f[2:], *aliases)}
+    given = {_norm_header(k): str(v).strip() for k, v in (column_map or {}).items()}
     columns: list[_Column] = []
     errors: list[InputError] = []
     used: dict[str, str] = {}
+    suggested: list[str] = []
+    kept: list[str] = []
+    guessed = False  # a header read by its values, by camelCase, or kept as x-: say so
     for i, text in enumerate(header):
         if i == 0:
             text = text.lstrip("\ufeff")
         norm = _norm_header(text)
         if not norm:
             continue  # an unnamed column: its cells must stay empty (checked per row)
-        if norm.startswith("x "):
+        split = None
+        if norm in given:
+            match = _SPLIT.match(given[norm])
+            target = match.group("field").strip() if match else given[norm]
+            split = match.group("sep") if match else None
+            if target == "ignore":
+                columns.append(_Column(i, text.strip(), "ignore"))
+                continue
+            field = index.get(_norm_header(target), target if target.startswith("x-") else None)
+            if field is None:
+                errors.append(
+                    CsvRowError(
+                        name,
+                        row,
+                        i + 1,
+                        text.strip(),
+                        f"the mapping names {target!r}, which is not a field (one of: "
+                        f"{', '.join(COLUMNS)}, x-..., ignore)",
+                    )
+                )
+                continue
+        elif norm.startswith("x "):
             field = "x-" + norm[2:].replace(" ", "-")
         elif norm in index:
             field = index[norm]
+            if _norm_header(field) != norm:
+                suggested.append(f"{text.strip()}={field}")
+                plain = " ".join(re.sub(r"[_\-\s]+", " ", text.strip().casefold()).split())
+                guessed = guessed or plain != norm  # read by its camelCase
+        elif norm in x_index:
+            field = x_index[norm]
+            suggested.append(f"{text.strip()}={field}")
+            guessed = True
+        elif norm in PLACE_COLUMNS and "country" not in used and _places(sample, i):
+            field = "country"
+            suggested.append(f"{text.strip()}={field}")
+            guessed = True
         else:
-            spellings = list(index)
-            close = difflib.get_close_matches(norm, spellings, n=1, cutoff=0.75)
-            hint = f"did you mean {index[close[0]]!r}? " if close else ""
-            errors.append(
-                CsvRowError(
-                    name,
-                    row,
-                    i + 1,
-                    text.strip(),
-                    f"unknown column ({hint}known columns: {', '.join(COLUMNS)}, "
-                    "and x-... for extra fields; see docs/import.md)",
-                )
-            )
-            continue
+            field = "x-" + re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
+            close = difflib.get_close_matches(norm, list(index), n=1, cutoff=0.85)
+            hint = f" (did you mean {index[close[0]]!r}?)" if close else ""
+            kept.append(f"{text.strip()}={field}{hint}")
+        if field == "implementer" and split is None and norm not in given:
+            cells = sample[i] if sample and i < len(sample) else []
+            with_commas = sum(", " in c and ";" not in c for c in cells)
+            if cells and with_commas >= max(1, len(cells) // 10):
+                split = ","  # "International Organization for Migration, World Food Programme"
+                suggested = [x for x in suggested if not x.startswith(f"{text.strip()}=")]
+                suggested.append(f"{text.strip()}=implementer[,]")
         if field in used:
             message = f"column given twice (also as {used[field]!r})"
-            errors.append(CsvRowError(name, row, i + 1, text.strip(), message))
-            continue
+            if field.startswith("x-") and norm not in given:
+                field = f"{field}-{i + 1}"
+            else:
+                errors.append(CsvRowError(name, row, i + 1, text.strip(), message))
+                continue
         used[field] = text.strip()
-        columns.append(_Column(i, text.strip(), field))
+        columns.append(_Column(i, text.strip(), field, split))
     for required in ("id", "title"):
         if required not in used and not errors:
             errors.append(
                 CsvRowError(name, row, None, required, f"the file has no {required!r} column")
             )
-    return columns, errors
+    notes = []
+    if suggested and (guessed or kept):
+        notes.append(
+            CsvNote(
+                name,
+                row,
+                "columns read as: " + ", ".join(suggested) + " (check them; to change one, "
+                "pass --map COLUMN=field or keep them in a mapping file, docs/import.md)",
+            )
+        )
+    if kept:
+        notes.append(
+            CsvNote(
+                name,
+                row,
+                "columns the format has no field for, kept as extension fields: "
+                + ", ".join(kept)
+                + f" (known columns: {', '.join(COLUMNS)}; --map COLUMN=field maps one)",
+            )
+        )
+    return columns, errors, notes
+
+
+def _places(sample, i: int) -> bool:
+    """True when at least 80% of the column's sampled cells are lists of countries."""
+    cells = sample[i] if sample and i < len(sample) else []
+    if not cells:
+        return False
+    good = 0
+    for cell in cells:
+        parts = split_list(cell)
+        if parts and all(country_code(p) for p in parts):
+            good += 1
+    return good >= 0.8 * len(cells)
+
+
+def mapping_of(header: list[str], column_map: dict | None = None, sample=None) -> dict:
+    """The mapping read_csv would use for a header: header -> field (for `import csv` to show
+    and for a mapping file to keep)."""
+    columns, _errors, _notes = _map_header(header, "", 1, column_map, sample)
+    return {c.header: c.field + (f"[{c.split}]" if c.split else "") for c in columns}
 
 
 # --- one row ------------------------------------------------------------------------------------
 
 
-def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
+def _convert_row(cells, columns, header, name, row, constants=None) -> dict | list[InputError]:
     errors: list[InputError] = []
     by_field: dict[str, tuple[_Column, str]] = {}
     mapped = {c.index for c in columns}
@@ -337,10 +494,17 @@ def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
                 )
             )
     for column in columns:
+        if column.field == "ignore":
+            continue
         value = cells[column.index].strip() if column.index < len(cells) else ""
         if value.casefold() in EMPTY:
             continue
+        if column.split:
+            value = "; ".join(p.strip() for p in value.split(column.split) if p.strip())
         by_field[column.field] = (column, value)
+    for field, value in (constants or {}).items():
+        if field not in by_field and str(value).strip():
+            by_field[field] = (_Column(-1, f"(constant {field})", field), str(value).strip())
 
     def fail(field: str, message: str, label: str | None = None) -> None:
         """An error in the field's column; label names it when no column holds the field."""
@@ -349,7 +513,7 @@ def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
             CsvRowError(
                 name,
                 row,
-                column.index + 1 if column else None,
+                column.index + 1 if column and column.index >= 0 else None,
                 column.header if column else (field if label is None else label),
                 message,
             )
@@ -426,7 +590,8 @@ def _convert_row(cells, columns, header, name, row) -> dict | list[InputError]:
     for field, (_column, value) in by_field.items():
         if field.startswith("x-"):
             data[field] = value
-    data.setdefault("x-source", {"file": Path(name).name, "row": row})
+    source = {"file": Path(name).name, "row": row}
+    data.setdefault("x-source", source)
 
     if errors:
         return _in_column_order(errors)
@@ -548,6 +713,9 @@ _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)*|[.,]\d+)")
 def parse_number(text: str, what: str = "a number") -> int | float:
     """Amounts as spreadsheets write them: 12000000, 12,000,000, 12.000.000, 12 000 000,50."""
     cleaned = re.sub(r"[\s\u00a0\u202f'’]", "", text)
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?[eE][+-]?\d{1,2}", cleaned):  # 1e+07, as R and pandas write
+        value = float(cleaned)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if not _NUMBER.fullmatch(cleaned):
         raise _CellError(f"{text!r} is not {what}")
     commas, dots = cleaned.count(","), cleaned.count(".")
@@ -654,6 +822,9 @@ def parse_countries(text: str) -> list[dict]:
         if code is None:
             raise _CellError(_unknown_country(value))
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
+    if all("percentage" not in c for c in out):
+        # 'SN, SN' without shares says one country twice: nothing is lost by reading it once.
+        out = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in out)]
     _no_duplicates(c["code"] for c in out)
     if len(out) == 1 and "percentage" not in out[0]:
         out[0]["percentage"] = 100
@@ -677,6 +848,9 @@ def parse_sector_codes(text: str) -> list[dict]:
         if len(str(code)) not in (5, 7):
             raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
+    if all("percentage" not in c for c in out):
+        # 'SN, SN' without shares says one country twice: nothing is lost by reading it once.
+        out = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in out)]
     _no_duplicates(c["code"] for c in out)
     if len(out) == 1 and "percentage" not in out[0]:
         out[0]["percentage"] = 100
@@ -763,6 +937,21 @@ def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             names.setdefault(head, next(iter(codes)))
     for alias, code in COUNTRY_ALIASES.items():
         names.setdefault(alias, code)
+    # French names (Tchad, Mauritanie, Guinée): EU and trust-fund sheets mix the languages.
+    # pycountry ships the iso-codes translations as gettext catalogues.
+    import gettext
+
+    try:
+        french = gettext.translation(
+            "iso3166-1", Path(spec.origin).parent / "locales", languages=["fr"]
+        )
+    except OSError:
+        french = None
+    if french is not None:
+        for entry in entries:
+            for key in ("name", "common_name", "official_name"):
+                if entry.get(key):
+                    names.setdefault(_fold(french.gettext(entry[key])), entry["alpha_3"])
     return alpha2, names, display
 
 
@@ -790,7 +979,25 @@ def _unknown_country(value: str) -> str:
     return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or English name){hint}"
 
 
-def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
-    """The input registry's reader: proposal mappings, or the text of each error."""
-    for item in read_csv(file, max_bytes=max_size):
+def read_records(
+    file, lang: str = "en", max_size: int | None = None, column_map=None, constants=None
+) -> Iterator:
+    """The input registry's reader: proposal mappings, or the text of each error or note."""
+    for item in read_csv(file, max_bytes=max_size, column_map=column_map, constants=constants):
         yield item if isinstance(item, dict) else str(item)
+
+
+def suggest_mapping(path, column_map: dict | None = None, max_bytes: int | None = None) -> dict:
+    """The column mapping read_csv would use for a file: header -> field (for --save-map)."""
+    raw = read_input(path, max_bytes or MAX_BYTES)
+    if raw is None:
+        return {}
+    text = _decode(raw, str(path))
+    hint = re.match(r"sep=([,;\t|])\r?\n", text)
+    if hint:
+        text, delimiter = text[hint.end() :], hint.group(1)
+    else:
+        delimiter = sniff_delimiter(text)
+    text = text.lstrip("\r\n")
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    return mapping_of(header, column_map, _sample(text, delimiter, len(header)))

@@ -234,15 +234,6 @@ def iter_activities(
                         )
                         return
                     version = (root.get("version") or "").strip()
-                    if version.startswith("1."):
-                        yield ImportErrorRecord(
-                            name,
-                            None,
-                            None,
-                            1,
-                            f"IATI version {version} is not supported (2.01-2.03 only)",
-                        )
-                        return
                 finished, builder.finished = builder.finished, []
                 for elem, lines, problem in finished:
                     if elem.tag == "iati-activity":
@@ -284,7 +275,7 @@ def iter_activities(
         if version is None and root is not None and root.tag == "iati-activities":
             version = (root.get("version") or "").strip()
         for elem, lines, problem in builder.finished:
-            if elem.tag == "iati-activity" and version is not None and not version.startswith("1."):
+            if elem.tag == "iati-activity" and version is not None:
                 index += 1
                 yield _import_one(elem, lines, index, name, version, lang, problem)
         line = exc.position[0] if getattr(exc, "position", None) else None
@@ -384,9 +375,17 @@ class _Activity:
         self.lang = lang.lower()
         self.lines = lines or {}
         self.default_lang = _lang(elem.get(XML_LANG))
+        self.problems: list[dict] = []
+        self.located: list[list] = []  # [path, line, element] of every value read
 
     def line(self, elem) -> int | None:
         return self.lines.get(elem)
+
+    def locate(self, path: tuple, elem) -> None:
+        """Note where the value at `path` of the proposal was read: its element and line."""
+        line = self.lines.get(elem) if elem is not None else None
+        if line:
+            self.located.append([list(path), line, elem.tag])
 
     def narrative(self, parent) -> tuple[str, str | None] | None:
         """(text, language) of the narrative in the requested language, else in the activity's
@@ -407,16 +406,29 @@ class _Activity:
                     return text, language
         return found[0]
 
-    def number(self, elem, what: str) -> float:
+    def problem(self, elem, message: str, reported=None) -> None:
+        """A value that cannot be used: the activity is kept, the value left out, and the
+        problem carried into the proposal (x-iati-problems) for the data-quality rules."""
+        entry: dict = {"element": elem.tag, "message": message}
+        line = self.line(elem)
+        if line:
+            entry["line"] = line
+        if reported is not None:
+            # As reported, but bounded: a value may be megabytes long (docs/security.md).
+            entry["reported"] = clip(reported, 60) if isinstance(reported, str) else reported
+        if entry not in self.problems:  # the budget is read for the total and for x-money
+            self.problems.append(entry)
+
+    def number(self, elem, what: str) -> float | None:
         text = (elem.text or "").strip()
         try:
             value = float(text)
         except ValueError:
-            raise ActivityError(
-                f"{what}: {excerpt(text)} is not a number", self.line(elem)
-            ) from None
+            self.problem(elem, f"{what}: {excerpt(text)} is not a number; left out", text)
+            return None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ActivityError(f"{what}: {excerpt(text)} is not a number", self.line(elem))
+            self.problem(elem, f"{what}: {excerpt(text)} is not a number; left out", text)
+            return None
         return value
 
     def percentage(self, elem) -> float | int | None:
@@ -426,25 +438,32 @@ class _Activity:
         try:
             value = float(text)
         except ValueError:
-            raise ActivityError(
-                f"<{elem.tag}> percentage {excerpt(text)} is not a number", self.line(elem)
-            ) from None
-        if not 0 <= value <= 100:
-            raise ActivityError(
-                f"<{elem.tag}> percentage {excerpt(text)} is not between 0 and 100", self.line(elem)
+            self.problem(
+                elem, f"<{elem.tag}> percentage {excerpt(text)} is not a number; left out", text
             )
+            return None
+        if not 0 <= value <= 100:
+            self.problem(
+                elem,
+                f"<{elem.tag}> percentage {excerpt(text)} is not between 0 and 100; left out",
+                text,
+            )
+            return None
         return _num(value)
 
-    def day(self, elem) -> str | None:
-        text = (elem.get("iso-date") or "").strip()
+    def day(self, elem, attribute: str = "iso-date") -> str | None:
+        text = (elem.get(attribute) or "").strip()
         if not text:
             return None
         try:
             return date.fromisoformat(text[:10]).isoformat()
         except ValueError:
-            raise ActivityError(
-                f"<{elem.tag}> iso-date {excerpt(text)} is not a date (YYYY-MM-DD)", self.line(elem)
-            ) from None
+            self.problem(
+                elem,
+                f"<{elem.tag}> {attribute} {excerpt(text)} is not a date (YYYY-MM-DD); left out",
+                text,
+            )
+            return None
 
 
 def _lang(text: str | None) -> str | None:
@@ -474,9 +493,19 @@ def to_proposal(
     that is not a date); codes it does not know are left out with a warning in x-iati."""
     act = _Activity(activity, lang, lines)
     warnings: list[str] = []
+    version = activity_version(activity, version)
     provenance: dict = {"file": file, "line": line, "version": version or None}
-    if version and version not in SUPPORTED_VERSIONS:
+    if version.startswith("1.") or (not version and looks_like_v1(activity)):
+        changed = upgrade_v1(activity)
+        provenance["read-as"] = "1.0x"
+        if changed:
+            provenance["upgraded"] = changed
+        if not version:
+            warnings.append("no IATI version given; 1.0x codes found, read as 1.0x")
+    elif version and version not in SUPPORTED_VERSIONS:
         warnings.append(f"IATI version {version!r} is not 2.01-2.03; read as 2.03")
+    act.locate((), activity)
+    act.locate(("id",), activity.find("iati-identifier"))
 
     identifier = (activity.findtext("iati-identifier") or "").strip()
     if not identifier:
@@ -491,7 +520,11 @@ def to_proposal(
         proposal["title"] = identifier
     else:
         proposal["title"] = title[0]
+        act.locate(("title",), activity.find("title"))
     summary, description, text_lang = _descriptions(act)
+    first_description = activity.find("description")
+    for key in ("summary", "description"):
+        act.locate((key,), first_description)
     if summary:
         proposal["summary"] = summary
     if description:
@@ -507,6 +540,25 @@ def to_proposal(
     budget = _budget(act, warnings)
     if budget:
         proposal["budget"] = budget
+    if budget:
+        source = budget["x-budget-source"]
+        first = (
+            activity.find("transaction")
+            if source.startswith("commitment")
+            else next(
+                (
+                    b
+                    for b in activity.iterfind("budget")
+                    if (b.get("type") or "1").strip()
+                    == ("2" if source.startswith("revised") else "1")
+                ),
+                None,
+            )
+        )
+        act.locate(("budget",), first)
+    money = _money(act)
+    if money:
+        proposal["x-money"] = money
     period = _period(act)
     if period:
         proposal["period"] = period
@@ -520,14 +572,108 @@ def to_proposal(
     humanitarian = _humanitarian(act)
     if humanitarian is not None:
         proposal["x-humanitarian"] = humanitarian
+        scope = activity.find("humanitarian-scope")
+        act.locate(("x-humanitarian",), activity if activity.get("humanitarian") else scope)
     sdg = _sdg(act)
     if sdg:
         proposal["x-sdg"] = sdg
     proposal["activities"] = [_activity(act, proposal)]
+    if act.problems:
+        proposal["x-iati-problems"] = act.problems
+        for i, problem in enumerate(act.problems):
+            if problem.get("line"):
+                act.located.append([["x-iati-problems", i], problem["line"], problem["element"]])
     if warnings:
         provenance["warnings"] = warnings
+    provenance["lines"] = act.located
     proposal["x-iati"] = {k: v for k, v in provenance.items() if v is not None}
     return proposal
+
+
+# --- IATI 1.0x ---------------------------------------------------------------------------------
+# The codes IATI 2.01 renamed, from the IATI Standard's upgrade guidance ("2.01 Changes",
+# IATI/IATI-Guidance en/upgrades/integer-upgrade-to-2-01/2-01-changes.rst: ActivityDateType,
+# OrganisationRole, TransactionType) and the 1.0x Vocabulary codelist (DAC = 5-digit CRS purpose
+# codes, DAC-3 = 3-digit sectors, now SectorVocabulary 1 and 2). A 1.0x activity is read with
+# these, never half read: every element the mapping uses has its 1.0x form listed here, and the
+# narratives' 1.0x form (text directly in the element) is read by _Activity.narrative.
+V1_DATE_TYPES = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
+V1_ROLES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
+V1_TRANSACTION_TYPES = {
+    "IF": "1",
+    "C": "2",
+    "D": "3",
+    "E": "4",
+    "IR": "5",
+    "LR": "6",
+    "R": "7",
+    "QP": "8",
+    "QS": "9",
+    "CG": "10",
+}
+V1_SECTOR_VOCABULARIES = {"DAC": "1", "DAC-3": "2"}
+
+
+def activity_version(activity, file_version: str | None) -> str:
+    """The activity's own version (d-portal writes iati-activities:version on each activity),
+    else the file's."""
+    for key, value in activity.attrib.items():
+        if (key == "version" or key.endswith("}version")) and value.strip():
+            return value.strip()
+    return (file_version or "").strip()
+
+
+def looks_like_v1(activity) -> bool:
+    """Codes only IATI 1.0x uses, in a file or activity that names no version."""
+    for org in activity.iterfind("participating-org"):
+        if (org.get("role") or "").strip().lower() in V1_ROLES:
+            return True
+    for element in activity.iterfind("activity-date"):
+        if (element.get("type") or "").strip() in V1_DATE_TYPES:
+            return True
+    for element in activity.iterfind("transaction/transaction-type"):
+        if (element.get("code") or "").strip().upper() in V1_TRANSACTION_TYPES:
+            return True
+    return any(
+        (e.get("vocabulary") or "").strip().upper() in V1_SECTOR_VOCABULARIES
+        for e in activity.iterfind("sector")
+    )
+
+
+def upgrade_v1(activity) -> list[str]:
+    """Rewrite the 1.0x codes of one activity to their 2.0x equivalents in place; the list of
+    what was rewritten (for x-iati.upgraded)."""
+    changed: list[str] = []
+
+    def rewrite(path: str, attribute: str, table: dict, fold=str.strip, default=None):
+        for element in activity.iterfind(path):
+            raw = element.get(attribute)
+            key = fold(raw) if raw is not None else None
+            new = table.get(key) if key is not None else default
+            if new is not None and new != raw:
+                element.set(attribute, new)
+                note = f"{path}/@{attribute} {raw!r} -> {new!r}"
+                if note not in changed:
+                    changed.append(note)
+
+    rewrite("participating-org", "role", V1_ROLES, lambda v: v.strip().lower())
+    rewrite("activity-date", "type", V1_DATE_TYPES)
+    rewrite(
+        "transaction/transaction-type", "code", V1_TRANSACTION_TYPES, lambda v: v.strip().upper()
+    )
+    # In 1.0x a sector without a vocabulary is a DAC 5-digit code, as in 2.0x.
+    rewrite("sector", "vocabulary", V1_SECTOR_VOCABULARIES, lambda v: v.strip().upper())
+    rewrite("transaction/sector", "vocabulary", V1_SECTOR_VOCABULARIES, lambda v: v.strip().upper())
+    rewrite("policy-marker", "vocabulary", {"DAC": "1"}, lambda v: v.strip().upper())
+    # 1.0x activity dates may give the date as text only.
+    for element in activity.iterfind("activity-date"):
+        if not element.get("iso-date") and re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}", (element.text or "").strip()
+        ):
+            element.set("iso-date", element.text.strip())
+            if "activity-date text -> @iso-date" not in changed:
+                changed.append("activity-date text -> @iso-date")
+    return changed
 
 
 def _descriptions(act: _Activity) -> tuple[str | None, str | None, str | None]:
@@ -558,36 +704,100 @@ def _first_sentences(text: str, limit: int = 400) -> str:
     return cut[: end + 1] if end > 0 else cut.rsplit(" ", 1)[0] + " ..."
 
 
+# IATI OrganisationRole: 1 funding, 2 accountable, 3 extending, 4 implementing.
+ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
+# Organisation types that carry out their own activities when they are accountable for them
+# or extend the money (multilaterals such as IOM or UNHCR, NGOs): IATI's guidance lets such a
+# publisher report itself as accountable or extending without repeating itself as role 4.
+SELF_IMPLEMENTING_TYPES = {"21", "22", "23", "24", "40"}
+
+
 def _organisations(act: _Activity, proposal: dict) -> None:
-    donors, implementers = [], []
+    """Donors (role 1) and implementers (role 4) as IATI defines the roles; every role is kept
+    in x-iati-roles. Without a role-4 organisation, an accountable (2) or extending (3)
+    organisation that is itself the reporting organisation and of a self-implementing type
+    (multilateral, NGO) is taken as the implementer, with x-inferred saying so."""
+    donors, implementers, roles = [], [], []
+    reporting = act.elem.find("reporting-org")
+    reporter: dict = {}
+    if reporting is not None:
+        found = act.narrative(reporting)
+        reporter = {
+            "ref": (reporting.get("ref") or "").strip(),
+            "type": (reporting.get("type") or "").strip(),
+            "name": found[0] if found else (reporting.get("ref") or "").strip(),
+        }
+        reporter = {k: v for k, v in reporter.items() if v}
+        if reporter:
+            proposal["x-reporting-org"] = reporter
+    candidates = []
     for org in act.elem.findall("participating-org"):
         role = (org.get("role") or "").strip()
         found = act.narrative(org)
         name = found[0] if found else (org.get("ref") or "").strip()
+        iati_type = (org.get("type") or "").strip()
+        ref = (org.get("ref") or "").strip()
+        roles.append(
+            {
+                k: v
+                for k, v in (
+                    ("role", ROLES.get(role, role)),
+                    ("name", name),
+                    ("ref", ref),
+                    ("type", iati_type),
+                )
+                if v
+            }
+        )
         if role == "1" and name:
+            if not donors:
+                act.locate(("donor",), org)
             donors.append(name)
         elif role == "4":
-            iati_type = (org.get("type") or "").strip()
-            entry: dict = {}
-            if name:
-                entry["name"] = name
-            channel = (org.get("crs-channel-code") or "").strip()
-            if channel.startswith("41"):  # CRS channel 41xxx: United Nations agencies
-                entry["type"] = "un-agency"
-            elif iati_type:
-                entry["type"] = ORG_TYPES.get(iati_type, "other")
-            if iati_type:
-                entry["x-iati-type"] = iati_type
-            if channel:
-                entry["x-crs-channel-code"] = channel
-            if org.get("ref"):
-                entry["x-iati-ref"] = org.get("ref").strip()
+            entry = _implementer(org, name, iati_type, ref)
             if entry:
+                act.locate(("implementers", len(implementers)), org)
                 implementers.append(entry)
+        elif role in ("2", "3"):
+            candidates.append((role, org, name, iati_type, ref))
+    if not implementers and reporter:
+        for role, org, name, iati_type, ref in sorted(candidates, key=lambda c: c[0] != "3"):
+            same = (ref and ref == reporter.get("ref")) or (name and name == reporter.get("name"))
+            kind = iati_type or reporter.get("type", "")
+            if same and kind in SELF_IMPLEMENTING_TYPES:
+                entry = _implementer(org, name, kind, ref)
+                entry["x-inferred"] = {
+                    "from": f"participating-org role {role} ({ROLES[role]}) is the reporting "
+                    "organisation, of a type that implements its own activities; no role 4 given",
+                    "line": act.line(org),
+                }
+                act.locate(("implementers", 0), org)
+                implementers.append(entry)
+                break
     if donors:
         proposal["donor"] = "; ".join(dict.fromkeys(donors))
     if implementers:
         proposal["implementers"] = implementers
+    if roles:
+        proposal["x-iati-roles"] = roles
+
+
+def _implementer(org, name: str, iati_type: str, ref: str) -> dict:
+    entry: dict = {}
+    if name:
+        entry["name"] = name
+    channel = (org.get("crs-channel-code") or "").strip()
+    if channel.startswith("41"):  # CRS channel 41xxx: United Nations agencies
+        entry["type"] = "un-agency"
+    elif iati_type:
+        entry["type"] = ORG_TYPES.get(iati_type, "other")
+    if iati_type:
+        entry["x-iati-type"] = iati_type
+    if channel:
+        entry["x-crs-channel-code"] = channel
+    if ref:
+        entry["x-iati-ref"] = ref
+    return entry
 
 
 def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
@@ -603,6 +813,7 @@ def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
         if vocabulary == "1":
             if re.fullmatch(r"\d{5}", code):
                 entry["code"] = int(code)
+                act.locate(("oda", "purpose_codes", len(codes)), sector)
                 codes.append(entry)
             else:
                 warnings.append(
@@ -639,6 +850,11 @@ def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
         act.elem, "transaction/finance-type"
     )
     if flows:
+        flow = act.elem.find("default-flow-type")
+        act.locate(
+            ("oda", "reported_as_oda"),
+            flow if flow is not None else act.elem.find("transaction/flow-type"),
+        )
         oda["x-flow-types"] = flows
         if all(f == "10" for f in flows):
             oda["reported_as_oda"] = True
@@ -659,7 +875,21 @@ def _currency(act: _Activity, value) -> str | None:
     return currency or None
 
 
+# IATI TransactionType (2.0x codes) whose sums make an activity's money.
+MONEY_TRANSACTIONS = {
+    "2": "commitments",
+    "3": "disbursements",
+    "4": "expenditures",
+    "11": "incoming_commitments",
+    "1": "incoming_funds",
+}
+MAX_BUDGET_PERIODS = 60  # budgets by period kept in x-money (a few per year of an activity)
+
+
 def _budget(act: _Activity, warnings: list[str]) -> dict | None:
+    """The activity's budget: original budgets summed over their periods, else revised ones,
+    else outgoing commitments. A source that sums to 0 is no budget (EC contract-level
+    activities publish budget 0): the next source is tried, and the zero is noted."""
     by_type: dict[str, list] = {"1": [], "2": []}
     for budget in act.elem.findall("budget"):
         value = budget.find("value")
@@ -667,48 +897,146 @@ def _budget(act: _Activity, warnings: list[str]) -> dict | None:
             continue
         kind = (budget.get("type") or "1").strip()
         if kind in by_type:
-            by_type[kind].append((act.number(value, "budget value"), _currency(act, value)))
+            by_type[kind].append(_value(act, value, "budget value"))
     commitments = []
     for transaction in act.elem.findall("transaction"):
         kind = transaction.find("transaction-type")
         value = transaction.find("value")
         if kind is not None and (kind.get("code") or "").strip() == "2" and value is not None:
-            commitments.append((act.number(value, "commitment value"), _currency(act, value)))
+            commitments.append(_value(act, value, "commitment value"))
+    zero = []
     for source, values in (
         ("original budgets", by_type["1"]),
         ("revised budgets", by_type["2"]),
         ("commitment transactions", commitments),
     ):
+        values = [v for v in values if v[0] is not None]
         if not values:
             continue
-        currencies = {c for _v, c in values}
+        currencies = {c for _v, c, _d in values}
         if len(currencies) > 1 or None in currencies:
             shown = ", ".join(sorted(c or "none" for c in currencies))
             warnings.append(f"{source} in several or no currencies ({shown}); budget left out")
             return None
-        total = _num(sum(v for v, _c in values))
+        total = _num(sum(v for v, _c, _d in values))
+        if total == 0:
+            zero.append(source)
+            continue
         if total < 0:
             warnings.append(f"{source} sum to a negative amount; budget left out")
             return None
-        return {"total": total, "currency": currencies.pop(), "x-budget-source": source}
+        budget = {"total": total, "currency": currencies.pop(), "x-budget-source": source}
+        dates = sorted(d for _v, _c, d in values if d)
+        if dates:
+            budget["x-value-date"] = dates[0]
+        if zero:
+            budget["x-zero-budgets"] = zero
+        return budget
+    if zero:
+        warnings.append(f"{' and '.join(zero)} of 0 reported: treated as no budget")
     return None
 
 
+def _value(act: _Activity, value, what: str) -> tuple:
+    """(amount or None, currency, value date) of a <value> element."""
+    return act.number(value, what), _currency(act, value), act.day(value, "value-date")
+
+
+def _money(act: _Activity) -> dict:
+    """What IATI says of the activity's money: budgets by period and transaction sums by type
+    and currency, with value dates, for the portfolio tables and plausibility checks."""
+    money: dict = {}
+    budgets = []
+    for budget in act.elem.findall("budget"):
+        value = budget.find("value")
+        if value is None:
+            continue
+        amount, currency, value_date = _value(act, value, "budget value")
+        if amount is None:
+            continue
+        entry: dict = {
+            "type": {"1": "original", "2": "revised"}.get((budget.get("type") or "1").strip())
+            or (budget.get("type") or "").strip(),
+            "value": _num(amount),
+            "currency": currency,
+        }
+        for key, child in (("start", "period-start"), ("end", "period-end")):
+            found = budget.find(child)
+            day = act.day(found) if found is not None else None
+            if day:
+                entry[key] = day
+        if value_date:
+            entry["value_date"] = value_date
+        budgets.append({k: v for k, v in entry.items() if v is not None})
+    if budgets:
+        money["budgets"] = budgets[:MAX_BUDGET_PERIODS]
+        if len(budgets) > MAX_BUDGET_PERIODS:
+            money["budgets_not_listed"] = len(budgets) - MAX_BUDGET_PERIODS
+    sums: dict = {}
+    for transaction in act.elem.findall("transaction"):
+        kind = transaction.find("transaction-type")
+        value = transaction.find("value")
+        name = (
+            MONEY_TRANSACTIONS.get((kind.get("code") or "").strip()) if kind is not None else None
+        )
+        if name is None or value is None:
+            continue
+        amount, currency, value_date = _value(act, value, f"{name[:-1]} value")
+        if amount is None:
+            continue
+        row = sums.setdefault(name, {}).setdefault(
+            currency or "", {"total": 0.0, "count": 0, "first": None, "last": None}
+        )
+        row["total"] += amount
+        row["count"] += 1
+        found = transaction.find("transaction-date")
+        day = (act.day(found) if found is not None else None) or value_date
+        if day:
+            row["first"] = min(row["first"] or day, day)
+            row["last"] = max(row["last"] or day, day)
+    for name, by_currency in sums.items():
+        money[name] = [
+            {
+                "currency": currency or None,
+                "total": _num(row["total"]),
+                "count": row["count"],
+                **({"first": row["first"], "last": row["last"]} if row["first"] else {}),
+            }
+            for currency, row in sorted(by_currency.items())
+        ]
+    return money
+
+
+MIN_YEAR = 1960  # no aid activity IATI holds began before the DAC existed
+MAX_START_YEAR = 2050
+
+
 def _period(act: _Activity) -> dict:
-    dates: dict[str, str] = {}
+    dates: dict[str, tuple] = {}
     for element in act.elem.findall("activity-date"):
         kind = (element.get("type") or "").strip()
         day = act.day(element)
         if day and kind in ("1", "2", "3", "4"):
-            dates.setdefault(kind, day)
+            dates.setdefault(kind, (day, element))
+    for kind, (day, element) in list(dates.items()):
+        # Placeholders, not dates: 1900-01-01 (before any aid activity IATI can hold) and a
+        # start in 2050 or later (EC contract-level activities). A loan may end after 2050.
+        year = int(day[:4])
+        if year < MIN_YEAR or (kind in ("1", "2") and year >= MAX_START_YEAR):
+            act.problem(
+                element,
+                f"<activity-date type={kind}> {day} is a placeholder, not a date; left out",
+                day,
+            )
+            del dates[kind]
     period: dict = {}
     for field_name, actual, planned in (("start", "2", "1"), ("end", "4", "3")):
-        if actual in dates:
-            period[field_name] = dates[actual]
-            period[f"x-{field_name}-type"] = "actual"
-        elif planned in dates:
-            period[field_name] = dates[planned]
-            period[f"x-{field_name}-type"] = "planned"
+        for kind, label in ((actual, "actual"), (planned, "planned")):
+            if kind in dates:
+                period[field_name] = dates[kind][0]
+                period[f"x-{field_name}-type"] = label
+                act.locate(("period", field_name), dates[kind][1])
+                break
     return period
 
 
@@ -732,6 +1060,7 @@ def _places(act: _Activity, proposal: dict, warnings: list[str]) -> None:
             entry: dict = {"code": alpha3[code]}
             if percentage is not None:
                 entry["percentage"] = percentage
+            act.locate(("countries", len(countries)), country)
             countries.append(entry)
         elif code:
             unmapped.append(code)
@@ -784,6 +1113,7 @@ def _conditions(act: _Activity) -> list | None:
             entry["x-iati-type"] = kind
         narrative = act.narrative(condition)
         text = narrative[0] if narrative else ""
+        act.locate(("conditions", len(found)), condition)
         if text:
             entry["text"] = text
         links, evidence, keys = [], [], set()
@@ -814,6 +1144,7 @@ def _gender_marker(act: _Activity, warnings: list[str]) -> int | None:
         vocabulary = (marker.get("vocabulary") or "1").strip()
         if vocabulary == "1" and (marker.get("code") or "").strip() == "1":
             significance = (marker.get("significance") or "").strip()
+            act.locate(("gender_marker",), marker)
             if significance in ("0", "1", "2"):
                 return int(significance)
             if significance in ("3", "4"):
@@ -858,6 +1189,8 @@ def _sdg(act: _Activity) -> dict:
 
 def _activity(act: _Activity, proposal: dict) -> dict:
     activity: dict = {"id": "A1", "title": proposal["title"]}
+    act.locate(("activities", 0, "title"), act.elem.find("title"))
+    act.locate(("activities", 0, "description"), act.elem.find("description"))
     if proposal.get("description"):
         activity["description"] = proposal["description"]
     if "budget" in proposal:
@@ -866,6 +1199,23 @@ def _activity(act: _Activity, proposal: dict) -> dict:
     if inferred is not None:
         activity["category"] = inferred.pop("category")
         activity["x-inferred"] = {"category": inferred}
+        # The deciding element: the sector when the code alone decided, else the title (the
+        # words may also come from the description; x-inferred quotes them).
+        code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
+        element = None
+        if code:
+            element = next(
+                (
+                    e
+                    for e in act.elem.iterfind("sector")
+                    if (e.get("code") or "").strip() == code[1]
+                ),
+                None,
+            )
+        act.locate(
+            ("activities", 0, "category"),
+            element if element is not None else act.elem.find("title"),
+        )
     return activity
 
 
@@ -941,3 +1291,31 @@ def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterato
     """The input registry's reader: proposal mappings, or the text of each error."""
     for item in iter_activities(file, lang, max_text=max_size):
         yield item.proposal if isinstance(item, ImportedActivity) else str(item)
+
+
+def coding_rules() -> dict[str, str]:
+    """How each activity category is coded from an IATI activity, in words (published in the
+    portfolio report beside the budget share per category)."""
+    rules: dict[str, list[str]] = {}
+    by_code: dict[str, list[str]] = {}
+    for code, category in CODE_CATEGORIES.items():
+        by_code.setdefault(category, []).append(code)
+    for category, codes in by_code.items():
+        shown = f"{codes[0]}-{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
+        rules.setdefault(category, []).append(f"purpose code {shown} (decides by itself)")
+    for concept, category in CONCEPT_CATEGORIES.items():
+        rules.setdefault(category, []).append(
+            f"words of the lexicon concept '{concept}' in the title, summary or description"
+        )
+    return {category: " or ".join(parts) for category, parts in sorted(rules.items())}
+
+
+def coding_note() -> str:
+    """What holds for every category's coding rule."""
+    return (
+        "When several categories match, a deciding purpose code comes first, then the category "
+        f"with the most distinct words; purpose codes {', '.join(sorted(WORD_CODES))} are cited "
+        "as evidence but do not decide. When nothing matches, the activity has no category and "
+        "the rules that need one are unclear. A spreadsheet's categories are the watchdog's own "
+        "coding (its categories column)."
+    )

@@ -87,11 +87,48 @@ class Screened:
     migration_control_share: float | None
     reported_as_oda: bool | None
     in_donor_amount: float | None
+    # Money in the portfolio's currency: the budget converted at the annual average rate of the
+    # budget's year (exchangerates.py); None when it cannot be (no currency, no rate).
+    converted: float | None = None
+    rate: float | None = None
+    rate_year: int | None = None
+    budget_year: int | None = None
+    publisher: str | None = None  # the reporting organisation (IATI) or the donor
+    implausible: str | None = None  # why the amount cannot be right, if it cannot
+    humanitarian: bool | None = None
+    as_of: str | None = None  # the date the proposal was screened as of
+    start_year: int | None = None
+    categories: dict | None = None  # activity category -> budget share
+    theme: str | None = None  # the fund's own theme (x-theme), beside the tool's categories
+    source: str | None = None  # file and line (IATI) or row (CSV)
 
 
-def screened(result: Result, data: dict) -> Screened:
-    """The portfolio's view of one result and the proposal it screened."""
+# One activity larger than this (in the portfolio's currency) is not an aid activity: the
+# largest single ODA commitments are in the low billions. A Japanese loan reported with yen
+# figures as "USD" gives 200 billion.
+MAX_PLAUSIBLE = 10e9
+
+
+def screened(result: Result, data: dict, currency: str = "EUR") -> Screened:
+    """The portfolio's view of one result and the proposal it screened; money converted into
+    `currency`."""
     shares = flagged_shares(result, [a.get("budget") for a in data.get("activities") or []])
+    budget = budget_of(result)
+    money = _converted(budget, result.facts.get("currency"), data, result.as_of, currency)
+    implausible = None
+    if money[0] is not None and money[0] > MAX_PLAUSIBLE:
+        implausible = (
+            f"{money[0]:,.0f} {currency}: larger than any single aid activity "
+            f"(more than {MAX_PLAUSIBLE:,.0f}); perhaps the wrong currency or unit"
+        )
+    iati = data.get("x-iati") or {}
+    source = data.get("x-source") or {}
+    where = (
+        f"{iati.get('file')}:{iati.get('line')}"
+        if iati.get("file")
+        else (f"{source.get('file')}:{source.get('row')}" if isinstance(source, dict) else None)
+    )
+    start = (data.get("period") or {}).get("start")
     return Screened(
         id=result.proposal["id"],
         title=result.proposal["title"],
@@ -111,7 +148,41 @@ def screened(result: Result, data: dict) -> Screened:
         migration_control_share=result.facts.get("migration_control_share"),
         reported_as_oda=(data.get("oda") or {}).get("reported_as_oda"),
         in_donor_amount=(data.get("in_donor_refugee_costs") or {}).get("amount"),
+        converted=money[0],
+        rate=money[1],
+        rate_year=money[2],
+        budget_year=money[3],
+        publisher=((data.get("x-reporting-org") or {}).get("name") or data.get("donor")),
+        implausible=implausible,
+        humanitarian=result.facts.get("humanitarian"),
+        as_of=result.as_of,
+        start_year=int(start[:4]) if start else None,
+        categories=result.facts.get("category_shares"),
+        theme=data.get("x-theme"),
+        source=where,
     )
+
+
+def _converted(budget, currency, data, as_of, target) -> tuple:
+    """(converted, rate, rate year, budget year): the budget at the annual average rate of its
+    year: the value date IATI gives, else the start year, else the screening date's."""
+    if not budget:
+        return 0.0 if currency else None, None, None, None
+    if not currency:
+        return None, None, None, None
+    from pcd_screen.engine import exchangerates
+
+    day = (
+        (data.get("budget") or {}).get("x-value-date")
+        or (data.get("period") or {}).get("start")
+        or as_of
+    )
+    year = int(str(day)[:4])
+    found = exchangerates.convert(budget, currency, year, target)
+    if found is None:
+        return None, None, None, year
+    value, rate, rate_year = found
+    return value, rate, rate_year, year
 
 
 def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
@@ -125,21 +196,34 @@ def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
 # The portfolio report lists this many proposals, worst first; summary.csv lists them all.
 MAX_LISTED = 1000
 _KEYS = ("portfolio", "country", "implementer", "instrument")
+# A publisher's activity this many times its median budget is implausible (orders of magnitude
+# outside the spread of its other activities); the median needs this many activities.
+OUTLIER_FACTOR = 1000
+MIN_PUBLISHER_ACTIVITIES = 5
+KEEP_LARGEST = 10  # per publisher: the candidates for that check (memory stays flat)
+KINDS = ("humanitarian", "development")
 
 
 class _Money:
-    """Sums of one currency's proposals: totals, and per principle the budget flagged."""
+    """Sums of the converted money: totals, and per principle the budget flagged."""
 
     def __init__(self):
         self.total = 0.0
+        self.count = 0
         self.verdicts = dict.fromkeys(VERDICTS, 0.0)
         self.budget = {key: defaultdict(float) for key in _KEYS}  # key -> name -> budget
         self.flagged = {key: {p: defaultdict(float) for p in PRINCIPLES} for key in _KEYS}
         self.weighted = {"ldc_share": [0.0, 0.0], "migration_control_share": [0.0, 0.0]}
+        self.categories: dict = defaultdict(float)  # activity category -> budget
+        self.themes: dict = defaultdict(float)
+        self.years: dict = defaultdict(float)
+        self.uncategorised = 0.0
 
-    def add(self, entry: Screened) -> None:
-        self.total += entry.budget
-        self.verdicts[entry.verdict] += entry.budget
+    def add(self, entry: Screened, sign: float = 1.0) -> None:
+        amount = (entry.converted or 0.0) * sign
+        self.total += amount
+        self.count += 1 if sign > 0 else -1
+        self.verdicts[entry.verdict] += amount
         names = entry.implementers or ["(none)"]
         parts = {
             "portfolio": [("portfolio", 1.0)],
@@ -150,18 +234,26 @@ class _Money:
         for key, weights in parts.items():
             budget, flagged = self.budget[key], self.flagged[key]
             for name, weight in weights:
-                amount = entry.budget * weight
-                budget[name] += amount
+                budget[name] += amount * weight
                 for principle, share in entry.shares.items():
-                    flagged[principle][name] += amount * share
+                    flagged[principle][name] += amount * weight * share
         for fact, sums in self.weighted.items():
             value = getattr(entry, fact)
             if value is not None:
-                sums[0] += entry.budget
-                sums[1] += entry.budget * value
+                sums[0] += amount
+                sums[1] += amount * value
+        if entry.categories:
+            for category, share in entry.categories.items():
+                self.categories[category] += amount * share
+        else:
+            self.uncategorised += amount
+        self.themes[entry.theme or "(none)"] += amount
+        self.years[str(entry.start_year or "(no start date)")] += amount
 
     def merge(self, other: _Money) -> None:
         self.total += other.total
+        self.count += other.count
+        self.uncategorised += other.uncategorised
         for verdict, amount in other.verdicts.items():
             self.verdicts[verdict] += amount
         for key in _KEYS:
@@ -173,58 +265,138 @@ class _Money:
         for fact, (base, total) in other.weighted.items():
             self.weighted[fact][0] += base
             self.weighted[fact][1] += total
+        for mine, theirs in (
+            (self.categories, other.categories),
+            (self.themes, other.themes),
+            (self.years, other.years),
+        ):
+            for name, amount in theirs.items():
+                mine[name] += amount
 
     def table(self, key: str, principle: str) -> dict:
         budget, flagged = self.budget[key], self.flagged[key][principle]
+        names = [n for n in budget if abs(budget[n]) > 1e-6]  # a removed outlier leaves 0
         return {
             name: {
                 "budget": budget[name],
                 "flagged": flagged.get(name, 0.0),
                 "share": flagged.get(name, 0.0) / budget[name] if budget[name] else 0.0,
             }
-            for name in sorted(budget, key=lambda n: (-budget[n], n))
+            for name in sorted(names, key=lambda n: (-budget[n], n))
+        }
+
+    def shares(self, sums: dict) -> dict:
+        total = self.total
+        return {
+            name: {"budget": amount, "share": amount / total if total else 0.0}
+            for name, amount in sorted(sums.items(), key=lambda i: (-i[1], i[0]))
+            if abs(amount) > 1e-6
         }
 
 
 class Aggregate:
     """Portfolio figures built as results arrive. Memory grows with the number of currencies,
-    countries, implementers and instruments, not with the number of proposals: a portfolio of
-    any size is summed in the same room.
+    countries, implementers, instruments and publishers, not with the number of proposals.
 
-    Money is summed per currency: shares are computed on the portfolio's main currency (the
-    largest), and the others are listed apart. A proposal without a currency counts in the main
-    one; a proposal without a budget weighs nothing in any."""
+    Money is summed in one currency (`currency`, default EUR): each budget converted at the
+    annual average rate of its year (engine/exchangerates.py), the rates used listed. A budget
+    without a currency, or in a currency or year the table lacks, is listed apart. An
+    implausible amount (larger than any aid activity, or orders of magnitude above the
+    publisher's other activities) is listed and left out of the totals, unless
+    include_implausible. Humanitarian and development money are also summed apart."""
 
-    def __init__(self):
+    def __init__(self, currency: str = "EUR", include_implausible: bool = False):
+        self.currency = currency
+        self.include_implausible = include_implausible
         self.count = 0
         self.verdicts = dict.fromkeys(VERDICTS, 0)
-        self.money: dict[str | None, _Money] = {}
+        self.money: dict[str, _Money] = {kind: _Money() for kind in (*KINDS, "unknown")}
+        self.unconverted: dict = defaultdict(float)  # currency -> budget not converted
+        self.unconverted_count = 0
+        self.rates: dict = {}  # (currency, rate year) -> [rate, amount, converted, count]
         self.concerns: Counter = Counter()
         self.worst: list[Screened] = []
         self.oda_budget = 0.0
         self.in_donor = 0.0
+        self.implausible: list[tuple[Screened, str]] = []
+        self.publishers: dict = defaultdict(list)  # publisher -> converted budgets (> 0)
+        self.largest: dict = defaultdict(list)  # publisher -> its KEEP_LARGEST entries
+        self.as_of: Counter = Counter()
+        self.kind_counts: Counter = Counter()  # every proposal, with or without money
+        self.unclear_reference = 0  # proposals whose LDC share the reference data could not give
+        self._settled = False
 
     def add(self, entry: Screened) -> None:
         self.count += 1
         self.verdicts[entry.verdict] += 1
-        self.money.setdefault(entry.currency, _Money()).add(entry)
         self.concerns.update(entry.concerns)
-        if entry.reported_as_oda:
-            self.oda_budget += entry.budget
-            self.in_donor += entry.in_donor_amount or 0
+        if entry.as_of:
+            self.as_of[entry.as_of[:4]] += 1
+        kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
+        self.kind_counts[kind] += 1
+        if entry.ldc_share is None and entry.countries:
+            self.unclear_reference += 1
         self.worst.append(entry)
         if len(self.worst) >= 2 * MAX_LISTED:  # keep the worst, sorted now and then
             self.worst = sorted(self.worst, key=_worst_first)[:MAX_LISTED]
+        if entry.converted is None:
+            if entry.budget:
+                self.unconverted[entry.currency or "(no currency)"] += entry.budget
+                self.unconverted_count += 1
+            return
+        if entry.implausible and not self.include_implausible:
+            self.implausible.append((entry, entry.implausible))
+            return
+        self._add_money(entry)
+        if entry.converted > 0 and entry.publisher:
+            self.publishers[entry.publisher].append(entry.converted)
+            largest = self.largest[entry.publisher]
+            largest.append(entry)
+            if len(largest) > 2 * KEEP_LARGEST:
+                largest.sort(key=lambda e: -(e.converted or 0))
+                del largest[KEEP_LARGEST:]
+
+    def _add_money(self, entry: Screened, sign: float = 1.0) -> None:
+        kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
+        self.money[kind].add(entry, sign)
+        key = (entry.currency, entry.rate_year)
+        row = self.rates.setdefault(key, [entry.rate, 0.0, 0.0, 0])
+        row[1] += entry.budget * sign
+        row[2] += (entry.converted or 0.0) * sign
+        row[3] += 1 if sign > 0 else -1
+        if entry.reported_as_oda:
+            self.oda_budget += (entry.converted or 0.0) * sign
+            rate = entry.rate or 0.0
+            self.in_donor += (entry.in_donor_amount or 0) * rate * sign
+
+    def _settle(self) -> None:
+        """Leave out the activities orders of magnitude above their publisher's median."""
+        if self._settled:
+            return
+        self._settled = True
+        for publisher, values in self.publishers.items():
+            if len(values) < MIN_PUBLISHER_ACTIVITIES:
+                continue
+            ordered = sorted(values)
+            median = ordered[len(ordered) // 2]
+            for entry in self.largest[publisher]:
+                if entry.converted >= OUTLIER_FACTOR * median:
+                    reason = (
+                        f"{entry.converted:,.0f} {self.currency} is more than {OUTLIER_FACTOR} "
+                        f"times the median of {publisher}'s {len(values)} activities "
+                        f"({median:,.0f}); perhaps the wrong currency or unit"
+                    )
+                    if self.include_implausible:
+                        self.implausible.append((entry, reason + " (kept in the totals)"))
+                    else:
+                        self._add_money(entry, -1.0)
+                        self.implausible.append((entry, reason))
 
     def figures(self) -> dict:
-        # Proposals without a currency count in the main one, not as a currency of their own.
-        by_currency = {c: m.total for c, m in self.money.items() if m.total and c is not None}
-        currency = max(sorted(by_currency), key=lambda c: by_currency[c]) if by_currency else "?"
+        self._settle()
         main = _Money()
-        for name, money in self.money.items():
-            if (name or currency) == currency:
-                main.merge(money)
-        has_main = any((name or currency) == currency for name in self.money)
+        for money in self.money.values():
+            main.merge(money)
         worst = sorted(self.worst, key=_worst_first)[:MAX_LISTED]
 
         def weighted(fact: str) -> float | None:
@@ -233,18 +405,69 @@ class Aggregate:
 
         return {
             "proposals": self.count,
-            "currency": currency,
+            "currency": self.currency,
             "total_budget": main.total,
-            "other_currencies": {c: b for c, b in sorted(by_currency.items()) if c != currency},
+            "converted_count": main.count,
+            "rates": [
+                {
+                    "currency": currency,
+                    "year": year,
+                    "rate": rate,
+                    "amount": amount,
+                    "converted": converted,
+                    "count": count,
+                }
+                for (currency, year), (rate, amount, converted, count) in sorted(
+                    self.rates.items(), key=lambda i: (str(i[0][0]), i[0][1] or 0)
+                )
+                if count
+            ],
+            "other_currencies": dict(sorted(self.unconverted.items())),
+            "unconverted_count": self.unconverted_count,
+            "implausible": [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "publisher": e.publisher,
+                    "budget": e.budget,
+                    "currency": e.currency,
+                    "converted": e.converted,
+                    "reason": reason,
+                    "source": e.source,
+                }
+                for e, reason in sorted(self.implausible, key=lambda i: i[0].id)
+            ],
+            "include_implausible": self.include_implausible,
             "verdicts": {
                 v: {"count": self.verdicts[v], "budget": main.verdicts[v]} for v in VERDICTS
             },
             "by_principle": {
-                p: main.table("portfolio", p)["portfolio"] if has_main else {} for p in PRINCIPLES
+                p: main.table("portfolio", p).get(
+                    "portfolio", {"budget": 0.0, "flagged": 0.0, "share": 0.0}
+                )
+                for p in PRINCIPLES
             },
             "by_country": {p: main.table("country", p) for p in PRINCIPLES},
             "by_implementer": {p: main.table("implementer", p) for p in PRINCIPLES},
             "by_instrument": {p: main.table("instrument", p) for p in PRINCIPLES},
+            "by_category": main.shares(main.categories),
+            "uncategorised": main.uncategorised,
+            "by_theme": main.shares(main.themes),
+            "by_year": main.shares(main.years),
+            "kinds": {
+                kind: {
+                    "count": self.kind_counts[kind],
+                    "with_budget": money.count,
+                    "budget": money.total,
+                    "share": money.total / main.total if main.total else 0.0,
+                    "verdicts": dict(money.verdicts),
+                    "by_category": money.shares(money.categories),
+                    "uncategorised": money.uncategorised,
+                }
+                for kind, money in self.money.items()
+            },
+            "as_of_years": dict(sorted(self.as_of.items())),
+            "unclear_reference": self.unclear_reference,
             "ldc_share": weighted("ldc_share"),
             "migration_control_share": weighted("migration_control_share"),
             "in_donor_refugee_share": (
@@ -265,9 +488,9 @@ def _worst_first(entry: Screened) -> tuple:
     return (VERDICTS.index(entry.verdict), -entry.budget, entry.id)
 
 
-def aggregate(entries) -> dict:
+def aggregate(entries, currency: str = "EUR", include_implausible: bool = False) -> dict:
     """The portfolio figures of a list of Screened records (see Aggregate)."""
-    total = Aggregate()
+    total = Aggregate(currency, include_implausible)
     for entry in entries:
         total.add(entry)
     return total.figures()

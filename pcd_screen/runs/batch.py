@@ -33,6 +33,13 @@ class Options:
     # The user's report templates by format (usertemplate.UserTemplate); a problem in one
     # raises usertemplate.TemplateProblem, which ends the run.
     templates: tuple = ()
+    # Spreadsheet column mapping: {"columns": {header: field}, "constants": {field: value}}.
+    mapping: dict | None = None
+    # Screen each proposal as of its own start date (`--as-of activity`), not the run's date.
+    as_of_activity: bool = False
+    currency: str = "EUR"  # of the portfolio's totals
+    include_implausible: bool = False  # keep implausible amounts in the totals
+    review: int = 0  # proposals in the review sample (runs/review.py); 0: no review sheet
 
     @property
     def lang(self) -> str:
@@ -54,7 +61,7 @@ def _init_worker(options: Options) -> None:
     gc.freeze()
 
 
-def tasks(files, lang: str, max_size: int | None = None):
+def tasks(files, lang: str, max_size: int | None = None, mapping: dict | None = None):
     """The work of a run, in input order: (key, file, proposals, errors, last).
 
     A proposal file is read by the worker (proposals is None). A portfolio export (IATI XML,
@@ -68,7 +75,7 @@ def tasks(files, lang: str, max_size: int | None = None):
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in inputs.records(file, lang, max_size):
+        for item in inputs.records(file, lang, max_size, mapping):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -83,7 +90,6 @@ def screen_task(task) -> tuple:
     """(key, outputs, errors, last) for one task: each output holds one proposal's screening,
     rendered and serialised here, in the worker, so that the main process only writes."""
     from pcd_screen import inputs
-    from pcd_screen.core.located import Document
     from pcd_screen.core.proposal import Proposal
 
     key, file, records, errors, last = task
@@ -94,30 +100,62 @@ def screen_task(task) -> tuple:
             (errors if isinstance(item, str) else proposals).append(item)
     else:
         # Validated as they were imported: not checked twice.
-        proposals = [Proposal(data, Document(data=data, file=file)) for data in records]
-    outputs = [_output(session.screen(p), p.data, options) for p in proposals]
+        proposals = [Proposal(data, inputs.document_for(data, file)) for data in records]
+    outputs = [
+        _output(session.screen(p, as_of=_as_of(p.data, options)), p.data, options)
+        for p in proposals
+    ]
     return key, outputs, list(errors), last
+
+
+def _as_of(data: dict, options: Options):
+    """The date a proposal is screened as of: its start date with --as-of activity (reference
+    lists such as the DAC list as they stood then), else the run's date (None)."""
+    if not options.as_of_activity:
+        return None
+    from datetime import date
+
+    start = (data.get("period") or {}).get("start")
+    return date.fromisoformat(start) if start else None
 
 
 def _output(result, data: dict, options: Options) -> dict:
     from pcd_screen.reports.portfolio import screened, summary_row
 
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
+    entry = screened(result, data, options.currency)
+    row = summary_row(
+        result,
+        [a.get("budget") for a in data.get("activities") or []],
+        [c.get("code") for c in data.get("countries") or []],
+    )
+    row.update(
+        {
+            "as_of": result.as_of,
+            "humanitarian": {True: "yes", False: "no"}.get(entry.humanitarian, ""),
+            f"budget_{options.currency}": _number(entry.converted),
+            "rate": f"{entry.rate:.6g}" if entry.rate else "",
+            "rate_year": entry.rate_year or "",
+            "implausible": entry.implausible or "",
+            "publisher": entry.publisher or "",
+            "source": entry.source or "",
+        }
+    )
     output = {
         "id": result.proposal["id"],
         "file": result.proposal["file"],
         "json": json.dumps(form, default=vars, ensure_ascii=False, sort_keys=True),
-        "row": summary_row(
-            result,
-            [a.get("budget") for a in data.get("activities") or []],
-            [c.get("code") for c in data.get("countries") or []],
-        ),
-        "screened": screened(result, data),
+        "row": row,
+        "screened": entry,
         # The waivers that covered a finding (in force or expired): the rest are stale.
         "waivers": sorted(
             {(f.waiver["file"], f.waiver["line"] or 0) for f in result.findings if f.waiver}
         ),
     }
+    if options.review:
+        from pcd_screen.runs.review import review_record
+
+        output["review"] = review_record(result, data)
     if options.reports:
         from pcd_screen.reports.templated import render
 
@@ -127,10 +165,14 @@ def _output(result, data: dict, options: Options) -> dict:
     return output
 
 
+def _number(value) -> str:
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def screen_files(files, options: Options, jobs: int, done=frozenset(), progress=None):
     """Yield (key, outputs, errors, last) in input order, over `jobs` processes. Tasks whose key
     is in `done` (finished by an interrupted run) are not screened again: outputs is None."""
-    work = tasks(files, options.lang, options.max_file_size)
+    work = tasks(files, options.lang, options.max_file_size, options.mapping)
     if jobs <= 1:
         _init_worker(options)
         results = (_skip(task) if task[0] in done else screen_task(task) for task in work)
@@ -300,9 +342,27 @@ class BatchWriter:
     records every finished task, so that `batch --resume` continues an interrupted run: its
     tasks are replayed from the journal, in order, and only the rest is screened."""
 
-    def __init__(self, out: Path, fingerprint: str, reports: bool = True, resume: bool = False):
+    def __init__(
+        self,
+        out: Path,
+        fingerprint: str,
+        reports: bool = True,
+        resume: bool = False,
+        currency: str = "EUR",
+        include_implausible: bool = False,
+        as_of_activity: bool = False,
+        review: int = 0,
+        review_seed: int = 1,
+    ):
         self.out = out
         self.reports_wanted = reports
+        self.portfolio = Aggregate(currency, include_implausible)
+        self.as_of_activity = as_of_activity
+        self.sampler = None
+        if review:
+            from pcd_screen.runs.review import ReviewSampler
+
+            self.sampler = ReviewSampler(review, review_seed)
         out.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock(out)
         try:
@@ -318,7 +378,6 @@ class BatchWriter:
 
         out = self.out
         self.taken: set[str] = set()
-        self.portfolio = Aggregate()
         self.reports: dict[str, str] = {}
         self.written: list[Path] = []
         self.errors: list[str] = []
@@ -390,6 +449,8 @@ class BatchWriter:
             self._summary_row(output["row"])
             self.waivers_matched.update(tuple(w) for w in output.get("waivers", ()))
             self.portfolio.add(output["screened"])
+            if self.sampler is not None and "review" in output:
+                self.sampler.add(output["review"])
         self.errors += errors
         record = {
             "key": list(key),
@@ -420,6 +481,22 @@ class BatchWriter:
             writer.writeheader()
             self._summary_header = True
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+
+    def _xlsx(self, figures: dict, meta: dict, coding: dict) -> Path:
+        """portfolio.xlsx, written whole (temporary file, then rename)."""
+        import os
+
+        from pcd_screen.core.outputs import check_target, temporary
+        from pcd_screen.reports.xlsx import write_portfolio_xlsx
+
+        handle, temp = temporary(self.out, ".portfolio.")
+        os.close(handle)
+        try:
+            write_portfolio_xlsx(Path(temp), figures, meta, coding, self.out / "summary.csv")
+            os.replace(temp, check_target(_xlsx_path(self.out), self.out))
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        return _xlsx_path(self.out)
 
     def abort(self, keep_journal: bool = True) -> None:
         """Stop without the run's files; the journal stays for --resume."""
@@ -465,13 +542,22 @@ class BatchWriter:
         figures = self.portfolio.figures()
         facts = portfolio_facts(figures)
         figures["findings"] = session.portfolio_findings(facts)
+        from pcd_screen.engine import exchangerates
+
         meta = {
-            "as_of": as_of.isoformat(),
+            "as_of": "activity" if self.as_of_activity else as_of.isoformat(),
+            "run_date": as_of.isoformat(),
+            "rates_source": exchangerates.source(),
+            "sources": _sources(inputs),
             "ruleset": ruleset.hash,
             "tool": f"pcd-screen {__version__}",
             "refdata": sorted(session.refdata.versions().items()),
         }
+        from pcd_screen.inputs.iati import coding_note, coding_rules
+
         context = {
+            "coding": coding_rules(),
+            "coding_note": coding_note(),
             "figures": figures,
             "principles": PRINCIPLES,
             "reports": self.reports,
@@ -483,6 +569,11 @@ class BatchWriter:
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             text = template.render(lang=lang, **context).rstrip("\n") + "\n"
             self.written.append(_write(self.out / f"portfolio.{suffix}", text, self.out))
+        self.written.append(self._xlsx(figures, meta, context["coding"]))
+        if self.sampler is not None:
+            from pcd_screen.runs.review import write_sheet
+
+            self.written.append(write_sheet(self.out / "review.csv", self.sampler.sample()))
         self._journal.close()
         (self.out / JOURNAL).unlink(missing_ok=True)  # the run is complete
         self._unlock()
@@ -513,6 +604,10 @@ def _journal_record(record) -> bool:
     )
 
 
+def _xlsx_path(out: Path) -> Path:
+    return out / "portfolio.xlsx"
+
+
 def _screened(data: dict):
     """A portfolio record read back from the journal (JSON has lists for tuples)."""
     from pcd_screen.reports.portfolio import Screened
@@ -534,6 +629,8 @@ def fingerprint(files, options: Options, session) -> str:
     settings = [__version__, session.ruleset.hash, session.as_of.isoformat()]
     settings += [session.lang, list(session.unclear_as_flag), options.reports, options.detail]
     settings += [[fmt, template.source] for fmt, template in options.templates]
+    settings += [options.mapping or {}, options.as_of_activity, options.currency]
+    settings += [options.include_implausible, options.review]
     settings += [w.to_dict() for w in session.waivers or ()]
     digest.update(json.dumps(settings).encode())
     for file in files:
@@ -542,6 +639,27 @@ def fingerprint(files, options: Options, session) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def _sources(files) -> list[dict]:
+    """Each input with its size, modification date and sha1: the source of every figure."""
+    import hashlib
+    import re
+
+    out = []
+    for file in files:
+        digest = hashlib.sha1()
+        with open(file, "rb") as handle:
+            head = handle.read(4096)
+            digest.update(head)
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        entry = {"file": file, "sha1": digest.hexdigest()}
+        generated = re.search(rb'generated-datetime="([0-9T:+.Z-]{10,40})"', head)
+        if generated:  # IATI: when the publisher (or d-portal) generated the data
+            entry["date"] = generated.group(1).decode()[:10]
+        out.append(entry)
+    return out
 
 
 def _write(path: Path, text: str, out: Path) -> Path:

@@ -1,0 +1,157 @@
+"""The portfolio as a spreadsheet: portfolio.xlsx, one sheet per table of the portfolio report,
+each figure with its source (the About sheet: inputs with sha1 and data date, as-of, currency,
+exchange-rate source, coding rules), and the Proposals sheet from summary.csv.
+
+XlsxWriter, not openpyxl: it writes in constant memory row by row, and its output is the same
+bytes for the same figures once the creation date is fixed (openpyxl stamps the current time).
+Every text is written as a string, never as a formula (a cell from published data that starts
+with '=' stays text).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+from pcd_screen.core.terms import PRINCIPLES
+
+# A fixed creation date: the same run gives the same bytes.
+CREATED = datetime(2000, 1, 1)
+
+
+def write_portfolio_xlsx(path: Path, figures: dict, meta: dict, coding: dict, summary: Path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    book.set_properties({"created": CREATED, "title": "Portfolio screening (pcd-screen)"})
+    bold = book.add_format({"bold": True})
+    currency = figures["currency"]
+
+    def sheet(name: str, header: list, rows) -> None:
+        ws = book.add_worksheet(name[:31])
+        ws.write_row(0, 0, header, bold)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, bool) or value is None:
+                    ws.write_string(r, c, "" if value is None else str(value).lower())
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+
+    about = [
+        ["tool", meta["tool"]],
+        ["ruleset", meta["ruleset"]],
+        ["as of", meta["as_of"] if meta["as_of"] != "activity" else "each proposal's start date"],
+        ["run date", meta.get("run_date", meta["as_of"])],
+        ["currency", currency],
+        ["exchange rates", meta.get("rates_source", "")],
+        ["proposals", figures["proposals"]],
+        [f"total budget ({currency})", figures["total_budget"]],
+        *[
+            [f"input {s['file']}", f"sha1 {s['sha1']} data of {s.get('date', '?')}"]
+            for s in meta.get("sources", [])
+        ],
+        *[[f"reference data {name}", version] for name, version in meta["refdata"]],
+    ]
+    sheet("About", ["what", "value"], about)
+    sheet(
+        "Verdicts",
+        ["verdict", "proposals", currency],
+        [[v, x["count"], x["budget"]] for v, x in figures["verdicts"].items()],
+    )
+    sheet(
+        "Principles",
+        ["principle", f"budget flagged ({currency})", "share"],
+        [
+            [
+                p,
+                figures["by_principle"][p].get("flagged", 0.0),
+                figures["by_principle"][p].get("share", 0.0),
+            ]
+            for p in PRINCIPLES
+        ],
+    )
+    sheet(
+        "Humanitarian-development",
+        ["kind", "proposals", currency, "share"],
+        [[k, x["count"], x["budget"], x["share"]] for k, x in figures["kinds"].items()],
+    )
+    kinds = figures["kinds"]
+    sheet(
+        "Categories",
+        [
+            "category",
+            currency,
+            "share",
+            f"humanitarian ({currency})",
+            f"development ({currency})",
+            "coded when",
+        ],
+        [
+            [
+                name,
+                row["budget"],
+                row["share"],
+                (kinds["humanitarian"]["by_category"].get(name) or {}).get("budget", 0.0),
+                (kinds["development"]["by_category"].get(name) or {}).get("budget", 0.0),
+                coding.get(name, ""),
+            ]
+            for name, row in figures["by_category"].items()
+        ]
+        + [["(no category)", figures["uncategorised"], "", "", "", ""]],
+    )
+    for name, key in (("Themes", "by_theme"), ("Years", "by_year")):
+        sheet(
+            name,
+            [name[:-1].lower(), currency, "share"],
+            [[n, r["budget"], r["share"]] for n, r in figures[key].items()],
+        )
+    for name, key in (
+        ("Countries", "by_country"),
+        ("Implementers", "by_implementer"),
+        ("Instruments", "by_instrument"),
+    ):
+        table = figures[key]
+        names = list(table[PRINCIPLES[0]])
+        sheet(
+            name,
+            [name[:-1].lower(), currency, *[f"{p} share flagged" for p in PRINCIPLES]],
+            [
+                [n, table[PRINCIPLES[0]][n]["budget"], *[table[p][n]["share"] for p in PRINCIPLES]]
+                for n in names
+            ],
+        )
+    sheet(
+        "Rates",
+        ["currency", "year", "rate", "proposals", "amount", currency],
+        [
+            [r["currency"], r["year"], r["rate"], r["count"], r["amount"], r["converted"]]
+            for r in figures["rates"]
+        ],
+    )
+    sheet(
+        "Implausible",
+        ["id", "title", "publisher", "budget", "currency", currency, "why", "source"],
+        [
+            [
+                x["id"],
+                x["title"],
+                x["publisher"],
+                x["budget"],
+                x["currency"],
+                x["converted"],
+                x["reason"],
+                x["source"],
+            ]
+            for x in figures["implausible"]
+        ],
+    )
+    if summary.exists():
+        with open(summary, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            sheet("Proposals", header, reader)
+    book.close()
+    return path
