@@ -164,7 +164,10 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
             line = None
         else:
             line = proposal.line_of(path) if proposal else None
-        out.append(Evidence(key, value, line))
+        if isinstance(value, dict) and "quote" in value:  # a sentence the text layer found
+            out.append(Evidence(key, value["says"], line, value["quote"]))
+        else:
+            out.append(Evidence(key, value, line))
         if len(out) == MAX_EVIDENCE:
             break
     return out

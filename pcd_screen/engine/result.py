@@ -27,6 +27,8 @@ class Evidence:
     path: str
     value: object
     line: int | None = None
+    # The sentence a text-reading condition (says) found, trimmed; None for field evidence.
+    quote: str | None = None
 
 
 @dataclass(slots=True)
@@ -67,7 +69,10 @@ class Result:
     policy: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for finding in out["findings"]:
+            finding["evidence"] = [_evidence_dict(e) for e in finding["evidence"]]
+        return out
 
     def to_compact_dict(self) -> dict:
         """The compact form of results.jsonl (detail: compact, see the result schema): what
@@ -107,8 +112,15 @@ def _compact(finding: Finding) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [asdict(e) for e in finding.evidence]
+        out["evidence"] = [_evidence_dict(asdict(e)) for e in finding.evidence]
     return out
+
+
+def _evidence_dict(evidence: dict) -> dict:
+    """Evidence as published: `quote` only when a sentence was read (optional in the schema)."""
+    if evidence.get("quote") is None:
+        evidence.pop("quote", None)
+    return evidence
 
 
 def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) -> str:

@@ -117,6 +117,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                     line = f" ({t['line']} {e.line})" if e.line else ""
                     shown = format_value(e.path, e.value, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
+                    if e.quote:  # the sentence the text layer read it in
+                        out.append(f"      “{e.quote}”")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
                     until = _("until %(date)s") % {"date": f.waiver["expires"]}

@@ -1,0 +1,217 @@
+"""Concept frames over lemmas (pcd_screen/data/frames/frames.yaml) and their matcher.
+
+A frame is a few roles, each a set of lexemes, that must all be found within a window of words
+of one sentence (or, with reach: next, the sentence after), with `unless` roles that cancel it,
+negation that negates it and hedges that make it weak. Frames are compiled per language on
+first use; a sentence is matched against every frame at once through an index on lemmas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pcd_screen.core import yamlread
+from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms
+from pcd_screen.engine.text.tokens import tokenise
+
+GAP = 2  # words that may come between two words of a lexeme
+NEGATION_BEFORE = (
+    10  # words before a match that a negation may stand in ("will not fund A, B or C")
+)
+HEDGE_BEFORE = 4
+UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    name: str
+    doc: str
+    roles: tuple[str, ...]
+    window: int | None
+    unless: tuple[str, ...]
+    negated_by: tuple[str, ...]
+    reach: str
+    weak: bool
+    category: str | None
+    hedges: bool = True  # false: hedge words are part of what the frame looks for
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A frame found in sentence `sentence` (of one text), words start..end (end exclusive;
+    with reach: next, words past the sentence's own continue into the next one)."""
+
+    frame: str
+    sentence: int
+    start: int
+    end: int
+    negated: bool
+    weak: bool
+
+
+@lru_cache(maxsize=1)
+def frame_data() -> dict:
+    return yamlread.load_trusted(FRAMES_DIR / "frames.yaml") or {}
+
+
+@lru_cache(maxsize=1)
+def frames() -> dict[str, Frame]:
+    out = {}
+    for name, raw in (frame_data().get("frames") or {}).items():
+        out[name] = Frame(
+            name=name,
+            doc=raw.get("doc", ""),
+            roles=tuple(raw["roles"]),
+            window=raw.get("window"),
+            unless=tuple(raw.get("unless") or ()),
+            negated_by=tuple(raw.get("negated_by") or ("negation",)),
+            reach=raw.get("reach", "sentence"),
+            weak=bool(raw.get("weak")),
+            category=raw.get("category"),
+            hedges=raw.get("hedges", True),
+        )
+    return out
+
+
+def lexemes(role: dict, lang: str) -> list[str]:
+    return list(role.get(lang) or []) + list(role.get("all") or [])
+
+
+class Matcher:
+    """The frames of one language, compiled: role lexemes as lemma tuples, indexed by first
+    word (exact) or by the first three letters of a prefix."""
+
+    def __init__(self, lang: str):
+        data = frame_data()
+        table = forms(lang)
+        self.frames = frames()
+        self.exact: dict[str, list] = {}
+        self.prefixes: dict[str, list] = {}
+        groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
+        for role, entries in groups.items():
+            for text in lexemes(entries, lang):
+                parts = self._parts(str(text), table)
+                if not parts:
+                    continue
+                kind, first = parts[0]
+                if kind == "exact":
+                    self.exact.setdefault(first, []).append((role, parts))
+                else:
+                    self.prefixes.setdefault(first[:3], []).append((role, parts))
+
+    @staticmethod
+    def _parts(text: str, table: dict) -> tuple:
+        prefix = text.endswith("*")
+        words, _starts = tokenise(text.rstrip("*"))
+        parts = [("exact", table.get(w, w)) for w in words]
+        if prefix and parts:
+            parts[-1] = ("prefix", words[-1])
+        return tuple(parts)
+
+    def roles(self, words: list[str], lemmas: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """role -> (start, end) of every lexeme of it found in the sentence."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        exact, prefixes = self.exact, self.prefixes
+        size = len(words)
+        for i in range(size):
+            lemma, word = lemmas[i], words[i]
+            candidates = exact.get(lemma, ())
+            if word != lemma and word in exact:
+                candidates = [*candidates, *exact[word]]
+            heads = prefixes.get(word[:3])
+            if heads:
+                candidates = [*candidates, *heads]
+            for role, parts in candidates:
+                end = _match_from(parts, words, lemmas, i, size)
+                if end:
+                    spans = found.setdefault(role, [])
+                    if (i, end) not in spans:
+                        spans.append((i, end))
+        return found
+
+    def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
+        """Every frame in a text given as (words, roles found) per sentence."""
+        hits: list[Hit] = []
+        for index, (words, found) in enumerate(sentences):
+            for frame in self.frames.values():
+                if not _spans(found, frame.roles[0]):
+                    continue
+                if frame.reach == "next" and index + 1 < len(sentences):
+                    shift = len(words)
+                    nxt = sentences[index + 1][1]
+                    merged = {
+                        role: found.get(role, [])
+                        + [(s + shift, e + shift) for s, e in nxt.get(role, [])]
+                        for role in set(found) | set(nxt)
+                    }
+                else:
+                    merged = found
+                hit = _frame_hit(frame, merged, index)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+
+def _match_from(parts, words, lemmas, i, size) -> int:
+    """End (exclusive) of the lexeme `parts` starting at word i, or 0."""
+    at = i
+    for n, (kind, value) in enumerate(parts):
+        limit = at + 1 if n == 0 else min(at + 1 + GAP, size)
+        for j in range(at, limit):
+            if _part_ok(kind, value, words[j], lemmas[j]):
+                at = j + 1
+                break
+        else:
+            return 0
+    return at
+
+
+def _part_ok(kind, value, word, lemma) -> bool:
+    if kind == "exact":
+        return lemma == value or word == value
+    return word.startswith(value)
+
+
+def _spans(found: dict, role: str) -> list:
+    """The spans of a role, or of any of several roles written a|b."""
+    if "|" not in role:
+        return found.get(role, [])
+    return [span for part in role.split("|") for span in found.get(part, ())]
+
+
+def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
+    spans_of = {role: _spans(found, role) for role in frame.roles}
+    if not all(spans_of.values()):
+        return None
+    candidates = []
+    for anchor in spans_of[frame.roles[0]]:
+        start, end = anchor
+        for role in frame.roles[1:]:
+            spans = spans_of[role]
+            near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
+            start, end = min(start, near[0]), max(end, near[1])
+        if frame.window is None or end - start <= frame.window + 4:
+            candidates.append((end - start, start, end))
+    # The tightest match that no `unless` role cancels (services TO detainees next to it).
+    for _size, start, end in sorted(candidates):
+        if any(
+            start - UNLESS_AROUND <= s < end + UNLESS_AROUND
+            for role in frame.unless
+            for s, _e in found.get(role, ())
+        ):
+            continue
+        negated = any(
+            start - NEGATION_BEFORE <= s < end
+            for role in frame.negated_by
+            for s, _e in found.get(role, ())
+        )
+        hedged = frame.hedges and any(
+            start - HEDGE_BEFORE <= s < end for s, _e in found.get("hedge", ())
+        )
+        return Hit(frame.name, index, start, end, negated, frame.weak or hedged)
+    return None
+
+
+@lru_cache(maxsize=4)
+def matcher(lang: str) -> Matcher:
+    return Matcher(lang)
