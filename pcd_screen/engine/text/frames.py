@@ -193,11 +193,18 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         if frame.window is None or end - start <= frame.window + 4:
             candidates.append((end - start, start, end))
     # The tightest match that no `unless` role cancels (services TO detainees next to it).
+    # A service word followed by "and" is listed beside the control object, not about it
+    # ("migration, reception and border management").
+    conjunctions = {s for s, _e in found.get("conjunction", ())}
+
+    def listed(end_of_service: int) -> bool:
+        return end_of_service in conjunctions or end_of_service + 1 in conjunctions
+
     for _size, start, end in sorted(candidates):
         if any(
-            start - UNLESS_AROUND <= s < end + UNLESS_AROUND
+            start - UNLESS_AROUND <= s < end + UNLESS_AROUND and not listed(e)
             for role in frame.unless
-            for s, _e in found.get(role, ())
+            for s, e in found.get(role, ())
         ):
             continue
         negated = any(

@@ -110,15 +110,21 @@ _STOP = {
 }
 
 
-def detect(words: list[str], default: str | None = None) -> str | None:
+def detect(words: list[str], default: str | None = None, prefer: str | None = None) -> str | None:
     """The language whose function words are most frequent in words (folded); default when
-    there are too few to tell or two languages tie."""
+    there are too few to tell or two languages tie. A preferred (declared) language is kept
+    unless another has at least three function words and twice as many."""
     counts = {lang: 0 for lang in LANGUAGES}
     for word in words:
         for lang in LANGUAGES:
             if word in _STOP[lang]:
                 counts[lang] += 1
     ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
+    if prefer in counts:
+        top = ranked[0]
+        if top != prefer and counts[top] >= 3 and counts[top] >= 2 * counts[prefer]:
+            return top
+        return prefer
     best, second = counts[ranked[0]], counts[ranked[1]]
     if best < 2 or best == second:
         return default

@@ -69,23 +69,27 @@ class Reading:
 
 
 def language_of(text: str, declared: str | None) -> str:
-    if declared in LANGUAGES:
-        return declared
+    """The declared language, unless the text's own function words say clearly otherwise
+    (an IATI narrative in French under an English default); detected when none is declared."""
     words, _starts = tokenise(text[:2000])
-    return detect(words, "en") or "en"
+    return detect(words, declared or "en", prefer=declared) or "en"
 
 
 @lru_cache(maxsize=2048)
-def read(text: str, lang: str) -> Reading:
-    match = matcher(lang)
+def read(text: str, declared: str) -> Reading:
+    """The text read in the declared language, unless its own function words say clearly
+    otherwise (an IATI narrative in French under an English default)."""
     spans = tuple(sentence_split.split(text))
-    analysed = []
-    starts = []
-    for start, end in spans:
-        words, offsets = tokenise(text[start:end])
-        starts.append(tuple(start + o for o in offsets))
-        analysed.append((words, match.roles(words, lemmatise(words, lang))))
-    return Reading(text, lang, spans, tuple(starts), tuple(match.match(analysed)))
+    tokenised = [tokenise(text[start:end]) for start, end in spans]
+    every = [word for words, _offsets in tokenised for word in words]
+    lang = detect(every, declared or "en", prefer=declared) or "en"
+    match = matcher(lang)
+    analysed = [(words, match.roles(words, lemmatise(words, lang))) for words, _o in tokenised]
+    starts = tuple(
+        tuple(start + o for o in offsets)
+        for (start, _end), (_words, offsets) in zip(spans, tokenised, strict=True)
+    )
+    return Reading(text, lang, spans, starts, tuple(match.match(analysed)))
 
 
 def texts_of(node, fields) -> list[tuple[tuple, str]]:
@@ -118,4 +122,4 @@ def document_language(data: dict) -> str:
     sample = " ".join(
         str(data.get(k) or "") for k in ("title", "summary", "description") if data.get(k)
     )
-    return language_of(sample, None)
+    return language_of(sample, None)  # each text may still show its own (see read)

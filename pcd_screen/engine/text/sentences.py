@@ -54,7 +54,7 @@ _ABBREVIATIONS = frozenset(
         "cie",
     ]
 )
-_NEXT_OK = re.compile(r"[\"'“«(\[]?[A-ZÀ-ÖØ-Þ0-9]")
+_NEXT_OK = re.compile(r"[\"'“«(\[]?[A-ZÀ-ÖØ-Þ0-9]|[-*•]\s")
 
 
 def split(text: str) -> list[tuple[int, int]]:
