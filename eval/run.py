@@ -122,8 +122,7 @@ def prose_results():
     expected_file = folder / "expected.yaml"
     if not expected_file.exists():
         return None
-    expected = yaml.safe_load(expected_file.read_text(encoding="utf-8"))
-    cases = expected.get("cases", expected) if isinstance(expected, dict) else expected
+    cases = yaml.safe_load(expected_file.read_text(encoding="utf-8"))
     items = []
     for case in cases:
         path = folder / case["file"]
@@ -133,32 +132,54 @@ def prose_results():
     return [(case, results[case["file"]]) for case in cases]
 
 
+VERDICT_RANK = {"clear": 0, "clarify": 1, "revise": 2, "block": 3}
+
+
 def prose_metrics(pairs) -> dict:
     out = {}
     for split in (*SPLITS, "all"):
-        chosen = [(c, r) for c, r in pairs if split in ("all", c.get("split", "dev"))]
-        held = []
+        chosen = [(c, r) for c, r in pairs if split in ("all", c["split"])]
+        failing = []
+        scope_ok = 0
         for case, result in chosen:
             ok, why = prose_case_holds(case, result)
             if not ok:
-                held.append(f"{case['file']}: {why}")
-        out[split] = {"cases": len(chosen), "hold": len(chosen) - len(held), "failing": held}
+                failing.append(f"{case['file']}: {why}")
+            scope_ok += result.facts.get("migration_related") == case["migration_related"]
+        out[split] = {
+            "cases": len(chosen),
+            "hold": len(chosen) - len(failing),
+            "scope_accuracy": round(scope_ok / len(chosen), 4) if chosen else None,
+            "failing": failing,
+        }
     return out
 
 
 def prose_case_holds(case, result) -> tuple[bool, str]:
-    verdicts = case.get("verdict") or case.get("expected_verdict")
-    if isinstance(verdicts, str):
-        verdicts = [verdicts]
-    if verdicts and result.verdict not in verdicts:
-        return False, f"verdict {result.verdict}, expected {'/'.join(verdicts)}"
+    """Risk cases: the verdict reaches verdict_at_least and the principles are flagged.
+    Benign cases: the verdict is no worse than expected, no listed category is inferred and
+    no listed principle is flagged."""
+    got = VERDICT_RANK[result.verdict]
+    least = case.get("verdict_at_least")
+    if least is not None and got < VERDICT_RANK[least]:
+        return False, f"verdict {result.verdict}, expected at least {least}"
+    if least is None and got > VERDICT_RANK[case["verdict"]]:
+        return False, f"verdict {result.verdict}, expected {case['verdict']}"
     flagged = {f.principle for f in result.findings if f.kind == "concern" and f.status == "flag"}
-    for principle in case.get("principles") or case.get("flagged_principles") or []:
+    for principle in case.get("must_flag_principles") or []:
         if principle not in flagged:
             return False, f"{principle} not flagged"
-    for principle in case.get("not_principles") or case.get("not_flagged_principles") or []:
+    any_of = case.get("must_flag_any_of")
+    if any_of and not flagged & set(any_of):
+        return False, f"none of {', '.join(any_of)} flagged"
+    for principle in case.get("must_not_flag_principles") or []:
         if principle in flagged:
             return False, f"{principle} flagged"
+    wrong = set(case.get("must_not_flag_categories") or []) & set(
+        result.facts.get("categories") or []
+    )
+    if wrong:
+        return False, f"categories inferred: {', '.join(sorted(wrong))}"
     return True, ""
 
 

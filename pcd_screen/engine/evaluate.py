@@ -74,12 +74,18 @@ def context_for(proposal: Proposal, ruleset: Ruleset, refdata, as_of: date) -> C
 
 
 def normalise(data: dict) -> dict:
-    """The view rules see: a safeguard given as {done, reference} counts as its `done` value."""
+    """The view rules see: a safeguard given as {done, reference} counts as its `done` value;
+    whether it was independent ({independent: bool}) is under safeguard_independence."""
     safeguards = data.get("safeguards")
     if not isinstance(safeguards, dict):
         return data
     flat = {k: (v.get("done") if isinstance(v, dict) else v) for k, v in safeguards.items()}
-    return {**data, "safeguards": flat}
+    independence = {
+        k: v["independent"]
+        for k, v in safeguards.items()
+        if isinstance(v, dict) and isinstance(v.get("independent"), bool)
+    }
+    return {**data, "safeguards": flat, "safeguard_independence": independence}
 
 
 def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
