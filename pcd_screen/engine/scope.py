@@ -15,8 +15,26 @@ from pcd_screen.engine.text.reader import TEXT_FIELDS, document_language, read, 
 # 72010 is not here: material relief goes to many crisis-affected people, not only displaced.
 MIGRATION_PURPOSE_CODES = (15190, 15136, 24050, *range(93010, 93019))
 MIN_WORDS = 8  # below this, a text without codes or fields says too little to decide
-# Frames whose explicit match makes a text migration-related by itself.
 TOPIC_FRAMES = ("migration-topic",)
+# Frames whose explicit match makes a text migration-related by itself: money tied to
+# returns, success measured by departures, returns from detention.
+SCOPE_FRAMES = (
+    "tranche-tied-to-control",
+    "migration-reduction-aim",
+    "departure-measure",
+    "return-from-detention",
+)
+MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
+MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")
+MIGRATION_MEASURES = (
+    "irregular-departures",
+    "arrivals-in-donor-country",
+    "returns-executed",
+    "interceptions",
+    "readmission-rate",
+    "border-apprehensions",
+)
+MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
 
 
 def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
@@ -24,6 +42,7 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
     lang = document_language(data)
     fields = texts_of(data, TEXT_FIELDS)
     categories: dict[str, None] = {}
+    framed: dict[str, str] = {}  # scope frame -> the first sentence that said it
     topic_sentences: list[tuple] = []
     words = 0
     for path, text in fields:
@@ -33,6 +52,8 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
             if hit.negated or hit.weak and hit.frame not in TOPIC_FRAMES:
                 continue
             frame = frames()[hit.frame]
+            if hit.frame in SCOPE_FRAMES and not hit.weak:
+                framed.setdefault(hit.frame, reading.quote(hit))
             if hit.frame in TOPIC_FRAMES:
                 passing = any(
                     h.frame == "migration-in-passing" and h.sentence == hit.sentence
@@ -63,6 +84,8 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
         g for a in activities for g in a.get("target_groups") or []
     }
     reasons += [f"target group {g}" for g in sorted(groups & set(migrant_groups))]
+    reasons += _stated_reasons(data)
+    reasons += [f"text: {name}: “{quote}”" for name, quote in framed.items()]
     control_text = sorted(categories)
     reasons += [f"text: {c}" for c in control_text if c in migration_categories]
     sentences = {(p, s) for p, s, _q in topic_sentences}
@@ -80,6 +103,36 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
     else:
         value = False
     return {"migration_related": value, "reasons": reasons, "categories": all_categories}
+
+
+def _stated_reasons(data: dict) -> list[str]:
+    """Fields that make a proposal migration-related whatever its categories say."""
+    reasons = []
+    links = {
+        link
+        for c in data.get("conditions") or []
+        if isinstance(c, dict)
+        for link in c.get("linked_to") or []
+    }
+    reasons += [f"condition linked to {link}" for link in MIGRATION_LINKS if link in links]
+    chosen = set(data.get("selection_criteria") or [])
+    reasons += [f"selection criterion {c}" for c in MIGRATION_SELECTION if c in chosen]
+    measures = {
+        i.get("measures")
+        for r in data.get("results") or []
+        if isinstance(r, dict)
+        for i in r.get("indicators") or []
+        if isinstance(i, dict)
+    }
+    reasons += [f"indicator measures {m}" for m in MIGRATION_MEASURES if m in measures]
+    types = {i.get("type") for i in data.get("implementers") or [] if isinstance(i, dict)}
+    reasons += [f"implementer {t}" for t in MIGRATION_IMPLEMENTERS if t in types]
+    arrangement = (data.get("ownership") or {}).get("readmission_arrangement") or {}
+    if arrangement.get("exists") is True:
+        reasons.append("readmission arrangement")
+    if ((data.get("in_donor_refugee_costs") or {}).get("amount") or 0) > 0:
+        reasons.append("in-donor refugee costs")
+    return reasons
 
 
 def _one_of_a_list(reading, hit) -> bool:
