@@ -23,6 +23,7 @@ SCOPE_FRAMES = (
     "migration-reduction-aim",
     "departure-measure",
     "return-from-detention",
+    "root-causes-of-migration",
 )
 MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
 MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")

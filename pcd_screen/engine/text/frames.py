@@ -34,6 +34,7 @@ class Frame:
     weak: bool
     category: str | None
     hedges: bool = True  # false: hedge words are part of what the frame looks for
+    unless_around: int = 6  # words either side of a match in which `unless` roles cancel it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ def frames() -> dict[str, Frame]:
             weak=bool(raw.get("weak")),
             category=raw.get("category"),
             hedges=raw.get("hedges", True),
+            unless_around=raw.get("unless_around", UNLESS_AROUND),
         )
     return out
 
@@ -202,7 +204,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
 
     for _size, start, end in sorted(candidates):
         if any(
-            start - UNLESS_AROUND <= s < end + UNLESS_AROUND and not listed(e)
+            start - frame.unless_around <= s < end + frame.unless_around
+            and not (role == "service" and listed(e))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
