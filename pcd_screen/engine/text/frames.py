@@ -20,6 +20,7 @@ NEGATION_BEFORE = (
 )
 HEDGE_BEFORE = 4
 UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
+WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class Frame:
     weak: bool
     category: str | None
     hedges: bool = True  # false: hedge words are part of what the frame looks for
-    unless_around: int = 6  # words either side of a match in which `unless` roles cancel it
+    wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def frames() -> dict[str, Frame]:
             weak=bool(raw.get("weak")),
             category=raw.get("category"),
             hedges=raw.get("hedges", True),
-            unless_around=raw.get("unless_around", UNLESS_AROUND),
+            wide_unless=tuple(raw.get("wide_unless") or ()),
         )
     return out
 
@@ -199,12 +200,15 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     # ("migration, reception and border management").
     conjunctions = {s for s, _e in found.get("conjunction", ())}
 
+    def around(role: str) -> int:
+        return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
+
     def listed(end_of_service: int) -> bool:
         return end_of_service in conjunctions or end_of_service + 1 in conjunctions
 
     for _size, start, end in sorted(candidates):
         if any(
-            start - frame.unless_around <= s < end + frame.unless_around
+            start - around(role) <= s < end + around(role)
             and not (role == "service" and listed(e))
             for role in frame.unless
             for s, e in found.get(role, ())
