@@ -208,8 +208,7 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
 
     for _size, start, end in sorted(candidates):
         if any(
-            start - around(role) <= s < end + around(role)
-            and not (role == "service" and listed(e))
+            start - around(role) <= s < end + around(role) and not (role == "service" and listed(e))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
