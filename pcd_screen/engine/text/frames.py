@@ -88,8 +88,14 @@ class Matcher:
         data = frame_data()
         table = forms(lang)
         self.frames = frames()
-        self.exact: dict[str, list] = {}
-        self.prefixes: dict[str, list] = {}
+        self.order = {frame: n for n, frame in enumerate(self.frames.values())}
+        self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
+        for frame in self.frames.values():
+            for role in frame.roles[0].split("|"):
+                self.by_first.setdefault(role, []).append(frame)
+        self.single: dict[str, list[str]] = {}  # one-word lexeme (lemma or form) -> roles
+        self.exact: dict[str, list] = {}  # first lemma of a longer lexeme -> (role, parts)
+        self.prefixes: dict[str, list] = {}  # first 3 letters of a prefix -> (role, parts)
         groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
         for role, entries in groups.items():
             for text in lexemes(entries, lang):
@@ -97,7 +103,11 @@ class Matcher:
                 if not parts:
                     continue
                 kind, first = parts[0]
-                if kind == "exact":
+                if kind == "exact" and len(parts) == 1:
+                    roles = self.single.setdefault(first, [])
+                    if role not in roles:
+                        roles.append(role)
+                elif kind == "exact":
                     self.exact.setdefault(first, []).append((role, parts))
                 else:
                     self.prefixes.setdefault(first[:3], []).append((role, parts))
@@ -114,10 +124,18 @@ class Matcher:
     def roles(self, words: list[str], lemmas: list[str]) -> dict[str, list[tuple[int, int]]]:
         """role -> (start, end) of every lexeme of it found in the sentence."""
         found: dict[str, list[tuple[int, int]]] = {}
-        exact, prefixes = self.exact, self.prefixes
+        single, exact, prefixes = self.single, self.exact, self.prefixes
         size = len(words)
         for i in range(size):
             lemma, word = lemmas[i], words[i]
+            hits = single.get(lemma)
+            if word != lemma and word in single:
+                hits = [*(hits or ()), *single[word]]
+            if hits:
+                for role in hits:
+                    spans = found.setdefault(role, [])
+                    if not spans or spans[-1] != (i, i + 1):
+                        spans.append((i, i + 1))
             candidates = exact.get(lemma, ())
             if word != lemma and word in exact:
                 candidates = [*candidates, *exact[word]]
@@ -136,10 +154,12 @@ class Matcher:
         """Every frame in a text given as (words, roles found) per sentence."""
         hits: list[Hit] = []
         for index, (words, found) in enumerate(sentences):
-            for frame in self.frames.values():
-                if not _spans(found, frame.roles[0]):
+            tried = [f for role in found for f in self.by_first.get(role, ())]
+            for frame in sorted(set(tried), key=self.order.__getitem__):
+                later = frame.reach == "next" and index + 1 < len(sentences)
+                if not (later or all(_present(found, role) for role in frame.roles[1:])):
                     continue
-                if frame.reach == "next" and index + 1 < len(sentences):
+                if later:
                     shift = len(words)
                     nxt = sentences[index + 1][1]
                     merged = {
@@ -173,6 +193,12 @@ def _part_ok(kind, value, word, lemma) -> bool:
     if kind == "exact":
         return lemma == value or word == value
     return word.startswith(value)
+
+
+def _present(found: dict, role: str) -> bool:
+    if "|" not in role:
+        return role in found
+    return any(part in found for part in role.split("|"))
 
 
 def _spans(found: dict, role: str) -> list:

@@ -110,15 +110,21 @@ _STOP = {
 }
 
 
+_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOP.items():
+    for _word in _words:
+        _BY_WORD[_word] = (*_BY_WORD.get(_word, ()), _lang)
+
+
 def detect(words: list[str], default: str | None = None, prefer: str | None = None) -> str | None:
     """The language whose function words are most frequent in words (folded); default when
     there are too few to tell or two languages tie. A preferred (declared) language is kept
     unless another has at least three function words and twice as many."""
-    counts = {lang: 0 for lang in LANGUAGES}
+    counts = dict.fromkeys(LANGUAGES, 0)
+    get = _BY_WORD.get
     for word in words:
-        for lang in LANGUAGES:
-            if word in _STOP[lang]:
-                counts[lang] += 1
+        for lang in get(word, ()):
+            counts[lang] += 1
     ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
     if prefer in counts:
         top = ranked[0]

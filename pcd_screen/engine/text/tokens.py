@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import re
-
-from pcd_screen.engine.lexicon import fold
+import unicodedata
 
 # Letters and digits; an apostrophe or hyphen ends a word ("l'aide" -> l, aide).
 _WORD = re.compile(r"[^\W_]+")
 
 
 def tokenise(text: str) -> tuple[list[str], list[int]]:
-    """(folded words, start offset of each in text). Folding keeps offsets only when it keeps
-    the length, so offsets come from the original text and words are folded one by one."""
-    if text.isascii():
-        lowered = text.lower()
-        words = _WORD.findall(lowered)
-        starts = [m.start() for m in _WORD.finditer(lowered)]
-        return words, starts
-    words, starts = [], []
-    for match in _WORD.finditer(text):
-        words.append(fold(match.group()))
-        starts.append(match.start())
-    return words, starts
+    """(folded words, start offset of each in text). Folding here maps each character to one
+    character (é -> e, Ç -> c), so the offsets of the folded text are those of the original."""
+    folded = text.lower()
+    if len(folded) != len(text):  # a few characters change length when lower-cased
+        folded = text
+    if not folded.isascii():
+        folded = folded.translate(_FOLD)
+    return _WORD.findall(folded), [m.start() for m in _WORD.finditer(folded)]
+
+
+class _FoldTable(dict):
+    """str.translate table built on demand: a character -> its base letter when its
+    decomposition is that letter plus accents, else itself (so lengths never change)."""
+
+    def __missing__(self, code: int):
+        char = chr(code)
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        self[code] = value = base.lower() if len(base) == 1 else char
+        return value
+
+
+_FOLD = _FoldTable()
