@@ -75,7 +75,8 @@ def language_of(text: str, declared: str | None) -> str:
     return detect(words, declared or "en", prefer=declared) or "en"
 
 
-@lru_cache(maxsize=2048)
+# Bounded: a batch of thousands of activities must not accumulate readings (tests/test_iati.py).
+@lru_cache(maxsize=512)
 def read(text: str, declared: str) -> Reading:
     """The text read in the declared language, unless its own function words say clearly
     otherwise (an IATI narrative in French under an English default)."""
