@@ -48,7 +48,7 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
     words = 0
     for path, text in fields:
         reading = read(text, lang)
-        words += sum(len(s) for s in reading.starts)
+        words += sum(reading.sizes)
         for hit in reading.hits:
             if hit.negated or hit.weak and hit.frame not in TOPIC_FRAMES:
                 continue
@@ -146,7 +146,7 @@ def _one_of_a_list(reading, hit) -> bool:
     ]
     if len({(h.start, h.end) for h in same}) > 1:
         return False
-    words = reading.starts[hit.sentence]
+    words = reading.starts(hit.sentence)
     first = words[max(hit.start - 6, 0)]
     last = words[min(hit.end + 5, len(words) - 1)]
     return reading.text.count(",", first, last) >= 2

@@ -96,6 +96,7 @@ class Matcher:
         self.single: dict[str, list[str]] = {}  # one-word lexeme (lemma or form) -> roles
         self.exact: dict[str, list] = {}  # first lemma of a longer lexeme -> (role, parts)
         self.prefixes: dict[str, list] = {}  # first 3 letters of a prefix -> (role, parts)
+        self.memo: dict[tuple[str, str], tuple] = {}
         groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
         for role, entries in groups.items():
             for text in lexemes(entries, lang):
@@ -115,34 +116,54 @@ class Matcher:
     @staticmethod
     def _parts(text: str, table: dict) -> tuple:
         prefix = text.endswith("*")
-        words, _starts = tokenise(text.rstrip("*"))
+        plain = text.rstrip("*")
+        if plain.isascii() and plain.replace(" ", "").isalpha() and plain.islower():
+            words = plain.split()  # most lexemes: no need for the tokeniser
+        else:
+            words, _starts = tokenise(plain)
         parts = [("exact", table.get(w, w)) for w in words]
         if prefix and parts:
             parts[-1] = ("prefix", words[-1])
         return tuple(parts)
 
+    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple]:
+        """(roles a word is by itself, lexemes of several words that may start at it),
+        worked out once per distinct word: texts repeat their words."""
+        key = (word, lemma)
+        entry = self.memo.get(key)
+        if entry is not None:
+            return entry
+        roles = list(self.single.get(lemma, ()))
+        longer = list(self.exact.get(lemma, ()))
+        if word != lemma:
+            roles += [r for r in self.single.get(word, ()) if r not in roles]
+            longer += self.exact.get(word, ())
+        for role, parts in self.prefixes.get(word[:3], ()):
+            if len(parts) > 1:
+                longer.append((role, parts))
+            elif word.startswith(parts[0][1]) and role not in roles:
+                roles.append(role)
+        entry = (tuple(roles), tuple(longer))
+        if len(self.memo) > 50_000:  # a long batch of many languages' words
+            self.memo.clear()
+        self.memo[key] = entry
+        return entry
+
     def roles(self, words: list[str], lemmas: list[str]) -> dict[str, list[tuple[int, int]]]:
         """role -> (start, end) of every lexeme of it found in the sentence."""
         found: dict[str, list[tuple[int, int]]] = {}
-        single, exact, prefixes = self.single, self.exact, self.prefixes
         size = len(words)
+        memo = self.memo
         for i in range(size):
-            lemma, word = lemmas[i], words[i]
-            hits = single.get(lemma)
-            if word != lemma and word in single:
-                hits = [*(hits or ()), *single[word]]
-            if hits:
-                for role in hits:
-                    spans = found.setdefault(role, [])
-                    if not spans or spans[-1] != (i, i + 1):
-                        spans.append((i, i + 1))
-            candidates = exact.get(lemma, ())
-            if word != lemma and word in exact:
-                candidates = [*candidates, *exact[word]]
-            heads = prefixes.get(word[:3])
-            if heads:
-                candidates = [*candidates, *heads]
-            for role, parts in candidates:
+            entry = memo.get((words[i], lemmas[i])) or self._entry(words[i], lemmas[i])
+            roles, longer = entry
+            for role in roles:
+                spans = found.get(role)
+                if spans is None:
+                    found[role] = [(i, i + 1)]
+                else:
+                    spans.append((i, i + 1))
+            for role, parts in longer:
                 end = _match_from(parts, words, lemmas, i, size)
                 if end:
                     spans = found.setdefault(role, [])

@@ -7,7 +7,6 @@ lemmatised and matched against every frame at once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from pcd_screen.engine.text import sentences as sentence_split
@@ -35,27 +34,35 @@ TEXT_FIELDS = (
 ELEMENT_FIELDS = (("title",), ("description",), ("text",), ("statement",), ("name",))
 
 
-@dataclass(frozen=True, slots=True)
 class Reading:
-    """One text read: its language, sentences (start, end offsets) with their word offsets,
-    and the frames found."""
+    """One text read: its language, sentences (start, end offsets), the number of words of
+    each, and the frames found. Word offsets are worked out only to quote a sentence."""
 
-    text: str
-    lang: str
-    spans: tuple[tuple[int, int], ...]
-    starts: tuple[tuple[int, ...], ...]  # per sentence: offset of each word in text
-    hits: tuple[Hit, ...]
+    __slots__ = ("text", "lang", "spans", "sizes", "hits", "_starts")
+
+    def __init__(self, text, lang, spans, sizes, hits):
+        self.text, self.lang, self.spans, self.sizes, self.hits = text, lang, spans, sizes, hits
+        self._starts: dict[int, tuple[int, ...]] = {}
+
+    def starts(self, sentence: int) -> tuple[int, ...]:
+        """Offsets in text of the words of one sentence."""
+        found = self._starts.get(sentence)
+        if found is None:
+            start, end = self.spans[sentence]
+            offsets = tokenise(self.text[start:end], offsets=True)[1]
+            found = self._starts[sentence] = tuple(start + o for o in offsets)
+        return found
 
     def quote(self, hit: Hit) -> str:
         start, end = self.spans[hit.sentence]
         last = hit.sentence
-        if hit.end > len(self.starts[hit.sentence]) and hit.sentence + 1 < len(self.spans):
+        if hit.end > self.sizes[hit.sentence] and hit.sentence + 1 < len(self.spans):
             last = hit.sentence + 1
             end = self.spans[last][1]
         sentence = self.text[start:end]
         if len(sentence) <= QUOTE_LENGTH:
             return " ".join(sentence.split())
-        words = self.starts[hit.sentence] + (self.starts[last] if last != hit.sentence else ())
+        words = self.starts(hit.sentence) + (self.starts(last) if last != hit.sentence else ())
         first = words[max(hit.start - 8, 0)] if words else start
         stop_word = min(hit.end + 8, len(words) - 1)
         stop = words[stop_word] if words else end
@@ -81,16 +88,13 @@ def read(text: str, declared: str) -> Reading:
     """The text read in the declared language, unless its own function words say clearly
     otherwise (an IATI narrative in French under an English default)."""
     spans = tuple(sentence_split.split(text))
-    tokenised = [tokenise(text[start:end]) for start, end in spans]
-    every = [word for words, _offsets in tokenised for word in words]
+    tokenised = [tokenise(text[start:end])[0] for start, end in spans]
+    every = [word for words in tokenised for word in words]
     lang = detect(every, declared or "en", prefer=declared) or "en"
     match = matcher(lang)
-    analysed = [(words, match.roles(words, lemmatise(words, lang))) for words, _o in tokenised]
-    starts = tuple(
-        tuple(start + o for o in offsets)
-        for (start, _end), (_words, offsets) in zip(spans, tokenised, strict=True)
-    )
-    return Reading(text, lang, spans, starts, tuple(match.match(analysed)))
+    analysed = [(words, match.roles(words, lemmatise(words, lang))) for words in tokenised]
+    sizes = tuple(len(words) for words in tokenised)
+    return Reading(text, lang, spans, sizes, tuple(match.match(analysed)))
 
 
 def texts_of(node, fields) -> list[tuple[tuple, str]]:

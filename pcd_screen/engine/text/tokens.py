@@ -9,14 +9,16 @@ import unicodedata
 _WORD = re.compile(r"[^\W_]+")
 
 
-def tokenise(text: str) -> tuple[list[str], list[int]]:
-    """(folded words, start offset of each in text). Folding here maps each character to one
-    character (é -> e, Ç -> c), so the offsets of the folded text are those of the original."""
+def tokenise(text: str, offsets: bool = False) -> tuple[list[str], list[int]]:
+    """(folded words, start offset of each in text if asked for). Folding maps each character
+    to one character (é -> e, Ç -> c), so the offsets of the folded text are the original's."""
     folded = text.lower()
     if len(folded) != len(text):  # a few characters change length when lower-cased
         folded = text
     if not folded.isascii():
         folded = folded.translate(_FOLD)
+    if not offsets:
+        return _WORD.findall(folded), []
     return _WORD.findall(folded), [m.start() for m in _WORD.finditer(folded)]
 
 
