@@ -340,7 +340,7 @@ def test_check_rule_ids(tmp_path):
     with pytest.raises(LoadError) as excinfo:
         check_rule_ids(waivers, known)
     assert [str(e) for e in excinfo.value.errors] == [
-        ".pcd-waivers.yaml:9:1: rule: unknown rule id 'NOC-030' (did you mean 'NOC-006'?)"
+        ".pcd-waivers.yaml:9:1: rule: unknown rule id 'NOC-030' (did you mean 'NOC-007'?)"
     ]
 
 
