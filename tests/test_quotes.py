@@ -66,3 +66,35 @@ def test_json_evidence_has_quote_and_line(proposal):
     )
     assert "detention" in result["facts"]["categories"]
     assert result["facts"]["migration_related"] is True
+
+
+WEAK = """\
+schema_version: 1
+id: TEST-QUOTE-02
+title: Protection of migrants
+language: en
+description: Migrants intercepted in the area are brought to the holding centre in Zawiya.
+target_groups: [migrants]
+activities:
+  - {id: A1, title: Mobile teams, category: protection, budget: 100}
+safeguards: {human_rights_risk_assessment: false, independent_monitoring: false}
+"""
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("text", "en"), ("md", "nl"), ("html", "fr")])
+def test_a_weak_text_signal_is_a_question_quoting_the_sentence(tmp_path, fmt, lang):
+    path = tmp_path / "weak.yaml"
+    path.write_text(WEAK, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pcd_screen", "screen", str(path), "-f", fmt, "--lang", lang]
+        + ["--as-of", "2026-11-23", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    out = proc.stdout
+    assert "Migrants intercepted in the area are brought to the holding centre" in out
+    assert {"en": "please clarify", "nl": "graag verduidelijken", "fr": "merci de préciser"}[
+        lang
+    ] in out

@@ -100,7 +100,10 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
         flag = rule.flag_when.evaluate(ctx)
         if scope.value is None:
             # Unknown scope: only a definite "no" from flag_when would have settled the rule.
-            return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
+            # What left the scope open is shown (a sentence the text says only weakly).
+            return "unclear", Outcome(
+                None, flag.evidence, scope.missing + flag.missing, scope.evidence
+            )
         # What put the proposal in scope is evidence too (the detention activity, say). A new
         # outcome: evaluated ones are shared between rules.
         outcome = Outcome(flag.value, flag.evidence, flag.missing, scope.evidence)
@@ -131,7 +134,11 @@ def evaluate_rule(
     status, outcome = status_of(rule, ctx)
     if status in ("flag", "unclear"):
         evidence = _evidence(outcome.evidence, ctx, proposal)
-        shown = _evidence(outcome.scope + outcome.evidence, ctx, proposal) if evidence else []
+        shown = (
+            _evidence(outcome.scope + outcome.evidence, ctx, proposal)
+            if evidence or any(isinstance(v, dict) and "quote" in v for _p, v in outcome.scope)
+            else []
+        )
     else:
         evidence = shown = []
     missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
