@@ -277,3 +277,15 @@ def test_mentions_evidence_names_the_phrases_found(fake_refdata):
     assert out.evidence == [
         (("summary",), {"mentions": ["readmission", "terugname", "grensbewak*"]})
     ]
+
+
+@pytest.mark.parametrize(
+    ("cond", "message"),
+    [
+        ({"text": "everything", "says": ["forced-labour"]}, "text must be one of"),
+        ({"text": "all", "says": ["no-such-frame"]}, "unknown concept frame(s) 'no-such-frame'"),
+    ],
+)
+def test_says_and_text_are_checked(cond, message):
+    with pytest.raises(ConditionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        compile_condition(cond)

@@ -247,6 +247,12 @@ def _subject_text(arg, ctx: Context, base: PathT) -> Items:
     return Items(found, [], True)
 
 
+def _compile_text(arg, _compile):
+    if arg not in TEXT_GROUPS:
+        raise ConditionError(f"text must be one of {', '.join(TEXT_GROUPS)}, got {arg!r}")
+    return arg
+
+
 # Groups of free-text fields a rule may read with `text:` (paths from the proposal).
 TEXT_GROUPS = {
     "all": None,  # every free-text field (engine.text.reader.TEXT_FIELDS)
@@ -347,7 +353,7 @@ SUBJECTS: dict[str, Subject] = {
             "objectives, activity titles and descriptions, condition texts, result statements, "
             "indicator names), conditions, results, indicators or aims (summary, objectives, "
             "results); inside share/count, the texts of one element",
-            lambda arg, _compile: arg,
+            _compile_text,
             _subject_text,
         ),
         Subject(
@@ -796,6 +802,15 @@ def _compile(raw) -> Node:
         raise ConditionError(f"quantifier must be any or all, got {quantifier!r}")
     argument = raw[operator.name]
     _check_argument(operator, argument)
+    if operator.name == "says":
+        from pcd_screen.engine.text.frames import frames
+
+        unknown = [name for name in argument if name not in frames()]
+        if unknown:
+            raise ConditionError(
+                f"unknown concept frame(s) {', '.join(map(repr, unknown))}; known: "
+                f"{', '.join(frames())}"
+            )
     if subject.name in ("share", "count") and operator.kind != "element":
         raise ConditionError(f"{subject.name} must be compared with eq, ne, gt, gte, lt or lte")
     return Predicate(
