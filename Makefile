@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint lock data i18n docs reports bench eval clean
+.PHONY: demo test lint lock data i18n docs reports bench eval lemmas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,11 +63,22 @@ docs: $(VENV)/.installed
 reports: data
 	$(BIN)/python scripts/make_example_reports.py
 
+# Measure scope and migration-control categories on the labelled sets (figures: eval/README.md).
+eval: $(VENV)/.installed
+	$(BIN)/python eval/run.py
+
+# Regenerate the frames' form -> lemma tables from simplemma (build time only), then the data.
+lemmas: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet 'simplemma>=1.1'
+	$(BIN)/python scripts/gen_lemma_forms.py
+	$(BIN)/python scripts/compile_data.py
+
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet yamllint
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_batch.py --count 1000
 	$(BIN)/python bench/bench_portfolio.py --count 10000
+	$(BIN)/python bench/bench_text.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

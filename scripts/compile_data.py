@@ -21,6 +21,7 @@ from pcd_screen.core.yamlread import BUNDLE, bundle_key, parse_trusted
 def sources() -> list[Path]:
     files = sorted(RULES_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.yaml"))
     files += sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    files += sorted((DATA_DIR / "frames").glob("*.yaml"))
     return files + sorted((DATA_DIR / "profiles").glob("*.yaml"))
 
 

@@ -106,9 +106,34 @@ def test_every_registered_operator_is_tested():
         "missing",
         "mentions",
         "in_list",
+        "says",
     }
     assert tested == set(OPERATORS)
-    assert set(SUBJECTS) == {"path", "fact", "share", "count"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "quoted"),
+    [
+        ("The project will finance a new detention centre in Zuwara.", True, True),
+        ("The project will not finance detention centres.", False, False),
+        ("Medical care for detainees in detention centres.", False, False),
+        ("Migrants are held in the detention centre of Zuwara.", None, True),  # weak: unclear
+        ("Vocational training for young people.", False, False),
+    ],
+)
+def test_says_reads_sentences_and_quotes_them(text, value, quoted, fake_refdata):
+    cond = {"text": "all", "says": ["detention-funding", "detention-mention"]}
+    outcome = check(cond, {"language": "en", "description": text}, fake_refdata)
+    assert outcome.value is value
+    quotes = [v["quote"] for _p, v in outcome.evidence]
+    assert quotes == ([text] if quoted else [])
+    if value is None:
+        assert outcome.missing == [("description",)]
+
+
+def test_says_without_text_is_false_not_unknown(fake_refdata):
+    assert check({"text": "all", "says": ["forced-labour"]}, {}, fake_refdata).value is False
+    assert set(SUBJECTS) == {"path", "fact", "share", "count", "text"}
 
 
 def test_missing_path_is_unknown_and_named(fake_refdata):
@@ -252,3 +277,15 @@ def test_mentions_evidence_names_the_phrases_found(fake_refdata):
     assert out.evidence == [
         (("summary",), {"mentions": ["readmission", "terugname", "grensbewak*"]})
     ]
+
+
+@pytest.mark.parametrize(
+    ("cond", "message"),
+    [
+        ({"text": "everything", "says": ["forced-labour"]}, "text must be one of"),
+        ({"text": "all", "says": ["no-such-frame"]}, "unknown concept frame(s) 'no-such-frame'"),
+    ],
+)
+def test_says_and_text_are_checked(cond, message):
+    with pytest.raises(ConditionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        compile_condition(cond)

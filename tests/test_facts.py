@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from pcd_screen.engine.facts import FACT_DOCS, FACT_NAMES, compute_facts
 
 AS_OF = date(2026, 11, 23)
@@ -101,12 +103,66 @@ def test_single_country_without_percentage_counts_whole(fake_refdata):
     assert facts["ldc_share"] == 1.0
 
 
-def test_not_migration_related_needs_known_categories_and_groups(fake_refdata):
+def test_not_migration_related_from_stated_categories_or_enough_text(fake_refdata):
     data = {"activities": [{"category": "climate-adaptation"}], "target_groups": ["women"]}
     assert values(data, fake_refdata)["migration_related"] is False
+    # A stated category settles it; almost no text and nothing stated leaves it unknown.
     assert (
         values({"activities": [{"category": "climate-adaptation"}]}, fake_refdata)[
             "migration_related"
         ]
-        is None
+        is False
     )
+    assert values({"title": "Contract 2020/417"}, fake_refdata)["migration_related"] is None
+    water = {
+        "language": "en",
+        "description": "Rural water points and hygiene promotion in "
+        "twelve districts of Malawi, with district councils and water user committees.",
+    }
+    assert values(water, fake_refdata)["migration_related"] is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "related"),
+    [
+        ("en", "Jobs for young people to address the root causes of irregular migration.", True),
+        (
+            "nl",
+            "Banen voor jongeren om de grondoorzaken van irreguliere migratie aan te pakken.",
+            True,
+        ),
+        (
+            "fr",
+            "Des emplois pour s'attaquer aux causes profondes de la migration irrégulière.",
+            True,
+        ),
+        (
+            "en",
+            "Health care for refugees and host communities in Gambella. Refugees take part.",
+            True,
+        ),
+        # one group in a list of vulnerable groups, and a negated mention: not the subject
+        (
+            "en",
+            "Support to survivors of violence, people with disabilities, IDPs, widows and "
+            "older people in Gaza, with cash and home visits by trained social workers.",
+            False,
+        ),
+        ("en", "This rural water project does not target migrants or refugees in any way.", False),
+    ],
+)
+def test_migration_related_from_the_text(lang, text, related, fake_refdata):
+    facts = compute_facts({"language": lang, "description": text}, fake_refdata, AS_OF)
+    assert facts["migration_related"].value is bool(related)
+    assert bool(facts["migration_reasons"].value) is bool(related)
+
+
+def test_categories_from_fields_and_text_whatever_the_budget(fake_refdata):
+    data = {
+        "language": "en",
+        "description": "The project will finance the construction of a detention centre.",
+        "activities": [{"category": "protection"}],
+    }
+    facts = values(data, fake_refdata)
+    assert facts["categories"] == ["detention", "protection"]
+    assert facts["category_shares"] is None  # no budget: categories, but no shares

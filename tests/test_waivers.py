@@ -341,7 +341,7 @@ def test_a_waiver_for_an_unknown_rule_is_stale_not_an_error(tmp_path):
     assert unknown_rule_notes(waivers[:1], known) == []
     assert unknown_rule_notes(waivers, known) == [
         ".pcd-waivers.yaml:9: the waiver names rule 'NOC-030', which is not in the catalogue "
-        "(did you mean 'NOC-006'?); it is stale: remove or correct it"
+        "(did you mean 'NOC-007'?); it is stale: remove or correct it"
     ]
 
 

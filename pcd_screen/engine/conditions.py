@@ -235,6 +235,40 @@ def _subject_count(spec, ctx: Context, base: PathT) -> Items:
     return items
 
 
+def _subject_text(arg, ctx: Context, base: PathT) -> Items:
+    """The free-text values of the proposal (or, inside share/count, of one element)."""
+    from pcd_screen.engine.text.reader import ELEMENT_FIELDS, TEXT_FIELDS, texts_of
+
+    if base:
+        node = value_at(ctx.data, base)
+        found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
+    else:
+        found = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
+    return Items(found, [], True)
+
+
+def _compile_text(arg, _compile):
+    if arg not in TEXT_GROUPS:
+        raise ConditionError(f"text must be one of {', '.join(TEXT_GROUPS)}, got {arg!r}")
+    return arg
+
+
+# Groups of free-text fields a rule may read with `text:` (paths from the proposal).
+TEXT_GROUPS = {
+    "all": None,  # every free-text field (engine.text.reader.TEXT_FIELDS)
+    "conditions": (("conditions", "*", "text"),),
+    "results": (("results", "*", "statement"), ("results", "*", "indicators", "*", "name")),
+    "indicators": (("results", "*", "indicators", "*", "name"),),
+    "aims": (
+        ("summary",),
+        ("objectives",),
+        ("objectives", "*"),
+        ("results", "*", "statement"),
+        ("results", "*", "indicators", "*", "name"),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Subject:
     name: str
@@ -311,6 +345,16 @@ SUBJECTS: dict[str, Subject] = {
             "a fact derived from the proposal, e.g. ldc_share (see the list of facts)",
             _compile_fact,
             _subject_fact,
+        ),
+        Subject(
+            "text",
+            {"enum": list(TEXT_GROUPS)},
+            "the free text of the proposal, as sentences: all (title, summary, description, "
+            "objectives, activity titles and descriptions, condition texts, result statements, "
+            "indicator names), conditions, results, indicators or aims (summary, objectives, "
+            "results); inside share/count, the texts of one element",
+            _compile_text,
+            _subject_text,
         ),
         Subject(
             "share",
@@ -433,6 +477,18 @@ OPERATORS: dict[str, Operator] = {
             "case ignored, whole words)",
             None,
         ),
+        Operator(
+            "says",
+            "frames",
+            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "the free text says one of the concept frames (pcd_screen/data/frames/frames.yaml): "
+            "a pattern over lemmas with roles, found in a sentence (in the proposal's language, "
+            "inflections and a few inserted words allowed), not negated. True with the "
+            "sentence quoted as evidence; unknown (the rule answers unclear and quotes the "
+            "sentence) when only a weak or hedged form is found; false otherwise, also when "
+            "there is no text",
+            None,
+        ),
     )
 }
 _QUANTIFIERS = ("any", "all")
@@ -520,7 +576,12 @@ def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:
 
     The decisive value is True for `any` and False for `all`."""
     if value is None:
-        return Outcome(None, [], [p for o in outs if o.value is None for p in o.missing])
+        # Unknown parts may carry evidence (a weak text signal quotes its sentence).
+        return Outcome(
+            None,
+            [e for o in outs if o.value is None for e in o.evidence],
+            [p for o in outs if o.value is None for p in o.missing],
+        )
     chosen = [o for o in outs if o.value is decisive] if value is decisive else outs
     return Outcome(value, [e for o in chosen for e in o.evidence], [])
 
@@ -545,6 +606,7 @@ class Predicate(Node):
         self._test = {
             "presence": self._presence,
             "text": self._text,
+            "frames": self._says,
             "collection": self._collection,
         }.get(kind, self._elements)
 
@@ -577,6 +639,28 @@ class Predicate(Node):
             return Outcome(True, evidence, [])
         if not found and missing:
             return Outcome(None, [], missing)
+        return Outcome(False, [], [])
+
+    def _says(self, found, missing, many, ctx) -> Outcome:
+        # Evidence is the sentence that said it, quoted; negated sentences say nothing.
+        from pcd_screen.engine.text.reader import document_language, read
+
+        lang = ctx.memo.get("text-language")
+        if lang is None:
+            lang = ctx.memo["text-language"] = document_language(ctx.data)
+        strong, weak = [], []
+        for path, text in found:
+            if not isinstance(text, str):
+                continue
+            reading = read(text, lang)
+            for hit in reading.hits:
+                if hit.frame in self.argument and not hit.negated:
+                    item = (path, {"says": hit.frame, "quote": reading.quote(hit)})
+                    (weak if hit.weak else strong).append(item)
+        if strong:
+            return Outcome(True, strong, [])
+        if weak:
+            return Outcome(None, weak, list(dict.fromkeys(p for p, _v in weak)))
         return Outcome(False, [], [])
 
     def _elements(self, found, missing, many, ctx) -> Outcome:
@@ -718,6 +802,15 @@ def _compile(raw) -> Node:
         raise ConditionError(f"quantifier must be any or all, got {quantifier!r}")
     argument = raw[operator.name]
     _check_argument(operator, argument)
+    if operator.name == "says":
+        from pcd_screen.engine.text.frames import frames
+
+        unknown = [name for name in argument if name not in frames()]
+        if unknown:
+            raise ConditionError(
+                f"unknown concept frame(s) {', '.join(map(repr, unknown))}; known: "
+                f"{', '.join(frames())}"
+            )
     if subject.name in ("share", "count") and operator.kind != "element":
         raise ConditionError(f"{subject.name} must be compared with eq, ne, gt, gte, lt or lte")
     return Predicate(

@@ -74,12 +74,18 @@ def context_for(proposal: Proposal, ruleset: Ruleset, refdata, as_of: date) -> C
 
 
 def normalise(data: dict) -> dict:
-    """The view rules see: a safeguard given as {done, reference} counts as its `done` value."""
+    """The view rules see: a safeguard given as {done, reference} counts as its `done` value;
+    whether it was independent ({independent: bool}) is under safeguard_independence."""
     safeguards = data.get("safeguards")
     if not isinstance(safeguards, dict):
         return data
     flat = {k: (v.get("done") if isinstance(v, dict) else v) for k, v in safeguards.items()}
-    return {**data, "safeguards": flat}
+    independence = {
+        k: v["independent"]
+        for k, v in safeguards.items()
+        if isinstance(v, dict) and isinstance(v.get("independent"), bool)
+    }
+    return {**data, "safeguards": flat, "safeguard_independence": independence}
 
 
 def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
@@ -94,7 +100,10 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
         flag = rule.flag_when.evaluate(ctx)
         if scope.value is None:
             # Unknown scope: only a definite "no" from flag_when would have settled the rule.
-            return "unclear", Outcome(None, flag.evidence, scope.missing + flag.missing)
+            # What left the scope open is shown (a sentence the text says only weakly).
+            return "unclear", Outcome(
+                None, flag.evidence, scope.missing + flag.missing, scope.evidence
+            )
         # What put the proposal in scope is evidence too (the detention activity, say). A new
         # outcome: evaluated ones are shared between rules.
         outcome = Outcome(flag.value, flag.evidence, flag.missing, scope.evidence)
@@ -125,7 +134,11 @@ def evaluate_rule(
     status, outcome = status_of(rule, ctx)
     if status in ("flag", "unclear"):
         evidence = _evidence(outcome.evidence, ctx, proposal)
-        shown = _evidence(outcome.scope + outcome.evidence, ctx, proposal) if evidence else []
+        shown = (
+            _evidence(outcome.scope + outcome.evidence, ctx, proposal)
+            if evidence or any(isinstance(v, dict) and "quote" in v for _p, v in outcome.scope)
+            else []
+        )
     else:
         evidence = shown = []
     missing = sorted({format_path(p) for p in outcome.missing}) if status == "unclear" else []
@@ -167,7 +180,10 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         else:
             line = proposal.line_of(path) if proposal else None
             element = _element(path, proposal)
-        out.append(Evidence(key, value, line, element))
+        if isinstance(value, dict) and "quote" in value:  # a sentence the text layer found
+            out.append(Evidence(key, value["says"], line, element, value["quote"]))
+        else:
+            out.append(Evidence(key, value, line, element))
         if len(out) == MAX_EVIDENCE:
             break
     return out

@@ -95,7 +95,14 @@ FACT_DOCS: dict[str, str] = {
     "non_dac_share": N_("budget share going to countries not on the DAC List of ODA Recipients"),
     "non_dac_countries": N_("recipient countries not on the DAC List of ODA Recipients"),
     "free_movement_countries": N_("recipient countries in a regional free-movement area in force"),
-    "migration_related": N_("migration-related (by categories, target groups or purpose codes)"),
+    "migration_related": N_(
+        "migration-related (by purpose codes, stated categories and target groups, and what "
+        "the text says); unknown only when there is almost no text"
+    ),
+    "migration_reasons": N_("why the proposal is migration-related"),
+    "categories": N_(
+        "activity categories: those stated and those the text shows the project funds"
+    ),
     "uses_migration_reduction_measures": N_("some result indicator measures migration reduction"),
     "only_migration_reduction_measures": N_("every result indicator measures migration reduction"),
     "in_donor_refugee_months": N_("months of in-donor refugee costs"),
@@ -165,7 +172,7 @@ def compute_facts(data: dict, refdata, as_of: date) -> dict[str, Fact]:
     _country_facts(facts, countries, refdata, as_of)
     _measure_facts(facts, data.get("results"))
     _purpose_code_facts(facts, (data.get("oda") or {}).get("purpose_codes"), refdata)
-    facts["migration_related"] = _migration_related(data)
+    _scope_facts(facts, data)
     _humanitarian_facts(facts, data)
     refugee = data.get("in_donor_refugee_costs") or {}
     facts["in_donor_refugee_months"] = _known(
@@ -386,21 +393,14 @@ def _purpose_code_facts(facts, codes, refdata) -> None:
     facts["non_oda_purpose_codes"] = Fact(non_oda, source)
 
 
-def _migration_related(data) -> Fact:
-    activities = data.get("activities") or []
-    categories = {a.get("category") for a in activities}
-    groups = set(data.get("target_groups") or []) | {
-        g for a in activities for g in a.get("target_groups") or []
-    }
-    codes = {c.get("code") for c in (data.get("oda") or {}).get("purpose_codes") or []}
-    if categories & set(MIGRATION_CATEGORIES):
-        return Fact(True, [("activities",)])
-    if groups & set(MIGRANT_GROUPS):
-        return Fact(True, [("target_groups",)])
-    if codes & set(MIGRATION_PURPOSE_CODES):
-        return Fact(True, [("oda", "purpose_codes")])
-    known_categories = activities and all(a.get("category") for a in activities)
-    if known_categories and data.get("target_groups") is not None:
-        return Fact(False, [("activities",), ("target_groups",)])
-    lost = [("activities",)] if not known_categories else [("target_groups",)]
-    return Fact(None, [], lost)
+def _scope_facts(facts, data) -> None:
+    from pcd_screen.engine.scope import scope_facts
+
+    scope = scope_facts(data, MIGRATION_CATEGORIES, MIGRANT_GROUPS)
+    value = scope["migration_related"]
+    sources = [("activities",), ("oda", "purpose_codes"), ("target_groups",)]
+    facts["migration_related"] = (
+        Fact(value, sources) if value is not None else Fact(None, [], [("description",)])
+    )
+    facts["migration_reasons"] = Fact(scope["reasons"], sources)
+    facts["categories"] = Fact(scope["categories"], [("activities",)])

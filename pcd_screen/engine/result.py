@@ -17,6 +17,8 @@ class Evidence:
     # Imported data: the element (IATI) or column (CSV) the value was read from, with its line;
     # for a derived fact, the elements it was derived from. Left out of the JSON when None.
     element: str | None = None
+    # The sentence a text-reading condition (says) found, trimmed; None for field evidence.
+    quote: str | None = None
 
 
 @dataclass(slots=True)
@@ -59,7 +61,7 @@ class Result:
     def to_dict(self) -> dict:
         out = asdict(self)
         for finding in out["findings"]:
-            finding["evidence"] = [_drop_none_element(e) for e in finding["evidence"]]
+            finding["evidence"] = [_evidence_dict(e) for e in finding["evidence"]]
         return out
 
     def to_compact_dict(self) -> dict:
@@ -100,13 +102,15 @@ def _compact(finding: Finding) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [_drop_none_element(asdict(e)) for e in finding.evidence]
+        out["evidence"] = [_evidence_dict(asdict(e)) for e in finding.evidence]
     return out
 
 
-def _drop_none_element(evidence: dict) -> dict:
-    if evidence.get("element") is None:
-        evidence.pop("element", None)
+def _evidence_dict(evidence: dict) -> dict:
+    """Evidence as published: `element` and `quote` only when known (optional in the schema)."""
+    for name in ("element", "quote"):
+        if evidence.get(name) is None:
+            evidence.pop(name, None)
     return evidence
 
 

@@ -63,16 +63,21 @@ CODE_CATEGORIES = {
 # decide, and the code is part of the evidence.
 WORD_CODES = {"15190", "15136", "15130", "15110", "15210", "13096", "16070"}
 
-# Lexicon concept -> activity category. Ties are broken in this order.
+# Migration-control categories, inferred from the text layer's frames; ties in this order.
+FRAME_CATEGORIES = (
+    "border-control",
+    "maritime-interception",
+    "surveillance-equipment",
+    "detention",
+    "forced-return",
+    "readmission-cooperation",
+    "deterrence-campaign",
+    "anti-smuggling-enforcement",
+    "security-forces-equipment",
+    "military",
+)
+# Lexicon concept -> the other activity categories. Ties are broken in this order.
 CONCEPT_CATEGORIES = {
-    "border-control": "border-control",
-    "interception": "maritime-interception",
-    "surveillance": "surveillance-equipment",
-    "detention": "detention",
-    "forced-return": "forced-return",
-    "readmission": "readmission-cooperation",
-    "deterrence": "deterrence-campaign",
-    "smuggling-law-enforcement": "anti-smuggling-enforcement",
     "trafficking": "anti-trafficking",
     "voluntary-return": "voluntary-return-reintegration",
     "reintegration": "voluntary-return-reintegration",
@@ -1267,14 +1272,29 @@ def _code_evidence(code: str, percentage) -> str:
 
 
 def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
-    """category -> (distinct lexicon phrases matched, as "field: 'phrase'"; their keys), in
-    CONCEPT_CATEGORIES order. Phrases that fold to the same words count once."""
+    """category -> (distinct matches, as "field: 'phrase'"; their keys), in CONCEPT_CATEGORIES
+    order. Migration-control categories come from the text layer's concept frames (what the
+    money does: water at a border reception centre is not border control; negated sentences
+    say nothing); the other categories from the keyword lexicon."""
+    from pcd_screen.engine.text.frames import frames
+    from pcd_screen.engine.text.reader import document_language, read
+
     found: dict[str, tuple[list[str], list]] = {}
     lexicon = _lexicon()
+    lang = document_language(proposal)
     for field_name in ("title", "summary", "description"):
         text = proposal.get(field_name)
         if not text:
             continue
+        reading = read(text, lang)
+        for hit in reading.hits:
+            category = frames()[hit.frame].category
+            if category is None or hit.negated or hit.weak:
+                continue
+            shown, keys = found.setdefault(category, ([], []))
+            if (hit.frame,) not in keys:
+                keys.append((hit.frame,))
+                shown.append(f"{field_name}: '{reading.quote(hit)}'")
         hits = lexicon.matches(text)
         for concept, category in CONCEPT_CATEGORIES.items():
             for phrase in hits.get(concept, ()):
@@ -1283,8 +1303,8 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
                 if key not in keys:
                     keys.append(key)
                     shown.append(f"{field_name}: '{phrase.text}'")
-    order = list(dict.fromkeys(CONCEPT_CATEGORIES.values()))
-    return {c: found[c] for c in order if c in found}
+    order = [*FRAME_CATEGORIES, *CONCEPT_CATEGORIES.values()]
+    return {c: found[c] for c in dict.fromkeys(order) if c in found}
 
 
 def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
@@ -1303,6 +1323,11 @@ def coding_rules() -> dict[str, str]:
     for category, codes in by_code.items():
         shown = f"{codes[0]}-{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
         rules.setdefault(category, []).append(f"purpose code {shown} (decides by itself)")
+    for category in FRAME_CATEGORIES:
+        rules.setdefault(category, []).append(
+            f"a sentence of the title, summary or description in which the text layer reads "
+            f"funding of {category} (services to the people concerned do not count)"
+        )
     for concept, category in CONCEPT_CATEGORIES.items():
         rules.setdefault(category, []).append(
             f"words of the lexicon concept '{concept}' in the title, summary or description"

@@ -26,9 +26,13 @@ OPERATOR_PHRASES = {
     "missing": N_("is not given"),
     "mentions": N_("mentions (in any language) one of the keyword concepts: %(value)s"),
     "in_list": N_("is on the reference list %(value)s on the screening date"),
+    "says": N_(
+        "says, in a sentence that does not deny it, one of the concept frames: %(value)s "
+        "(only weakly or hedged: unclear)"
+    ),
 }
 assert set(OPERATOR_PHRASES) == set(OPERATORS), "every operator needs a phrase"
-assert {"path", "fact", "share", "count"} == set(SUBJECTS)
+assert {"path", "fact", "share", "count", "text"} == set(SUBJECTS)
 
 
 def explain_rule(rule, lang: str = "en") -> list[str]:
@@ -86,6 +90,8 @@ def _subject(node: dict, lang: str) -> str:
             "name": name,
             "meaning": _(FACT_DOCS.get(name) or PORTFOLIO_FACT_DOCS.get(name, name)),
         }
+    if "text" in node:
+        return _("the free text (%(fields)s)") % {"fields": node["text"]}
     if "share" in node or "count" in node:
         spec = node.get("share") or node.get("count")
         if "where" not in spec:

@@ -170,6 +170,9 @@ def _result(result: Result, finding: Finding, rule_index: int, root: str | None 
         text = unclear_text(finding, counts_as_flag(result, finding))
     else:
         text = finding.message or finding.title or finding.rule_id
+    quoted = next((e for e in finding.evidence if e.quote), None)
+    if quoted is not None:  # a text-based finding says which sentence it read
+        text += f" Text ({quoted.path}): “{quoted.quote}”"
     if waiver.get("expired"):
         text += f" A waiver for this finding expired on {waiver.get('expires')}."
     region = {}
@@ -203,6 +206,7 @@ def _result(result: Result, finding: Finding, rule_index: int, root: str | None 
                     "path": e.path,
                     "value": format_value(e.path.rsplit(".", 1)[-1], e.value),
                     "line": e.line,
+                    **({"quote": e.quote} if e.quote else {}),
                 }
                 for e in finding.evidence
             ],

@@ -95,9 +95,17 @@ def report_view(result: Result, lang: str) -> dict:
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
     questions: dict[str, dict] = {}
     for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
+        # A text that says something only weakly is not missing: the question quotes it.
+        quotes = {e.path: e.quote for e in finding.evidence if e.quote}
         for field in finding.missing or ["(information the rule names)"]:
             entry = questions.setdefault(
-                field, {"field": field, "rules": [], "definition": _definition(field, lang)}
+                field,
+                {
+                    "field": field,
+                    "rules": [],
+                    "definition": _definition(field, lang),
+                    "quote": quotes.get(field),
+                },
             )
             entry["rules"].append(finding)
     return {

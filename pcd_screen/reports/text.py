@@ -57,6 +57,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         "todo": _("What to do"),
         "sources": _("Sources"),
         "missing": _("is missing"),
+        "unsure": _("says this, but not clearly enough to decide; please clarify"),
         "needed": _("Needed to check"),
         "ruleset": _("ruleset"),
         "refdata": _("reference data"),
@@ -96,6 +97,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                     line = f" ({t['line']} {e.line})" if e.line else ""
                     shown = format_value(e.path, e.value, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
+                    if e.quote:  # the sentence the text layer read it in
+                        out.append(f"      “{e.quote}”")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
                     until = _("until %(date)s") % {"date": f.waiver["expires"]}
@@ -114,7 +117,11 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
         for i, q in enumerate(questions, 1):
             definition = f" ({q['definition']})" if q["definition"] else ""
-            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
+            if q.get("quote"):
+                said = f"“{q['quote']}” {t['unsure']}"
+                out.append(f"  {i}. {colon(q['field'])} {said}. {colon(t['needed'])}")
+            else:
+                out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
             out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
         if not questions:
             out.append("  " + _("None."))

@@ -1,0 +1,209 @@
+"""Measure pcd-screen on the labelled evaluation sets (see eval/README.md).
+
+Usage: python eval/run.py [--data DIR] [--json]      (`make eval`)
+
+iati/labels.yaml   180 real IATI activities: scope (migration_related), the migration-control
+                   categories the activity funds, split dev/heldout.
+prose/             proposals whose decisive risk is stated in prose only, with expected
+                   verdicts and principles in prose/expected.yaml (when present).
+
+Figures are computed, never timed; tests/test_eval.py keeps them at or above the figures
+reported in eval/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from pcd_screen.engine.evaluate import evaluate  # noqa: E402
+from pcd_screen.engine.facts import COERCIVE  # noqa: E402
+from pcd_screen.engine.refdata import load_refdata  # noqa: E402
+from pcd_screen.engine.ruleset import load_ruleset  # noqa: E402
+from pcd_screen.inputs.iati import ImportedActivity, iter_activities  # noqa: E402
+from pcd_screen.inputs.proposal import proposal_from_data  # noqa: E402
+
+DATA_DIR = Path("/work/shared/data/iati-real")
+EVAL = ROOT / "eval"
+AS_OF = date(2026, 11, 23)
+CONTROL = frozenset(COERCIVE)  # the ten migration-control categories of the guideline
+SPLITS = ("dev", "heldout")
+
+
+def screen_all(items):
+    ruleset, refdata = load_ruleset(), load_refdata()
+    return [(key, evaluate(proposal, ruleset, refdata, AS_OF)) for key, proposal in items]
+
+
+def iati_results(data_dir: Path = DATA_DIR):
+    labels = yaml.safe_load((EVAL / "iati" / "labels.yaml").read_text(encoding="utf-8"))
+    wanted = {(entry["file"], entry["id"]) for entry in labels}
+    items = []
+    for name in sorted({file for file, _id in wanted}):
+        for record in iter_activities(data_dir / name):
+            if isinstance(record, ImportedActivity) and (name, record.identifier) in wanted:
+                proposal = proposal_from_data(record.proposal, name=f"{name}#{record.index}")
+                items.append(((name, record.identifier), proposal))
+    results = dict(screen_all(items))
+    return [(entry, results.get((entry["file"], entry["id"]))) for entry in labels]
+
+
+def predicted_scope(result):
+    value = result.facts.get("migration_related")
+    return "unknown" if value is None else value
+
+
+def control_of(result) -> set[str]:
+    return set(result.facts.get("categories") or []) & CONTROL
+
+
+def iati_metrics(pairs) -> dict:
+    out = {}
+    for split in (*SPLITS, "all"):
+        chosen = [(e, r) for e, r in pairs if split in ("all", e["split"])]
+        scope_ok = sum(
+            1 for e, r in chosen if r is not None and predicted_scope(r) == e["migration_related"]
+        )
+        tp = fp = fn = 0
+        benign_blocked = []
+        for entry, result in chosen:
+            truth = set(entry["control_categories"]) & CONTROL
+            found = control_of(result) if result is not None else set()
+            tp += len(truth & found)
+            fp += len(found - truth)
+            fn += len(truth - found)
+            if result is not None and not truth and found and result.verdict in ("revise", "block"):
+                benign_blocked.append(entry["id"])
+        out[split] = {
+            "activities": len(chosen),
+            "imported": sum(1 for _e, r in chosen if r is not None),
+            "scope_accuracy": round(scope_ok / len(chosen), 4) if chosen else None,
+            "control_precision": round(tp / (tp + fp), 4) if tp + fp else None,
+            "control_recall": round(tp / (tp + fn), 4) if tp + fn else None,
+            "control_tp_fp_fn": [tp, fp, fn],
+            "benign_at_revise_or_block": benign_blocked,
+            "verdicts": {
+                v: sum(1 for _e, r in chosen if r is not None and r.verdict == v)
+                for v in ("block", "revise", "clarify", "clear")
+            },
+        }
+    return out
+
+
+def scope_errors(pairs, split="dev"):
+    return [
+        (e["id"], e["migration_related"], predicted_scope(r), (r.facts.get("migration_reasons")))
+        for e, r in pairs
+        if r is not None and e["split"] == split and predicted_scope(r) != e["migration_related"]
+    ]
+
+
+def category_errors(pairs, split="dev"):
+    out = []
+    for e, r in pairs:
+        if r is None or e["split"] != split:
+            continue
+        truth, found = set(e["control_categories"]) & CONTROL, control_of(r)
+        if truth != found:
+            out.append((e["id"], sorted(truth), sorted(found)))
+    return out
+
+
+def prose_results():
+    folder = EVAL / "prose"
+    expected_file = folder / "expected.yaml"
+    if not expected_file.exists():
+        return None
+    cases = yaml.safe_load(expected_file.read_text(encoding="utf-8"))
+    items = []
+    for case in cases:
+        path = folder / case["file"]
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items.append((case["file"], proposal_from_data(data, name=str(path))))
+    results = dict(screen_all(items))
+    return [(case, results[case["file"]]) for case in cases]
+
+
+VERDICT_RANK = {"clear": 0, "clarify": 1, "revise": 2, "block": 3}
+
+
+def prose_metrics(pairs) -> dict:
+    out = {}
+    for split in (*SPLITS, "all"):
+        chosen = [(c, r) for c, r in pairs if split in ("all", c["split"])]
+        failing = []
+        scope_ok = 0
+        for case, result in chosen:
+            ok, why = prose_case_holds(case, result)
+            if not ok:
+                failing.append(f"{case['file']}: {why}")
+            scope_ok += result.facts.get("migration_related") == case["migration_related"]
+        out[split] = {
+            "cases": len(chosen),
+            "hold": len(chosen) - len(failing),
+            "scope_accuracy": round(scope_ok / len(chosen), 4) if chosen else None,
+            "failing": failing,
+        }
+    return out
+
+
+def prose_case_holds(case, result) -> tuple[bool, str]:
+    """Risk cases: the verdict reaches verdict_at_least and the principles are flagged.
+    Benign cases: the verdict is no worse than expected, no listed category is inferred and
+    no listed principle is flagged."""
+    got = VERDICT_RANK[result.verdict]
+    least = case.get("verdict_at_least")
+    if least is not None and got < VERDICT_RANK[least]:
+        return False, f"verdict {result.verdict}, expected at least {least}"
+    if least is None and got > VERDICT_RANK[case["verdict"]]:
+        return False, f"verdict {result.verdict}, expected {case['verdict']}"
+    flagged = {f.principle for f in result.findings if f.kind == "concern" and f.status == "flag"}
+    for principle in case.get("must_flag_principles") or []:
+        if principle not in flagged:
+            return False, f"{principle} not flagged"
+    any_of = case.get("must_flag_any_of")
+    if any_of and not flagged & set(any_of):
+        return False, f"none of {', '.join(any_of)} flagged"
+    for principle in case.get("must_not_flag_principles") or []:
+        if principle in flagged:
+            return False, f"{principle} flagged"
+    wrong = set(case.get("must_not_flag_categories") or []) & set(
+        result.facts.get("categories") or []
+    )
+    if wrong:
+        return False, f"categories inferred: {', '.join(sorted(wrong))}"
+    return True, ""
+
+
+def main(argv: list[str]) -> int:
+    data_dir = Path(argv[argv.index("--data") + 1]) if "--data" in argv else DATA_DIR
+    report: dict = {}
+    if data_dir.exists():
+        pairs = iati_results(data_dir)
+        report["iati"] = iati_metrics(pairs)
+        if "--errors" in argv:
+            report["iati_scope_errors_dev"] = scope_errors(pairs)
+            report["iati_category_errors_dev"] = category_errors(pairs)
+    prose = prose_results()
+    if prose is not None:
+        report["prose"] = prose_metrics(prose)
+    if "--json" in argv or "--errors" in argv:
+        print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        return 0
+    for name, figures in report.items():
+        print(f"== {name}")
+        for split, values in figures.items():
+            print(f"  {split}: " + ", ".join(f"{k} {v}" for k, v in values.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

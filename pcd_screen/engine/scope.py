@@ -1,0 +1,159 @@
+"""Scope first: is a proposal or imported activity migration-related, and which activity
+categories does it have? From codes, stated fields and what its text says (engine.text).
+
+migration_related is True or False with its reasons; unknown (None) only when there is almost
+no text and no field settles it. categories lists the activity categories stated in the
+fields and those the text shows it funds (a detention component described only in prose),
+whatever the budget."""
+
+from __future__ import annotations
+
+from pcd_screen.engine.text.frames import frames
+from pcd_screen.engine.text.reader import TEXT_FIELDS, document_language, read, texts_of
+
+# 15190 migration, 15136 immigration, 93010-93018 in-donor refugee costs, 24050 remittances,
+# 72010 is not here: material relief goes to many crisis-affected people, not only displaced.
+MIGRATION_PURPOSE_CODES = (15190, 15136, 24050, *range(93010, 93019))
+MIN_WORDS = 8  # below this, a text without codes or fields says too little to decide
+TOPIC_FRAMES = ("migration-topic",)
+# Frames whose explicit match makes a text migration-related by itself: money tied to
+# returns, success measured by departures, returns from detention.
+SCOPE_FRAMES = (
+    "tranche-tied-to-control",
+    "migration-reduction-aim",
+    "departure-measure",
+    "return-from-detention",
+    "root-causes-of-migration",
+)
+MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
+MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")
+MIGRATION_MEASURES = (
+    "irregular-departures",
+    "arrivals-in-donor-country",
+    "returns-executed",
+    "interceptions",
+    "readmission-rate",
+    "border-apprehensions",
+)
+MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
+
+
+def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
+    """{'migration_related': (value, reasons, sources), 'categories': (list, sources)}"""
+    lang = document_language(data)
+    fields = texts_of(data, TEXT_FIELDS)
+    categories: dict[str, None] = {}
+    framed: dict[str, str] = {}  # scope frame -> the first sentence that said it
+    topic_sentences: list[tuple] = []
+    words = 0
+    for path, text in fields:
+        reading = read(text, lang)
+        words += sum(reading.sizes)
+        for hit in reading.hits:
+            if hit.negated or hit.weak and hit.frame not in TOPIC_FRAMES:
+                continue
+            frame = frames()[hit.frame]
+            if hit.frame in SCOPE_FRAMES and not hit.weak:
+                framed.setdefault(hit.frame, reading.quote(hit))
+            if hit.frame in TOPIC_FRAMES:
+                passing = any(
+                    h.frame == "migration-in-passing" and h.sentence == hit.sentence
+                    for h in reading.hits
+                ) or (path != ("title",) and _one_of_a_list(reading, hit))
+                if not passing:  # named as one group of a list: not the project's subject
+                    topic_sentences.append((path, hit.sentence, reading.quote(hit)))
+            elif frame.category:
+                categories.setdefault(frame.category, None)
+    activities = [a for a in data.get("activities") or [] if isinstance(a, dict)]
+    stated = [a.get("category") for a in activities if a.get("category")]
+    all_categories = sorted(set(stated) | set(categories))
+
+    reasons: list[str] = []
+    codes = [c.get("code") for c in (data.get("oda") or {}).get("purpose_codes") or []]
+    for code in codes:
+        if _as_int(code) in MIGRATION_PURPOSE_CODES:
+            reasons.append(f"purpose code {code}")
+    # Categories an importer inferred from words are not the applicant's statement: the text
+    # itself is read below.
+    own = [
+        a.get("category")
+        for a in activities
+        if a.get("category") in migration_categories and "x-inferred" not in a
+    ]
+    reasons += [f"activity category {c}" for c in dict.fromkeys(own)]
+    groups = set(data.get("target_groups") or []) | {
+        g for a in activities for g in a.get("target_groups") or []
+    }
+    reasons += [f"target group {g}" for g in sorted(groups & set(migrant_groups))]
+    reasons += _stated_reasons(data)
+    reasons += [f"text: {name}: “{quote}”" for name, quote in framed.items()]
+    control_text = sorted(categories)
+    reasons += [f"text: {c}" for c in control_text if c in migration_categories]
+    sentences = {(p, s) for p, s, _q in topic_sentences}
+    in_title = [q for p, _s, q in topic_sentences if p == ("title",)]
+    humanitarian = data.get("x-humanitarian") is True
+    if in_title:
+        reasons.append(f"title: “{in_title[0]}”")
+    elif len(sentences) >= 2 or (sentences and (humanitarian or words < 60)):
+        path, _s, quote = topic_sentences[0]
+        reasons.append(f"text ({len(sentences)} sentences), e.g. “{quote}”")
+    if reasons:
+        value = True
+    elif words < MIN_WORDS and not stated:
+        value = None
+    else:
+        value = False
+    return {"migration_related": value, "reasons": reasons, "categories": all_categories}
+
+
+def _stated_reasons(data: dict) -> list[str]:
+    """Fields that make a proposal migration-related whatever its categories say."""
+    reasons = []
+    links = {
+        link
+        for c in data.get("conditions") or []
+        if isinstance(c, dict)
+        for link in c.get("linked_to") or []
+    }
+    reasons += [f"condition linked to {link}" for link in MIGRATION_LINKS if link in links]
+    chosen = set(data.get("selection_criteria") or [])
+    reasons += [f"selection criterion {c}" for c in MIGRATION_SELECTION if c in chosen]
+    measures = {
+        i.get("measures")
+        for r in data.get("results") or []
+        if isinstance(r, dict)
+        for i in r.get("indicators") or []
+        if isinstance(i, dict)
+    }
+    reasons += [f"indicator measures {m}" for m in MIGRATION_MEASURES if m in measures]
+    types = {i.get("type") for i in data.get("implementers") or [] if isinstance(i, dict)}
+    reasons += [f"implementer {t}" for t in MIGRATION_IMPLEMENTERS if t in types]
+    arrangement = (data.get("ownership") or {}).get("readmission_arrangement") or {}
+    if arrangement.get("exists") is True:
+        reasons.append("readmission arrangement")
+    if ((data.get("in_donor_refugee_costs") or {}).get("amount") or 0) > 0:
+        reasons.append("in-donor refugee costs")
+    return reasons
+
+
+def _one_of_a_list(reading, hit) -> bool:
+    """Migrants named once, inside a comma-separated list of other groups ("survivors with
+    disability, chronically ill, IDPs, pregnant women"): one group among many."""
+    same = [
+        h
+        for h in reading.hits
+        if h.frame in TOPIC_FRAMES and h.sentence == hit.sentence and not h.negated
+    ]
+    if len({(h.start, h.end) for h in same}) > 1:
+        return False
+    words = reading.starts(hit.sentence)
+    first = words[max(hit.start - 6, 0)]
+    last = words[min(hit.end + 5, len(words) - 1)]
+    return reading.text.count(",", first, last) >= 2
+
+
+def _as_int(code):
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,279 @@
+"""Concept frames over lemmas (pcd_screen/data/frames/frames.yaml) and their matcher.
+
+A frame is a few roles, each a set of lexemes, that must all be found within a window of words
+of one sentence (or, with reach: next, the sentence after), with `unless` roles that cancel it,
+negation that negates it and hedges that make it weak. Frames are compiled per language on
+first use; a sentence is matched against every frame at once through an index on lemmas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pcd_screen.core import yamlread
+from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms
+from pcd_screen.engine.text.tokens import tokenise
+
+GAP = 2  # words that may come between two words of a lexeme
+NEGATION_BEFORE = (
+    10  # words before a match that a negation may stand in ("will not fund A, B or C")
+)
+HEDGE_BEFORE = 4
+UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
+WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    name: str
+    doc: str
+    roles: tuple[str, ...]
+    window: int | None
+    unless: tuple[str, ...]
+    negated_by: tuple[str, ...]
+    reach: str
+    weak: bool
+    category: str | None
+    hedges: bool = True  # false: hedge words are part of what the frame looks for
+    wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A frame found in sentence `sentence` (of one text), words start..end (end exclusive;
+    with reach: next, words past the sentence's own continue into the next one)."""
+
+    frame: str
+    sentence: int
+    start: int
+    end: int
+    negated: bool
+    weak: bool
+
+
+@lru_cache(maxsize=1)
+def frame_data() -> dict:
+    return yamlread.load_trusted(FRAMES_DIR / "frames.yaml") or {}
+
+
+@lru_cache(maxsize=1)
+def frames() -> dict[str, Frame]:
+    out = {}
+    for name, raw in (frame_data().get("frames") or {}).items():
+        out[name] = Frame(
+            name=name,
+            doc=raw.get("doc", ""),
+            roles=tuple(raw["roles"]),
+            window=raw.get("window"),
+            unless=tuple(raw.get("unless") or ()),
+            negated_by=tuple(raw.get("negated_by") or ("negation",)),
+            reach=raw.get("reach", "sentence"),
+            weak=bool(raw.get("weak")),
+            category=raw.get("category"),
+            hedges=raw.get("hedges", True),
+            wide_unless=tuple(raw.get("wide_unless") or ()),
+        )
+    return out
+
+
+def lexemes(role: dict, lang: str) -> list[str]:
+    return list(role.get(lang) or []) + list(role.get("all") or [])
+
+
+class Matcher:
+    """The frames of one language, compiled: role lexemes as lemma tuples, indexed by first
+    word (exact) or by the first three letters of a prefix."""
+
+    def __init__(self, lang: str):
+        data = frame_data()
+        table = forms(lang)
+        self.frames = frames()
+        self.order = {frame: n for n, frame in enumerate(self.frames.values())}
+        self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
+        for frame in self.frames.values():
+            for role in frame.roles[0].split("|"):
+                self.by_first.setdefault(role, []).append(frame)
+        self.single: dict[str, list[str]] = {}  # one-word lexeme (lemma or form) -> roles
+        self.exact: dict[str, list] = {}  # first lemma of a longer lexeme -> (role, parts)
+        self.prefixes: dict[str, list] = {}  # first 3 letters of a prefix -> (role, parts)
+        self.memo: dict[tuple[str, str], tuple] = {}
+        groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
+        for role, entries in groups.items():
+            for text in lexemes(entries, lang):
+                parts = self._parts(str(text), table)
+                if not parts:
+                    continue
+                kind, first = parts[0]
+                if kind == "exact" and len(parts) == 1:
+                    roles = self.single.setdefault(first, [])
+                    if role not in roles:
+                        roles.append(role)
+                elif kind == "exact":
+                    self.exact.setdefault(first, []).append((role, parts))
+                else:
+                    self.prefixes.setdefault(first[:3], []).append((role, parts))
+
+    @staticmethod
+    def _parts(text: str, table: dict) -> tuple:
+        prefix = text.endswith("*")
+        plain = text.rstrip("*")
+        if plain.isascii() and plain.replace(" ", "").isalpha() and plain.islower():
+            words = plain.split()  # most lexemes: no need for the tokeniser
+        else:
+            words, _starts = tokenise(plain)
+        parts = [("exact", table.get(w, w)) for w in words]
+        if prefix and parts:
+            parts[-1] = ("prefix", words[-1])
+        return tuple(parts)
+
+    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple]:
+        """(roles a word is by itself, lexemes of several words that may start at it),
+        worked out once per distinct word: texts repeat their words."""
+        key = (word, lemma)
+        entry = self.memo.get(key)
+        if entry is not None:
+            return entry
+        roles = list(self.single.get(lemma, ()))
+        longer = list(self.exact.get(lemma, ()))
+        if word != lemma:
+            roles += [r for r in self.single.get(word, ()) if r not in roles]
+            longer += self.exact.get(word, ())
+        for role, parts in self.prefixes.get(word[:3], ()):
+            if len(parts) > 1:
+                longer.append((role, parts))
+            elif word.startswith(parts[0][1]) and role not in roles:
+                roles.append(role)
+        entry = (tuple(roles), tuple(longer))
+        if any(ch.isdigit() for ch in word):
+            return entry  # numbers and codes rarely repeat: kept, they would only fill the memo
+        if len(self.memo) > 50_000:  # a long batch of many languages' words
+            self.memo.clear()
+        self.memo[key] = entry
+        return entry
+
+    def roles(self, words: list[str], lemmas: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """role -> (start, end) of every lexeme of it found in the sentence."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        size = len(words)
+        memo = self.memo
+        for i in range(size):
+            entry = memo.get((words[i], lemmas[i])) or self._entry(words[i], lemmas[i])
+            roles, longer = entry
+            for role in roles:
+                spans = found.get(role)
+                if spans is None:
+                    found[role] = [(i, i + 1)]
+                else:
+                    spans.append((i, i + 1))
+            for role, parts in longer:
+                end = _match_from(parts, words, lemmas, i, size)
+                if end:
+                    spans = found.setdefault(role, [])
+                    if (i, end) not in spans:
+                        spans.append((i, end))
+        return found
+
+    def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
+        """Every frame in a text given as (words, roles found) per sentence."""
+        hits: list[Hit] = []
+        for index, (words, found) in enumerate(sentences):
+            tried = [f for role in found for f in self.by_first.get(role, ())]
+            for frame in sorted(set(tried), key=self.order.__getitem__):
+                later = frame.reach == "next" and index + 1 < len(sentences)
+                if not (later or all(_present(found, role) for role in frame.roles[1:])):
+                    continue
+                if later:
+                    shift = len(words)
+                    nxt = sentences[index + 1][1]
+                    merged = {
+                        role: found.get(role, [])
+                        + [(s + shift, e + shift) for s, e in nxt.get(role, [])]
+                        for role in set(found) | set(nxt)
+                    }
+                else:
+                    merged = found
+                hit = _frame_hit(frame, merged, index)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+
+def _match_from(parts, words, lemmas, i, size) -> int:
+    """End (exclusive) of the lexeme `parts` starting at word i, or 0."""
+    at = i
+    for n, (kind, value) in enumerate(parts):
+        limit = at + 1 if n == 0 else min(at + 1 + GAP, size)
+        for j in range(at, limit):
+            if _part_ok(kind, value, words[j], lemmas[j]):
+                at = j + 1
+                break
+        else:
+            return 0
+    return at
+
+
+def _part_ok(kind, value, word, lemma) -> bool:
+    if kind == "exact":
+        return lemma == value or word == value
+    return word.startswith(value)
+
+
+def _present(found: dict, role: str) -> bool:
+    if "|" not in role:
+        return role in found
+    return any(part in found for part in role.split("|"))
+
+
+def _spans(found: dict, role: str) -> list:
+    """The spans of a role, or of any of several roles written a|b."""
+    if "|" not in role:
+        return found.get(role, [])
+    return [span for part in role.split("|") for span in found.get(part, ())]
+
+
+def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
+    spans_of = {role: _spans(found, role) for role in frame.roles}
+    if not all(spans_of.values()):
+        return None
+    candidates = []
+    for anchor in spans_of[frame.roles[0]]:
+        start, end = anchor
+        for role in frame.roles[1:]:
+            spans = spans_of[role]
+            near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
+            start, end = min(start, near[0]), max(end, near[1])
+        if frame.window is None or end - start <= frame.window + 4:
+            candidates.append((end - start, start, end))
+    # The tightest match that no `unless` role cancels (services TO detainees next to it).
+    # A service word followed by "and" is listed beside the control object, not about it
+    # ("migration, reception and border management").
+    conjunctions = {s for s, _e in found.get("conjunction", ())}
+
+    def around(role: str) -> int:
+        return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
+
+    def listed(end_of_service: int) -> bool:
+        return end_of_service in conjunctions or end_of_service + 1 in conjunctions
+
+    for _size, start, end in sorted(candidates):
+        if any(
+            start - around(role) <= s < end + around(role) and not (role == "service" and listed(e))
+            for role in frame.unless
+            for s, e in found.get(role, ())
+        ):
+            continue
+        negated = any(
+            start - NEGATION_BEFORE <= s < end
+            for role in frame.negated_by
+            for s, _e in found.get(role, ())
+        )
+        hedged = frame.hedges and any(
+            start - HEDGE_BEFORE <= s < end for s, _e in found.get("hedge", ())
+        )
+        return Hit(frame.name, index, start, end, negated, frame.weak or hedged)
+    return None
+
+
+@lru_cache(maxsize=4)
+def matcher(lang: str) -> Matcher:
+    return Matcher(lang)

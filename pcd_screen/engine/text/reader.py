@@ -1,0 +1,130 @@
+"""A proposal's free text as located sentences and the frames found in them.
+
+Every free-text value (title, summary, description, objectives, activity titles and
+descriptions, condition texts, result statements, indicator names; the IATI importer maps
+narratives into these fields) is read once per text and language: split into sentences, folded,
+lemmatised and matched against every frame at once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pcd_screen.engine.text import sentences as sentence_split
+from pcd_screen.engine.text.frames import Hit, matcher
+from pcd_screen.engine.text.language import LANGUAGES, detect
+from pcd_screen.engine.text.lemmas import lemmatise
+from pcd_screen.engine.text.tokens import tokenise
+
+QUOTE_LENGTH = 240  # a longer sentence is quoted around the words that matched
+
+# Paths of the free-text fields, relative to the proposal ("*" = every element).
+TEXT_FIELDS = (
+    ("title",),
+    ("summary",),
+    ("description",),
+    ("objectives",),
+    ("objectives", "*"),
+    ("activities", "*", "title"),
+    ("activities", "*", "description"),
+    ("conditions", "*", "text"),
+    ("results", "*", "statement"),
+    ("results", "*", "indicators", "*", "name"),
+)
+# Relative to one activity, condition, result or indicator (share/count `where`).
+ELEMENT_FIELDS = (("title",), ("description",), ("text",), ("statement",), ("name",))
+
+
+class Reading:
+    """One text read: its language, sentences (start, end offsets), the number of words of
+    each, and the frames found. Word offsets are worked out only to quote a sentence."""
+
+    __slots__ = ("text", "lang", "spans", "sizes", "hits", "_starts")
+
+    def __init__(self, text, lang, spans, sizes, hits):
+        self.text, self.lang, self.spans, self.sizes, self.hits = text, lang, spans, sizes, hits
+        self._starts: dict[int, tuple[int, ...]] = {}
+
+    def starts(self, sentence: int) -> tuple[int, ...]:
+        """Offsets in text of the words of one sentence."""
+        found = self._starts.get(sentence)
+        if found is None:
+            start, end = self.spans[sentence]
+            offsets = tokenise(self.text[start:end], offsets=True)[1]
+            found = self._starts[sentence] = tuple(start + o for o in offsets)
+        return found
+
+    def quote(self, hit: Hit) -> str:
+        start, end = self.spans[hit.sentence]
+        last = hit.sentence
+        if hit.end > self.sizes[hit.sentence] and hit.sentence + 1 < len(self.spans):
+            last = hit.sentence + 1
+            end = self.spans[last][1]
+        sentence = self.text[start:end]
+        if len(sentence) <= QUOTE_LENGTH:
+            return " ".join(sentence.split())
+        words = self.starts(hit.sentence) + (self.starts(last) if last != hit.sentence else ())
+        first = words[max(hit.start - 8, 0)] if words else start
+        stop_word = min(hit.end + 8, len(words) - 1)
+        stop = words[stop_word] if words else end
+        if stop - first > QUOTE_LENGTH:
+            stop = first + QUOTE_LENGTH
+        cut = self.text[first:stop]
+        if stop < end:
+            cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        text = " ".join(cut.split())
+        return ("… " if first > start else "") + text + (" …" if stop < end else "")
+
+
+def language_of(text: str, declared: str | None) -> str:
+    """The declared language, unless the text's own function words say clearly otherwise
+    (an IATI narrative in French under an English default); detected when none is declared."""
+    words, _starts = tokenise(text[:2000])
+    return detect(words, declared or "en", prefer=declared) or "en"
+
+
+# Bounded: a batch of thousands of activities must not accumulate readings (tests/test_iati.py).
+@lru_cache(maxsize=512)
+def read(text: str, declared: str) -> Reading:
+    """The text read in the declared language, unless its own function words say clearly
+    otherwise (an IATI narrative in French under an English default)."""
+    spans = tuple(sentence_split.split(text))
+    tokenised = [tokenise(text[start:end])[0] for start, end in spans]
+    every = [word for words in tokenised for word in words]
+    lang = detect(every, declared or "en", prefer=declared) or "en"
+    match = matcher(lang)
+    analysed = [(words, match.roles(words, lemmatise(words, lang))) for words in tokenised]
+    sizes = tuple(len(words) for words in tokenised)
+    return Reading(text, lang, spans, sizes, tuple(match.match(analysed)))
+
+
+def texts_of(node, fields) -> list[tuple[tuple, str]]:
+    """(path, text) of every free-text value under node."""
+    out: list[tuple[tuple, str]] = []
+
+    def walk(value, rest, where):
+        if not rest:
+            if isinstance(value, str) and value.strip():
+                out.append((where, value))
+            return
+        head, tail = rest[0], rest[1:]
+        if head == "*":
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    walk(item, tail, (*where, i))
+        elif isinstance(value, dict) and head in value:
+            walk(value[head], tail, (*where, head))
+
+    for path in fields:
+        walk(node, path, ())
+    return out
+
+
+def document_language(data: dict) -> str:
+    """The declared language of the proposal, else detected from its title and description."""
+    declared = data.get("language")
+    if isinstance(declared, str) and declared.split("-")[0].lower() in LANGUAGES:
+        return declared.split("-")[0].lower()
+    sample = " ".join(
+        str(data.get(k) or "") for k in ("title", "summary", "description") if data.get(k)
+    )
+    return language_of(sample, None)  # each text may still show its own (see read)

@@ -1,0 +1,143 @@
+"""The text layer's concept frames: every frame matches and does not match in each language,
+negation and hedges, services TO people versus control, sentences and languages, and every
+frame, role and lexicon concept is used."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pcd_screen.core.paths import DATA_DIR, RULES_DIR
+from pcd_screen.engine.text.frames import frame_data, frames
+from pcd_screen.engine.text.language import detect
+from pcd_screen.engine.text.reader import read
+from pcd_screen.engine.text.sentences import split
+from pcd_screen.engine.text.tokens import tokenise
+
+# frame -> language -> {says: [...], does_not_say: [...]}
+CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "frames.yaml").read_text("utf-8"))
+
+
+def says(text: str, lang: str, frame: str) -> bool:
+    return any(h.frame == frame and not h.negated for h in read(text, lang).hits)
+
+
+def test_every_frame_has_cases_in_every_language():
+    assert set(CASES) == set(frames())
+    for frame, by_lang in CASES.items():
+        assert set(by_lang) == {"en", "nl", "fr"}, frame
+
+
+@pytest.mark.parametrize(
+    ("frame", "lang", "text", "expected"),
+    [
+        (frame, lang, text, expected)
+        for frame, by_lang in CASES.items()
+        for lang, texts_of in by_lang.items()
+        for expected, texts in ((True, texts_of["says"]), (False, texts_of["does_not_say"]))
+        for text in texts
+    ],
+)
+def test_frame_matches_and_does_not(frame, lang, text, expected):
+    assert says(text, lang, frame) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The project will not fund detention centres or return operations.", "en"),
+        ("Het project financiert geen detentiecentra.", "nl"),
+        ("Le projet ne financera ni détention ni opérations de retour.", "fr"),
+    ],
+)
+def test_negation_denies_a_frame(text, lang):
+    hits = [h for h in read(text, lang).hits if h.frame.startswith("detention")]
+    assert hits and all(h.negated for h in hits)
+
+
+def test_a_hedge_makes_a_match_weak_and_inflections_and_inserted_words_match():
+    hedged = read("The second tranche could be released after progress on readmission.", "en")
+    assert [h.weak for h in hedged.hits if h.frame == "tranche-tied-to-control"] == [True]
+    assert says("The project will finance the new detention centres.", "en", "detention-funding")
+    assert says("It finances border and customs posts.", "en", "border-control-funding")
+
+
+def test_sentences_keep_offsets_and_abbreviations():
+    text = "Support to e.g. Niger. The second phase starts in 2027! Done"
+    spans = split(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Support to e.g. Niger.",
+        "The second phase starts in 2027!",
+        "Done",
+    ]
+
+
+def test_language_is_detected_cheaply_and_a_declared_one_kept_unless_clearly_wrong():
+    words = tokenise("Le projet appuie la gestion des frontières et la protection des migrants")[0]
+    assert detect(words) == "fr"
+    assert detect(words, "en", prefer="en") == "fr"  # a French text under an English default
+    assert detect(tokenise("Water for all")[0], "en", prefer="en") == "en"
+
+
+def test_a_quote_is_the_sentence_trimmed_around_the_match():
+    long = (
+        "Background. "
+        + "The programme, "
+        + "which is long, " * 30
+        + ("will finance the detention centre in Zawiya, " + "and more words, " * 20 + "end.")
+    )
+    reading = read(long, "en")
+    hit = next(h for h in reading.hits if h.frame == "detention-funding")
+    quote = reading.quote(hit)
+    assert "detention centre" in quote and quote.startswith("…") and len(quote) <= 250
+
+
+def _rule_conditions():
+    for path in glob.glob(str(RULES_DIR / "*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        for rule in data.get("rules", []) if isinstance(data, dict) else data:
+            yield rule.get("applies_when"), rule.get("flag_when")
+
+
+def _walk(node, key):
+    if isinstance(node, dict):
+        if isinstance(node.get(key), list):
+            yield from node[key]
+        for value in node.values():
+            yield from _walk(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value, key)
+
+
+def test_every_frame_is_used_by_a_rule_or_the_scope_fact():
+    from pcd_screen.engine.scope import SCOPE_FRAMES, TOPIC_FRAMES
+
+    used = {f for conditions in _rule_conditions() for f in _walk(list(conditions), "says")}
+    used |= {*SCOPE_FRAMES, *TOPIC_FRAMES, "migration-in-passing"}
+    assert set(frames()) <= used, sorted(set(frames()) - used)
+    assert used - set(frames()) == set(), "a rule names a frame that does not exist"
+
+
+def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
+    data = frame_data()
+    used = {"negation", "hedge", "conjunction", "passing"}
+    for frame in frames().values():
+        for role in (*frame.roles, *frame.unless, *frame.wide_unless, *frame.negated_by):
+            used |= set(role.split("|"))
+    assert set(data["roles"]) | set(data["markers"]) == used
+
+
+def test_every_lexicon_concept_is_used_by_a_rule_or_the_iati_importer():
+    from pcd_screen.inputs.iati import CONCEPT_CATEGORIES, CONDITION_LINKS
+
+    used = {c for conditions in _rule_conditions() for c in _walk(list(conditions), "mentions")}
+    used |= set(CONCEPT_CATEGORIES) | set(CONDITION_LINKS)
+    for lang in ("en", "nl", "fr"):
+        with open(DATA_DIR / "lexicons" / f"{lang}.yaml", encoding="utf-8") as handle:
+            concepts = set(yaml.safe_load(handle))
+        assert concepts <= used, (lang, sorted(concepts - used))
