@@ -298,6 +298,9 @@ def test_bad_row_is_reported_and_skipped(tmp_path):
         ("budget", '"1,500"', "budget: '1,500' is ambiguous"),
         ("budget", "1.500 EUR", "budget: '1.500' is ambiguous"),
         ("budget", "1.5m", "budget: '1.5m' is not a number"),
+        # Found by fuzz_csv.py: both marks, one misplaced, raised ValueError (a traceback).
+        ("budget", '"2.000.000,50."', "budget: '2.000.000,50.' is not a number"),
+        ("budget", '"1,2.3,4"', "budget: '1,2.3,4' is not a number"),
         ("budget", "-5", "budget: -5 must be at least 0"),
         ("start", "03/01/2026", "start: '03/01/2026' is not a date (write YYYY-MM-DD)"),
         ("implementer,implementer_type", '"A; B",police', "implementer_type: 1 types for 2"),

@@ -4,7 +4,6 @@ per --out, and --resume reads the journal as untrusted input."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 
@@ -34,6 +33,7 @@ def refused(result, *texts):
 # --- screen -o ----------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_output_onto_a_fifo_or_a_folder_is_refused_and_left_alone(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -110,6 +110,7 @@ def test_a_report_name_taken_by_a_link_stops_the_run_cleanly(tmp_path):
 
 
 def test_two_batches_into_one_out_are_locked_against_each_other(tmp_path):
+    fcntl = pytest.importorskip("fcntl")  # no flock on Windows, and no lock there
     out = tmp_path / "out"
     out.mkdir()
     with open(out / batch.LOCK, "w") as held:

@@ -737,7 +737,10 @@ def parse_number(text: str, what: str = "a number") -> int | float:
             )
         else:
             cleaned = cleaned.replace(",", ".")
-    value = float(cleaned)
+    try:
+        value = float(cleaned)
+    except ValueError:  # both marks, misplaced: "2.000.000,50." (found by fuzz_csv.py)
+        raise _CellError(f"{text!r} is not {what}") from None
     if not math.isfinite(value):
         raise _CellError(f"{text!r} is not {what}")
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
