@@ -46,8 +46,7 @@ class Rule:
     cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def text(self, name: str, lang: str) -> str:
-        texts = getattr(self, name)
-        return texts.get(lang) or texts["en"]
+        return pick(getattr(self, name), lang)
 
 
 @dataclass
@@ -104,7 +103,8 @@ def load_lexicon() -> tuple[Lexicon, str]:
 
 
 def describe_source(source: dict, registry: dict, lang: str) -> dict:
-    """{doc, section} plus the document's short title and the section's paraphrase."""
+    """{doc, section} plus the document's short title, the section's paraphrase and its anchor
+    in the reader's language."""
     entry = registry.get(source["doc"], {})
     section = (entry.get("sections") or {}).get(source["section"]) or {}
     if section.get("alias_of"):
@@ -112,9 +112,13 @@ def describe_source(source: dict, registry: dict, lang: str) -> dict:
     titles = entry.get("short_title") or entry.get("title") or {}
     described = {"doc": source["doc"], "section": source["section"]}
     if titles:
-        described["title"] = titles.get(lang) or titles.get("en", "")
-    if section.get(lang) or section.get("en"):
-        described["summary"] = section.get(lang) or section["en"]
+        described["title"] = pick(titles, lang) if titles.get("en") else ""
+    if section.get("en"):
+        described["summary"] = pick(section, lang)
+    # The section's anchor in the reader's language ("note 13", "voetnoot 13", "Vision").
+    anchor = section.get("anchor")
+    if anchor:
+        described["anchor"] = pick(anchor, lang)
     return described
 
 
