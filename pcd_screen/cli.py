@@ -12,12 +12,12 @@ from datetime import date
 import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github")
+FORMATS = ("text", "md", "html", "json", "sarif", "junit", "github", "letter", "letter-html")
 FAIL_ON = ("block", "revise", "clarify", "never")
 # What batch reads: proposal files and portfolio exports.
 BATCH_INPUTS = (".yaml", ".yml", ".json", ".csv", ".xml")
-# Report languages whose strings are complete; Dutch and French follow with the translations.
-REPORT_LANGUAGES = ("en", "nl", "fr")
+# Report languages and their variants (nl = nl-BE; nl-NL, fr-BE change a few words).
+from pcd_screen.core.i18n import REPORT_LANGUAGES  # noqa: E402
 
 
 class Failure(click.ClickException):

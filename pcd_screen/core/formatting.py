@@ -54,8 +54,12 @@ def percent(fraction, lang: str = "en", decimals: int = 0) -> str:
         return f"{fraction * 100:.{decimals}f}%"
     from babel.numbers import format_percent
 
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(fraction, format=pattern, locale=_locale(lang))
+    locale = _locale(lang)
+    # The locale's own pattern ("#,##0\u00a0%" in French), with the decimals asked for.
+    pattern = locale.percent_formats[None].pattern
+    if decimals:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
+    return format_percent(fraction, format=pattern, locale=locale)
 
 
 def percent_number(value, lang: str = "en") -> str:

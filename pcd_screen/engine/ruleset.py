@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.i18n import pick
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
 from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
@@ -119,6 +120,8 @@ def describe_source(source: dict, registry: dict, lang: str) -> dict:
     anchor = section.get("anchor")
     if anchor:
         described["anchor"] = pick(anchor, lang)
+    if entry.get("authority"):
+        described["authority"] = entry["authority"]
     return described
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict
 from functools import lru_cache
 
-from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.core.formatting import long_date
+from pcd_screen.core.i18n import SEVERITY_LABELS, pick, translations
 from pcd_screen.core.paths import DATA_DIR, TEMPLATES_DIR
 from pcd_screen.engine.facts import FACT_DOCS
 from pcd_screen.engine.result import PRINCIPLES, SEVERITIES, Result, format_value
 
-TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
+TEMPLATE_FOR = {
+    "md": "report.md.j2",
+    "html": "report.html.j2",
+    # The letter to the applicant: questions and concerns in neutral wording, with the sources;
+    # no verdict, no rule ids, no internal next steps or approval chain.
+    "letter": "letter.md.j2",
+    "letter-html": "letter.html.j2",
+}
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
 
 
@@ -39,7 +48,8 @@ def render(
 
         text = render_template(template, context)
     else:
-        text = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
+        html = fmt in ("html", "letter-html")
+        text = environment(html, lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
     return text.rstrip("\n") + "\n"
 
 
@@ -67,22 +77,62 @@ def jinja_options() -> dict:
 
 
 def configure(env, lang: str):
-    """What report templates can call: _() and the filters value and severity."""
+    """What report templates can call: _(), ngettext(), pgettext() and the filters value,
+    severity and date (a date in running text, in the report language)."""
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
+    env.filters["date"] = lambda value: long_date(value, lang)
     return env
 
 
 def principle_label(name: str, lang: str) -> str:
-    return _tr(_data("principles")[name], lang)
+    return pick(_data("principles")[name], lang)
+
+
+def verdict_label(name: str, lang: str, short: bool = False) -> str:
+    """A verdict as a state: GEBLOKKEERD, À RÉVISER (short: the table form, "te herzien")."""
+    verdict = _data("verdicts")[name]
+    return pick(verdict["short" if short else "label"], lang)
+
+
+def question(field: str, lang: str) -> str:
+    """The sentence that asks the applicant for a missing field (data/questions.yaml)."""
+    import re
+
+    questions = _data("questions")
+    key = re.sub(r"\[\d+\]", "[*]", field)
+    while key not in questions and "." in key:
+        key = key.rsplit(".", 1)[0]
+    return pick(questions.get(key) or questions["*"], lang)
+
+
+def tally(counts: dict, lang: str) -> str:
+    """ "1 critical, 2 high, 0 medium, 3 low or info." with each number's own plural (French:
+    "1 critique, 2 élevées"), not one sentence with "(s)"."""
+    words = translations(lang)
+    parts = [
+        words.ngettext("%(n)s critical", "%(n)s critical", counts["critical"]),
+        words.ngettext("%(n)s high", "%(n)s high", counts["high"]),
+        words.ngettext("%(n)s medium", "%(n)s medium", counts["medium"]),
+        words.ngettext("%(n)s low or info", "%(n)s low or info", counts["low"] + counts["info"]),
+    ]
+    numbers = [counts["critical"], counts["high"], counts["medium"], counts["low"] + counts["info"]]
+    shown = [part % {"n": n} for part, n in zip(parts, numbers)]
+    return words.gettext("%(list)s.") % {"list": ", ".join(shown)}
+
+
+def reader_sources(sources: list[dict]) -> list[dict]:
+    """A finding's sources as a reader should meet them: the official texts first (the Belgian
+    note, the Commission communication, the Dutch government letter), the NGO analysis after."""
+    return sorted(sources, key=lambda s: s.get("authority") == "analysis")
 
 
 def _definition(field: str, lang: str) -> str:
     """What a missing safeguard is, so the question to the applicant explains itself."""
     group, _, name = field.partition(".")
     texts = _data("vocabularies").get(group, {}).get(name) if group == "safeguards" else None
-    return _tr(texts, lang) if texts else ""
+    return pick(texts, lang) if texts else ""
 
 
 @lru_cache(maxsize=8)
@@ -91,10 +141,6 @@ def _data(name: str) -> dict:
     from pcd_screen.core import yamlread as yamlload
 
     return yamlload.load_trusted(DATA_DIR / f"{name}.yaml")
-
-
-def _tr(texts, lang: str):
-    return texts.get(lang) or texts["en"]
 
 
 def run_view(run: dict | None) -> dict:
@@ -106,6 +152,12 @@ def run_view(run: dict | None) -> dict:
 def report_view(result: Result, lang: str) -> dict:
     """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
     verdict = _data("verdicts")[result.verdict]
+    result = dataclasses.replace(
+        result,
+        findings=[
+            dataclasses.replace(f, sources=reader_sources(f.sources)) for f in result.findings
+        ],
+    )
     # A waived finding keeps its place, after the open ones, with its waiver shown.
     concerns = [
         f for f in result.findings if f.kind == "concern" and f.status in ("flag", "waived")
@@ -125,16 +177,22 @@ def report_view(result: Result, lang: str) -> dict:
     for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
         for field in finding.missing or ["(information the rule names)"]:
             entry = questions.setdefault(
-                field, {"field": field, "rules": [], "definition": _definition(field, lang)}
+                field,
+                {
+                    "field": field,
+                    "question": question(field, lang),
+                    "rules": [],
+                    "definition": _definition(field, lang),
+                },
             )
             entry["rules"].append(finding)
     return {
         "result": result,
         "verdict": result.verdict,
         "verdict_style": VERDICT_STYLE[result.verdict],
-        "verdict_label": _tr(verdict["label"], lang),
-        "verdict_meaning": _tr(verdict["meaning"], lang),
-        "next_steps": _tr(verdict["next_steps"], lang),
+        "verdict_label": pick(verdict["label"], lang),
+        "verdict_meaning": pick(verdict["meaning"], lang),
+        "next_steps": pick(verdict["next_steps"], lang),
         "groups": groups,
         "questions": list(questions.values()),
         "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
@@ -148,6 +206,9 @@ def report_view(result: Result, lang: str) -> dict:
             if name != "share_denominator"
         ],
         "counts": result.summary,
+        "tally": tally(result.summary["concerns"], lang),
+        "as_of": long_date(result.as_of, lang),
+        "verdict_short": verdict_label(result.verdict, lang, short=True),
         "passed": [f for f in result.findings if f.status == "pass" and f.kind == "concern"],
         "not_applicable": [f for f in result.findings if f.status == "not-applicable"],
         "refdata": sorted(result.refdata.items()),

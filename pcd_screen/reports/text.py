@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.core.i18n import SEVERITY_LABELS, base_language, translations
 from pcd_screen.engine.result import format_value
 
 RESET = "\033[0m"
@@ -66,7 +66,8 @@ def _printable_view(value):
 
 def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
     reports, run = _printable_view(reports), _printable_view(run)
-    _ = translations(lang).gettext
+    words = translations(lang)
+    _ = words.gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
     t = {
         "title": _("PCD screening"),
@@ -99,15 +100,12 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         if number:
             out += ["", "=" * 78, ""]
         out.append(c("bold", f"{colon(t['title'])} {res.proposal['id']} — {res.proposal['title']}"))
-        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': res.as_of}}")
+        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': r['as_of']}}")
         verdict = f"{colon(t['verdict'].upper())} {r['verdict_label']}"
         out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], colon(_("Next steps"))]
         out += [f"  {i}. {step}" for i, step in enumerate(r["next_steps"], 1)]
 
-        counts = r["counts"]["concerns"]
-        tally = _("%(critical)s critical, %(high)s high, %(medium)s medium, %(low)s low or info.")
-        tally %= {**counts, "low": counts["low"] + counts["info"]}
-        out += ["", c("bold", _("Concerns").upper()) + f" — {tally}"]
+        out += ["", c("bold", _("Concerns").upper()) + f" — {r['tally']}"]
         for principle, findings in r["groups"]:
             out += ["", f"── {principle} ──"]
             for f in findings:
@@ -126,28 +124,37 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                     )
                 out.append(f"    {colon(t['why'])} {f.rationale}")
                 out.append(f"    {colon(t['todo'])} {f.recommendation}")
-                sources = "; ".join(f"{s['doc']} {s['section']}" for s in f.sources)
+                # One document once, its sections after it: "Title, point 2.2, recommandation 5".
+                cited: dict[str, list[str]] = {}
+                for s in f.sources:
+                    title = s.get("title") or s["doc"]
+                    cited.setdefault(title, []).append(s.get("anchor") or s["section"])
+                sources = "; ".join(f"{title}, {', '.join(at)}" for title, at in cited.items())
                 out.append(f"    {colon(t['sources'])} {sources}")
         if not r["groups"]:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("concerns", "None."))
 
         questions = r["questions"]
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
         for i, q in enumerate(questions, 1):
-            definition = f" ({q['definition']})" if q["definition"] else ""
-            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
+            out.append(
+                f"  {i}. {q['question']} ({q['field']} {t['missing']}.) {colon(t['needed'])}"
+            )
             out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
         if not questions:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("questions", "None."))
 
         strengths = r["strengths"]
         out += ["", c("bold", _("Strengths").upper()) + f" ({len(strengths)})"]
         out += [f"  + {f.rule_id}  {colon(f.title)} {f.message}" for f in strengths]
         if not strengths:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("strengths", "None."))
 
         out += ["", c("bold", _("Facts").upper())]
-        out += [f"  {fact['name']:34} {fact['value']}" for fact in r["facts"]]
+        if base_language(lang) == "en":
+            out += [f"  {fact['name']:34} {fact['value']}" for fact in r["facts"]]
+        else:  # the fact's label, not its (English) key
+            out += [f"  {colon(fact['label'])} {fact['value']}" for fact in r["facts"]]
 
         st = r["counts"]["by_status"]
         checked = _(
@@ -162,7 +169,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             "na": st["not-applicable"],
         }
         out += ["", c("dim", checked)]
-        as_of = _("as of %(date)s") % {"date": res.as_of}
+        as_of = _("as of %(date)s") % {"date": r["as_of"]}
         ruleset = f"{t['ruleset']} {res.ruleset['hash']}"
         out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])
