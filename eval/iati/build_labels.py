@@ -7,7 +7,6 @@ c = control_categories, conf, reason, ev = evidence). This script only joins the
 identifier, file and split from select.py, checks the vocabulary, and writes the YAML.
 It does not classify anything. Needs PyYAML to read the drafts.
 """
-
 import json
 import sys
 from pathlib import Path
@@ -19,16 +18,9 @@ sys.path.insert(0, str(HERE))
 import select as sel  # noqa: E402  (eval/iati/select.py)
 
 CATEGORIES = {
-    "border-control",
-    "maritime-interception",
-    "surveillance-equipment",
-    "detention",
-    "forced-return",
-    "readmission-cooperation",
-    "anti-smuggling-enforcement",
-    "deterrence-campaign",
-    "security-forces-equipment",
-    "military",
+    "border-control", "maritime-interception", "surveillance-equipment", "detention",
+    "forced-return", "readmission-cooperation", "anti-smuggling-enforcement",
+    "deterrence-campaign", "security-forces-equipment", "military",
 }
 
 HEADER = """\
@@ -77,17 +69,15 @@ def main():
         assert set(d["c"]) <= CATEGORIES, (i, d["c"])
         assert d["conf"] in ("high", "medium", "low"), i
         assert len(d["ev"].split()) <= 25, (i, len(d["ev"].split()))
-        out.append(
-            f"- id: {q(ident)}\n"
-            f"  file: {fname}\n"
-            f"  split: {split}\n"
-            f"  migration_related: {m}\n"
-            f"  humanitarian: {'true' if d['h'] else 'false'}\n"
-            f"  control_categories: [{', '.join(d['c'])}]\n"
-            f"  confidence: {d['conf']}\n"
-            f"  reason: {q(d['reason'])}\n"
-            f"  evidence: {q(d['ev'])}\n"
-        )
+        out.append(f"- id: {q(ident)}\n"
+                   f"  file: {fname}\n"
+                   f"  split: {split}\n"
+                   f"  migration_related: {m}\n"
+                   f"  humanitarian: {'true' if d['h'] else 'false'}\n"
+                   f"  control_categories: [{', '.join(d['c'])}]\n"
+                   f"  confidence: {d['conf']}\n"
+                   f"  reason: {q(d['reason'])}\n"
+                   f"  evidence: {q(d['ev'])}\n")
     (HERE / "labels.yaml").write_text("\n".join(out[:1]) + "\n" + "".join(out[1:]))
 
 

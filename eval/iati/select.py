@@ -9,7 +9,6 @@ An activity is `heldout` when int(sha1hex, 16) % 3 == 0, else `dev`.
 Usage: python3 eval/iati/select.py [DATA_DIR]   (default /work/shared/data/iati-real)
 Prints one line per selected activity: file, split, sha1, identifier (tab separated).
 """
-
 import hashlib
 import sys
 import xml.etree.ElementTree as ET

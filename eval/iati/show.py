@@ -4,7 +4,6 @@
 Reading aid only: it prints, it does not classify. Stdlib only.
 Usage: python3 eval/iati/show.py [START [END]]   (indices into select.py's order)
 """
-
 import json
 import re
 import sys
@@ -17,7 +16,6 @@ import select as _sel  # noqa: E402  (our select.py, not the stdlib module)
 ROOT = Path(__file__).resolve().parents[2]
 CAT = json.loads((ROOT / "pcd_screen/data/iati_tables.json").read_text())["sector_categories"]
 import os
-
 MAX = int(os.environ.get("MAX", "1300"))
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -44,10 +42,8 @@ def cut(s, n=MAX):
 def show(act):
     g = act.get
     out = []
-    out.append(
-        f"ID: {act.findtext('iati-identifier')}   humanitarian={g('humanitarian')}  status="
-        f"{attr(act, 'activity-status', 'code')}"
-    )
+    out.append(f"ID: {act.findtext('iati-identifier')}   humanitarian={g('humanitarian')}  status="
+               f"{attr(act, 'activity-status', 'code')}")
     out.append(f"REPORTING: {txt(act.find('reporting-org'))} [{attr(act, 'reporting-org', 'ref')}]")
     out.append(f"TITLE: {txt(act.find('title'))}")
     for d in act.findall("description"):
@@ -69,18 +65,14 @@ def show(act):
         out.append(f"  TAG {t.get('vocabulary')} {t.get('code')} {txt(t)}")
     for pm in act.findall("policy-marker"):
         if pm.get("significance") not in (None, "0"):
-            out.append(
-                f"  POLICY {pm.get('vocabulary')} {pm.get('code')} sig={pm.get('significance')}"
-            )
+            out.append(f"  POLICY {pm.get('vocabulary')} {pm.get('code')} sig={pm.get('significance')}")
     dates = [f"{d.get('type')}:{d.get('iso-date')}" for d in act.findall("activity-date")]
     out.append(f"  DATES {' '.join(dates)}")
     for r in act.findall("result")[:6]:
-        out.append(
-            f"  RESULT: {cut(txt(r.find('title')), 300)} / {cut(txt(r.find('description')), 300)}"
-        )
+        out.append(f"  RESULT: {cut(txt(r.find('title')), 300)} / {cut(txt(r.find('description')), 300)}")
         for i in r.findall("indicator")[:4]:
             out.append(f"    IND: {cut(txt(i.find('title')), 250)}")
-    tr = [cut(txt(t.find("description")), 150) for t in act.findall("transaction")]
+    tr = [cut(txt(t.find('description')), 150) for t in act.findall("transaction")]
     tr = [t for t in dict.fromkeys(tr) if t][:4]
     for t in tr:
         out.append(f"  TXDESC: {t}")

@@ -118,7 +118,7 @@ def tally(counts: dict, lang: str) -> str:
         words.ngettext("%(n)s low or info", "%(n)s low or info", counts["low"] + counts["info"]),
     ]
     numbers = [counts["critical"], counts["high"], counts["medium"], counts["low"] + counts["info"]]
-    shown = [part % {"n": n} for part, n in zip(parts, numbers)]
+    shown = [part % {"n": n} for part, n in zip(parts, numbers, strict=True)]
     return words.gettext("%(list)s.") % {"list": ", ".join(shown)}
 
 
