@@ -98,6 +98,8 @@ VOCABULARY_OF = {
     "gender_marker": "gender_marker",
 }
 MONEY_FACTS = ("total_budget", "activity_budget_sum", "share_denominator")
+# Fields whose numbers are amounts (Dutch and French reports group their thousands).
+AMOUNT_FIELDS = (*MONEY_FACTS, "budget", "total", "amount")
 
 
 @lru_cache(maxsize=1)
@@ -159,10 +161,10 @@ def value(name: str, val, lang: str = "en") -> str:
         return str(val)
     if field in VOCABULARY_OF and isinstance(val, (str, int)):
         return label(VOCABULARY_OF[field], val, lang)
-    if isinstance(val, float) or (isinstance(val, int) and abs(val) >= 10000):
-        if "percent" in field:
-            return percent_number(val, lang)
-        return number(val, lang, 0 if float(val) == int(val) else 2)
-    if isinstance(val, int) and "percent" in field:
+    if isinstance(val, (int, float)) and "percent" in field:
         return percent_number(val, lang)
+    if isinstance(val, (int, float)) and field in AMOUNT_FIELDS:
+        return number(val, lang, 0 if float(val) == int(val) else 2)
+    if isinstance(val, float):  # a decimal comma; codes (purpose codes, years) are ints and stay
+        return number(val, lang, 0 if val == int(val) else 2)
     return str(val)
