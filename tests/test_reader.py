@@ -241,8 +241,7 @@ def test_plurals_and_contexts():
 
 
 def test_verdicts_are_states():
-    for name in ("block", "revise", "clarify"):
-        output = render([result_of("border-control-transit-niger", "nl")], "md", lang="nl")
+    output = render([result_of("border-control-transit-niger", "nl")], "md", lang="nl")
     assert "GEBLOKKEERD" in output and "BLOKKEREN" not in output
     output = render([result_of("border-control-transit-niger", "fr")], "md", lang="fr")
     assert "BLOQUÉ" in output and "BLOQUER" not in output
@@ -275,10 +274,8 @@ def test_sources_have_anchors_in_every_language_and_official_texts_come_first():
     assert sources["ngo-2020"]["sections"]["rec. 2"]["anchor"]["fr"] == "recommandation 2"
     assert sources["ngo-2020"]["sections"]["rec. 2"]["anchor"]["nl"] == "aanbeveling 2"
     result = result_of("border-control-transit-niger", "fr")
-    for finding in result.findings:
-        view = render([result], "md", lang="fr")
-        assert "Note stratégique Migration et développement" in view
-        break
+    view = render([result], "md", lang="fr")
+    assert "Note stratégique Migration et développement" in view
     from pcd_screen.reports.templated import reader_sources
 
     for finding in result.findings:
