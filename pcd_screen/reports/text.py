@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, base_language, translations
 from pcd_screen.engine.result import format_value
 
@@ -117,7 +118,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
-                    until = _("until %(date)s") % {"date": f.waiver["expires"]}
+                    until = _("until %(date)s") % {"date": long_date(f.waiver["expires"], lang)}
                     by = _("approved by %(name)s") % {"name": f.waiver["approved_by"]}
                     out.append(
                         f"    {colon(f'{state} ({until}, {by})')} {f.waiver['justification']}"
