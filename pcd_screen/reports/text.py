@@ -79,7 +79,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         "why": _("Why"),
         "todo": _("What to do"),
         "sources": _("Sources"),
-        "missing": _("is missing"),
+        "missing": _("missing field: %(field)s"),
         "needed": _("Needed to check"),
         "ruleset": _("ruleset"),
         "refdata": _("reference data"),
@@ -139,7 +139,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
         for i, q in enumerate(questions, 1):
             out.append(
-                f"  {i}. {q['question']} ({q['field']} {t['missing']}.) {colon(t['needed'])}"
+                f"  {i}. {q['question']} ({t['missing'] % {'field': q['field']}}) "
+                + colon(t["needed"])
             )
             out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
         if not questions:
