@@ -431,3 +431,14 @@ def test_the_nl_nl_variant_uses_the_netherlands_terms():
             if re.search(rf"(?<![\w-]){re.escape(term)}(?!\w)", shown, re.IGNORECASE)
         ]
     assert left == []
+
+
+def test_the_letter_asks_each_question_once_and_groups_siblings():
+    from pcd_screen.reports.templated import letter_questions
+
+    asked = letter_questions(["period.start", "period.end", "safeguards.conflict_analysis"], "en")
+    assert asked == [
+        "When does the project start and end?",
+        "Has a conflict analysis been carried out? If so, could you share it?",
+    ]
+    assert letter_questions(["period.end"], "nl") == ["Wanneer eindigt het project?"]

@@ -118,6 +118,25 @@ def question(field: str, lang: str) -> str:
     return pick(questions.get(key) or questions["*"], lang)
 
 
+def letter_questions(fields: list[str], lang: str) -> list[str]:
+    """The questions of the letter: one sentence each, asked once; two or more missing fields
+    of one group (period.start and period.end) are asked by the group's question."""
+    import re
+
+    known = _data("questions")
+    parents: dict[str, int] = {}
+    for field in fields:
+        parent = re.sub(r"\[\d+\]", "[*]", field).rsplit(".", 1)[0]
+        parents[parent] = parents.get(parent, 0) + 1
+    asked: list[str] = []
+    for field in fields:
+        parent = re.sub(r"\[\d+\]", "[*]", field).rsplit(".", 1)[0]
+        text = question(parent if parents[parent] > 1 and parent in known else field, lang)
+        if text not in asked:
+            asked.append(text)
+    return asked
+
+
 def tally(counts: dict, lang: str) -> str:
     """ "1 critical, 2 high, 0 medium, 3 low or info." with each number's own plural (French:
     "1 critique, 2 élevées"), not one sentence with "(s)"."""
@@ -206,6 +225,7 @@ def report_view(result: Result, lang: str) -> dict:
         "next_steps": pick(verdict["next_steps"], lang),
         "groups": groups,
         "questions": list(questions.values()),
+        "letter_questions": letter_questions(list(questions), lang),
         "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
         "facts": [
             {
