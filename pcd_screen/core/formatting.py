@@ -127,9 +127,9 @@ def label(vocabulary: str, code, lang: str = "en") -> str:
 
 def value(name: str, val, lang: str = "en") -> str:
     """A fact or evidence value as people read it: shares as percentages, amounts with the
-    language's separators, lists joined, codes as their labels (Dutch and French; English
-    reports keep the codes, which are English words), and the few words it adds (yes, no,
-    unknown, ...) in the report language."""
+    language's separators, lists joined, codes as their labels ("border control", "grenscontrole",
+    "contrôle des frontières" for border-control), and the few words it adds (yes, no, unknown,
+    ...) in the report language."""
     from pcd_screen.core.i18n import translations
 
     words = translations(lang)
@@ -151,16 +151,16 @@ def value(name: str, val, lang: str = "en") -> str:
         count = val["entries"]
         return words.ngettext("%(count)s entry", "%(count)s entries", count) % {"count": count}
     if isinstance(val, dict):
-        if english or field not in VOCABULARY_OF:
+        if field not in VOCABULARY_OF:
             return ", ".join(f"{k} {value(name, v, lang)}" for k, v in val.items())
         vocabulary = VOCABULARY_OF[field]
         return ", ".join(
             f"{label(vocabulary, k, lang)} {value(name, v, lang)}" for k, v in val.items()
         )
+    if field in VOCABULARY_OF and isinstance(val, (str, int)) and not isinstance(val, bool):
+        return label(VOCABULARY_OF[field], val, lang)
     if english:
         return str(val)
-    if field in VOCABULARY_OF and isinstance(val, (str, int)):
-        return label(VOCABULARY_OF[field], val, lang)
     if isinstance(val, (int, float)) and "percent" in field:
         return percent_number(val, lang)
     if isinstance(val, (int, float)) and field in AMOUNT_FIELDS:

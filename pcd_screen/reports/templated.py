@@ -8,7 +8,7 @@ from dataclasses import asdict
 from functools import lru_cache
 
 from pcd_screen.core.formatting import long_date, number, percent
-from pcd_screen.core.i18n import N_, SEVERITY_LABELS, base_language, pick, translations
+from pcd_screen.core.i18n import N_, SEVERITY_LABELS, pick, translations
 from pcd_screen.core.paths import DATA_DIR, TEMPLATES_DIR
 from pcd_screen.engine.facts import FACT_DOCS
 from pcd_screen.engine.result import PRINCIPLES, SEVERITIES, Result, format_value
@@ -84,13 +84,11 @@ def configure(env, lang: str):
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
     env.filters["date"] = lambda value: long_date(value, lang)
-    # Numbers and codes in tables (the portfolio): the language's separators, and labels in
-    # Dutch and French where English shows the code.
-    english = base_language(lang) == "en"
+    # Numbers and codes in tables (the portfolio): the language's separators, and labels.
     env.filters["number"] = lambda value: number(value or 0, lang)
     env.filters["percent"] = lambda value: percent(value or 0, lang)
-    env.filters["principle"] = lambda name: name if english else principle_label(name, lang)
-    env.filters["verdict"] = lambda name: name if english else verdict_label(name, lang, True)
+    env.filters["principle"] = lambda name: principle_label(name, lang)
+    env.filters["verdict"] = lambda name: verdict_label(name, lang, True)
     env.filters["none_label"] = lambda name: (
         translations(lang).gettext("(none)") if name == "(none)" else name
     )
