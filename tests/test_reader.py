@@ -143,7 +143,7 @@ def free_text(node, key=None) -> str:
     return str(node) if key in FREE_TEXT and isinstance(node, str) else ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def proposal_words(name: str) -> str:
     return free_text(yamlread.load_trusted(EXAMPLES / f"{name}.yaml"))
 
