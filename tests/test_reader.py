@@ -190,7 +190,6 @@ def test_the_check_finds_what_a_reviewer_found():
     assert "category" not in free_text({"category": "border-control", "title": "Grens"}, None)
 
 
-
 # Formatting ----------------------------------------------------------------------------------
 
 
