@@ -49,12 +49,12 @@ def result_of(name: str, lang: str):
 
 @lru_cache(maxsize=1)
 def vocabulary_codes() -> set[str]:
-    """Codes that can only be codes: kebab-case and snake_case terms (single English words such
-    as "police" or "diaspora" are also Dutch or French words)."""
+    """Codes that can only be codes: kebab-case and snake_case vocabulary terms, principles and
+    statuses (single English words such as "police" or "diaspora" are also Dutch or French)."""
     vocab = yamlread.load_trusted(DATA_DIR / "vocabularies.yaml")
-    return {
-        str(code) for terms in vocab.values() for code in terms if re.search(r"[-_]", str(code))
-    }
+    codes = {str(code) for terms in vocab.values() for code in terms}
+    codes |= set(yamlread.load_trusted(DATA_DIR / "principles.yaml")) | {"not-applicable"}
+    return {code for code in codes if re.search(r"[-_]", code)}
 
 
 # What identifies data and may stay as it is: field paths (activities[2].category), the
