@@ -462,3 +462,18 @@ def test_the_letter_asks_each_question_once_and_groups_siblings():
         "Has a conflict analysis been carried out? If so, could you share it?",
     ]
     assert letter_questions(["period.end"], "nl") == ["Wanneer eindigt het project?"]
+
+
+@pytest.mark.parametrize("lang", ("nl", "fr"))
+def test_no_rule_text_names_a_vocabulary_code(lang):
+    """The examples do not flag every rule: the rule texts themselves are read here, so that a
+    code in a rule no example triggers is found too."""
+    ruleset, _ = _screen()
+    found = [
+        (rule.id, name, code)
+        for rule in ruleset.rules
+        for name in ("title", "message", "rationale", "recommendation")
+        for code in vocabulary_codes()
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", rule.text(name, lang))
+    ]
+    assert found == []
