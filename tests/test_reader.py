@@ -477,3 +477,11 @@ def test_no_rule_text_names_a_vocabulary_code(lang):
         if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", rule.text(name, lang))
     ]
     assert found == []
+
+
+def test_a_source_summary_does_not_repeat_its_anchor():
+    from pcd_screen.reports.templated import reader_sources
+
+    source = {"doc": "be-dgd", "section": "Leidende beginselen", "anchor": "Leidende beginselen"}
+    source["summary"] = "Leidende beginselen: een mensenrechtenbenadering."
+    assert reader_sources([source])[0]["summary"] == "een mensenrechtenbenadering."

@@ -153,7 +153,17 @@ def tally(counts: dict, lang: str) -> str:
 def reader_sources(sources: list[dict]) -> list[dict]:
     """A finding's sources as a reader should meet them: the official texts first (the Belgian
     note, the Commission communication, the Dutch government letter), the NGO analysis after."""
-    return sorted(sources, key=lambda s: s.get("authority") == "analysis")
+    ordered = sorted(sources, key=lambda s: s.get("authority") == "analysis")
+    return [_without_repeated_anchor(s) for s in ordered]
+
+
+def _without_repeated_anchor(source: dict) -> dict:
+    """ "Guiding principles: Guiding principles: a human-rights based ..." reads once."""
+    anchor, summary = source.get("anchor") or "", source.get("summary") or ""
+    for sep in (": ", " : "):
+        if anchor and summary.lower().startswith(anchor.lower() + sep):
+            return {**source, "summary": summary[len(anchor) + len(sep) :]}
+    return source
 
 
 def _definition(field: str, lang: str) -> str:
