@@ -485,3 +485,15 @@ def test_a_source_summary_does_not_repeat_its_anchor():
     source = {"doc": "be-dgd", "section": "Leidende beginselen", "anchor": "Leidende beginselen"}
     source["summary"] = "Leidende beginselen: een mensenrechtenbenadering."
     assert reader_sources([source])[0]["summary"] == "een mensenrechtenbenadering."
+
+
+def test_the_config_accepts_a_variant(tmp_path, monkeypatch):
+    from pcd_screen.cli import cli
+
+    (tmp_path / ".pcd-screen.yaml").write_text("lang: nl-NL\nformats: [letter]\n")
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text((EXAMPLES / "sparse-proposal.yaml").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["screen", "p.yaml", "--as-of", "2026-11-23"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.output.startswith("# Vragen en opmerkingen bij uw voorstel")
