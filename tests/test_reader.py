@@ -248,6 +248,9 @@ def test_every_vocabulary_term_and_status_has_a_label_in_every_language():
     ]
     assert missing == []
     assert set(labels["status"]) == {"flag", "pass", "unclear", "not-applicable", "waived"}
+    from pcd_screen.engine.facts import FACT_DOCS, PORTFOLIO_FACT_DOCS
+
+    assert set(labels["fact"]) == set(FACT_DOCS) | set(PORTFOLIO_FACT_DOCS)
 
 
 def test_plurals_and_contexts():

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from functools import lru_cache
 
-from pcd_screen.core.formatting import long_date, number, percent
+from pcd_screen.core.formatting import label, long_date, number, percent
 from pcd_screen.core.i18n import N_, SEVERITY_LABELS, pick, translations
 from pcd_screen.core.paths import DATA_DIR, TEMPLATES_DIR
 from pcd_screen.engine.facts import FACT_DOCS
@@ -238,7 +238,8 @@ def report_view(result: Result, lang: str) -> dict:
         "facts": [
             {
                 "name": name,
-                "label": translations(lang).gettext(FACT_DOCS.get(name, name)),
+                "label": label("fact", name, lang),
+                "description": translations(lang).gettext(FACT_DOCS.get(name, name)),
                 "value": format_value(name, value, lang),
             }
             for name, value in result.facts.items()

@@ -11,7 +11,7 @@ import dataclasses
 import re
 
 from pcd_screen.core.formatting import long_date
-from pcd_screen.core.i18n import SEVERITY_LABELS, base_language, translations
+from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.engine.result import format_value
 
 RESET = "\033[0m"
@@ -153,10 +153,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             out.append("  " + words.pgettext("strengths", "None."))
 
         out += ["", c("bold", _("Facts").upper())]
-        if base_language(lang) == "en":
-            out += [f"  {fact['name']:34} {fact['value']}" for fact in r["facts"]]
-        else:  # the fact's label, not its (English) key
-            out += [f"  {colon(fact['label'])} {fact['value']}" for fact in r["facts"]]
+        out += [f"  {colon(fact['label'])} {fact['value']}" for fact in r["facts"]]
 
         st = r["counts"]["by_status"]
         checked = _(
