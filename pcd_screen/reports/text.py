@@ -129,9 +129,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 cited: dict[str, list[str]] = {}
                 for s in f.sources:
                     title = s.get("title") or s["doc"]
-                    if (
-                        s.get("authority") == "analysis"
-                    ):  # cited as support, after the official texts
+                    # The NGO note is cited as support, after the official texts.
+                    if s.get("authority") == "analysis":
                         title += " (" + _("NGO analysis") + ")"
                     cited.setdefault(title, []).append(s.get("anchor") or s["section"])
                 sources = "; ".join(f"{title}, {', '.join(at)}" for title, at in cited.items())
