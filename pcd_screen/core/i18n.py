@@ -85,7 +85,7 @@ def localize(text: str, lang: str) -> str:
 def pick(texts, lang: str):
     """The text of a data file's {en, nl, fr} mapping for a report language (variants included),
     English where the language is missing."""
-    chosen = texts.get(lang) or texts.get(base_language(lang)) or texts["en"]
+    chosen = texts.get(lang) or texts.get(base_language(lang)) or texts.get("en") or ""
     if isinstance(chosen, list):
         return [localize(item, lang) for item in chosen]
     return localize(chosen, lang)

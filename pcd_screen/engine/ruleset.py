@@ -113,8 +113,8 @@ def describe_source(source: dict, registry: dict, lang: str) -> dict:
     titles = entry.get("short_title") or entry.get("title") or {}
     described = {"doc": source["doc"], "section": source["section"]}
     if titles:
-        described["title"] = pick(titles, lang) if titles.get("en") else ""
-    if section.get("en"):
+        described["title"] = pick(titles, lang)
+    if section.get(lang) or section.get("en"):
         described["summary"] = pick(section, lang)
     # The section's anchor in the reader's language ("note 13", "voetnoot 13", "Vision").
     anchor = section.get("anchor")
