@@ -25,12 +25,15 @@ from pcd_screen.core.terms import (
 from pcd_screen.reports import FORMATS
 
 FORMAT_PATTERN = "^(" + "|".join(FORMATS) + ")(=.+)?$"
+NAMES = list(FORMATS)
+FORMAT_TEXT = ", ".join(NAMES[:-1]) + f" or {NAMES[-1]}, optionally followed by =PATH"
 # schema -> (path to a key, key, value)
 TERMS = {
     "config": [
         (("properties", "fail_on"), "enum", list(FAIL_ON)),
         (("properties", "lang"), "enum", list(REPORT_LANGUAGES)),
         (("properties", "formats", "items"), "pattern", FORMAT_PATTERN),
+        (("properties", "formats", "items"), "description", FORMAT_TEXT),
         (("$defs", "principle"), "enum", list(PRINCIPLES)),
         (("$defs", "severity"), "enum", list(SEVERITIES)),
     ],

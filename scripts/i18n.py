@@ -90,7 +90,14 @@ def main(argv: list[str]) -> int:
             po_path.write_bytes(buffer.getvalue())
             with open(po_path, "rb") as handle:  # compile exactly what --check will read
                 catalog = read_po(handle, locale=lang)
-        missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        # A plural entry needs every form of the language (French has three in CLDR: one, many,
+        # other); an empty form falls back to the English text.
+        missing = [
+            m.id
+            for m in catalog
+            if m.id
+            and (not m.string or m.fuzzy or (isinstance(m.string, tuple) and not all(m.string)))
+        ]
         missing += [m.id for m in template if m.id and m.id not in catalog]
         problems += [f"{lang}: untranslated: {text!r}" for text in missing]
         mo_path = po_path.with_suffix(".mo")

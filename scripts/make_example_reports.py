@@ -21,7 +21,14 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 REPORTS = EXAMPLES / "reports"
 AS_OF = date(2026, 11, 23)
-FORMATS = {"md": ".md", "html": ".html"}
+FORMATS = {"md": ".md", "html": ".html", "letter": ".letter.md"}
+# An example written in Dutch or French (name ending in -nl or -fr) is reported in its language,
+# as the desk officer who receives it would render it (--lang nl / fr).
+LANGUAGE_OF_SUFFIX = {"-nl": "nl", "-fr": "fr"}
+
+
+def language_of(path: Path) -> str:
+    return next((lang for end, lang in LANGUAGE_OF_SUFFIX.items() if path.stem.endswith(end)), "en")
 
 
 def expected_reports() -> dict[Path, str]:
@@ -29,9 +36,10 @@ def expected_reports() -> dict[Path, str]:
     out = {}
     for path in sorted(EXAMPLES.glob("*.yaml")):
         proposal = load_proposal(path, f"examples/{path.name}")
-        result = evaluate(proposal, ruleset, refdata, AS_OF)
+        lang = language_of(path)
+        result = evaluate(proposal, ruleset, refdata, AS_OF, lang)
         for fmt, suffix in FORMATS.items():
-            out[REPORTS / f"{path.stem}{suffix}"] = render([result], fmt)
+            out[REPORTS / f"{path.stem}{suffix}"] = render([result], fmt, lang=lang)
     return out
 
 
@@ -46,7 +54,7 @@ def main(argv: list[str]) -> int:
     for path, text in reports.items():
         write_atomic(path, text)
     for old in REPORTS.iterdir():
-        if old not in reports and old.suffix in FORMATS.values():
+        if old not in reports and old.suffix in {".md", ".html"}:
             old.unlink()
     print(f"wrote {len(reports)} reports to {REPORTS.relative_to(REPO)}")
     return 0

@@ -33,4 +33,4 @@ def test_every_catalogue_rule_explains_in_three_languages():
             lines = explain_rule(rule, lang)
             assert len(lines) >= 3 and all(lines), (rule.id, lang)
     dutch = explain_rule(load_ruleset().get("DNH-003"), "nl")
-    assert dutch[0] == "De regel is van toepassing wanneer:"
+    assert dutch[0] == "De toetsregel is van toepassing wanneer:"  # regel alone is a line

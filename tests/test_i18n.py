@@ -22,7 +22,15 @@ def texts_in(node, path=()):
 
 
 @pytest.mark.parametrize(
-    "name", ["vocabularies.yaml", "principles.yaml", "verdicts.yaml", "sources.yaml"]
+    "name",
+    [
+        "vocabularies.yaml",
+        "principles.yaml",
+        "verdicts.yaml",
+        "sources.yaml",
+        "labels.yaml",
+        "questions.yaml",
+    ],
 )
 def test_data_texts_exist_in_every_language(name):
     data = yamlload.load_trusted(DATA_DIR / name)

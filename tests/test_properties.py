@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from conftest import EXAMPLES
+from pcd_screen.core.i18n import LANGUAGES
 from pcd_screen.core.located import LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.terms import REPORT_LANGUAGES, SEVERITIES, VERDICTS
@@ -85,7 +86,7 @@ def _purpose_codes() -> list[int]:
 def _phrases() -> list[str]:
     """Every lexicon phrase of every language, a prefix (readmi*) written out as the prefix."""
     found = set()
-    for lang in REPORT_LANGUAGES:
+    for lang in LANGUAGES:  # the base languages: variants (nl-NL, fr-BE) share their lexicon
         lexicon = load_trusted(DATA_DIR / "lexicons" / f"{lang}.yaml")
         found |= {phrase.rstrip("*") for phrases in lexicon.values() for phrase in phrases}
     return sorted(found)

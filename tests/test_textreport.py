@@ -17,7 +17,7 @@ def view(name):
 def test_sections_in_order():
     text = render_text([view("border-control-transit-niger")], color=False)
     order = [
-        "VERDICT: BLOCK",
+        "VERDICT: BLOCKED",
         "Next steps:",
         "CONCERNS",
         "[CRITICAL] DNH-001",

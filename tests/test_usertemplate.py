@@ -60,7 +60,7 @@ def test_an_html_template_renders_the_report_escaped_and_under_the_policy(tmp_pa
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>" + POLICY + "\n<html")
     assert "d&#39;Agadez et de Zinder</h1>" in html  # the title, escaped
-    assert "BLOCK — do not approve in this form" in html
+    assert "BLOCKED — do not approve in this form" in html
     assert "CRITICAL DNH-001 " in html or "critical DNH-001 " in html
     assert "<h2>Concerns</h2>" in html
     # The built-in template is not used.

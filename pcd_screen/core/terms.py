@@ -22,4 +22,8 @@ KINDS = ("concern", "strength")
 STATUSES = ("flag", "waived", "unclear", "pass", "not-applicable")
 VERDICTS = ("block", "revise", "clarify", "clear")  # worst first
 FAIL_ON = (*VERDICTS[:-1], "never")
-REPORT_LANGUAGES = ("en", "nl", "fr")
+LANGUAGES = ("en", "nl", "fr")
+# Regional usage: nl = nl-BE (Flemish, as DGD and Enabel write); nl-NL and fr-BE change a few
+# words through locale/variants.yaml, not a second translation.
+VARIANTS = ("nl-BE", "nl-NL", "fr-BE")
+REPORT_LANGUAGES = LANGUAGES + VARIANTS

@@ -235,7 +235,11 @@ def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: st
                 shown = format_value(item.path.rsplit(".", 1)[-1], item.value, lang)
                 if shown not in values:
                     values.append(shown)
-            return ", ".join(values) or "see evidence"
+            if values:
+                return ", ".join(values)
+            from pcd_screen.core.i18n import translations
+
+            return translations(lang).gettext("see evidence")
         name = key.split(".", 1)[1]
         fact = ctx.facts.get(name)
         return format_value(name, fact.value if fact else None, lang)

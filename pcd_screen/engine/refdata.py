@@ -454,6 +454,7 @@ class RefData:
         return sorted(self._countries)
 
     def country_name(self, code: str, lang: str = "en") -> str:
+        lang = lang.split("-", 1)[0]  # nl-NL, fr-BE: the country names of the base language
         if lang not in LANGS:
             raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
         if code in EXTRA_COUNTRIES:

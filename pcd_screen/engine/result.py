@@ -157,29 +157,11 @@ def sort_key(finding: Finding) -> tuple:
 
 
 def format_value(name: str, value, lang: str = "en") -> str:
-    """A fact or evidence value as people read it: shares as percentages, lists joined, the
-    few words it adds (yes, no, unknown, ...) in the report language."""
-    from pcd_screen.core.i18n import translations
+    """A fact or evidence value as people read it, in the report language and its number
+    formats (pcd_screen/core/formatting.py, the one formatting module every renderer uses)."""
+    from pcd_screen.core.formatting import value as shown
 
-    words = translations(lang)
-    if value is None:
-        return words.gettext("unknown")
-    if isinstance(value, bool):
-        return words.gettext("yes") if value else words.gettext("no")
-    if isinstance(value, (int, float)) and "share" in name:
-        return f"{value * 100:.0f}%"
-    if isinstance(value, (int, float)) and name in MONEY_FACTS:
-        return f"{value:,.0f}"
-    if isinstance(value, list):
-        return ", ".join(format_value(name, v, lang) for v in value) or words.gettext("none")
-    if isinstance(value, dict) and set(value) == {"mentions"}:
-        return words.gettext("mentions: %(words)s") % {"words": "; ".join(value["mentions"])}
-    if isinstance(value, dict) and set(value) == {"entries"}:
-        count = value["entries"]
-        return words.ngettext("%(count)s entry", "%(count)s entries", count) % {"count": count}
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {format_value(name, v, lang)}" for k, v in value.items())
-    return str(value)
+    return shown(name, value, lang)
 
 
 MONEY_FACTS = ("total_budget", "activity_budget_sum", "share_denominator")

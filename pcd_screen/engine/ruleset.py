@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.i18n import pick
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
 from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
@@ -45,8 +46,7 @@ class Rule:
     cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def text(self, name: str, lang: str) -> str:
-        texts = getattr(self, name)
-        return texts.get(lang) or texts["en"]
+        return pick(getattr(self, name), lang)
 
 
 @dataclass
@@ -103,7 +103,8 @@ def load_lexicon() -> tuple[Lexicon, str]:
 
 
 def describe_source(source: dict, registry: dict, lang: str) -> dict:
-    """{doc, section} plus the document's short title and the section's paraphrase."""
+    """{doc, section} plus the document's short title, the section's paraphrase and its anchor
+    in the reader's language."""
     entry = registry.get(source["doc"], {})
     section = (entry.get("sections") or {}).get(source["section"]) or {}
     if section.get("alias_of"):
@@ -111,9 +112,15 @@ def describe_source(source: dict, registry: dict, lang: str) -> dict:
     titles = entry.get("short_title") or entry.get("title") or {}
     described = {"doc": source["doc"], "section": source["section"]}
     if titles:
-        described["title"] = titles.get(lang) or titles.get("en", "")
+        described["title"] = pick(titles, lang)
     if section.get(lang) or section.get("en"):
-        described["summary"] = section.get(lang) or section["en"]
+        described["summary"] = pick(section, lang)
+    # The section's anchor in the reader's language ("note 13", "voetnoot 13", "Vision").
+    anchor = section.get("anchor")
+    if anchor:
+        described["anchor"] = pick(anchor, lang)
+    if entry.get("authority"):
+        described["authority"] = entry["authority"]
     return described
 
 

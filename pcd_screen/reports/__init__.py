@@ -37,6 +37,11 @@ for _spec in (
     Format("sarif", "pcd_screen.reports.sarif:render_sarif", "SARIF 2.1.0 for code scanning"),
     Format("junit", "pcd_screen.reports.junit:render_junit", "JUnit XML for CI test views"),
     Format("github", "pcd_screen.reports.github:render_github", "GitHub Actions annotations"),
+    # The letter to the applicant: questions and concerns in neutral wording, no verdict.
+    Format("letter", "pcd_screen.reports.templated:render", "letter (Markdown)", takes_format=True),
+    Format(
+        "letter-html", "pcd_screen.reports.templated:render", "letter (HTML)", takes_format=True
+    ),
 ):
     register(_spec)
 

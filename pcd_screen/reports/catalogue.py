@@ -26,7 +26,12 @@ def _sources(rule, ruleset, lang) -> list[str]:
     for source in rule.sources:
         described = describe_source(source, ruleset.sources, lang)
         summary = f": {described['summary']}" if described.get("summary") else ""
-        out.append(f"{source['doc']} {source['section']}{summary}")
+        # Title and section as the reader names them; the citation key (what a rule writes in
+        # its YAML) after it, for the analysts who edit rules.
+        title = described.get("title") or source["doc"]
+        anchor = described.get("anchor") or source["section"]
+        key = f"{source['doc']} {source['section']}"
+        out.append(f"{title}, {anchor} [{key}]{summary}")
     return out
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pcd_screen.core.formatting import long_date, number, percent
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.core.paths import TEMPLATES_DIR
 from pcd_screen.engine.result import format_value
+from pcd_screen.reports.texts import principle_label, verdict_label
 
 
 @lru_cache(maxsize=8)
@@ -34,8 +36,18 @@ def jinja_options() -> dict:
 
 
 def configure(env, lang: str):
-    """What report templates can call: _() and the filters value and severity."""
+    """What report templates can call: _(), ngettext(), pgettext() and the filters value,
+    severity and date (a date in running text, in the report language)."""
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
+    env.filters["date"] = lambda value: long_date(value, lang)
+    # Numbers and codes in tables (the portfolio): the language's separators, and labels.
+    env.filters["number"] = lambda value: number(value or 0, lang)
+    env.filters["percent"] = lambda value: percent(value or 0, lang)
+    env.filters["principle"] = lambda name: principle_label(name, lang)
+    env.filters["verdict"] = lambda name: verdict_label(name, lang, True)
+    env.filters["none_label"] = lambda name: (
+        translations(lang).gettext("(none)") if name == "(none)" else name
+    )
     return env

@@ -7,8 +7,11 @@ from html import escape
 WIDTH, LABEL, BAR, GAP = 640, 230, 18, 6
 
 
-def bar_chart(items: list[tuple[str, float]], percent: bool) -> str:
-    """items: (label, value); values are shares (0..1) when percent, else amounts."""
+def bar_chart(items: list[tuple[str, float]], percent: bool, lang: str = "en") -> str:
+    """items: (label, value); values are shares (0..1) when percent, else amounts, written
+    with the report language's separators (core/formatting.py)."""
+    from pcd_screen.core import formatting
+
     top = max((value for _label, value in items), default=0) or 1
     scale = 1 if percent else top
     height = len(items) * (BAR + GAP) + GAP
@@ -20,7 +23,7 @@ def bar_chart(items: list[tuple[str, float]], percent: bool) -> str:
     for index, (label, value) in enumerate(items):
         y = GAP + index * (BAR + GAP)
         width = round(span * min(value / scale, 1.0), 1)
-        shown = f"{value * 100:.0f}%" if percent else f"{value:,.0f}"
+        shown = formatting.percent(value, lang) if percent else formatting.number(value, lang)
         parts.append(
             f'<text x="{LABEL - 6}" y="{y + BAR - 5}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{LABEL}" y="{y}" width="{width}" height="{BAR}" fill="#3b6ea5"/>'

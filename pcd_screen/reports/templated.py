@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict
-from functools import lru_cache
 
-from pcd_screen.core.i18n import translations
-from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.formatting import label, long_date
+from pcd_screen.core.i18n import N_, pick, translations
 from pcd_screen.core.terms import PRINCIPLES, SEVERITIES
 from pcd_screen.engine.facts import FACT_DOCS
 from pcd_screen.engine.result import Result, format_value
 from pcd_screen.reports.jinja import environment
+from pcd_screen.reports.texts import (
+    _data,
+    _definition,
+    letter_questions,
+    principle_label,
+    question,
+    reader_sources,
+    tally,
+    verdict_label,
+)
 
-TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
+TEMPLATE_FOR = {
+    "md": "report.md.j2",
+    "html": "report.html.j2",
+    # The letter to the applicant: questions and concerns in neutral wording, with the sources;
+    # no verdict, no rule ids, no internal next steps or approval chain.
+    "letter": "letter.md.j2",
+    "letter-html": "letter.html.j2",
+}
+N_("(none)")  # the portfolio's row for proposals without a country, implementer or instrument
 VERDICT_STYLE = {"block": "critical", "revise": "high", "clarify": "medium", "clear": "ok"}
 
 
@@ -22,7 +40,7 @@ def render(
     fmt: str,
     lang: str = "en",
     color: bool = False,
-    run=None,
+    run: dict | None = None,
     template=None,
 ) -> str:
     """run: what concerns the whole run (expired and stale waivers), shown after the reports.
@@ -41,31 +59,9 @@ def render(
 
         text = render_template(template, context)
     else:
-        text = environment(fmt == "html", lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
+        html = fmt in ("html", "letter-html")
+        text = environment(html, lang).get_template(TEMPLATE_FOR[fmt]).render(**context)
     return text.rstrip("\n") + "\n"
-
-
-def principle_label(name: str, lang: str) -> str:
-    return _tr(_data("principles")[name], lang)
-
-
-def _definition(field: str, lang: str) -> str:
-    """What a missing safeguard is, so the question to the applicant explains itself."""
-    group, _, name = field.partition(".")
-    texts = _data("vocabularies").get(group, {}).get(name) if group == "safeguards" else None
-    return _tr(texts, lang) if texts else ""
-
-
-@lru_cache(maxsize=8)
-def _data(name: str) -> dict:
-    """A data file the reports show texts from (verdicts, principles, vocabularies)."""
-    from pcd_screen.core import yamlread as yamlload
-
-    return yamlload.load_trusted(DATA_DIR / f"{name}.yaml")
-
-
-def _tr(texts, lang: str):
-    return texts.get(lang) or texts["en"]
 
 
 def run_view(run) -> dict:
@@ -78,6 +74,12 @@ def run_view(run) -> dict:
 def report_view(result: Result, lang: str) -> dict:
     """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
     verdict = _data("verdicts")[result.verdict]
+    result = dataclasses.replace(
+        result,
+        findings=[
+            dataclasses.replace(f, sources=reader_sources(f.sources)) for f in result.findings
+        ],
+    )
     # A waived finding keeps its place, after the open ones, with its waiver shown.
     concerns = [
         f for f in result.findings if f.kind == "concern" and f.status in ("flag", "waived")
@@ -102,6 +104,7 @@ def report_view(result: Result, lang: str) -> dict:
                 field,
                 {
                     "field": field,
+                    "question": question(field, lang),
                     "rules": [],
                     "definition": _definition(field, lang),
                     "quote": quotes.get(field),
@@ -112,22 +115,27 @@ def report_view(result: Result, lang: str) -> dict:
         "result": result,
         "verdict": result.verdict,
         "verdict_style": VERDICT_STYLE[result.verdict],
-        "verdict_label": _tr(verdict["label"], lang),
-        "verdict_meaning": _tr(verdict["meaning"], lang),
-        "next_steps": _tr(verdict["next_steps"], lang),
+        "verdict_label": pick(verdict["label"], lang),
+        "verdict_meaning": pick(verdict["meaning"], lang),
+        "next_steps": pick(verdict["next_steps"], lang),
         "groups": groups,
         "questions": list(questions.values()),
+        "letter_questions": letter_questions(list(questions), lang),
         "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
         "facts": [
             {
                 "name": name,
-                "label": translations(lang).gettext(FACT_DOCS.get(name, name)),
+                "label": label("fact", name, lang),
+                "description": translations(lang).gettext(FACT_DOCS.get(name, name)),
                 "value": format_value(name, value, lang),
             }
             for name, value in result.facts.items()
             if name != "share_denominator"
         ],
         "counts": result.summary,
+        "tally": tally(result.summary["concerns"], lang),
+        "as_of": long_date(result.as_of, lang),
+        "verdict_short": verdict_label(result.verdict, lang, short=True),
         "passed": [f for f in result.findings if f.status == "pass" and f.kind == "concern"],
         "not_applicable": [f for f in result.findings if f.status == "not-applicable"],
         "refdata": sorted(result.refdata.items()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.engine.result import format_value
 from pcd_screen.reports.common import log_safe, printable
@@ -45,7 +46,8 @@ def _printable_view(value):
 
 def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
     reports, run = _printable_view(reports), _printable_view(run)
-    _ = translations(lang).gettext
+    words = translations(lang)
+    _ = words.gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
     t = {
         "title": _("PCD screening"),
@@ -56,7 +58,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         "why": _("Why"),
         "todo": _("What to do"),
         "sources": _("Sources"),
-        "missing": _("is missing"),
+        "missing": _("missing field: %(field)s"),
         "unsure": _("says this, but not clearly enough to decide; please clarify"),
         "needed": _("Needed to check"),
         "ruleset": _("ruleset"),
@@ -79,15 +81,12 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         if number:
             out += ["", "=" * 78, ""]
         out.append(c("bold", f"{colon(t['title'])} {res.proposal['id']} — {res.proposal['title']}"))
-        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': res.as_of}}")
+        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': r['as_of']}}")
         verdict = f"{colon(t['verdict'].upper())} {r['verdict_label']}"
         out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], colon(_("Next steps"))]
         out += [f"  {i}. {step}" for i, step in enumerate(r["next_steps"], 1)]
 
-        counts = r["counts"]["concerns"]
-        tally = _("%(critical)s critical, %(high)s high, %(medium)s medium, %(low)s low or info.")
-        tally %= {**counts, "low": counts["low"] + counts["info"]}
-        out += ["", c("bold", _("Concerns").upper()) + f" — {tally}"]
+        out += ["", c("bold", _("Concerns").upper()) + f" — {r['tally']}"]
         for principle, findings in r["groups"]:
             out += ["", f"── {principle} ──"]
             for f in findings:
@@ -101,39 +100,49 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                         out.append(f"      “{e.quote}”")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
-                    until = _("until %(date)s") % {"date": f.waiver["expires"]}
+                    until = _("until %(date)s") % {"date": long_date(f.waiver["expires"], lang)}
                     by = _("approved by %(name)s") % {"name": f.waiver["approved_by"]}
                     out.append(
                         f"    {colon(f'{state} ({until}, {by})')} {f.waiver['justification']}"
                     )
                 out.append(f"    {colon(t['why'])} {f.rationale}")
                 out.append(f"    {colon(t['todo'])} {f.recommendation}")
-                sources = "; ".join(f"{s['doc']} {s['section']}" for s in f.sources)
+                # One document once, its sections after it: "Title, point 2.2, recommandation 5".
+                cited: dict[str, list[str]] = {}
+                for s in f.sources:
+                    title = s.get("title") or s["doc"]
+                    # The NGO note is cited as support, after the official texts.
+                    if s.get("authority") == "analysis":
+                        title += " (" + _("NGO analysis") + ")"
+                    cited.setdefault(title, []).append(s.get("anchor") or s["section"])
+                sources = "; ".join(f"{title}, {', '.join(at)}" for title, at in cited.items())
                 out.append(f"    {colon(t['sources'])} {sources}")
         if not r["groups"]:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("concerns", "None."))
 
         questions = r["questions"]
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
         for i, q in enumerate(questions, 1):
-            definition = f" ({q['definition']})" if q["definition"] else ""
             if q.get("quote"):
                 said = f"“{q['quote']}” {t['unsure']}"
                 out.append(f"  {i}. {colon(q['field'])} {said}. {colon(t['needed'])}")
             else:
-                out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
+                out.append(
+                    f"  {i}. {q['question']} ({t['missing'] % {'field': q['field']}}) "
+                    + colon(t["needed"])
+                )
             out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
         if not questions:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("questions", "None."))
 
         strengths = r["strengths"]
         out += ["", c("bold", _("Strengths").upper()) + f" ({len(strengths)})"]
         out += [f"  + {f.rule_id}  {colon(f.title)} {f.message}" for f in strengths]
         if not strengths:
-            out.append("  " + _("None."))
+            out.append("  " + words.pgettext("strengths", "None."))
 
         out += ["", c("bold", _("Facts").upper())]
-        out += [f"  {fact['name']:34} {fact['value']}" for fact in r["facts"]]
+        out += [f"  {colon(fact['label'])} {fact['value']}" for fact in r["facts"]]
 
         st = r["counts"]["by_status"]
         checked = _(
@@ -148,7 +157,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             "na": st["not-applicable"],
         }
         out += ["", c("dim", checked)]
-        as_of = _("as of %(date)s") % {"date": res.as_of}
+        as_of = _("as of %(date)s") % {"date": r["as_of"]}
         ruleset = f"{t['ruleset']} {res.ruleset['hash']}"
         out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])

@@ -563,7 +563,7 @@ class BatchWriter:
             "reports": self.reports,
             "inputs": inputs,
             "meta": meta,
-            "charts": _charts(figures),
+            "charts": _charts(figures, lang),
         }
         for suffix in ("md", "html"):
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
@@ -667,12 +667,20 @@ def _write(path: Path, text: str, out: Path) -> Path:
     return path
 
 
-def _charts(figures: dict) -> dict:
+def _charts(figures: dict, lang: str = "en") -> dict:
     from pcd_screen.reports.svgchart import bar_chart
+    from pcd_screen.reports.templated import principle_label, verdict_label
 
-    by_principle = [(name, figures["by_principle"][name].get("share", 0.0)) for name in PRINCIPLES]
-    verdicts = [(v, figures["verdicts"][v]["budget"]) for v in figures["verdicts"]]
+    # Principles and verdicts by their labels, as in the tables beside the charts.
+    by_principle = [
+        (principle_label(name, lang), figures["by_principle"][name].get("share", 0.0))
+        for name in PRINCIPLES
+    ]
+    verdicts = [
+        (verdict_label(v, lang, True), figures["verdicts"][v]["budget"])
+        for v in figures["verdicts"]
+    ]
     return {
-        "principles": bar_chart(by_principle, percent=True),
-        "verdicts": bar_chart(verdicts, percent=False),
+        "principles": bar_chart(by_principle, percent=True, lang=lang),
+        "verdicts": bar_chart(verdicts, percent=False, lang=lang),
     }
