@@ -34,6 +34,23 @@ def timed(command: list[str], runs: int) -> list[float]:
     return times
 
 
+def instructions(command: list[str]) -> int:
+    """Instructions executed (valgrind's callgrind): the same count whatever else the machine
+    is doing, so a ratio can be read on a busy machine too (slow: about 50 times the run)."""
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", *command],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=ENV,
+        )
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+
 def tool(name: str) -> str:
     found = Path(sys.executable).parent / name
     return str(found) if found.exists() else (shutil.which(name) or name)
@@ -43,6 +60,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(DEFAULT))
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="Also count instructions with valgrind (repeatable on a busy machine).",
+    )
     args = parser.parse_args()
     screen = [tool("pcd-screen"), "screen", "--as-of", "2026-11-23", "--fail-on", "never"]
     commands = {
@@ -66,6 +88,10 @@ def main() -> int:
         print(f"{label:42} {medians[label]:.3f}  {min(times):.3f}  {max(times):.3f}")
     ratio = medians["pcd-screen screen FILE (text)"] / medians["yamllint FILE"]
     print(f"pcd-screen / yamllint = {ratio:.2f} (target: at most 1.1)")
+    if args.instructions and shutil.which("valgrind"):
+        ours = instructions([*screen, args.file])
+        theirs = instructions([tool("yamllint"), args.file])
+        print(f"instructions: pcd-screen {ours:,}, yamllint {theirs:,}, ratio {ours / theirs:.2f}")
     return 0
 
 
