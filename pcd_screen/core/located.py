@@ -38,6 +38,19 @@ class Document:
     data: object
     file: str
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    # Where a value was found in a document that has no lines (a Word or PDF proposal): a label
+    # such as "p. 3, ¶ 2" or "p. 4, table 1, row 2, cell 3", keyed by path like positions.
+    labels: dict[tuple, str] = field(default_factory=dict)
+
+    def label_of(self, path: tuple) -> str | None:
+        """The document location of the value at path, or of its nearest labelled ancestor."""
+        path = tuple(path)
+        while True:
+            if path in self.labels:
+                return self.labels[path]
+            if not path:
+                return None
+            path = path[:-1]
 
     def line_of(self, path: tuple) -> int | None:
         """The line of the value at path, or of its nearest located ancestor."""

@@ -42,7 +42,8 @@ def _describe(error) -> tuple[tuple, str]:
         hint = _suggest(key, allowed) or f"allowed: {', '.join(allowed)}"
         return (*path, key), f"unknown field {key!r} ({hint})"
     if kind == "enum":
-        options = error.validator_value
+        # null (unknown) is allowed wherever an answer may be left open; it is not a term.
+        options = [o for o in error.validator_value if o is not None]
         if isinstance(value, str) and value in [str(o) for o in options if not isinstance(o, str)]:
             return path, f"expected a number, got text {value!r} (write it without quotes)"
         vocabulary = schema.get("x-vocabulary")
@@ -60,7 +61,11 @@ def _describe(error) -> tuple[tuple, str]:
         return path, f"must be {error.validator_value!r}, got {value!r}"
     if kind == "type":
         expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        if isinstance(expected, list):
+            # null means "unknown": allowed everywhere an answer may be left open, never what
+            # the writer meant to give, so the message names the real type.
+            expected = [name for name in expected if name != "null"] or expected
+            expected = " or ".join(expected)
         return path, f"expected {_article(expected)}, got {type_name(value)}{_short(value)}"
     if kind == "format":
         if error.validator_value == "country-alpha3":
@@ -75,6 +80,17 @@ def _describe(error) -> tuple[tuple, str]:
         return path, f"{value!r} must be {word} {error.validator_value}"
     if kind == "minLength":
         return path, "must not be empty"
+    if kind in ("oneOf", "anyOf") and value is not None:
+        # A term or null (unknown): a wrong value is described by the term's branch.
+        branches = error.validator_value
+        null = [i for i, b in enumerate(branches) if b == {"type": "null"}]
+        if null and len(branches) == 2:
+            kept = [e for e in error.context if e.relative_schema_path[0] != null[0]]
+            if kept:
+                from jsonschema.exceptions import best_match
+
+                inner_path, message = _describe(best_match(kept))
+                return (*path, *inner_path[len(path) :]), message
     if kind in ("oneOf", "anyOf"):
         described = schema.get("description")
         if described:

@@ -164,7 +164,11 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
             line = None
         else:
             line = proposal.line_of(path) if proposal else None
-        out.append(Evidence(key, value, line))
+        label = None
+        if proposal and proposal.document.labels:
+            source = sources[0] if path and path[0] == "facts" and sources else path
+            label = proposal.document.label_of(source)
+        out.append(Evidence(key, value, line, label))
         if len(out) == MAX_EVIDENCE:
             break
     return out

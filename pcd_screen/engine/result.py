@@ -14,6 +14,9 @@ class Evidence:
     path: str
     value: object
     line: int | None = None
+    # Page, paragraph or table cell of a document proposal ("p. 3, ¶ 2"); None for YAML files,
+    # and then left out of the result object.
+    location: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,7 +57,10 @@ class Result:
     policy: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for finding in out["findings"]:
+            finding["evidence"] = [_evidence_dict(e) for e in finding["evidence"]]
+        return out
 
     def to_compact_dict(self) -> dict:
         """The compact form of results.jsonl (detail: compact, see the result schema): what
@@ -94,8 +100,15 @@ def _compact(finding: Finding) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [asdict(e) for e in finding.evidence]
+        out["evidence"] = [_evidence_dict(asdict(e)) for e in finding.evidence]
     return out
+
+
+def _evidence_dict(evidence: dict) -> dict:
+    """An evidence item as published: `location` only where a document gave one."""
+    if evidence.get("location") is None:
+        evidence.pop("location", None)
+    return evidence
 
 
 def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) -> str:
