@@ -1,5 +1,6 @@
 """Readers of every input kind, one registry by file suffix: proposal files (YAML, JSON) and
-portfolio exports (IATI XML, CSV). Each gives proposals, or a located error text per bad record.
+portfolio exports (IATI XML, CSV) and documents (Word, OpenDocument, PDF, text,
+Markdown, HTML). Each gives proposals, or a located error text per bad record.
 
 To add an input kind, write its reader (a function file, lang, max_size -> iterator of validated
 proposal mappings, Proposal objects or error texts) and add one Importer line below; `screen`,
@@ -33,6 +34,12 @@ for _importer in (
     Importer("proposal", (".yaml", ".yml", ".json"), "pcd_screen.inputs.proposal:read_proposals"),
     Importer("iati", (".xml",), "pcd_screen.inputs.iati:read_records", portfolio=True),
     Importer("csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True),
+    # Word, OpenDocument, PDF, text, Markdown, HTML: one proposal per document (documents/).
+    Importer(
+        "document",
+        (".docx", ".docm", ".odt", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"),
+        "pcd_screen.inputs.documents:read_records",
+    ),
 ):
     register(_importer)
 
