@@ -19,6 +19,9 @@ COMMANDS = {
     "config": "config",
     "refdata": "refdata",
     "init": "init",
+    "draft": "draft",
+    "vocab": "vocab",
+    "serve": "serve",
 }
 
 

@@ -41,9 +41,16 @@ def parse_size(_ctx, _param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-def write(output, text: str) -> None:
+def write(output, text: str | bytes) -> None:
     """Print, or write the whole text to a file atomically (never a partial report)."""
     if output is None or output == "-":
+        if isinstance(text, bytes):
+            import sys
+
+            if sys.stdout.isatty():
+                raise Failure("a PDF report is not printed on a terminal: add --output FILE")
+            click.echo(text, nl=False)
+            return
         click.echo(text, nl=not text.endswith("\n"))
         return
     from pcd_screen.core.outputs import write_atomic

@@ -28,14 +28,19 @@ def temporary(folder, prefix: str):
     return handle, tmp
 
 
-def write_atomic(path, text: str) -> None:
-    """Write via a temporary file in the same directory and rename it into place."""
+def write_atomic(path, text: str | bytes) -> None:
+    """Write via a temporary file in the same directory and rename it into place (bytes, such
+    as a PDF report, as they are)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = temporary(target.parent or ".", f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -53,7 +53,7 @@ def _describe(error) -> tuple[tuple, str]:
             else "not allowed"
         )
         hint = (
-            _suggest(str(value), [str(o) for o in options])
+            _suggest(str(value), [str(o) for o in options], vocabulary)
             or f"one of: {', '.join(map(str, options))}"
         )
         return path, f"{value!r} is {label} ({hint})"
@@ -69,12 +69,22 @@ def _describe(error) -> tuple[tuple, str]:
         return path, f"expected {_article(expected)}, got {type_name(value)}{_short(value)}"
     if kind == "format":
         if error.validator_value == "country-alpha3":
-            return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code"
+            from pcd_screen.engine.countrynames import code_for
+
+            code = code_for(str(value))
+            hint = f" (did you mean {code!r}?)" if code else ""
+            return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code{hint}"
         if error.validator_value == "date":
             return path, f"{value!r} is not a valid date (expected YYYY-MM-DD)"
     if kind == "pattern":
         described = schema.get("description") or f"pattern {error.validator_value}"
-        return path, f"{value!r} does not match: {described}"
+        hint = ""
+        if "country" in described and isinstance(value, str):
+            from pcd_screen.engine.countrynames import code_for
+
+            code = code_for(value)
+            hint = f" (did you mean {code!r}?)" if code else ""
+        return path, f"{value!r} does not match: {described}{hint}"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "at least", "maximum": "at most"}.get(kind, kind)
         return path, f"{value!r} must be {word} {error.validator_value}"
@@ -104,7 +114,13 @@ def _describe(error) -> tuple[tuple, str]:
     return path, error.message
 
 
-def _suggest(word: str, options: list[str]) -> str:
+def _suggest(word: str, options: list[str], vocabulary: str | None = None) -> str:
+    """A near spelling, or for a vocabulary the term whose definition names the words."""
+    if vocabulary:
+        from pcd_screen.core.vocabularies import suggest
+
+        found = suggest(word, options, vocabulary)
+        return f"did you mean {found!r}?" if found else ""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
 

@@ -168,7 +168,16 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         if proposal and proposal.document.labels:
             source = sources[0] if path and path[0] == "facts" and sources else path
             label = proposal.document.label_of(source)
-        out.append(Evidence(key, value, line, label))
+        said = None
+        if isinstance(value, dict) and set(value) == {"mentions"} and proposal:
+            from pcd_screen.engine.conditions import value_at
+            from pcd_screen.engine.quotes import quote
+
+            try:
+                said = quote(value_at(proposal.data, path), value["mentions"])
+            except (KeyError, IndexError, TypeError):
+                said = None
+        out.append(Evidence(key, value, line, label, said))
         if len(out) == MAX_EVIDENCE:
             break
     return out

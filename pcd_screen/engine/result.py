@@ -17,6 +17,9 @@ class Evidence:
     # Page, paragraph or table cell of a document proposal ("p. 3, ¶ 2"); None for YAML files,
     # and then left out of the result object.
     location: str | None = None
+    # The sentence of a free-text field that triggered a text finding (engine/quotes.py); None
+    # otherwise, and then left out of the result object.
+    quote: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,9 +108,10 @@ def _compact(finding: Finding) -> dict:
 
 
 def _evidence_dict(evidence: dict) -> dict:
-    """An evidence item as published: `location` only where a document gave one."""
-    if evidence.get("location") is None:
-        evidence.pop("location", None)
+    """An evidence item as published: `location` and `quote` only where there is one."""
+    for name in ("location", "quote"):
+        if evidence.get(name) is None:
+            evidence.pop(name, None)
     return evidence
 
 

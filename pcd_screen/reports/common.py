@@ -126,3 +126,21 @@ def printable(text: str, keep_lines: bool = False) -> str:
         return " " if char in "\t\n\r" else f"<U+{ord(char):04X}>"
 
     return _UNSAFE.sub(shown, text)
+
+
+def where_label(label: str | None, lang: str) -> str:
+    """A document location ("p. 3, table 1, row 2, cell 3") in the report's language."""
+    if not label:
+        return ""
+    from pcd_screen.core.i18n import translations
+
+    words = translations(lang)
+    for english, text in (
+        ("table", words.gettext("table")),
+        ("row", words.gettext("row")),
+        ("cell", words.gettext("cell")),
+        ("document properties", words.gettext("document properties")),
+        ("file name", words.gettext("file name")),
+    ):
+        label = re.sub(rf"\b{english}\b", text, label)
+    return label

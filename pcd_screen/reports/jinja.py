@@ -38,4 +38,7 @@ def configure(env, lang: str):
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
+    from pcd_screen.reports.common import where_label
+
+    env.filters["where"] = lambda label: where_label(label, lang)
     return env

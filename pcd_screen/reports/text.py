@@ -94,8 +94,14 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 out += [f"{label} {f.rule_id}  {f.title}", f"    {f.message}"]
                 for e in f.evidence:
                     line = f" ({t['line']} {e.line})" if e.line else ""
+                    if e.location:
+                        from pcd_screen.reports.common import where_label
+
+                        line = f" ({where_label(e.location, lang)})"
                     shown = format_value(e.path, e.value, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
+                    if e.quote:
+                        out.append(f"      “{e.quote}”")
                 if f.waiver:
                     state = _("Waiver expired") if f.waiver["expired"] else _("Waived")
                     until = _("until %(date)s") % {"date": f.waiver["expires"]}
@@ -112,10 +118,14 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
 
         questions = r["questions"]
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
-        for i, q in enumerate(questions, 1):
-            definition = f" ({q['definition']})" if q["definition"] else ""
-            out.append(f"  {i}. {q['field']} {t['missing']}{definition}. {colon(t['needed'])}")
-            out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
+        number = 0
+        for group in r["question_groups"]:
+            out.append(f"  {group['label']}")
+            for q in group["questions"]:
+                number += 1
+                out.append(f"  {number}. {q['question']}")
+                why = "; ".join(f"{f.rule_id} {f.title}" for f in q["why"])
+                out.append(f"     {colon(_('Why we ask'))} {why}")
         if not questions:
             out.append("  " + _("None."))
 

@@ -96,6 +96,9 @@ def load(data: bytes, name: str, time_limit: float | None = None, max_bytes: int
             else ""
         )
         raise DocumentProblem(f"no text found in the document{hint}")
+    for block in parsed.blocks:  # no control character reaches a proposal (nor a YAML draft)
+        block.text = _printable(block.text)
+        block.rows = [[_printable(cell) for cell in row] for row in block.rows]
     found = extract(parsed, name)
     document = Document(data=found.data, file=name, labels=found.labels)
     return validate_document(document)
@@ -123,3 +126,11 @@ def read_records(file, lang: str = "en", max_size: int | None = None):
         yield f"{file}: {exc}"
     except LoadError as exc:
         yield str(exc)
+
+
+def _printable(text: str) -> str:
+    import re
+
+    return re.sub(
+        r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", " ", text
+    )

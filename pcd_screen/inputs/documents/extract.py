@@ -426,6 +426,7 @@ def _purpose_codes(out: Extraction, text: str, where) -> None:
         elif len(re.findall(r"\b\d{5}\b", text)) == 1:
             entry["percentage"] = 100
         out.labels[("oda", "purpose_codes", len(entries))] = where
+        out.labels[("oda", "purpose_codes")] = where
         entries.append(entry)
     if entries:
         out.data.setdefault("oda", {})["purpose_codes"] = entries
