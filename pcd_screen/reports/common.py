@@ -20,6 +20,9 @@ class Run:
     help_uri: str | None = None  # SARIF helpUri template, {rule_id} replaced
     expired_waivers: tuple = ()  # waivers that matched a finding but had expired
     stale_waivers: tuple = ()  # waivers that matched nothing
+    # The desk officer's decisions on findings (the workbench): {rule, status, decision, reason,
+    # by, at, ruleset, proposal}, shown in the report as its audit trail.
+    decisions: tuple = ()
 
 
 def ordered_results(results: list[Result]) -> list[Result]:

@@ -26,6 +26,12 @@ def generic_key(field: str) -> str:
     return re.sub(r"\[\d+\]", "[*]", field)
 
 
+def known_question(field: str, lang: str) -> str | None:
+    """The data file's question for exactly this field (generic path), or None."""
+    texts = _questions().get(generic_key(field))
+    return (texts.get(lang) or texts["en"]) if texts else None
+
+
 def question_for(field: str, lang: str) -> str:
     """The question that asks for a field, in lang; a general sentence for a field the data file
     does not list (never the field's path)."""

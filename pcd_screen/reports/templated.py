@@ -71,8 +71,12 @@ def _tr(texts, lang: str):
 def run_view(run) -> dict:
     """Waivers that did not apply: expired ones (the finding stands) and stale ones (no match)."""
     if run is None:
-        return {"expired": [], "stale": []}
-    return {"expired": list(run.expired_waivers), "stale": list(run.stale_waivers)}
+        return {"expired": [], "stale": [], "decisions": []}
+    return {
+        "expired": list(run.expired_waivers),
+        "stale": list(run.stale_waivers),
+        "decisions": list(getattr(run, "decisions", ()) or ()),
+    }
 
 
 def report_view(result: Result, lang: str) -> dict:
