@@ -15,17 +15,19 @@ def read(data: bytes) -> Parsed:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise DocumentProblem(
-            "the PDF is encrypted and needs a password: ask the applicant for an unprotected "
-            "copy, or open it, print it to a new PDF and screen that"
-        ) from None
-    except PDFSyntaxError as exc:
-        raise DocumentProblem(f"not a PDF that can be read ({exc})") from None
+    except (PDFPasswordIncorrect, PDFEncryptionError, PdfminerException, PDFSyntaxError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise DocumentProblem(
+                "the PDF is encrypted and needs a password: ask the applicant for an "
+                "unprotected copy, or open it, print it to a new PDF and screen that"
+            ) from None
+        raise DocumentProblem(f"not a PDF that can be read ({cause})") from None
     with pdf:
         if len(pages) > guard.MAX_PDF_PAGES:
             raise DocumentProblem(

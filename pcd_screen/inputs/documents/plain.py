@@ -60,6 +60,8 @@ def read_txt(data: bytes) -> Parsed:
 
 
 def _looks_like_heading(line: str) -> bool:
+    if re.match(r"^[^:]{1,60}:\s*\S", line):  # "Country: Mali" states a value
+        return False
     return (
         len(line) < 90
         and not line.endswith((".", ",", ";", ":"))
