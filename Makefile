@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint data i18n docs reports bench clean
+.PHONY: demo test lint data i18n docs reports bench clean example-documents serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ docs: $(VENV)/.installed
 # Regenerate the screened reports of every example (a test checks they are current).
 reports: data
 	$(BIN)/python scripts/make_example_reports.py
+
+# Regenerate the bundled document proposal (.docx, .pdf) from its Markdown source.
+example-documents: $(VENV)/.installed
+	$(BIN)/python scripts/make_example_documents.py
+
+# The desk officer's workbench on http://127.0.0.1:8765/
+serve: $(VENV)/.installed
+	$(BIN)/pcd-screen serve
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet yamllint

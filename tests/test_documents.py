@@ -157,7 +157,10 @@ def test_odt_headings_tables_and_pages(tmp_path):
 
 
 def test_txt_with_control_characters_and_html_are_read():
-    text = "Projectvoorstel Ethiopië\n\nLand: Ethiopië\n\nDe \x03 begroting bedraagt EUR 1 miljoen.\f\nPagina twee.\n"
+    text = (
+        "Projectvoorstel Ethiopië\n\nLand: Ethiopië\n\n"
+        "De \x03 begroting bedraagt EUR 1 miljoen.\f\nPagina twee.\n"
+    )
     proposal = documents.load(text.encode(), "voorstel.txt")
     assert proposal.data["countries"] == [{"code": "ETH", "percentage": 100}]
     assert "\x03" not in proposal.data["description"]
@@ -302,7 +305,10 @@ def test_external_images_and_links_are_never_fetched():
             "</Relationships>".encode(),
         )
         documents.load(_zip(members), "linked.docx")
-        html = f'<html><body><img src="{url}"><link rel="stylesheet" href="{url}"><p>Country: Mali</p></body></html>'
+        html = (
+            f'<html><body><img src="{url}"><link rel="stylesheet" href="{url}">'
+            "<p>Country: Mali</p></body></html>"
+        )
         documents.load(html.encode(), "linked.html")
         md = f"# Title\n\n![img]({url})\n\nCountry: Mali\n"
         documents.load(md.encode(), "linked.md")

@@ -21,6 +21,9 @@ class Importer:
     target: str  # "module:function", imported only when a file of this kind is read
     # Many proposals per file: batch parses it in the main process and sends chunks to workers.
     portfolio: bool = False
+    # Looked for in folders and globs; False for kinds a folder holds for other reasons (a
+    # README.md, notes.txt): those are read only when named.
+    searched: bool = True
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -36,16 +39,26 @@ for _importer in (
     Importer("csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True),
     # Word, OpenDocument, PDF, text, Markdown, HTML: one proposal per document (documents/).
     Importer(
-        "document",
-        (".docx", ".docm", ".odt", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"),
+        "document", (".docx", ".docm", ".odt", ".pdf"), "pcd_screen.inputs.documents:read_records"
+    ),
+    Importer(
+        "text-document",
+        (".txt", ".md", ".markdown", ".html", ".htm"),
         "pcd_screen.inputs.documents:read_records",
+        searched=False,
     ),
 ):
     register(_importer)
 
 
-def suffixes() -> tuple[str, ...]:
-    return tuple(s for importer in IMPORTERS.values() for s in importer.suffixes)
+def suffixes(named: bool = False) -> tuple[str, ...]:
+    """The suffixes looked for in folders and globs (with named=True: every suffix read)."""
+    return tuple(
+        s
+        for importer in IMPORTERS.values()
+        if named or importer.searched
+        for s in importer.suffixes
+    )
 
 
 def importer_for(file: str) -> Importer | None:
