@@ -75,3 +75,11 @@ def test_a_verdict_decided_by_the_strict_profile_is_explained(tmp_path):
 def test_pdf_is_not_printed_on_a_terminal_but_written_to_a_file(tmp_path):
     pdf = _pdf(tmp_path, str(EXAMPLES / "sparse-proposal.yaml"))
     assert len(pdf.pages) >= 2
+
+
+def test_a_summary_that_runs_over_is_set_again_to_fit(monkeypatch, tmp_path):
+    from pcd_screen.reports import templated
+
+    monkeypatch.setattr(templated, "SUMMARY_LINES", 90)  # far more than a page holds
+    pdf = _pdf(tmp_path, str(EXAMPLES / "sparse-proposal.yaml"))
+    assert pdf.pages[1].extract_text().lstrip().startswith("Concerns")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 from dataclasses import asdict
 from functools import lru_cache
@@ -169,6 +170,8 @@ def report_view(result: Result, lang: str) -> dict:
 # The summary is one A4 page: about this many lines of 110 characters (9 pt) are left for the
 # concerns and the questions once the title, the verdict and its next steps are set.
 SUMMARY_LINES = 30
+# The PDF renderer lowers it for a report whose summary still ran onto a second page.
+summary_lines = contextvars.ContextVar("summary_lines", default=SUMMARY_LINES)
 LINE = 105
 
 
@@ -179,7 +182,7 @@ def _lines(*texts) -> int:
 def _summary_fit(view: dict) -> dict:
     """How many concerns and questions the summary page shows (the rest are in the detail), and
     for each question the reasons it names (at most two rule titles, then a count)."""
-    budget = SUMMARY_LINES - (
+    budget = summary_lines.get() - (
         _lines(view["verdict_explanation"]) if view["verdict_explanation"] else 0
     )
     concerns = 0
