@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -42,6 +43,15 @@ class Workbench:
         self.lang = lang
         self.max_upload = max_upload
         self.store = Store()
+        self._sessions = {session.lang: session}
+
+    def session_for(self, lang: str):
+        """The session in a report language: the same ruleset, settings and waivers."""
+        import dataclasses
+
+        if lang not in self._sessions:
+            self._sessions[lang] = dataclasses.replace(self.session, lang=lang)
+        return self._sessions[lang]
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -81,8 +91,7 @@ class Workbench:
             workspace.errors = [f"{e.path}: {e.message}" for e in exc.errors]
             return None, None
         workspace.errors = []
-        self.session.lang = lang
-        return proposal, self.session.screen(proposal)
+        return proposal, self.session_for(lang).screen(proposal)
 
 
 def _environment(lang: str):
@@ -179,7 +188,8 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
                 max_mb=max_upload // (1024 * 1024),
             )
         try:
-            data, labels = _read_upload(name, content)
+            # A document is read in a child process; the server keeps answering meanwhile.
+            data, labels = await run_in_threadpool(_read_upload, name, content)
         except ValueError as exc:
             return app.page(
                 request, "start.html.j2", 400, error=str(exc), max_mb=max_upload // (1024 * 1024)

@@ -138,7 +138,11 @@ def _main() -> int:
     except RecursionError:
         answer = {"status": "problem", "message": "refused: nested too deeply"}
     except Exception as exc:  # a parser's error on a damaged file: the file's fault, say so
-        message = f"cannot be read ({type(exc).__name__}: {exc})"[:500]
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        message = (
+            f"cannot be read ({detail}): the file is damaged or not what its name says; open "
+            "it and save it again (or export it as PDF), then screen the new file"
+        )
         answer = {"status": "problem", "message": message}
     sys.stdout.write(json.dumps(answer))
     return 0
