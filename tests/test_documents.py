@@ -323,3 +323,11 @@ def test_a_document_over_the_size_limit_is_refused_from_its_size(tmp_path):
     result = CliRunner().invoke(cli, ["screen", str(path), "--max-file-size", "1KiB"])
     assert result.exit_code == 2
     assert "refused: 2,048 bytes" in result.output
+
+
+def test_reading_is_bounded_in_memory(monkeypatch):
+    # The child that reads a document cannot take more address space than allowed: with a
+    # bound far below what reading needs, the document is refused, and this process is unharmed.
+    monkeypatch.setenv("PCD_SCREEN_DOCUMENT_MEMORY", str(30 * 1024 * 1024))
+    with pytest.raises(DocumentProblem, match="memory"):
+        documents.parse((DOCS / f"{STEM}.pdf").read_bytes(), "big.pdf")

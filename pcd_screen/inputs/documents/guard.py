@@ -72,10 +72,14 @@ def check_counts(blocks: list, cells: int = 0) -> None:
 
 
 def _limit_memory() -> None:
+    import os
+
+    # PCD_SCREEN_DOCUMENT_MEMORY (bytes) lowers or raises the bound, for a small server or a test.
+    limit = int(os.environ.get("PCD_SCREEN_DOCUMENT_MEMORY") or MEMORY_LIMIT)
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # not on this platform: the time bound remains
         pass
 
@@ -135,6 +139,11 @@ def _main() -> int:
         answer = {"status": "problem", "message": str(exc)}
     except MemoryError:
         answer = {"status": "problem", "message": "refused: it needs more memory than allowed"}
+    except ImportError as exc:  # a library that cannot even be mapped under the bound
+        message = "refused: it needs more memory than allowed"
+        if "map" not in str(exc) and "memory" not in str(exc).lower():
+            message = f"pcd-screen is not installed completely ({exc})"
+        answer = {"status": "problem", "message": message}
     except RecursionError:
         answer = {"status": "problem", "message": "refused: nested too deeply"}
     except Exception as exc:  # a parser's error on a damaged file: the file's fault, say so
