@@ -80,3 +80,24 @@ def test_did_you_mean_searches_definitions_and_answers_country_names(tmp_path):
         "'livelihoods-jobs'?)" in result.output
     )
     assert "(did you mean 'detention'?)" in result.output
+
+
+def test_a_draft_gives_back_every_value_of_every_example():
+    from pcd_screen.inputs import proposals
+    from pcd_screen.inputs.draft import draft_yaml
+
+    def same(original, drafted, path="") -> None:
+        if isinstance(original, dict):
+            for key, value in original.items():
+                same(value, drafted[key], f"{path}.{key}")
+        elif isinstance(original, list):
+            assert len(original) == len(drafted), path
+            for index, (a, b) in enumerate(zip(original, drafted, strict=True)):
+                same(a, b, f"{path}[{index}]")
+        else:
+            assert drafted == original or str(drafted) == str(original), path
+
+    for file in sorted(EXAMPLES.glob("*.yaml")):
+        for proposal in proposals(str(file)):
+            drafted = yaml.safe_load(draft_yaml(proposal))
+            same(proposal.data, drafted, file.name)

@@ -161,3 +161,13 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_a_proposal_file_can_be_uploaded_and_downloaded_again(client):
+    page = _upload(client, EXAMPLES / "border-control-transit-niger.yaml")
+    assert _verdict(page) == "block"
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    again = yaml.safe_load(client.get(f"{workspace}/download/proposal.yaml").text)
+    original = yaml.safe_load((EXAMPLES / "border-control-transit-niger.yaml").read_text("utf-8"))
+    assert again["activities"] == original["activities"]
+    assert again["safeguards"]["conflict_analysis"] == original["safeguards"]["conflict_analysis"]

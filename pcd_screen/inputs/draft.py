@@ -89,7 +89,7 @@ def draft_yaml(proposal: Proposal, lang: str = "en") -> str:
             )
             for name, item in value.items():
                 comment(definition("safeguards", name, lang), 2)
-                lines.append(f"  {name}: {_scalar(item)}" + _where(where, (*path, name), data))
+                lines.append(f"  {name}: {_flow(item)}" + _where(where, (*path, name), data))
             continue
         if isinstance(value, dict):
             lines.append(f"{key}:")
