@@ -70,7 +70,8 @@ def command(
     templates,
     max_file_size,
 ):
-    """Screen proposals: files, directories or glob patterns (YAML, JSON, IATI XML, CSV).
+    """Screen proposals: files, directories or glob patterns (YAML, JSON, IATI XML, CSV,
+    and documents: .docx, .odt, .pdf; .txt, .md, .html when named).
 
     With no PATHS, the files the config's include patterns select are screened.
     """
