@@ -171,3 +171,26 @@ def test_a_proposal_file_can_be_uploaded_and_downloaded_again(client):
     original = yaml.safe_load((EXAMPLES / "border-control-transit-niger.yaml").read_text("utf-8"))
     assert again["activities"] == original["activities"]
     assert again["safeguards"]["conflict_analysis"] == original["safeguards"]["conflict_analysis"]
+
+
+def test_where_the_organisation_uses_waivers_a_disagreement_acts_as_one(tmp_path):
+    waivers = tmp_path / ".pcd-waivers.yaml"
+    waivers.write_text("waivers: []\n", encoding="utf-8")
+    settings = config.load_config(None, {"waivers": str(waivers), "as_of": date(2026, 11, 23)})
+    app = create_app(config.open_session(settings))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        page = _upload(client)
+        assert _verdict(page) == "block"
+        workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        decision = {
+            "csrf": token,
+            "rule": "NOC-001",
+            "decision": "disagree",
+            "officer": "B. Dupont",
+        }
+        decision["reason"] = "The tranche clause was removed in the signed agreement"
+        after = client.post(f"{workspace}/decision", data=decision, follow_redirects=True)
+        assert _verdict(after) == "clarify"
+        report = client.get(f"{workspace}/download/report.html").text
+        assert "Waived" in report and "The tranche clause was removed" in report

@@ -91,7 +91,15 @@ class Workbench:
             workspace.errors = [f"{e.path}: {e.message}" for e in exc.errors]
             return None, None
         workspace.errors = []
-        return proposal, self.session_for(lang).screen(proposal)
+        session = self.session_for(lang)
+        result = session.screen(proposal)
+        if session.waivers is not None:  # the organisation keeps waivers: see _provisional
+            provisional = _provisional(workspace, session.as_of)
+            if provisional:
+                from pcd_screen.engine.waivers import apply_waivers
+
+                result = apply_waivers([result], provisional, session.as_of).results[0]
+        return proposal, result
 
 
 def _environment(lang: str):
@@ -405,6 +413,29 @@ def _workbench_page(app: Workbench, request: Request, workspace, lang: str):
         sections=workspace.data.get("sections") or [],
         risks=workspace.data.get("risks") or [],
     )
+
+
+def _provisional(workspace, today: date) -> list:
+    """Where the organisation uses waivers (the settings name a waivers file), the officer's
+    disagreements with flagged findings act as waivers in the workbench, marked as coming from
+    the workbench, until they are reviewed into the waivers file (decisions.yaml has them)."""
+    from pcd_screen.engine.waivers import Waiver
+
+    return [
+        Waiver(
+            rule=d.rule_id,
+            proposal=d.proposal,
+            path=None,
+            justification=d.reason,
+            approved_by=d.by,
+            granted=today,
+            expires=today + timedelta(days=182),
+            file="workbench decision (not yet reviewed)",
+            line=None,
+        )
+        for d in workspace.decisions.values()
+        if d.decision == "disagree" and d.status in ("flag", "waived")
+    ]
 
 
 def _run(workspace):
