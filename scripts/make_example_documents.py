@@ -4,6 +4,7 @@ examples/documents/youth-skills-jobs-senegal.md is the source (Markdown: heading
 tables; a line `---` starts a new page). From it:
 
 - youth-skills-jobs-senegal.docx with python-docx (Word headings, Word tables, page breaks);
+- youth-skills-jobs-senegal.odt with odfpy (headings, tables, paragraphs that break the page);
 - youth-skills-jobs-senegal.pdf with WeasyPrint from the same text as HTML (A4, the same pages).
 
 The hand-coded YAML twin is examples/youth-skills-jobs-senegal.yaml. Run: make example-documents
@@ -86,6 +87,23 @@ def write_docx(text: str, path: Path) -> None:
                         for run in table.cell(r, c).paragraphs[0].runs:
                             run.bold = True
     document.save(path)
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """The package rewritten with fixed member times: the same source gives the same bytes."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, content in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6])
+            fixed.compress_type = info.compress_type  # an ODF mimetype stays stored, first
+            archive.writestr(fixed, content)
+    path.write_bytes(out.getvalue())
 
 
 CSS = """
@@ -113,11 +131,53 @@ def write_pdf(text: str, path: Path) -> None:
     HTML(string=page).write_pdf(path)
 
 
+def write_odt(text: str, path: Path) -> None:
+    from odf.opendocument import OpenDocumentText
+    from odf.style import ParagraphProperties, Style
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    page_break = Style(name="PageBreak", family="paragraph")
+    page_break.addElement(ParagraphProperties(breakbefore="page"))
+    document.automaticstyles.addElement(page_break)
+    from odf.dc import Title
+
+    document.meta.addElement(Title(text=title_of(text)))
+    new_page = False
+    for block in blocks(text):
+        if block[0] == "page":
+            new_page = True
+            continue
+        style = {"stylename": page_break} if new_page else {}
+        if block[0] == "heading":
+            document.text.addElement(H(outlinelevel=block[1], text=block[2], **style))
+        elif block[0] == "paragraph":
+            document.text.addElement(P(text=block[1], **style))
+        else:
+            if new_page:
+                document.text.addElement(P(text="", **style))
+            rows = block[1]
+            table = Table()
+            table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
+            for row in rows:
+                line = TableRow()
+                for cell in row:
+                    element = TableCell()
+                    element.addElement(P(text=cell))
+                    line.addElement(element)
+                table.addElement(line)
+            document.text.addElement(table)
+        new_page = False
+    document.save(str(path))
+    _fix_zip_times(path)
+
+
 def main(argv: list[str]) -> int:
     text = SOURCE.read_text(encoding="utf-8")
-    write_docx(text, SOURCE.with_suffix(".docx"))
-    write_pdf(text, SOURCE.with_suffix(".pdf"))
-    print(f"wrote {SOURCE.with_suffix('.docx')} and {SOURCE.with_suffix('.pdf')}")
+    for suffix, write in ((".docx", write_docx), (".odt", write_odt), (".pdf", write_pdf)):
+        write(text, SOURCE.with_suffix(suffix))
+        print(f"wrote {SOURCE.with_suffix(suffix)}")
     return 0
 
 

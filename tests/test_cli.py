@@ -184,9 +184,9 @@ def test_a_directory_is_screened_and_github_annotations_come_automatically(tmp_p
     found = [p for p in EXAMPLES.rglob("*.yaml") if "/." not in f"/{p.relative_to(EXAMPLES)}"]
     rows = [r for r in inputs.records(str(EXAMPLES / "portfolio" / "portfolio-sample.csv"))]
     assert all(isinstance(r, dict) for r in rows)
-    documents = list((EXAMPLES / "documents").glob("*.docx")) + list(
-        (EXAMPLES / "documents").glob("*.pdf")
-    )  # the bundled Word and PDF proposals (the .md source is read only when named)
+    documents = [
+        p for p in (EXAMPLES / "documents").iterdir() if p.suffix in (".docx", ".odt", ".pdf")
+    ]  # the bundled Word, OpenDocument and PDF proposals (the .md source: only when named)
     assert result.output.count("PCD screening:") == len(found) + len(rows) + len(documents)
     assert "block" in summary.read_text()
 

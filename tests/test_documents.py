@@ -43,7 +43,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".md"])
+@pytest.mark.parametrize("suffix", [".docx", ".odt", ".pdf", ".md"])
 def test_the_bundled_document_gives_its_stated_facts(suffix):
     proposal = load(DOCS / f"{STEM}{suffix}")
     data = proposal.data
@@ -77,6 +77,9 @@ def test_every_extracted_value_says_where_it_was_found():
     assert docx.label_of(("activities", 3, "budget")) == "p. 2, table 3, row 5, cell 3"
     assert docx.label_of(("conditions", 1, "text")) == "p. 2, ¶ 6"
     assert docx.label_of(("risks", 0, "mitigation")) == "p. 3, table 5, row 2, cell 4"
+    odt = load(DOCS / f"{STEM}.odt").document
+    assert odt.label_of(("conditions", 1, "text")) == "p. 2, ¶ 6"
+    assert odt.label_of(("risks", 0, "mitigation")) == "p. 3, table 5, row 2, cell 4"
     pdf = load(DOCS / f"{STEM}.pdf").document
     assert pdf.label_of(("budget", "total")).startswith("p. 1, table 1, row 6")
     assert pdf.label_of(("conditions", 1, "text")).startswith("p. 3, ¶")
@@ -115,7 +118,7 @@ def _verdict_and_serious(path):
 
 def test_the_document_and_its_yaml_twin_agree_on_verdict_and_serious_concerns():
     twin = _verdict_and_serious(EXAMPLES / f"{STEM}.yaml")
-    for suffix in (".docx", ".pdf"):
+    for suffix in (".docx", ".odt", ".pdf"):
         verdict, serious, missing = _verdict_and_serious(DOCS / f"{STEM}{suffix}")
         assert (verdict, serious) == twin[:2] == ("block", ["NOC-001"])
         # What separates them is asked for: the activity categories the twin's coder gave.

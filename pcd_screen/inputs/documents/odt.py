@@ -21,7 +21,8 @@ def read(data: bytes) -> Parsed:
     except Exception as exc:
         raise DocumentProblem(f"not an OpenDocument text that can be read ({exc})") from None
     body = document.text
-    paged = bool(body.getElementsByType(_soft_break()))
+    breaking = _page_breaking_styles(document)
+    paged = bool(body.getElementsByType(_soft_break())) or bool(breaking)
     numbering = Numbering(paged)
     blocks: list = []
     cells = [0]
@@ -34,7 +35,8 @@ def read(data: bytes) -> Parsed:
             if ns == _TEXT and name == "soft-page-break":
                 numbering.new_page()
             elif ns == _TEXT and name in ("h", "p"):
-                if _has_break_first(child):
+                styled = child.getAttribute("stylename") in breaking
+                if (_has_break_first(child) or styled) and (blocks or numbering.count):
                     numbering.new_page()
                 text = teletype.extractText(child).strip()
                 if text:
@@ -64,6 +66,23 @@ def read(data: bytes) -> Parsed:
         if element.qname[1] == "title":
             title = teletype.extractText(element).strip() or None
     return Parsed("odt", blocks, title, numbering.page)
+
+
+def _page_breaking_styles(document) -> set:
+    """Names of the paragraph styles that start a new page (fo:break-before="page")."""
+    names = set()
+    for styles in (document.automaticstyles, document.styles):
+        for style in styles.childNodes:
+            if style.nodeType != style.ELEMENT_NODE or style.qname[1] != "style":
+                continue
+            for props in style.childNodes:
+                if (
+                    props.nodeType == props.ELEMENT_NODE
+                    and props.qname[1] == "paragraph-properties"
+                    and props.getAttribute("breakbefore") == "page"
+                ):
+                    names.add(style.getAttribute("name"))
+    return names
 
 
 def _has_break_first(node) -> bool:
