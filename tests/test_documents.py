@@ -334,3 +334,23 @@ def test_reading_is_bounded_in_memory(monkeypatch):
     monkeypatch.setenv("PCD_SCREEN_DOCUMENT_MEMORY", str(30 * 1024 * 1024))
     with pytest.raises(DocumentProblem, match="memory"):
         documents.parse((DOCS / f"{STEM}.pdf").read_bytes(), "big.pdf")
+
+
+def test_a_text_finding_cites_the_paragraph_of_its_sentence_not_the_first_one():
+    text = (
+        "Water for Kakuma\n\nCountry: Kenya\n\nThe project drills boreholes in the camp.\n\n"
+        "Pumps are run by the refugees' water committees.\n\n"
+        "Funding follows the more for more approach agreed with the partner.\n"
+    )
+    proposal = documents.load(text.encode(), "water.txt")
+    from datetime import date
+
+    from pcd_screen import config
+
+    session = config.open_session(config.load_config(None, {"as_of": date(2026, 11, 23)}))
+    result = session.screen(proposal)
+    noc = next(f for f in result.findings if f.rule_id == "NOC-002")
+    assert noc.status == "flag"
+    evidence = noc.evidence[0]
+    assert evidence.quote == "Funding follows the more for more approach agreed with the partner."
+    assert evidence.location == "¶ 5"  # the fifth paragraph, not the description's first (¶ 3)

@@ -177,6 +177,10 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
                 said = quote(value_at(proposal.data, path), value["mentions"])
             except (KeyError, IndexError, TypeError):
                 said = None
+            if said and proposal.document.labels:
+                from pcd_screen.engine.quotes import section_of
+
+                label = section_of(said, proposal) or label
         out.append(Evidence(key, value, line, label, said))
         if len(out) == MAX_EVIDENCE:
             break

@@ -34,3 +34,18 @@ def quote(text: str, phrases: list[str]) -> str | None:
                 sentence = sentence[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
             return sentence
     return None
+
+
+def section_of(quoted: str, proposal) -> str | None:
+    """Where a quoted sentence is in the document a proposal was read from: the location of the
+    first section (paragraph or table) that holds it. A document's description joins many
+    paragraphs, so the field's own location (its first paragraph) would point at the wrong one."""
+    sections = proposal.data.get("sections") if proposal else None
+    if not quoted or not isinstance(sections, list):
+        return None
+    probe = " ".join(quoted.rstrip("…").split())[:120]
+    for index, section in enumerate(sections):
+        text = section.get("text") if isinstance(section, dict) else None
+        if isinstance(text, str) and probe in " ".join(text.split()):
+            return proposal.document.label_of(("sections", index))
+    return None
