@@ -140,4 +140,5 @@ def test_the_interface_speaks_the_officers_language(server, page):
     options = page.inner_text("#f-countries-0-code-in")
     assert "Éthiopie" in options and "Sénégal" in options
     assert "Pourquoi nous le demandons" in page.inner_text("#report")
+    assert "Demandé par le partenaire" in page.inner_text("#f-ownership-requested_by_partner")
     page.goto(server + "/?lang=en")

@@ -64,6 +64,19 @@ def _get(data, path):
     return node
 
 
+@lru_cache(maxsize=1)
+def _labels() -> dict:
+    from pcd_screen.core.paths import DATA_DIR
+    from pcd_screen.core.yamlread import load_trusted
+
+    return load_trusted(DATA_DIR / "fields.yaml")
+
+
+def field_label(key: str, lang: str) -> str:
+    texts = _labels().get(key)
+    return (texts.get(lang) or texts["en"]) if texts else key.replace("_", " ")
+
+
 def build(data: dict, labels: dict, lang: str, countries: list, question) -> list[dict]:
     """The form as a tree of dicts for the template (see templates/workbench.html.j2)."""
     schema = _schema()
@@ -82,7 +95,7 @@ def _field(path, prop, data, labels, lang, countries, question) -> dict:
     out = {
         "name": name,
         "key": str(key),
-        "label": str(key).replace("_", " "),
+        "label": field_label(str(key), lang),
         "question": question(generic_path(path)),
         "source": _label(labels, path) if value not in (None, [], {}) else None,
         "value": value,
