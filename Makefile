@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := examples/border-control-transit-niger.yaml
 AS_OF := 2026-11-23
 
-.PHONY: demo test lint lock data i18n docs reports bench eval lemmas clean
+.PHONY: demo test lint lock data i18n docs reports bench eval lemmas example-documents serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,14 @@ lemmas: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet 'simplemma>=1.1'
 	$(BIN)/python scripts/gen_lemma_forms.py
 	$(BIN)/python scripts/compile_data.py
+
+# Regenerate the bundled document proposal (.docx, .pdf) from its Markdown source.
+example-documents: $(VENV)/.installed
+	$(BIN)/python scripts/make_example_documents.py
+
+# The desk officer's workbench on http://127.0.0.1:8765/
+serve: $(VENV)/.installed
+	$(BIN)/pcd-screen serve
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet yamllint

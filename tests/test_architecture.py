@@ -24,7 +24,8 @@ ALLOWED = {
     "reports": {"core", "engine", "reports"},
     "config": {"core", "engine", "reports", "config"},  # reports: template names
     "runs": {"core", "engine", "inputs", "reports", "runs", "config"},
-    "commands": {"core", "engine", "inputs", "reports", "runs", "config", "commands"},
+    "web": {"core", "engine", "inputs", "reports", "runs", "config", "web"},
+    "commands": {"core", "engine", "inputs", "reports", "runs", "config", "web", "commands"},
 }
 
 

@@ -73,7 +73,7 @@ def test_bad_input_exits_2_with_location_and_writes_nothing(tmp_path):
         ["screen"],
         ["screen", "missing-file.yaml"],
         ["screen", HARMFUL, "--as-of", "yesterday"],
-        ["screen", HARMFUL, "--format", "pdf"],
+        ["screen", HARMFUL, "--format", "docx"],  # pdf is a format since the workbench
         ["screen", HARMFUL, "--rules", "/nonexistent-rules"],
         ["rules", "show", "NOPE-999"],
         ["schema", "nothing"],
@@ -184,7 +184,10 @@ def test_a_directory_is_screened_and_github_annotations_come_automatically(tmp_p
     found = [p for p in EXAMPLES.rglob("*.yaml") if "/." not in f"/{p.relative_to(EXAMPLES)}"]
     rows = [r for r in inputs.records(str(EXAMPLES / "portfolio" / "portfolio-sample.csv"))]
     assert all(isinstance(r, dict) for r in rows)
-    assert result.output.count("PCD screening:") == len(found) + len(rows)
+    documents = [
+        p for p in (EXAMPLES / "documents").iterdir() if p.suffix in (".docx", ".odt", ".pdf")
+    ]  # the bundled Word, OpenDocument and PDF proposals (the .md source: only when named)
+    assert result.output.count("PCD screening:") == len(found) + len(rows) + len(documents)
     assert "block" in summary.read_text()
 
 

@@ -272,7 +272,7 @@ def test_bad_row_is_reported_and_skipped(tmp_path):
     assert errors(items) == [
         "portfolio.csv:3: budget: 'ten thousand' is not a number",
         "portfolio.csv:3: country: 'Nigerr' is not a country (ISO 3166-1 alpha-3 or alpha-2 "
-        "code, or English name); did you mean 'Niger' (NER)?",
+        "code, or its name); did you mean 'Niger' (NER)?",
         "portfolio.csv:3: start: '2026-02-30' is not a valid date",
     ]
     error = next(i for i in items if isinstance(i, InputError))

@@ -133,21 +133,23 @@ def proposal_data(draw, harmful: bool = False, near: bool | None = None) -> dict
     for name in TEXT_FIELDS:
         if draw(st.booleans()):
             data[name] = draw(PROSE)
-    for activity in data.get("activities", []):
+    # null is "unknown" for any optional field (the schema allows it), hence the `or`.
+    for activity in data.get("activities") or []:
         for name in ("title", "description"):
             if draw(st.booleans()):
                 activity[name] = draw(PROSE)
     for field, name in (("results", "statement"), ("conditions", "text")):
-        for item in data.get(field, []):
+        for item in data.get(field) or []:
             if draw(st.booleans()):
                 item[name] = draw(PROSE)
-    for code in (data.get("oda") or {}).get("purpose_codes", []):
+    for code in (data.get("oda") or {}).get("purpose_codes") or []:
         if draw(st.integers(0, 4)):  # mostly real codes, sometimes the schema's any number
             code["code"] = draw(PURPOSE_CODES)
     if harmful:
         activity = draw(ACTIVITY)
         activity["category"] = draw(st.sampled_from(HARMFUL))
-        activities = data.setdefault("activities", [])
+        activities = data.get("activities") or []
+        data["activities"] = activities
         activities.insert(draw(st.integers(0, len(activities))), activity)
     return data
 
@@ -234,6 +236,8 @@ def test_every_format_renders_and_screening_twice_gives_the_same_bytes(proposal,
     first = screen(proposal.data, date(2026, 11, 23), lang)
     second = screen(proposal.data, date(2026, 11, 23), lang)
     for fmt in FORMATS:
+        if fmt == "pdf":  # the html report set by WeasyPrint: seconds each (test_forwardable)
+            continue
         text = render(fmt, [first], run, lang, color)
         assert text == render(fmt, [second], run, lang, color), fmt
         assert text or fmt == "github", fmt  # github: no annotation to make is empty
@@ -261,7 +265,8 @@ def test_adding_a_safeguard_never_makes_the_verdict_worse(
 ):
     before = screen(proposal.data, as_of, unclear_as_flag=unclear_as_flag)
     data = copy.deepcopy(proposal.data)
-    data.setdefault("safeguards", {})[safeguard] = done
+    data["safeguards"] = data.get("safeguards") or {}
+    data["safeguards"][safeguard] = done
     after = screen(data, as_of, unclear_as_flag=unclear_as_flag)
     note(f"{before.verdict} -> {after.verdict}")
     event(f"{before.verdict} -> {after.verdict}")
@@ -297,9 +302,12 @@ def test_monotonicity_on_every_shipped_example(index):
     before = screen(data, day).verdict
     for safeguard in SAFEGUARDS:
         changed = copy.deepcopy(data)
-        changed.setdefault("safeguards", {})[safeguard] = True
+        changed["safeguards"] = changed.get("safeguards") or {}
+        changed["safeguards"][safeguard] = True
         assert better_or_same(screen(changed, day).verdict, before), safeguard
-    for category in sorted({a.get("category") for a in data.get("activities", [])} & set(HARMFUL)):
+    for category in sorted(
+        {a.get("category") for a in data.get("activities") or []} & set(HARMFUL)
+    ):
         changed = copy.deepcopy(data)
         changed["activities"] = [a for a in data["activities"] if a.get("category") != category]
         assert better_or_same(screen(changed, day).verdict, before), category

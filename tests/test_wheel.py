@@ -58,6 +58,9 @@ def test_wheel_contains_rules_templates_and_data(installed):
         "pcd_screen/_templates/report.html.j2",
         "pcd_screen/data/ldc.yaml",
         "pcd_screen/schemas/proposal.schema.json",
+        "pcd_screen/data/questions.yaml",
+        "pcd_screen/web/templates/workbench.html.j2",
+        "pcd_screen/web/static/workbench.js",
     ):
         assert expected in names
 

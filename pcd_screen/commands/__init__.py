@@ -20,6 +20,9 @@ COMMANDS = {
     "config": "config",
     "refdata": "refdata",
     "init": "init",
+    "draft": "draft",
+    "vocab": "vocab",
+    "serve": "serve",
 }
 
 

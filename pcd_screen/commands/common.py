@@ -41,11 +41,19 @@ def parse_size(_ctx, _param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-def write(output, text: str, within=None, make_folders: bool = False) -> None:
+def write(output, text: str | bytes, within=None, make_folders: bool = False) -> None:
     """Print, or write the whole text to a file atomically (never a partial report). Only a
     regular file is replaced; inside an output folder (within) no link is followed; the folder
-    must exist unless make_folders (see core.outputs.check_target)."""
+    must exist unless make_folders (see core.outputs.check_target). Bytes (a PDF) are written
+    as they are; on standard output they go to the binary stream."""
     if output is None or output == "-":
+        if isinstance(text, bytes):
+            import sys
+
+            if sys.stdout.isatty():
+                raise Failure("a PDF report is not printed on a terminal: add --output FILE")
+            click.echo(text, nl=False)
+            return
         click.echo(text, nl=not text.endswith("\n"))
         return
     from pcd_screen.core.outputs import write_atomic

@@ -77,7 +77,8 @@ def command(
     max_file_size,
     allow_empty,
 ):
-    """Screen proposals: files, directories or glob patterns (YAML, JSON, IATI XML, CSV).
+    """Screen proposals: files, directories or glob patterns (YAML, JSON, IATI XML, CSV,
+    and documents: .docx, .odt, .pdf; .txt, .md, .html when named).
 
     With no PATHS, the files the config's include patterns select are screened.
     """

@@ -40,16 +40,17 @@ class Document:
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     # For imported data: the source element (IATI) or column (CSV) of a value, keyed by path.
     elements: dict[tuple, str] = field(default_factory=dict)
+    # Where a value was found in a document that has no lines (a Word or PDF proposal): a label
+    # such as "p. 3, ¶ 2" or "p. 4, table 1, row 2, cell 3", keyed by path like positions.
+    labels: dict[tuple, str] = field(default_factory=dict)
 
     def element_of(self, path: tuple) -> str | None:
         """The source element of the value at path, or of its nearest located ancestor."""
-        path = tuple(path)
-        while True:
-            if path in self.elements:
-                return self.elements[path]
-            if not path:
-                return None
-            path = path[:-1]
+        return _nearest(self.elements, path)
+
+    def label_of(self, path: tuple) -> str | None:
+        """The document location of the value at path, or of its nearest labelled ancestor."""
+        return _nearest(self.labels, path)
 
     def line_of(self, path: tuple) -> int | None:
         """The line of the value at path, or of its nearest located ancestor."""
@@ -94,3 +95,14 @@ def excerpt(text: str, limit: int = 60) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def _nearest(table: dict, path) -> str | None:
+    """The entry of path in table, or of its nearest ancestor that has one."""
+    path = tuple(path)
+    while True:
+        if path in table:
+            return table[path]
+        if not path:
+            return None
+        path = path[:-1]

@@ -30,14 +30,18 @@ def temporary(folder, prefix: str):
     return handle, tmp
 
 
-def write_atomic(path, text: str, within=None, make_folders: bool = False) -> None:
+def write_atomic(path, text: str | bytes, within=None, make_folders: bool = False) -> None:
     """Write via a temporary file in the same directory and rename it into place, after
-    check_target (within, make_folders: as there)."""
+    check_target (within, make_folders: as there); bytes (a PDF report) as they are."""
     target = check_target(path, within, make_folders)
     handle, tmp = temporary(target.parent or ".", f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

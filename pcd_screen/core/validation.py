@@ -6,13 +6,20 @@ from pcd_screen.core.located import Document, InputError, format_path
 
 
 def schema_errors(
-    validator, doc: Document, instance=None, base: tuple = (), label: str = ""
+    validator,
+    doc: Document,
+    instance=None,
+    base: tuple = (),
+    label: str = "",
+    country_code=None,
 ) -> list[InputError]:
-    """Every schema error of the document, readable and located, in document order."""
+    """Every schema error of the document, readable and located, in document order.
+    country_code: name -> ISO code, to answer a country written by its name with its code
+    (given by the caller: the names are reference data, which this kernel does not read)."""
     found: dict[tuple, InputError] = {}
     data = doc.data if instance is None else instance
     for error in validator.iter_errors(data):
-        path, message = _describe(error)
+        path, message = _describe(error, country_code)
         line, column = doc.position_of((*base, *path))
         shown = format_path(path)
         if label:
@@ -22,7 +29,7 @@ def schema_errors(
     return [found[key] for key in sorted(found)]
 
 
-def _describe(error) -> tuple[tuple, str]:
+def _describe(error, country_code=None) -> tuple[tuple, str]:
     """Turn one jsonschema error into (path, plain message) without anyOf/oneOf dumps."""
     path = tuple(error.absolute_path)
     kind, value, schema = error.validator, error.instance, error.schema
@@ -40,7 +47,8 @@ def _describe(error) -> tuple[tuple, str]:
         hint = _suggest(key, allowed) or f"allowed: {', '.join(allowed)}"
         return (*path, key), f"unknown field {key!r} ({hint})"
     if kind == "enum":
-        options = error.validator_value
+        # null (unknown) is allowed wherever an answer may be left open; it is not a term.
+        options = [o for o in error.validator_value if o is not None]
         if isinstance(value, str) and value in [str(o) for o in options if not isinstance(o, str)]:
             return path, f"expected a number, got text {value!r} (write it without quotes)"
         vocabulary = schema.get("x-vocabulary")
@@ -50,7 +58,7 @@ def _describe(error) -> tuple[tuple, str]:
             else "not allowed"
         )
         hint = (
-            _suggest(str(value), [str(o) for o in options])
+            _suggest(str(value), [str(o) for o in options], vocabulary)
             or f"one of: {', '.join(map(str, options))}"
         )
         return path, f"{value!r} is {label} ({hint})"
@@ -58,21 +66,42 @@ def _describe(error) -> tuple[tuple, str]:
         return path, f"must be {error.validator_value!r}, got {value!r}"
     if kind == "type":
         expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        if isinstance(expected, list):
+            # null means "unknown": allowed everywhere an answer may be left open, never what
+            # the writer meant to give, so the message names the real type.
+            expected = [name for name in expected if name != "null"] or expected
+            expected = " or ".join(expected)
         return path, f"expected {_article(expected)}, got {type_name(value)}{_short(value)}"
     if kind == "format":
         if error.validator_value == "country-alpha3":
-            return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code"
+            code = country_code(str(value)) if country_code else None
+            hint = f" (did you mean {code!r}?)" if code else ""
+            return path, f"{value!r} is not an ISO 3166-1 alpha-3 country code{hint}"
         if error.validator_value == "date":
             return path, f"{value!r} is not a valid date (expected YYYY-MM-DD)"
     if kind == "pattern":
         described = schema.get("description") or f"pattern {error.validator_value}"
-        return path, f"{value!r} does not match: {described}"
+        hint = ""
+        if "country" in described and isinstance(value, str) and country_code:
+            code = country_code(value)
+            hint = f" (did you mean {code!r}?)" if code else ""
+        return path, f"{value!r} does not match: {described}{hint}"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "at least", "maximum": "at most"}.get(kind, kind)
         return path, f"{value!r} must be {word} {error.validator_value}"
     if kind == "minLength":
         return path, "must not be empty"
+    if kind in ("oneOf", "anyOf") and value is not None:
+        # A term or null (unknown): a wrong value is described by the term's branch.
+        branches = error.validator_value
+        null = [i for i, b in enumerate(branches) if b == {"type": "null"}]
+        if null and len(branches) == 2:
+            kept = [e for e in error.context if e.relative_schema_path[0] != null[0]]
+            if kept:
+                from jsonschema.exceptions import best_match
+
+                inner_path, message = _describe(best_match(kept))
+                return (*path, *inner_path[len(path) :]), message
     if kind in ("oneOf", "anyOf"):
         described = schema.get("description")
         if described:
@@ -86,7 +115,13 @@ def _describe(error) -> tuple[tuple, str]:
     return path, error.message
 
 
-def _suggest(word: str, options: list[str]) -> str:
+def _suggest(word: str, options: list[str], vocabulary: str | None = None) -> str:
+    """A near spelling, or for a vocabulary the term whose definition names the words."""
+    if vocabulary:
+        from pcd_screen.core.vocabularies import suggest
+
+        found = suggest(word, options, vocabulary)
+        return f"did you mean {found!r}?" if found else ""
     import difflib  # only on the error path: slow to import
 
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)

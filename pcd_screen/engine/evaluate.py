@@ -180,10 +180,26 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         else:
             line = proposal.line_of(path) if proposal else None
             element = _element(path, proposal)
+        label = None
+        if proposal and proposal.document.labels:
+            source = sources[0] if path and path[0] == "facts" and sources else path
+            label = proposal.document.label_of(source)
+        said = None
         if isinstance(value, dict) and "quote" in value:  # a sentence the text layer found
-            out.append(Evidence(key, value["says"], line, element, value["quote"]))
-        else:
-            out.append(Evidence(key, value, line, element))
+            value, said = value["says"], value["quote"]
+        elif isinstance(value, dict) and set(value) == {"mentions"} and proposal:
+            from pcd_screen.engine.conditions import value_at
+            from pcd_screen.engine.quotes import quote
+
+            try:
+                said = quote(value_at(proposal.data, path), value["mentions"])
+            except (KeyError, IndexError, TypeError):
+                said = None
+        if said and proposal and proposal.document.labels:
+            from pcd_screen.engine.quotes import section_of
+
+            label = section_of(said, proposal) or label
+        out.append(Evidence(key, value, line, element, label, said))
         if len(out) == MAX_EVIDENCE:
             break
     return out

@@ -24,8 +24,9 @@ AREA_IDS = ("ecowas", "aes", "au-fmp", "eac", "igad", "sadc")
 LIST_IDS = ("ldc", "dac-recipients", *AREA_IDS, "free-movement")
 INCOME_GROUPS = ("LDC", "LIC", "LMIC", "UMIC")
 LANGS = ("en", "nl", "fr")
-# Kosovo has no ISO 3166-1 code; XKX is the user-assigned code used by the EU, IATI and others.
-EXTRA_COUNTRIES = {"XKX": {"en": "Kosovo", "nl": "Kosovo", "fr": "Kosovo"}}
+# Kosovo has no ISO 3166-1 code; XKX is the user-assigned code used by the EU, IATI and others
+# (XK in IATI's two-letter country codelist). Defined here, once, for every country lookup.
+EXTRA_COUNTRIES = {"XKX": {"en": "Kosovo", "nl": "Kosovo", "fr": "Kosovo", "alpha_2": "XK"}}
 
 
 def _yaml(name: str) -> dict:
@@ -367,9 +368,13 @@ class RefData:
         return Path(spec.origin).parent / "databases" / "iso3166-1.json"
 
     @cached_property
-    def _countries(self) -> dict[str, str]:
+    def _iso_entries(self) -> list[dict]:
         with open(self._iso3166_file, encoding="utf-8") as handle:
-            entries = json.load(handle)["3166-1"]
+            return json.load(handle)["3166-1"]
+
+    @cached_property
+    def _countries(self) -> dict[str, str]:
+        entries = self._iso_entries
         codes = {entry["alpha_3"]: entry["name"] for entry in entries}
         codes.update({code: names["en"] for code, names in EXTRA_COUNTRIES.items()})
         return codes
@@ -452,6 +457,26 @@ class RefData:
 
     def country_codes(self) -> list[str]:
         return sorted(self._countries)
+
+    def alpha2_table(self) -> dict[str, str]:
+        """ISO 3166-1 alpha-2 -> alpha-3 (and XK -> XKX)."""
+        return self._alpha2
+
+    @cached_property
+    def _alpha2(self) -> dict[str, str]:
+        table = {e["alpha_2"]: e["alpha_3"] for e in self._iso_entries}
+        table.update({extra["alpha_2"]: code for code, extra in EXTRA_COUNTRIES.items()})
+        return table
+
+    def english_names(self, code: str) -> list[str]:
+        """Every English name of a country in ISO 3166-1: name, common and official name."""
+        if code in EXTRA_COUNTRIES:
+            return [EXTRA_COUNTRIES[code]["en"]]
+        for entry in self._iso_entries:
+            if entry["alpha_3"] == code:
+                keys = ("name", "common_name", "official_name")
+                return [entry[k] for k in keys if entry.get(k)]
+        return []
 
     def country_name(self, code: str, lang: str = "en") -> str:
         lang = lang.split("-", 1)[0]  # nl-NL, fr-BE: the country names of the base language

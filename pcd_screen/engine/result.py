@@ -17,7 +17,11 @@ class Evidence:
     # Imported data: the element (IATI) or column (CSV) the value was read from, with its line;
     # for a derived fact, the elements it was derived from. Left out of the JSON when None.
     element: str | None = None
-    # The sentence a text-reading condition (says) found, trimmed; None for field evidence.
+    # Page, paragraph or table cell of a document proposal ("p. 3, ¶ 2"); None for YAML files,
+    # and then left out of the result object.
+    location: str | None = None
+    # The sentence of the free text that triggered a text finding (the text layer's frames, or
+    # the phrases a mentions condition matched); None otherwise, and then left out.
     quote: str | None = None
 
 
@@ -107,8 +111,8 @@ def _compact(finding: Finding) -> dict:
 
 
 def _evidence_dict(evidence: dict) -> dict:
-    """Evidence as published: `element` and `quote` only when known (optional in the schema)."""
-    for name in ("element", "quote"):
+    """Evidence as published: `element`, `location` and `quote` only when known."""
+    for name in ("element", "location", "quote"):
         if evidence.get(name) is None:
             evidence.pop(name, None)
     return evidence

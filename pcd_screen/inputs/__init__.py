@@ -1,5 +1,6 @@
 """Readers of every input kind, one registry by file suffix: proposal files (YAML, JSON) and
-portfolio exports (IATI XML, CSV). Each gives proposals, or a located error text per bad record.
+portfolio exports (IATI XML, CSV) and documents (Word, OpenDocument, PDF, text,
+Markdown, HTML). Each gives proposals, or a located error text per bad record.
 
 To add an input kind, write its reader (a function file, lang, max_size -> iterator of validated
 proposal mappings, Proposal objects or error texts) and add one Importer line below; `screen`,
@@ -22,6 +23,9 @@ class Importer:
     portfolio: bool = False
     # The reader takes a column mapping (column_map, constants): spreadsheets.
     mapped: bool = False
+    # Looked for in folders and globs; False for kinds a folder holds for other reasons (a
+    # README.md, notes.txt): those are read only when named.
+    searched: bool = True
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -37,12 +41,28 @@ for _importer in (
     Importer(
         "csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True, mapped=True
     ),
+    # Word, OpenDocument, PDF, text, Markdown, HTML: one proposal per document (documents/).
+    Importer(
+        "document", (".docx", ".docm", ".odt", ".pdf"), "pcd_screen.inputs.documents:read_records"
+    ),
+    Importer(
+        "text-document",
+        (".txt", ".md", ".markdown", ".html", ".htm"),
+        "pcd_screen.inputs.documents:read_records",
+        searched=False,
+    ),
 ):
     register(_importer)
 
 
-def suffixes() -> tuple[str, ...]:
-    return tuple(s for importer in IMPORTERS.values() for s in importer.suffixes)
+def suffixes(named: bool = False) -> tuple[str, ...]:
+    """The suffixes looked for in folders and globs (with named=True: every suffix read)."""
+    return tuple(
+        s
+        for importer in IMPORTERS.values()
+        if named or importer.searched
+        for s in importer.suffixes
+    )
 
 
 def importer_for(file: str) -> Importer | None:

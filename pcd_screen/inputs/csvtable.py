@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import csv
 import difflib
-import importlib.util
 import io
-import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -880,106 +877,20 @@ def parse_categories(text: str, total) -> list[dict]:
 
 # --- countries ----------------------------------------------------------------------------------
 
-# Common English names that ISO 3166-1 spells differently.
-COUNTRY_ALIASES = {
-    "ivory coast": "CIV",
-    "cape verde": "CPV",
-    "turkey": "TUR",
-    "swaziland": "SWZ",
-    "czech republic": "CZE",
-    "dr congo": "COD",
-    "drc": "COD",
-    "democratic republic of congo": "COD",
-    "democratic republic of the congo": "COD",
-    "congo kinshasa": "COD",
-    "republic of congo": "COG",
-    "republic of the congo": "COG",
-    "congo brazzaville": "COG",
-    "burma": "MMR",
-    "macedonia": "MKD",
-    "kosovo": "XKX",
-    "uk": "GBR",
-    "usa": "USA",
-    "united states of america": "USA",
-    "east timor": "TLS",
-}
 
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
-
-
-@lru_cache(maxsize=1)
-def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(alpha-2 -> alpha-3, folded English name -> alpha-3, alpha-3 -> English name)."""
-    spec = importlib.util.find_spec("pycountry")
-    with open(Path(spec.origin).parent / "databases" / "iso3166-1.json", encoding="utf-8") as fh:
-        entries = json.load(fh)["3166-1"]
-    alpha2 = {e["alpha_2"]: e["alpha_3"] for e in entries}
-    alpha2["XK"] = "XKX"
-    names: dict[str, str] = {}
-    display = {e["alpha_3"]: e.get("common_name") or e["name"] for e in entries}
-    display["XKX"] = "Kosovo"
-    for entry in entries:
-        for key in ("name", "common_name", "official_name"):
-            if entry.get(key):
-                names.setdefault(_fold(entry[key]), entry["alpha_3"])
-    prefixes: dict[str, set[str]] = {}
-    for entry in entries:  # "Palestine, State of": also "Palestine" and "State of Palestine"
-        if "," in entry["name"]:
-            head, tail = (p.strip() for p in entry["name"].split(",", 1))
-            prefixes.setdefault(_fold(head), set()).add(entry["alpha_3"])
-            names.setdefault(_fold(f"{tail} {head}"), entry["alpha_3"])
-    for head, codes in prefixes.items():
-        if len(codes) == 1:
-            names.setdefault(head, next(iter(codes)))
-    for alias, code in COUNTRY_ALIASES.items():
-        names.setdefault(alias, code)
-    # French names (Tchad, Mauritanie, Guinée): EU and trust-fund sheets mix the languages.
-    # pycountry ships the iso-codes translations as gettext catalogues.
-    import gettext
-
-    try:
-        french = gettext.translation(
-            "iso3166-1", Path(spec.origin).parent / "locales", languages=["fr"]
-        )
-    except OSError:
-        french = None
-    if french is not None:
-        for entry in entries:
-            for key in ("name", "common_name", "official_name"):
-                if entry.get(key):
-                    names.setdefault(_fold(french.gettext(entry[key])), entry["alpha_3"])
-    return alpha2, names, display
-
-
-@lru_cache(maxsize=4096)
 def country_code(text: str) -> str | None:
-    """Alpha-3, alpha-2 or English name -> alpha-3 code, or None."""
-    from pcd_screen.engine.refdata import load_refdata
+    """Alpha-3, alpha-2 or a name (en/nl/fr) -> alpha-3 code, or None (engine/countries.py)."""
+    from pcd_screen.engine.countries import country_code as lookup
 
-    value = text.strip()
-    alpha2, names, _display = _country_tables()
-    if re.fullmatch(r"[A-Za-z]{3}", value) and load_refdata().is_country(value.upper()):
-        return value.upper()
-    if re.fullmatch(r"[A-Za-z]{2}", value) and value.upper() in alpha2:
-        return alpha2[value.upper()]
-    return names.get(_fold(value))
+    return lookup(text)
 
 
 def _unknown_country(value: str) -> str:
-    _alpha2, names, display = _country_tables()
-    close = difflib.get_close_matches(_fold(value), list(names), n=1, cutoff=0.8)
-    hint = ""
-    if close:
-        code = names[close[0]]
-        hint = f"; did you mean {display.get(code, code)!r} ({code})?"
-    return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or English name){hint}"
+    from pcd_screen.engine.countries import close_name
+
+    close = close_name(value)
+    hint = f"; did you mean {close[1]!r} ({close[0]})?" if close else ""
+    return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or its name){hint}"
 
 
 def read_records(

@@ -350,16 +350,11 @@ def tables() -> dict:
         return json.load(handle)
 
 
-@lru_cache(maxsize=1)
 def _alpha3() -> dict[str, str]:
-    # pycountry's own data file, read directly as refdata does (importing pycountry is slow).
-    import importlib.util
+    """IATI's two-letter country codes -> alpha-3 (engine/countries.py, XK -> XKX)."""
+    from pcd_screen.engine.refdata import load_refdata
 
-    spec = importlib.util.find_spec("pycountry")
-    with open(Path(spec.origin).parent / "databases" / "iso3166-1.json", encoding="utf-8") as f:
-        codes = {e["alpha_2"]: e["alpha_3"] for e in json.load(f)["3166-1"]}
-    codes["XK"] = "XKX"  # Kosovo: in the IATI Country codelist, not in ISO 3166-1
-    return codes
+    return load_refdata().alpha2_table()
 
 
 @lru_cache(maxsize=1)

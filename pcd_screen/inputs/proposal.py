@@ -59,7 +59,9 @@ def validate_document(doc: Document) -> Proposal:
     bad_numbers = number_errors(doc)
     if not bad_numbers and passes_fast_check(doc.data):
         return Proposal(data=doc.data, document=doc)
-    errors = schema_errors(_validator(), doc) + bad_numbers
+    from pcd_screen.engine.countries import code_for
+
+    errors = schema_errors(_validator(), doc, country_code=code_for) + bad_numbers
     if errors:
         raise LoadError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0, e.path)))
     return Proposal(data=doc.data, document=doc)

@@ -34,6 +34,9 @@ for _spec in (
     Format("md", "pcd_screen.reports.templated:render", "Markdown", True, True),
     Format("html", "pcd_screen.reports.templated:render", "self-contained HTML", True, True),
     Format("json", "pcd_screen.reports.templated:render", "the result object", takes_format=True),
+    Format(
+        "pdf", "pcd_screen.reports.pdf:render_pdf", "PDF, A4, summary on page 1", takes_format=True
+    ),
     Format("sarif", "pcd_screen.reports.sarif:render_sarif", "SARIF 2.1.0 for code scanning"),
     Format("junit", "pcd_screen.reports.junit:render_junit", "JUnit XML for CI test views"),
     Format("github", "pcd_screen.reports.github:render_github", "GitHub Actions annotations"),
@@ -47,7 +50,8 @@ for _spec in (
 
 
 def render(fmt: str, results: list, run=None, lang="en", color=False, template=None) -> str:
-    """The report of `results` in format `fmt`; run is a reports.common.Run (default: Run())."""
+    """The report of `results` in format `fmt`; run is a reports.common.Run (default: Run()).
+    Text for every format but pdf, which gives bytes."""
     spec = FORMATS[fmt]
     module, _, name = spec.target.partition(":")
     function = getattr(import_module(module), name)

@@ -26,6 +26,9 @@ class Run:
     sarif_waived: str = "omit"  # waived findings in SARIF: "omit" or "suppress"
     # Report files this run writes, named where the annotations had to be cut short.
     report_files: tuple = ()
+    # The desk officer's decisions on findings (the workbench): {rule, status, decision, reason,
+    # by, at, ruleset, proposal}, shown in the report as its audit trail.
+    decisions: tuple = ()
 
 
 def ordered_results(results: list[Result]) -> list[Result]:
@@ -170,3 +173,21 @@ def repository_root(config_file=None, start=None) -> str | None:
             break
         folder = folder.parent
     return str(Path(config_file).absolute().parent) if config_file else None
+
+
+def where_label(label: str | None, lang: str) -> str:
+    """A document location ("p. 3, table 1, row 2, cell 3") in the report's language."""
+    if not label:
+        return ""
+    from pcd_screen.core.i18n import translations
+
+    words = translations(lang)
+    for english, text in (
+        ("table", words.gettext("table")),
+        ("row", words.gettext("row")),
+        ("cell", words.gettext("cell")),
+        ("document properties", words.gettext("document properties")),
+        ("file name", words.gettext("file name")),
+    ):
+        label = re.sub(rf"\b{english}\b", text, label)
+    return label

@@ -50,4 +50,7 @@ def configure(env, lang: str):
     env.filters["none_label"] = lambda name: (
         translations(lang).gettext("(none)") if name == "(none)" else name
     )
+    from pcd_screen.reports.common import where_label
+
+    env.filters["where"] = lambda label: where_label(label, lang)
     return env

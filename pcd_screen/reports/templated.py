@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 from dataclasses import asdict
@@ -17,7 +18,6 @@ from pcd_screen.reports.texts import (
     _definition,
     letter_questions,
     principle_label,
-    question,
     reader_sources,
     tally,
     verdict_label,
@@ -67,8 +67,12 @@ def render(
 def run_view(run) -> dict:
     """Waivers that did not apply: expired ones (the finding stands) and stale ones (no match)."""
     if run is None:
-        return {"expired": [], "stale": []}
-    return {"expired": list(run.expired_waivers), "stale": list(run.stale_waivers)}
+        return {"expired": [], "stale": [], "decisions": []}
+    return {
+        "expired": list(run.expired_waivers),
+        "stale": list(run.stale_waivers),
+        "decisions": list(getattr(run, "decisions", ()) or ()),
+    }
 
 
 def report_view(result: Result, lang: str) -> dict:
@@ -94,24 +98,31 @@ def report_view(result: Result, lang: str) -> dict:
         key=lambda item: (SEVERITIES.index(item[1][0].severity), PRINCIPLES.index(item[0])),
     )
     groups = [(principle_label(name, lang), findings) for name, findings in ordered]
+    from pcd_screen.reports.questions import grouped_questions, verdict_explanation
+
+    question_groups = grouped_questions(result, lang, lambda name: principle_label(name, lang))
+    questions = [
+        {**q, "rules": q["why"], "definition": _definition(q["field"], lang)}
+        for group in question_groups
+        for q in group["questions"]
+    ]
     unclear = [f for f in result.findings if f.kind == "concern" and f.status == "unclear"]
-    questions: dict[str, dict] = {}
-    for finding in sorted(unclear, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id)):
-        # A text that says something only weakly is not missing: the question quotes it.
-        quotes = {e.path: e.quote for e in finding.evidence if e.quote}
-        for field in finding.missing or ["(information the rule names)"]:
-            entry = questions.setdefault(
-                field,
-                {
-                    "field": field,
-                    "question": question(field, lang),
-                    "rules": [],
-                    "definition": _definition(field, lang),
-                    "quote": quotes.get(field),
-                },
-            )
-            entry["rules"].append(finding)
-    return {
+    # Each source's excerpt is shown once, with the first finding citing it; later ones name it.
+    seen_sources: set = set()
+    sources_of: dict[str, list] = {}
+    for _label, findings in groups:
+        for finding in findings:
+            shown = []
+            for source in finding.sources:
+                key = (source.get("doc"), source.get("section"))
+                shown.append({**source, "repeat": key in seen_sources})
+                seen_sources.add(key)
+            sources_of[finding.rule_id] = shown
+    # A text that says something only weakly is not missing: the question quotes it.
+    quotes = {e.path: e.quote for f in unclear for e in f.evidence if e.quote}
+    for entry in [*questions, *(q for g in question_groups for q in g["questions"])]:
+        entry["quote"] = quotes.get(entry["field"])
+    view = {
         "result": result,
         "verdict": result.verdict,
         "verdict_style": VERDICT_STYLE[result.verdict],
@@ -119,8 +130,27 @@ def report_view(result: Result, lang: str) -> dict:
         "verdict_meaning": pick(verdict["meaning"], lang),
         "next_steps": pick(verdict["next_steps"], lang),
         "groups": groups,
-        "questions": list(questions.values()),
-        "letter_questions": letter_questions(list(questions), lang),
+        "questions": questions,
+        "letter_questions": letter_questions([q["field"] for q in questions], lang),
+        "question_groups": question_groups,
+        "verdict_explanation": verdict_explanation(
+            result, lang, lambda v: pick(_data("verdicts")[v]["label"], lang)
+        ),
+        "summary_concerns": sorted(
+            (
+                {
+                    "finding": f,
+                    "quote": next((e.quote for e in f.evidence if e.quote), None),
+                    "location": next((e.location for e in f.evidence if e.location), None),
+                }
+                for _label, findings in groups
+                for f in findings
+                if f.status == "flag"
+            ),
+            key=lambda item: SEVERITIES.index(item["finding"].severity),
+        ),
+        "unclear_counts": {s: sum(1 for f in unclear if f.severity == s) for s in SEVERITIES},
+        "sources_of": sources_of,
         "strengths": [f for f in result.findings if f.kind == "strength" and f.status == "flag"],
         "facts": [
             {
@@ -141,3 +171,48 @@ def report_view(result: Result, lang: str) -> dict:
         "refdata": sorted(result.refdata.items()),
         "finding_dict": asdict,
     }
+    if view["verdict_explanation"]:  # the verdict's usual meaning does not hold: say why instead
+        view["verdict_meaning"] = view["verdict_explanation"]
+    view.update(_summary_fit(view))
+    return view
+
+
+# The summary is one A4 page: about this many lines of 110 characters (9 pt) are left for the
+# concerns and the questions once the title, the verdict and its next steps are set.
+SUMMARY_LINES = 30
+# The PDF renderer lowers it for a report whose summary still ran onto a second page.
+summary_lines = contextvars.ContextVar("summary_lines", default=SUMMARY_LINES)
+LINE = 105
+
+
+def _lines(*texts) -> int:
+    return max(1, -(-sum(len(t or "") + 4 for t in texts) // LINE))
+
+
+def _summary_fit(view: dict) -> dict:
+    """How many concerns and questions the summary page shows (the rest are in the detail), and
+    for each question the reasons it names (at most two rule titles, then a count)."""
+    budget = summary_lines.get() - (
+        _lines(view["verdict_explanation"]) if view["verdict_explanation"] else 0
+    )
+    concerns = 0
+    for item in view["summary_concerns"]:
+        need = _lines(item["finding"].title, item["quote"], item["location"])
+        if budget - need < 8 and concerns >= 3:  # keep room for the questions
+            break
+        budget -= need
+        concerns += 1
+    questions, principles = 0, set()
+    for group in view["question_groups"]:
+        for q in group["questions"]:
+            need = _lines(q["question"], *(f.title for f in q["why"][:2]))
+            need += 0 if group["principle"] in principles else 2
+            if budget - need < 0:
+                break
+            budget -= need
+            principles.add(group["principle"])
+            questions += 1
+        else:
+            continue
+        break
+    return {"summary_concern_count": concerns, "summary_question_count": questions}

@@ -94,6 +94,10 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 out += [f"{label} {f.rule_id}  {f.title}", f"    {f.message}"]
                 for e in f.evidence:
                     line = f" ({t['line']} {e.line})" if e.line else ""
+                    if e.location:
+                        from pcd_screen.reports.common import where_label
+
+                        line = f" ({where_label(e.location, lang)})"
                     shown = format_value(e.path, e.value, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
                     if e.quote:  # the sentence the text layer read it in
@@ -122,16 +126,16 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
 
         questions = r["questions"]
         out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
-        for i, q in enumerate(questions, 1):
-            if q.get("quote"):
-                said = f"“{q['quote']}” {t['unsure']}"
-                out.append(f"  {i}. {colon(q['field'])} {said}. {colon(t['needed'])}")
-            else:
-                out.append(
-                    f"  {i}. {q['question']} ({t['missing'] % {'field': q['field']}}) "
-                    + colon(t["needed"])
-                )
-            out += [f"     - {f.rule_id} ({sev(f.severity)}) {f.title}" for f in q["rules"]]
+        number = 0
+        for group in r["question_groups"]:
+            out.append(f"  {group['label']}")
+            for q in group["questions"]:
+                number += 1
+                out.append(f"  {number}. {q['question']} ({t['missing'] % {'field': q['field']}})")
+                if q.get("quote"):
+                    out.append(f"     “{q['quote']}” {t['unsure']}.")
+                why = "; ".join(f"{f.rule_id} {f.title}" for f in q["why"])
+                out.append(f"     {colon(_('Why we ask'))} {why}")
         if not questions:
             out.append("  " + words.pgettext("questions", "None."))
 

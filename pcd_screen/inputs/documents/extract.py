@@ -1,0 +1,621 @@
+"""A parsed document -> proposal data, each value with where it was found.
+
+The document's text becomes the proposal's free text: title, summary, description, and every
+paragraph and table as a section ({heading, text, page, paragraph}) for the text layer. What
+the document states in a recognisable form is taken, with its location: the reference, title,
+countries (names in en/nl/fr), total budget and currency, period, DAC purpose codes,
+implementers, the activities and results tables, the risk table, and the conditions and tranche
+clauses. Nothing is guessed beyond that: what is not found stays absent (unknown), so the rules
+that need it answer "unclear" and the report asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from pcd_screen.engine import countries as countrynames
+from pcd_screen.inputs.documents.model import Block, Parsed, label
+
+# Labels of "Label: value" lines and of two-column fact sheets, en/nl/fr (folded, no accents).
+LABELS = {
+    "id": r"reference|ref|project (?:number|id|code)|proposal (?:number|id)|reference number"
+    r"|numero de projet|code projet|referentie|kenmerk|projectnummer|dossiernummer",
+    "donor": r"donor|funded by|financed by|bailleur(?: de fonds)?|donateur|financier"
+    r"|financiering door",
+    "instrument": r"(?:funding |financing )?instrument|channel|instrument de financement|kanaal",
+    "budget": r"total (?:budget|cost|amount|contribution)|budget(?: total)?|overall budget"
+    r"|montant(?: total)?|cout total|totaal ?budget|totale begroting|begroting|budget global",
+    "period": r"(?:implementation )?period|duration|timeframe|periode(?: de mise en oeuvre)?"
+    r"|duree|looptijd|uitvoeringsperiode",
+    "countries": r"(?:partner |recipient |beneficiary )?countr(?:y|ies)|location"
+    r"|pays(?: partenaires?)?|partnerland(?:en)?|land(?:en)?",
+    "purpose_codes": r"(?:oecd )?(?:dac|crs)(?: purpose| sector)? codes?|purpose codes?"
+    r"|sector codes?|codes? (?:cad|secteur|crs)|dac codes?|sectorcodes?",
+    "implementers": r"implement(?:ing|ed) (?:partners?|organisations?|organizations?|by|agency)"
+    r"|implementers?|operateurs?|partenaires? de mise en oeuvre|mis en oeuvre par"
+    r"|uitvoerende (?:partners?|organisaties?)|uitvoerders?|uitgevoerd door",
+}
+HEADINGS = {
+    "summary": r"summary|executive summary|abstract|resume|synthese|samenvatting",
+    "conditions": r"condition|tranche|disburse|decaissement|versement|uitbetaling|voorwaarde",
+}
+CONDITIONAL = re.compile(
+    r"conditional|subject to|upon|provided that|depend|linked to|contingent|triggers?|release"
+    r"|sous reserve|condition|subordonne|lie[e]? a|afhankelijk|op voorwaarde|gekoppeld",
+)
+CURRENCIES = {
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "€": "EUR",
+    "usd": "USD",
+    "us$": "USD",
+    "$": "USD",
+    "dollars": "USD",
+    "gbp": "GBP",
+    "£": "GBP",
+    "chf": "CHF",
+    "xof": "XOF",
+    "fcfa": "XOF",
+    "cfa": "XOF",
+    "sek": "SEK",
+    "dkk": "DKK",
+    "nok": "NOK",
+}
+MONTHS = {
+    **dict.fromkeys(["january", "janvier", "januari", "jan"], 1),
+    **dict.fromkeys(["february", "fevrier", "februari", "feb"], 2),
+    **dict.fromkeys(["march", "mars", "maart", "mar"], 3),
+    **dict.fromkeys(["april", "avril", "apr"], 4),
+    **dict.fromkeys(["may", "mai", "mei"], 5),
+    **dict.fromkeys(["june", "juin", "juni", "jun"], 6),
+    **dict.fromkeys(["july", "juillet", "juli", "jul"], 7),
+    **dict.fromkeys(["august", "aout", "augustus", "aug"], 8),
+    **dict.fromkeys(["september", "septembre", "sep", "sept"], 9),
+    **dict.fromkeys(["october", "octobre", "oktober", "oct", "okt"], 10),
+    **dict.fromkeys(["november", "novembre", "nov"], 11),
+    **dict.fromkeys(["december", "decembre", "dec"], 12),
+}
+# Implementer types a name states beyond doubt; any other name keeps its type unknown.
+IMPLEMENTER_TYPES = [
+    (
+        r"ministr\w* (?:of (?:the )?)?interior|ministere de l interieur|binnenlandse zaken",
+        "ministry-of-interior",
+    ),
+    (r"coast ?guard|garde[s]? cotes?|kustwacht", "coastguard"),
+    (
+        r"border (?:guard|police)|garde[s]? frontiere|police aux frontieres|grenswacht"
+        r"|grenspolitie",
+        "border-guard",
+    ),
+    (r"\bpolice\b|gendarmerie|politie", "police"),
+    (
+        r"\barmed forces\b|\barmy\b|\bmilitary\b|forces armees|\barmee\b|\bleger\b|defensie",
+        "military",
+    ),
+    (
+        r"\b(?:iom|oim|unhcr|hcr|unicef|undp|pnud|ilo|oit|wfp|pam|unfpa|un women|ohchr|unodc)\b",
+        "un-agency",
+    ),
+    (
+        r"\b(?:enabel|giz|afd|expertise france|civipol|luxdev|sida|danida|usaid|fcdo)\b",
+        "donor-agency",
+    ),
+    (r"\b(?:icmpd|oecd|ocde|ecowas|cedeao)\b", "international-organisation"),
+    (r"\buniversit|\binstitute\b|\binstitut\b|research", "research"),
+    (r"trade union|syndicat|vakbond", "trade-union"),
+    (
+        r"ministr|ministere|ministerie|government of|gouvernement|regering|agence nationale"
+        r"|national agency",
+        "partner-government-civilian",
+    ),
+]
+STOPWORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "for", "with", "will", "by", "on", "be"},
+    "fr": {"le", "la", "les", "et", "des", "du", "est", "pour", "dans", "une", "sur", "par"},
+    "nl": {"de", "het", "en", "van", "een", "voor", "met", "is", "op", "te", "wordt", "zijn"},
+}
+
+
+@dataclass
+class Extraction:
+    data: dict
+    labels: dict[tuple, str] = field(default_factory=dict)
+
+    def put(self, path: tuple, value, where: str | None) -> None:
+        target = self.data
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+        if where:
+            self.labels[path] = where
+
+
+def fold(text: str) -> str:
+    return countrynames.fold(text)
+
+
+def extract(parsed: Parsed, name: str) -> Extraction:
+    """The proposal data a parsed document gives; `name` is the file's name (for the id and
+    the title when the document states neither)."""
+    out = Extraction({"schema_version": 1})
+    blocks = parsed.blocks
+    facts = list(_labelled(blocks))
+
+    def first(key):
+        return next(((v, w) for k, v, w in facts if k == key), (None, None))
+
+    ref, where = first("id")
+    if ref:
+        match = re.search(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,60}", ref)
+        if match:
+            out.put(("id",), match.group(0).rstrip("."), where)
+    if "id" not in out.data:
+        stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+        out.put(("id",), stem or "document", "file name")
+    _title(out, parsed, name)
+    _sections(out, blocks)
+    _summary_and_description(out, blocks, {w for _, _, w in facts})
+    language = _language(" ".join(b.text for b in blocks[:200]))
+    if language:
+        out.put(("language",), language, None)
+    for key in ("donor", "instrument"):
+        value, where = first(key)
+        if value:
+            out.put((key,), value, where)
+    value, where = first("budget")
+    money = _money(value) if value else None
+    if money:
+        total, currency = money
+        out.put(("budget", "total"), total, where)
+        if currency:
+            out.put(("budget", "currency"), currency, where)
+    value, where = first("period")
+    if value:
+        span = _period(value)
+        if span:
+            out.put(("period", "start"), span[0].isoformat(), where)
+            out.put(("period", "end"), span[1].isoformat(), where)
+    value, where = first("countries")
+    _countries(out, value, where, parsed)
+    value, where = first("purpose_codes")
+    if value:
+        _purpose_codes(out, value, where)
+    value, where = first("implementers")
+    if value:
+        for index, part in enumerate(
+            p for p in re.split(r";|\n| and | et | en ", value) if p.strip()
+        ):
+            _implementer(out, index, _balanced(part.strip(" ,.")), None, where)
+    _tables(out, blocks)
+    _conditions(out, blocks)
+    return out
+
+
+# --- what the document states as "Label: value" ----------------------------------------------
+
+
+def _labelled(blocks: list[Block]):
+    """(key, value, where) for every "Label: value" paragraph and two-column table row."""
+    patterns = {key: re.compile(rf"^(?:{p})$") for key, p in LABELS.items()}
+
+    def key_of(text):
+        folded = fold(text)
+        for key, pattern in patterns.items():
+            if pattern.match(folded):
+                return key
+        return None
+
+    for block in blocks:
+        if block.kind == "paragraph":
+            match = re.match(r"^([^:：]{2,60})\s*[:：]\s*(.+)$", block.text, re.DOTALL)
+            if match:
+                key = key_of(match.group(1))
+                if key:
+                    yield key, match.group(2).strip(), label(block)
+        elif block.kind == "table":
+            for r, row in enumerate(block.rows, start=1):
+                cells = [c for c in row if c]
+                if len(cells) >= 2:
+                    key = key_of(cells[0].rstrip(":"))
+                    if key:
+                        yield key, " ".join(cells[1:]), label(block, r, row.index(cells[1]) + 1)
+
+
+def _title(out: Extraction, parsed: Parsed, name: str) -> None:
+    title = parsed.title
+    if title and not re.match(r"(?i)^(untitled|document\d*|microsoft word)", title):
+        out.put(("title",), title, "document properties")
+        return
+    for block in parsed.blocks:
+        if block.kind == "heading":
+            out.put(("title",), block.text[:300], label(block))
+            return
+    for block in parsed.blocks:
+        if block.kind == "paragraph":
+            out.put(("title",), block.text[:300], label(block))
+            return
+    out.put(("title",), out.data["id"], "file name")
+
+
+def _sections(out: Extraction, blocks: list[Block]) -> None:
+    heading = None
+    sections = []
+    for block in blocks:
+        if block.kind == "heading":
+            heading = block.text
+            continue
+        item = {"heading": heading, "text": block.text, "page": block.page}
+        if block.kind == "table":
+            item["table"] = block.table
+        else:
+            item["paragraph"] = block.paragraph
+        sections.append(item)
+        out.labels[("sections", len(sections) - 1)] = label(block)
+    if sections:
+        out.data["sections"] = sections
+
+
+def _summary_and_description(out: Extraction, blocks, fact_places: set) -> None:
+    summary_heading = re.compile(rf"(?:^|\s)(?:{HEADINGS['summary']})\b")
+    in_summary = False
+    summary, body = [], []
+    for block in blocks:
+        if block.kind == "heading":
+            in_summary = bool(summary_heading.search(fold(block.text)))
+            continue
+        if block.kind != "paragraph" or label(block) in fact_places:
+            continue
+        (summary if in_summary else body).append(block)
+    if summary:
+        out.put(("summary",), "\n\n".join(b.text for b in summary), label(summary[0]))
+    if body:
+        out.put(("description",), "\n\n".join(b.text for b in body), label(body[0]))
+
+
+def _language(text: str) -> str | None:
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    counts = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 5 else None
+
+
+# --- values ----------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(
+    r"(?P<pre>€|\$|£|\b[A-Z]{3}\b|\bUS\$)?\s*"
+    r"(?P<num>\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)\s*"
+    r"(?P<scale>million|millions|mln|mio|m\b|billion|milliard|miljard|k\b)?\s*"
+    r"(?:d['’]\s*)?(?P<post>€|euros?|dollars|\b[A-Z]{3}\b|FCFA)?",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float | None:
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    groups = re.split(r"[ .,]", text)
+    if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
+        return float("".join(groups))
+    if len(groups) > 2 and all(len(g) == 3 for g in groups[1:-1]):
+        return float("".join(groups[:-1]) + "." + groups[-1])
+    try:
+        return float(text.replace(",", ".").replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def _money(text: str) -> tuple[float | int, str | None] | None:
+    best = None
+    for match in _AMOUNT.finditer(text):
+        value = _number(match.group("num"))
+        if value is None:
+            continue
+        scale = (match.group("scale") or "").lower()
+        if scale in ("million", "millions", "mln", "mio", "m"):
+            value *= 1_000_000
+        elif scale in ("billion", "milliard", "miljard"):
+            value *= 1_000_000_000
+        elif scale == "k":
+            value *= 1_000
+        code = None
+        for part in (match.group("pre"), match.group("post")):
+            if part and (CURRENCIES.get(part.lower()) or part.upper() in CURRENCIES.values()):
+                code = CURRENCIES.get(part.lower()) or part.upper()
+        if code is None and value < 1000:
+            continue  # a bare small number is no budget
+        if best is None or value > best[0]:
+            best = (value, code)
+    if best is None:
+        return None
+    value, code = best
+    return (int(value) if value == int(value) else round(value, 2)), code
+
+
+_DATE = re.compile(
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<dmy>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
+    r"|(?:(?P<day>\d{1,2})(?:st|nd|rd|th|er)?\s+)?(?P<month>[a-z]{3,9})\.?\s+(?P<year>\d{4})",
+)
+
+
+def _dates(text: str) -> list[tuple[date, bool]]:
+    """Dates in a text, each with whether its day was given (else the month is meant)."""
+    found = []
+    for match in _DATE.finditer(_fold_keep_digits(text)):
+        try:
+            if match.group("iso"):
+                found.append((date.fromisoformat(match.group("iso")), True))
+            elif match.group("dmy"):
+                found.append(
+                    (
+                        date(int(match.group("y")), int(match.group("m")), int(match.group("dmy"))),
+                        True,
+                    )
+                )
+            elif match.group("month") in MONTHS:
+                month = MONTHS[match.group("month")]
+                day = int(match.group("day")) if match.group("day") else 1
+                found.append((date(int(match.group("year")), month, day), bool(match.group("day"))))
+        except ValueError:
+            continue
+    return found
+
+
+def _fold_keep_digits(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _period(text: str) -> tuple[date, date] | None:
+    dates = _dates(text)
+    if len(dates) < 2:
+        return None
+    (start, _), (end, end_day) = dates[0], dates[1]
+    if not end_day:  # "to February 2030": the end of that month
+        import calendar
+
+        end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+    return (start, end) if start <= end else None
+
+
+def _countries(out: Extraction, value, where, parsed: Parsed) -> None:
+    text, place = value, where
+    if not text:
+        text, place = out.data.get("title", ""), out.labels.get(("title",))
+    codes = countrynames.find(text or "")
+    if not codes:
+        return
+    shares = {}
+    for part in re.split(r"[;,/\n]| and | et | en ", text):
+        found = countrynames.find(part)
+        share = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s?%", part)
+        if len(found) == 1 and share:
+            shares[found[0]] = float(share.group(1).replace(",", "."))
+    entries = []
+    for index, code in enumerate(codes):
+        entry = {"code": code}
+        if len(codes) == 1:
+            entry["percentage"] = 100
+        elif code in shares:
+            share = shares[code]
+            entry["percentage"] = int(share) if share == int(share) else share
+        entries.append(entry)
+        out.labels[("countries", index)] = place
+    out.data["countries"] = entries
+    if place:
+        out.labels[("countries",)] = place
+
+
+def _purpose_codes(out: Extraction, text: str, where) -> None:
+    from pcd_screen.engine.refdata import load_refdata
+
+    refdata = load_refdata()
+    entries = []
+    for match in re.finditer(r"\b(\d{5})\b([^0-9;]{0,60}?(\d{1,3}(?:[.,]\d+)?)\s?%)?", text):
+        code = int(match.group(1))
+        if not refdata.purpose_code(code):
+            continue
+        entry = {"code": code}
+        if match.group(3):
+            share = float(match.group(3).replace(",", "."))
+            entry["percentage"] = int(share) if share == int(share) else share
+        elif len(re.findall(r"\b\d{5}\b", text)) == 1:
+            entry["percentage"] = 100
+        out.labels[("oda", "purpose_codes", len(entries))] = where
+        out.labels[("oda", "purpose_codes")] = where
+        entries.append(entry)
+    if entries:
+        out.data.setdefault("oda", {})["purpose_codes"] = entries
+
+
+def _implementer(out: Extraction, index: int, name: str, stated_type, where, type_where=None):
+    from pcd_screen.core.schemas import load_schema
+
+    if not name:
+        return
+    terms = load_schema("proposal")["$defs"]["implementer_type"]["enum"]
+    kind = None
+    if stated_type and fold(stated_type).replace(" ", "-") in terms:
+        kind = fold(stated_type).replace(" ", "-")
+    else:
+        folded = fold(" ".join(x for x in (name, stated_type or "") if x))
+        kind = next((t for pattern, t in IMPLEMENTER_TYPES if re.search(pattern, folded)), None)
+    entry = {"name": name}
+    if kind:
+        entry["type"] = kind
+    items = out.data.setdefault("implementers", [])
+    if any(fold(i["name"]) == fold(name) for i in items):
+        return
+    position = len(items)
+    items.append(entry)
+    out.labels[("implementers", position)] = where
+    if kind:
+        out.labels[("implementers", position, "type")] = type_where or where
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _column(header: list[str], pattern: str) -> int | None:
+    for index, cell in enumerate(header):
+        if re.search(pattern, fold(cell)):
+            return index
+    return None
+
+
+def _tables(out: Extraction, blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.kind != "table" or len(block.rows) < 2:
+            continue
+        header, rows = block.rows[0], block.rows[1:]
+        risk = _column(header, r"\brisk|\brisque|\brisico")
+        mitigation = _column(header, r"mitigat|attenua|mesure|beheers|maatregel|response|reponse")
+        indicator = _column(header, r"indicat")
+        activity = _column(header, r"activit")
+        amount = _column(header, r"budget|amount|cost|montant|cout|bedrag|eur|usd")
+        implementer = _column(header, r"organi[sz]ation|implement|partner|operateur|uitvoerder")
+        if risk is not None and mitigation is not None:
+            _risks(out, block, header, rows, risk, mitigation)
+        elif indicator is not None:
+            _results(out, block, header, rows, indicator)
+        elif activity is not None and amount is not None and "activities" not in out.data:
+            _activities(out, block, header, rows, activity, amount)
+        elif implementer is not None and activity is None:
+            kind = _column(header, r"\btype|\brole|\bstatut|\bsoort|nature")
+            for r, row in enumerate(rows, start=2):
+                if implementer < len(row) and row[implementer]:
+                    stated = row[kind] if kind is not None and kind < len(row) else None
+                    _implementer(
+                        out,
+                        r,
+                        row[implementer],
+                        stated,
+                        label(block, r, implementer + 1),
+                        label(block, r, (kind if kind is not None else implementer) + 1),
+                    )
+
+
+def _risks(out, block, header, rows, risk, mitigation) -> None:
+    likelihood = _column(header, r"likelihood|probab|kans|waarschijnlijk")
+    impact = _column(header, r"impact|effect|gevolg")
+    items = []
+    for r, row in enumerate(rows, start=2):
+        if risk >= len(row) or not row[risk]:
+            continue
+        entry = {"risk": row[risk]}
+        for name, column in (
+            ("likelihood", likelihood),
+            ("impact", impact),
+            ("mitigation", mitigation),
+        ):
+            if column is not None and column < len(row) and row[column]:
+                entry[name] = row[column]
+                out.labels[("risks", len(items), name)] = label(block, r, column + 1)
+        out.labels[("risks", len(items))] = label(block, r)
+        out.labels[("risks", len(items), "risk")] = label(block, r, risk + 1)
+        items.append(entry)
+    if items:
+        out.data.setdefault("risks", []).extend(items)
+
+
+def _results(out, block, header, rows, indicator) -> None:
+    statement = _column(header, r"result|outcome|output|objective|resultat|resultaat|doel")
+    baseline = _column(header, r"baseline|reference|situation de depart|nulmeting|uitgangs")
+    target = _column(header, r"target|cible|streef|doelwaarde")
+    results = out.data.setdefault("results", [])
+    current = None
+    for r, row in enumerate(rows, start=2):
+        name = row[indicator] if indicator < len(row) else ""
+        said = row[statement] if statement is not None and statement < len(row) else ""
+        if said and (current is None or said != current.get("statement")):
+            current = {"statement": said, "indicators": []}
+            results.append(current)
+            out.labels[("results", len(results) - 1)] = label(block, r)
+            out.labels[("results", len(results) - 1, "statement")] = label(block, r, statement + 1)
+        elif current is None:
+            current = {"indicators": []}
+            results.append(current)
+            out.labels[("results", len(results) - 1)] = label(block, r)
+        if not name:
+            continue
+        item = {"name": name}
+        for key, column in (("baseline", baseline), ("target", target)):
+            if column is not None and column < len(row) and row[column]:
+                item[key] = row[column]
+        at = ("results", len(results) - 1, "indicators", len(current["indicators"]))
+        out.labels[at] = label(block, r, indicator + 1)
+        current["indicators"].append(item)
+
+
+def _activities(out, block, header, rows, activity, amount) -> None:
+    ident = _column(header, r"^(?:id|no|n|nr|code|ref)$")
+    description = _column(header, r"description|omschrijving|beschrijving")
+    items = []
+    for r, row in enumerate(rows, start=2):
+        title = row[activity] if activity < len(row) else ""
+        if not title or re.match(r"(?i)^\s*(total|totaal|sous-total|subtotal)", title):
+            continue
+        entry: dict = {}
+        at = ("activities", len(items))
+        if ident is not None and ident < len(row) and row[ident]:
+            entry["id"] = row[ident]
+        else:
+            match = re.match(r"^([A-Z]?\d+(?:\.\d+)*|[A-Z]\d*)[.):\s]\s*(.+)$", title)
+            if match:
+                entry["id"], title = match.group(1), match.group(2)
+        entry["title"] = title
+        out.labels[at] = label(block, r)
+        out.labels[(*at, "title")] = label(block, r, activity + 1)
+        if description is not None and description < len(row) and row[description]:
+            entry["description"] = row[description]
+            out.labels[(*at, "description")] = label(block, r, description + 1)
+        money = _money(row[amount]) if amount < len(row) and row[amount] else None
+        if money is None and amount < len(row):
+            number = (
+                _number(row[amount].strip())
+                if re.fullmatch(r"[\d .,\u00a0]+", row[amount].strip() or "x")
+                else None
+            )
+            money = (int(number), None) if number is not None else None
+        if money:
+            entry["budget"] = money[0]
+            out.labels[(*at, "budget")] = label(block, r, amount + 1)
+        items.append(entry)
+    if items:
+        out.data["activities"] = items
+
+
+def _conditions(out: Extraction, blocks: list[Block]) -> None:
+    heading_pattern = re.compile(rf"(?:{HEADINGS['conditions']})")
+    under = False
+    items = []
+    for block in blocks:
+        if block.kind == "heading":
+            under = bool(heading_pattern.search(fold(block.text)))
+            continue
+        if block.kind != "paragraph":
+            continue
+        folded = fold(block.text)
+        tranche = re.search(r"\btranches?\b|disburse|decaiss|uitbetal|versement", folded)
+        if (under or tranche) and CONDITIONAL.search(folded):
+            entry = {"text": block.text}
+            if re.search(r"\bperformance|indicator|indicateur|indicator", folded):
+                pass  # the kind of condition is the officer's call: left unknown
+            out.labels[("conditions", len(items))] = label(block)
+            out.labels[("conditions", len(items), "text")] = label(block)
+            items.append(entry)
+    if items:
+        out.data["conditions"] = items
+
+
+def _balanced(name: str) -> str:
+    """A name without a bracket left open or closed alone by the split of a list."""
+    if name.count("(") > name.count(")"):
+        name = name + ")" if re.search(r"\([^)]+$", name) else name
+    if name.count(")") > name.count("("):
+        name = name.rstrip(")")
+    return name.strip()

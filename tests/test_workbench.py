@@ -1,0 +1,196 @@
+"""The workbench's server (Starlette's test client): CSRF, upload limits, drafting, answers,
+decisions, downloads, and the screening going through the same session as the command line."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from conftest import EXAMPLES
+from pcd_screen import config
+from pcd_screen.web.app import create_app
+
+DOCX = EXAMPLES / "documents" / "youth-skills-jobs-senegal.docx"
+
+
+@pytest.fixture()
+def client():
+    settings = config.load_config(None, {"as_of": date(2026, 11, 23)})
+    app = create_app(config.open_session(settings), max_upload=2 * 1024 * 1024)
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def _csrf(client) -> str:
+    page = client.get("/")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def _upload(client, path=DOCX, name=None):
+    token = _csrf(client)
+    return client.post(
+        "/upload",
+        data={"csrf": token},
+        files={"document": (name or path.name, path.read_bytes())},
+        follow_redirects=True,
+    )
+
+
+def _verdict(page) -> str:
+    return re.search(r'data-verdict="(\w+)"', page.text).group(1)
+
+
+def test_pages_carry_a_strict_policy(client):
+    page = client.get("/")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy and "http" not in policy
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_a_post_without_the_session_token_is_refused(client):
+    _csrf(client)
+    refused = client.post("/upload", data={"csrf": "forged", "empty": "1"})
+    assert refused.status_code == 403
+    other = TestClient(client.app, base_url="http://127.0.0.1")
+    assert other.post("/upload", data={"empty": "1"}).status_code == 403
+
+
+def test_an_upload_over_the_limit_is_refused(client):
+    token = _csrf(client)
+    refused = client.post(
+        "/upload", data={"csrf": token}, files={"document": ("big.pdf", b"%PDF" + b"0" * 3_000_000)}
+    )
+    assert refused.status_code == 413
+
+
+def test_a_document_is_drafted_screened_answered_and_decided(client):
+    page = _upload(client)
+    assert page.status_code == 200
+    assert _verdict(page) == "block"
+    assert "p. 1, table 1, row 6, cell 2" in page.text  # the source beside the budget
+    assert "Release of the second and third tranches is conditional" in page.text
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # The officer records that the second condition is no longer in the agreement: answer
+    # by sending the form with that condition's text removed.
+    form = _form_values(page.text)
+    form["conditions.1.text"] = ""
+    form["csrf"] = token
+    after = client.post(f"{workspace}/answers", data=form, follow_redirects=True)
+    assert _verdict(after) == "clarify", re.findall(r'class="error".*', after.text)
+    decided = client.post(
+        f"{workspace}/decision",
+        data={
+            "csrf": token,
+            "rule": "DQ-009",
+            "decision": "disagree",
+            "reason": "Budget lines are in annex 2",
+            "officer": "A. Jansen",
+        },
+        follow_redirects=True,
+    )
+    assert "Budget lines are in annex 2" in decided.text
+    trail = yaml.safe_load(client.get(f"{workspace}/download/decisions.yaml").text)
+    assert trail["decisions"][0]["by"] == "A. Jansen"
+    assert trail["decisions"][0]["decision"] == "disagree"
+    assert trail["decisions"][0]["ruleset"] == trail["ruleset"]
+    assert trail["waivers"][0]["rule"] == "DQ-009"
+    report = client.get(f"{workspace}/download/report.html")
+    assert "Decisions of the desk officer" in report.text and "A. Jansen" in report.text
+    assert report.headers["content-disposition"].startswith("attachment")
+    draft = yaml.safe_load(client.get(f"{workspace}/download/proposal.yaml").text)
+    assert len(draft["conditions"]) == 1
+    letter = client.get(f"{workspace}/download/letter.txt").text
+    assert letter.startswith("Subject: your proposal BE-DGD-2027-SN-014")
+    assert "activities[" not in letter
+
+
+def test_the_workbench_screens_with_the_sessions_profile():
+    settings = config.load_config(None, {"extends": "strict", "as_of": date(2026, 11, 23)})
+    app = create_app(config.open_session(settings))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        token = _csrf(client)
+        page = client.post("/upload", data={"csrf": token, "empty": "1"}, follow_redirects=True)
+        assert _verdict(page) == "block"
+        assert "This verdict comes from the profile in use" in page.text
+
+
+def test_a_hostile_upload_is_refused_with_its_name(client):
+    page = _upload(client, EXAMPLES / "sparse-proposal.yaml", name="evil.docx")
+    assert page.status_code == 400
+    assert "evil.docx: the file is not a docx document" in page.text
+
+
+def test_another_browser_cannot_open_a_workspace(client):
+    page = _upload(client)
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    stranger = TestClient(client.app, base_url="http://127.0.0.1")
+    assert stranger.get(workspace, follow_redirects=False).status_code == 303
+
+
+def _form_values(html: str) -> dict:
+    """The answers form as a browser would send it (text fields, selects, checked boxes)."""
+    form = html[
+        html.index('<form id="answers"') : html.index("</form>", html.index('<form id="answers"'))
+    ]
+    values: dict = {}
+    for match in re.finditer(r'<input type="text"[^>]*name="([^"]+)" value="([^"]*)"', form):
+        values[match.group(1)] = _unescape(match.group(2))
+    for match in re.finditer(r'<input type="date"[^>]*name="([^"]+)" value="([^"]*)"', form):
+        values[match.group(1)] = match.group(2)
+    for match in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        values[match.group(1)] = _unescape(match.group(2))
+    for match in re.finditer(r'<select[^>]*name="([^"]+)">(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', match.group(2))
+        values[match.group(1)] = chosen.group(1) if chosen else ""
+    for match in re.finditer(
+        r'<input type="(?:radio|checkbox)" name="([^"]+)" value="([^"]*)" checked', form
+    ):
+        values.setdefault(match.group(1), [])
+        if isinstance(values[match.group(1)], list):
+            values[match.group(1)].append(match.group(2))
+    return values
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def test_a_proposal_file_can_be_uploaded_and_downloaded_again(client):
+    page = _upload(client, EXAMPLES / "border-control-transit-niger.yaml")
+    assert _verdict(page) == "block"
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    again = yaml.safe_load(client.get(f"{workspace}/download/proposal.yaml").text)
+    original = yaml.safe_load((EXAMPLES / "border-control-transit-niger.yaml").read_text("utf-8"))
+    assert again["activities"] == original["activities"]
+    assert again["safeguards"]["conflict_analysis"] == original["safeguards"]["conflict_analysis"]
+
+
+def test_where_the_organisation_uses_waivers_a_disagreement_acts_as_one(tmp_path):
+    waivers = tmp_path / ".pcd-waivers.yaml"
+    waivers.write_text("waivers: []\n", encoding="utf-8")
+    settings = config.load_config(None, {"waivers": str(waivers), "as_of": date(2026, 11, 23)})
+    app = create_app(config.open_session(settings))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        page = _upload(client)
+        assert _verdict(page) == "block"
+        workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        decision = {
+            "csrf": token,
+            "rule": "NOC-001",
+            "decision": "disagree",
+            "officer": "B. Dupont",
+        }
+        decision["reason"] = "The tranche clause was removed in the signed agreement"
+        after = client.post(f"{workspace}/decision", data=decision, follow_redirects=True)
+        assert _verdict(after) == "clarify"
+        report = client.get(f"{workspace}/download/report.html").text
+        assert "Waived" in report and "The tranche clause was removed" in report
