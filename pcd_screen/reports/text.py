@@ -11,7 +11,7 @@ import dataclasses
 
 from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
-from pcd_screen.engine.result import format_value
+from pcd_screen.engine.result import format_evidence
 from pcd_screen.reports.common import log_safe, printable
 
 RESET = "\033[0m"
@@ -94,7 +94,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                 out += [f"{label} {f.rule_id}  {f.title}", f"    {f.message}"]
                 for e in f.evidence:
                     line = f" ({t['line']} {e.line})" if e.line else ""
-                    shown = format_value(e.path, e.value, lang)
+                    shown = format_evidence(e, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
                     if e.quote:  # the sentence the text layer read it in
                         out.append(f"      “{e.quote}”")
