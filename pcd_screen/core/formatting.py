@@ -87,6 +87,7 @@ VOCABULARY_OF = {
     "category": "category",
     "dominant_category": "category",
     "category_shares": "category",
+    "categories": "category",
     "type": "implementer_type",
     "target_groups": "target_group",
     "selection_criteria": "selection_criterion",
@@ -125,6 +126,35 @@ def label(vocabulary: str, code, lang: str = "en") -> str:
     return pick(texts, lang) if texts else str(code)
 
 
+def reason(item, lang: str = "en") -> str:
+    """One reason a proposal is migration-related (engine/scope.py) in the report language: the
+    text of its kind (labels.yaml `reason`) with the label of the code it names."""
+    if not isinstance(item, dict) or "kind" not in item:
+        return str(item)
+    from pcd_screen.core.i18n import pick
+
+    entry = (labels().get("reason") or {}).get(item["kind"])
+    if not entry:
+        return str(item["kind"])
+    code = item.get("code")
+    if code is not None and entry.get("vocabulary"):
+        code = label(entry["vocabulary"], code, lang)
+    return pick(entry, lang) % {
+        "code": code if code is not None else "",
+        "quote": item.get("quote", ""),
+        "count": item.get("count", ""),
+    }
+
+
+def evidence(item, lang: str = "en") -> str:
+    """An evidence value: what a concept frame found (a sentence the text layer quotes, whose
+    value is the frame's name) by the frame's label, other values as value() shows them."""
+    quoted = getattr(item, "quote", None) is not None and isinstance(item.value, str)
+    if quoted and item.value in (labels().get("frame") or {}):
+        return label("frame", item.value, lang)
+    return value(item.path, item.value, lang)
+
+
 def value(name: str, val, lang: str = "en") -> str:
     """A fact or evidence value as people read it: shares as percentages, amounts with the
     language's separators, lists joined, codes as their labels ("border control", "grenscontrole",
@@ -143,6 +173,8 @@ def value(name: str, val, lang: str = "en") -> str:
         return percent(val, lang)
     if isinstance(val, (int, float)) and field in MONEY_FACTS:
         return number(val, lang)
+    if field == "migration_reasons" and isinstance(val, list):
+        return "; ".join(reason(v, lang) for v in val) or words.gettext("none")
     if isinstance(val, list):
         return ", ".join(value(name, v, lang) for v in val) or words.gettext("none")
     if isinstance(val, dict) and set(val) == {"mentions"}:

@@ -168,4 +168,12 @@ def format_value(name: str, value, lang: str = "en") -> str:
     return shown(name, value, lang)
 
 
+def format_evidence(evidence: Evidence, lang: str = "en") -> str:
+    """An evidence value as people read it; what a concept frame found (a quoted sentence) by
+    the frame's label in the report language, not its name."""
+    from pcd_screen.core.formatting import evidence as shown
+
+    return shown(evidence, lang)
+
+
 MONEY_FACTS = ("total_budget", "activity_budget_sum", "share_denominator")

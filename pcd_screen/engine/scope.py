@@ -38,8 +38,16 @@ MIGRATION_MEASURES = (
 MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
 
 
+def reason(kind: str, code=None, **more) -> dict:
+    """One reason a proposal is migration-related, as data: its kind (a key of `reason` in
+    data/labels.yaml, which holds its text per language), the code it names (a purpose code, a
+    vocabulary term or a frame) and, for text, the quoted sentence. Reports show it in the
+    report language; the JSON result keeps the codes."""
+    return {"kind": kind, **({"code": code} if code is not None else {}), **more}
+
+
 def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
-    """{'migration_related': (value, reasons, sources), 'categories': (list, sources)}"""
+    """{'migration_related': True | False | None, 'reasons': [reason], 'categories': [code]}"""
     lang = document_language(data)
     fields = texts_of(data, TEXT_FIELDS)
     categories: dict[str, None] = {}
@@ -68,11 +76,11 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
     stated = [a.get("category") for a in activities if a.get("category")]
     all_categories = sorted(set(stated) | set(categories))
 
-    reasons: list[str] = []
+    reasons: list[dict] = []
     codes = [c.get("code") for c in (data.get("oda") or {}).get("purpose_codes") or []]
     for code in codes:
         if _as_int(code) in MIGRATION_PURPOSE_CODES:
-            reasons.append(f"purpose code {code}")
+            reasons.append(reason("purpose-code", str(code)))
     # Categories an importer inferred from words are not the applicant's statement: the text
     # itself is read below.
     own = [
@@ -80,23 +88,23 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
         for a in activities
         if a.get("category") in migration_categories and "x-inferred" not in a
     ]
-    reasons += [f"activity category {c}" for c in dict.fromkeys(own)]
+    reasons += [reason("activity-category", c) for c in dict.fromkeys(own)]
     groups = set(data.get("target_groups") or []) | {
         g for a in activities for g in a.get("target_groups") or []
     }
-    reasons += [f"target group {g}" for g in sorted(groups & set(migrant_groups))]
+    reasons += [reason("target-group", g) for g in sorted(groups & set(migrant_groups))]
     reasons += _stated_reasons(data)
-    reasons += [f"text: {name}: “{quote}”" for name, quote in framed.items()]
+    reasons += [reason("text-frame", name, quote=quote) for name, quote in framed.items()]
     control_text = sorted(categories)
-    reasons += [f"text: {c}" for c in control_text if c in migration_categories]
+    reasons += [reason("text-category", c) for c in control_text if c in migration_categories]
     sentences = {(p, s) for p, s, _q in topic_sentences}
     in_title = [q for p, _s, q in topic_sentences if p == ("title",)]
     humanitarian = data.get("x-humanitarian") is True
     if in_title:
-        reasons.append(f"title: “{in_title[0]}”")
+        reasons.append(reason("title", quote=in_title[0]))
     elif len(sentences) >= 2 or (sentences and (humanitarian or words < 60)):
         path, _s, quote = topic_sentences[0]
-        reasons.append(f"text ({len(sentences)} sentences), e.g. “{quote}”")
+        reasons.append(reason("text-topic", count=len(sentences), quote=quote))
     if reasons:
         value = True
     elif words < MIN_WORDS and not stated:
@@ -115,9 +123,9 @@ def _stated_reasons(data: dict) -> list[str]:
         if isinstance(c, dict)
         for link in c.get("linked_to") or []
     }
-    reasons += [f"condition linked to {link}" for link in MIGRATION_LINKS if link in links]
+    reasons += [reason("condition-link", link) for link in MIGRATION_LINKS if link in links]
     chosen = set(data.get("selection_criteria") or [])
-    reasons += [f"selection criterion {c}" for c in MIGRATION_SELECTION if c in chosen]
+    reasons += [reason("selection-criterion", c) for c in MIGRATION_SELECTION if c in chosen]
     measures = {
         i.get("measures")
         for r in data.get("results") or []
@@ -125,14 +133,14 @@ def _stated_reasons(data: dict) -> list[str]:
         for i in r.get("indicators") or []
         if isinstance(i, dict)
     }
-    reasons += [f"indicator measures {m}" for m in MIGRATION_MEASURES if m in measures]
+    reasons += [reason("indicator-measure", m) for m in MIGRATION_MEASURES if m in measures]
     types = {i.get("type") for i in data.get("implementers") or [] if isinstance(i, dict)}
-    reasons += [f"implementer {t}" for t in MIGRATION_IMPLEMENTERS if t in types]
+    reasons += [reason("implementer", t) for t in MIGRATION_IMPLEMENTERS if t in types]
     arrangement = (data.get("ownership") or {}).get("readmission_arrangement") or {}
     if arrangement.get("exists") is True:
-        reasons.append("readmission arrangement")
+        reasons.append(reason("readmission-arrangement"))
     if ((data.get("in_donor_refugee_costs") or {}).get("amount") or 0) > 0:
-        reasons.append("in-donor refugee costs")
+        reasons.append(reason("in-donor-refugee-costs"))
     return reasons
 
 

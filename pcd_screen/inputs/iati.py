@@ -1308,34 +1308,47 @@ def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterato
         yield item.proposal if isinstance(item, ImportedActivity) else str(item)
 
 
-def coding_rules() -> dict[str, str]:
-    """How each activity category is coded from an IATI activity, in words (published in the
-    portfolio report beside the budget share per category)."""
+def coding_rules(lang: str = "en") -> dict[str, str]:
+    """How each activity category is coded from an IATI activity, in words in the report
+    language (published in the portfolio report beside the budget share per category)."""
+    from pcd_screen.core.formatting import label
+    from pcd_screen.core.i18n import translations
+
+    _ = translations(lang).gettext
     rules: dict[str, list[str]] = {}
     by_code: dict[str, list[str]] = {}
     for code, category in CODE_CATEGORIES.items():
         by_code.setdefault(category, []).append(code)
     for category, codes in by_code.items():
         shown = f"{codes[0]}-{codes[-1]}" if len(codes) > 3 else ", ".join(codes)
-        rules.setdefault(category, []).append(f"purpose code {shown} (decides by itself)")
+        rules.setdefault(category, []).append(
+            _("purpose code %(codes)s (decides by itself)") % {"codes": shown}
+        )
     for category in FRAME_CATEGORIES:
         rules.setdefault(category, []).append(
-            f"a sentence of the title, summary or description in which the text layer reads "
-            f"funding of {category} (services to the people concerned do not count)"
+            _(
+                "a sentence of the title, summary or description in which the text layer reads "
+                "funding of %(category)s (services to the people concerned do not count)"
+            )
+            % {"category": label("category", category, lang)}
         )
-    for concept, category in CONCEPT_CATEGORIES.items():
+    for category in dict.fromkeys(CONCEPT_CATEGORIES.values()):
         rules.setdefault(category, []).append(
-            f"words of the lexicon concept '{concept}' in the title, summary or description"
+            _("words of the lexicon for %(category)s in the title, summary or description")
+            % {"category": label("category", category, lang)}
         )
-    return {category: " or ".join(parts) for category, parts in sorted(rules.items())}
+    joiner = f" {_('or')} "
+    return {category: joiner.join(parts) for category, parts in sorted(rules.items())}
 
 
-def coding_note() -> str:
+def coding_note(lang: str = "en") -> str:
     """What holds for every category's coding rule."""
-    return (
+    from pcd_screen.core.i18n import translations
+
+    return translations(lang).gettext(
         "When several categories match, a deciding purpose code comes first, then the category "
-        f"with the most distinct words; purpose codes {', '.join(sorted(WORD_CODES))} are cited "
-        "as evidence but do not decide. When nothing matches, the activity has no category and "
-        "the rules that need one are unclear. A spreadsheet's categories are the watchdog's own "
-        "coding (its categories column)."
-    )
+        "with the most distinct words; purpose codes %(codes)s are cited as evidence but do not "
+        "decide. When nothing matches, the activity has no category and the rules that need one "
+        "are unclear. A spreadsheet's categories are the watchdog's own coding (its categories "
+        "column)."
+    ) % {"codes": ", ".join(sorted(WORD_CODES))}

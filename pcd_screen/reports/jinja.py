@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pcd_screen.core.formatting import long_date, number, percent
+from pcd_screen.core.formatting import label, long_date, number, percent
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.core.paths import TEMPLATES_DIR
-from pcd_screen.engine.result import format_value
+from pcd_screen.engine.result import format_evidence, format_value
 from pcd_screen.reports.texts import principle_label, verdict_label
 
 
@@ -40,11 +40,14 @@ def configure(env, lang: str):
     severity and date (a date in running text, in the report language)."""
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.filters["value"] = lambda value, name="": format_value(name, value, lang)
+    # An evidence item: a frame the text layer found shows by its label (its quote follows).
+    env.filters["evidence"] = lambda item: format_evidence(item, lang)
     env.filters["severity"] = lambda name: translations(lang).gettext(SEVERITY_LABELS[name])
     env.filters["date"] = lambda value: long_date(value, lang)
     # Numbers and codes in tables (the portfolio): the language's separators, and labels.
     env.filters["number"] = lambda value: number(value or 0, lang)
-    env.filters["percent"] = lambda value: percent(value or 0, lang)
+    env.filters["percent"] = lambda value, decimals=0: percent(value or 0, lang, decimals)
+    env.filters["category"] = lambda code: label("category", code, lang)
     env.filters["principle"] = lambda name: principle_label(name, lang)
     env.filters["verdict"] = lambda name: verdict_label(name, lang, True)
     env.filters["none_label"] = lambda name: (

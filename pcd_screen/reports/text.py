@@ -11,7 +11,7 @@ import dataclasses
 
 from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
-from pcd_screen.engine.result import format_value
+from pcd_screen.engine.result import format_evidence
 from pcd_screen.reports.common import log_safe, printable
 
 RESET = "\033[0m"
@@ -98,7 +98,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
                         from pcd_screen.reports.common import where_label
 
                         line = f" ({where_label(e.location, lang)})"
-                    shown = format_value(e.path, e.value, lang)
+                    shown = format_evidence(e, lang)
                     out.append(f"    {colon(t['evidence'])} {e.path} = {shown}{line}")
                     if e.quote:  # the sentence the text layer read it in
                         out.append(f"      “{e.quote}”")

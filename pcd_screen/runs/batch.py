@@ -556,8 +556,8 @@ class BatchWriter:
         from pcd_screen.inputs.iati import coding_note, coding_rules
 
         context = {
-            "coding": coding_rules(),
-            "coding_note": coding_note(),
+            "coding": coding_rules(lang),
+            "coding_note": coding_note(lang),
             "figures": figures,
             "principles": PRINCIPLES,
             "reports": self.reports,
