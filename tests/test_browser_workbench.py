@@ -99,6 +99,14 @@ def test_the_desk_officers_session(server, page, tmp_path):
     # screens again on change; the verdict follows.
     page.fill("#f-conditions-1-text-in", "")
     page.dispatch_event("#f-conditions-1-text-in", "change")
+    # The text layer still reads the clause in the description (NOC-007): still blocked.
+    page.wait_for_selector("#verdict[data-verdict]")
+    assert page.get_attribute("#verdict", "data-verdict") == "block"
+    description = page.input_value("#f-description-in")
+    clause = description.index("Release of the second")
+    struck = description[:clause] + description[description.index(".", clause) + 1 :]
+    page.fill("#f-description-in", struck)
+    page.dispatch_event("#f-description-in", "change")
     page.wait_for_selector('#verdict[data-verdict="clarify"]', timeout=30_000)
 
     # Another answer: the activities' categories, as the officer classifies them.
@@ -124,7 +132,7 @@ def test_the_desk_officers_session(server, page, tmp_path):
     pdf = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
     first = " ".join(pdf.pages[0].extract_text().split())
     assert "PCD screening: BE-DGD-2027-SN-014" in first
-    assert "CLARIFY" in first and "Questions for the applicant" in first
+    assert "CLARIFICATION NEEDED" in first and "Questions for the applicant" in first
     assert pdf.pages[1].extract_text().lstrip().startswith("Concerns")
     whole = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert "Decisions of the desk officer" in whole and "A. Jansen" in whole
