@@ -8,6 +8,7 @@ whatever the budget."""
 
 from __future__ import annotations
 
+from pcd_screen.engine.facts import MIGRATION_REDUCTION_MEASURES
 from pcd_screen.engine.text.frames import frames
 from pcd_screen.engine.text.reader import TEXT_FIELDS, document_language, read, texts_of
 
@@ -27,14 +28,6 @@ SCOPE_FRAMES = (
 )
 MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
 MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")
-MIGRATION_MEASURES = (
-    "irregular-departures",
-    "arrivals-in-donor-country",
-    "returns-executed",
-    "interceptions",
-    "readmission-rate",
-    "border-apprehensions",
-)
 MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
 
 
@@ -133,7 +126,8 @@ def _stated_reasons(data: dict) -> list[str]:
         for i in r.get("indicators") or []
         if isinstance(i, dict)
     }
-    reasons += [reason("indicator-measure", m) for m in MIGRATION_MEASURES if m in measures]
+    reduction = [m for m in MIGRATION_REDUCTION_MEASURES if m in measures]
+    reasons += [reason("indicator-measure", m) for m in reduction]
     types = {i.get("type") for i in data.get("implementers") or [] if isinstance(i, dict)}
     reasons += [reason("implementer", t) for t in MIGRATION_IMPLEMENTERS if t in types]
     arrangement = (data.get("ownership") or {}).get("readmission_arrangement") or {}
