@@ -276,7 +276,7 @@ def test_schema_errors_are_located_and_name_the_field(repo):
         "  disable: [DNH-010, do-no-harn]\n"
         "  severity: {DNH-003: critcal}\n"
         "as_of: 2026-02-30\n"
-        "formats: [pdf]\n"
+        "formats: [docx]\n"
         "unclear_as_flag: [high, high]\n",
     )
     with pytest.raises(LoadError) as excinfo:
@@ -296,7 +296,7 @@ def test_schema_errors_are_located_and_name_the_field(repo):
     assert found[3] == (
         ".pcd-screen.yaml:5:1: as_of: '2026-02-30' is not a valid date (expected YYYY-MM-DD)"
     )
-    assert found[4].startswith(".pcd-screen.yaml:6:11: formats[0]: 'pdf' does not match")
+    assert found[4].startswith(".pcd-screen.yaml:6:11: formats[0]: 'docx' does not match")
     assert found[5].startswith(".pcd-screen.yaml:7:1: unclear_as_flag: ")
     assert len(found) == 6
 

@@ -41,7 +41,7 @@ def test_the_summary_quotes_the_sentence_and_asks_in_sentences(tmp_path):
     flat = " ".join(first.split())
     assert "“Release of the second and third tranches is conditional" in flat
     assert "(p. 2, ¶ 6)" in flat
-    assert "For each activity, what is its main purpose" in flat
+    assert "What does each activity mainly finance (its category)?" in flat
     assert not re.search(r"\b(activities|safeguards)(\[\d+\])?\.\w+", flat)  # no field paths
 
 
@@ -52,9 +52,9 @@ def test_questions_are_sentences_in_the_report_language(lang):
     )
     assert "`safeguards." not in result.output  # the old "`field` is missing" form
     expected = {
-        "en": "Has a human-rights risk assessment been made before approval",
-        "nl": "Is er vóór goedkeuring een mensenrechtenrisicoanalyse gemaakt",
-        "fr": "Une évaluation des risques pour les droits humains",
+        "en": "Has the risk to human rights been assessed?",
+        "nl": "Zijn de risico’s voor de mensenrechten beoordeeld?",
+        "fr": "Les risques pour les droits humains ont-ils été évalués ?",
     }[lang]
     assert expected in result.output
 
@@ -67,7 +67,8 @@ def test_a_verdict_decided_by_the_strict_profile_is_explained(tmp_path):
     assert "No critical concern is flagged. This verdict comes from the profile in use" in (
         result.output
     )
-    assert "On the flagged concerns alone the verdict would be CLARIFY" in result.output
+    alone = "On the flagged concerns alone the verdict would be CLARIFICATION NEEDED"
+    assert alone in result.output
     plain = CliRunner().invoke(cli, ["screen", str(out)])
     assert "profile in use" not in plain.output
 

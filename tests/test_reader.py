@@ -299,7 +299,7 @@ def test_sources_have_anchors_in_every_language_and_official_texts_come_first():
     result = result_of("border-control-transit-niger", "fr")
     view = render([result], "md", lang="fr")
     assert "Note stratégique Migration et développement" in view
-    from pcd_screen.reports.templated import reader_sources
+    from pcd_screen.reports.texts import reader_sources
 
     for finding in result.findings:
         ordered = [s.get("authority") for s in reader_sources(finding.sources)]
@@ -331,7 +331,7 @@ def test_the_letter_holds_nothing_internal(fmt, lang):
 
 
 def test_the_letter_asks_questions_as_sentences():
-    from pcd_screen.reports.templated import question
+    from pcd_screen.reports.texts import question
 
     asked = question("ownership.readmission_arrangement.exists", "en")
     assert asked.startswith("Is there an arrangement with the partner country on readmission?")
@@ -457,7 +457,7 @@ def test_the_nl_nl_variant_uses_the_netherlands_terms():
 
 
 def test_the_letter_asks_each_question_once_and_groups_siblings():
-    from pcd_screen.reports.templated import letter_questions
+    from pcd_screen.reports.texts import letter_questions
 
     asked = letter_questions(["period.start", "period.end", "safeguards.conflict_analysis"], "en")
     assert asked == [
@@ -483,7 +483,7 @@ def test_no_rule_text_names_a_vocabulary_code(lang):
 
 
 def test_a_source_summary_does_not_repeat_its_anchor():
-    from pcd_screen.reports.templated import reader_sources
+    from pcd_screen.reports.texts import reader_sources
 
     source = {"doc": "be-dgd", "section": "Leidende beginselen", "anchor": "Leidende beginselen"}
     source["summary"] = "Leidende beginselen: een mensenrechtenbenadering."

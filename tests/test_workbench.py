@@ -80,6 +80,10 @@ def test_a_document_is_drafted_screened_answered_and_decided(client):
     # by sending the form with that condition's text removed.
     form = _form_values(page.text)
     form["conditions.1.text"] = ""
+    # The text layer reads the clause in the description too (NOC-007): struck there as well.
+    description = form["description"]
+    clause = description.index("Release of the second")
+    form["description"] = description[:clause] + description[description.index(".", clause) + 1 :]
     form["csrf"] = token
     after = client.post(f"{workspace}/answers", data=form, follow_redirects=True)
     assert _verdict(after) == "clarify", re.findall(r'class="error".*', after.text)
@@ -190,7 +194,11 @@ def test_where_the_organisation_uses_waivers_a_disagreement_acts_as_one(tmp_path
             "officer": "B. Dupont",
         }
         decision["reason"] = "The tranche clause was removed in the signed agreement"
-        after = client.post(f"{workspace}/decision", data=decision, follow_redirects=True)
+        client.post(f"{workspace}/decision", data=decision, follow_redirects=True)
+        # The same clause read in the prose (NOC-007) is disagreed with for the same reason.
+        after = client.post(
+            f"{workspace}/decision", data={**decision, "rule": "NOC-007"}, follow_redirects=True
+        )
         assert _verdict(after) == "clarify"
         report = client.get(f"{workspace}/download/report.html").text
         assert "Waived" in report and "The tranche clause was removed" in report

@@ -25,7 +25,9 @@ def vocabularies() -> dict[str, dict[str, dict[str, str]]]:
 
 def definition(vocabulary: str, term, lang: str = "en") -> str:
     texts = vocabularies().get(vocabulary, {}).get(str(term)) or {}
-    return texts.get(lang) or texts.get("en") or ""
+    from pcd_screen.core.i18n import pick
+
+    return pick(texts, lang)
 
 
 def terms(vocabulary: str) -> list[str]:

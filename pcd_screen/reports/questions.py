@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+from pcd_screen.core.i18n import SEVERITY_LABELS, pick, translations
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.terms import PRINCIPLES, SEVERITIES
 from pcd_screen.engine.result import Result, verdict_for
@@ -29,7 +29,7 @@ def generic_key(field: str) -> str:
 def known_question(field: str, lang: str) -> str | None:
     """The data file's question for exactly this field (generic path), or None."""
     texts = _questions().get(generic_key(field))
-    return (texts.get(lang) or texts["en"]) if texts else None
+    return pick(texts, lang) if texts else None
 
 
 def question_for(field: str, lang: str) -> str:
@@ -39,7 +39,7 @@ def question_for(field: str, lang: str) -> str:
     while key:
         texts = _questions().get(key)
         if texts:
-            return texts.get(lang) or texts["en"]
+            return pick(texts, lang)
         if "." not in key:
             break
         key = key.rsplit(".", 1)[0]

@@ -58,7 +58,6 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         "why": _("Why"),
         "todo": _("What to do"),
         "sources": _("Sources"),
-        "missing": _("missing field: %(field)s"),
         "unsure": _("says this, but not clearly enough to decide; please clarify"),
         "needed": _("Needed to check"),
         "ruleset": _("ruleset"),
@@ -131,7 +130,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             out.append(f"  {group['label']}")
             for q in group["questions"]:
                 number += 1
-                out.append(f"  {number}. {q['question']} ({t['missing'] % {'field': q['field']}})")
+                out.append(f"  {number}. {q['question']}")
                 if q.get("quote"):
                     out.append(f"     “{q['quote']}” {t['unsure']}.")
                 why = "; ".join(f"{f.rule_id} {f.title}" for f in q["why"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pcd_screen.core.i18n import pick
 from pcd_screen.core.schemas import load_schema
 from pcd_screen.core.vocabularies import definition, terms
 
@@ -74,7 +75,7 @@ def _labels() -> dict:
 
 def field_label(key: str, lang: str) -> str:
     texts = _labels().get(key)
-    return (texts.get(lang) or texts["en"]) if texts else key.replace("_", " ")
+    return pick(texts, lang) if texts else key.replace("_", " ")
 
 
 def build(data: dict, labels: dict, lang: str, countries: list, question) -> list[dict]:
