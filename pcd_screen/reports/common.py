@@ -191,3 +191,8 @@ def where_label(label: str | None, lang: str) -> str:
     ):
         label = re.sub(rf"\b{english}\b", text, label)
     return label
+
+
+def is_printable(text: str) -> bool:
+    """True when printable() would leave the text as it is (most texts: checked cheaply)."""
+    return _UNSAFE.search(text) is None

@@ -12,7 +12,7 @@ import dataclasses
 from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.engine.result import format_evidence
-from pcd_screen.reports.common import log_safe, printable
+from pcd_screen.reports.common import is_printable, log_safe, printable
 
 RESET = "\033[0m"
 ANSI = {
@@ -29,18 +29,22 @@ ANSI = {
 
 def _printable_view(value):
     """The report view with every text in it made printable: proposals, evidence and waivers
-    are written by others, and the terminal report is the one output not escaped on the way."""
+    are written by others, and the terminal report is the one output not escaped on the way.
+    What needs no change is returned as it is (no copy): almost every text is already clean."""
     if isinstance(value, str):
-        return printable(value)
+        return value if is_printable(value) else printable(value)
     if isinstance(value, dict):
-        return {k: _printable_view(v) for k, v in value.items()}
+        changed = {k: _printable_view(v) for k, v in value.items()}
+        return value if all(changed[k] is v for k, v in value.items()) else changed
     if isinstance(value, (list, tuple)):
-        return type(value)(_printable_view(v) for v in value)
+        items = [_printable_view(v) for v in value]
+        same = all(a is b for a, b in zip(items, value, strict=True))
+        return value if same else type(value)(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {
-            f.name: _printable_view(getattr(value, f.name)) for f in dataclasses.fields(value)
-        }
-        return dataclasses.replace(value, **changes)
+        names = [f.name for f in dataclasses.fields(value)]
+        changes = {n: _printable_view(getattr(value, n)) for n in names}
+        changes = {n: v for n, v in changes.items() if v is not getattr(value, n)}
+        return dataclasses.replace(value, **changes) if changes else value
     return value
 
 
