@@ -109,8 +109,9 @@ def test_a_document_is_drafted_screened_answered_and_decided(client):
     assert report.headers["content-disposition"].startswith("attachment")
     draft = yaml.safe_load(client.get(f"{workspace}/download/proposal.yaml").text)
     assert len(draft["conditions"]) == 1
-    letter = client.get(f"{workspace}/download/letter.txt").text
-    assert letter.startswith("Subject: your proposal BE-DGD-2027-SN-014")
+    letter = client.get(f"{workspace}/download/letter.md").text
+    assert letter.startswith("# Questions and observations on your proposal")
+    assert "BE-DGD-2027-SN-014" in letter
     assert "activities[" not in letter
 
 

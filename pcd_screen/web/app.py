@@ -290,11 +290,11 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             return _attachment(
                 render("pdf", [result], run, lang), f"{base}-report.pdf", "application/pdf"
             )
-        if what == "letter.txt":
-            from pcd_screen.reports.letter import letter
+        if what == "letter.md":
+            from pcd_screen.reports import render
 
             return _attachment(
-                letter(result, lang, workspace.officer), f"{base}-letter.txt", "text/plain"
+                render("letter", [result], run, lang), f"{base}-letter.md", "text/markdown"
             )
         if what == "decisions.yaml":
             return _attachment(
