@@ -43,11 +43,8 @@ def question_for(field: str, lang: str) -> str:
         if "." not in key:
             break
         key = key.rsplit(".", 1)[0]
-    words = re.sub(r"\[\*\]|[._]", " ", generic_key(field)).split()
-    topic = " ".join(words)
-    return translations(lang).gettext("Could you tell us more about the project's %(topic)s?") % {
-        "topic": topic
-    }
+    general = _questions().get("*")  # the data file's sentence for a field it does not list
+    return pick(general, lang) if general else field
 
 
 def grouped_questions(result: Result, lang: str, label_of_principle) -> list[dict]:

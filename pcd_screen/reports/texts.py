@@ -21,14 +21,11 @@ def verdict_label(name: str, lang: str, short: bool = False) -> str:
 
 
 def question(field: str, lang: str) -> str:
-    """The sentence that asks the applicant for a missing field (data/questions.yaml)."""
-    import re
+    """The sentence that asks the applicant for a missing field (data/questions.yaml, read by
+    reports/questions.py: one lookup for the reports, the letter and the workbench)."""
+    from pcd_screen.reports.questions import question_for
 
-    questions = _data("questions")
-    key = re.sub(r"\[\d+\]", "[*]", field)
-    while key not in questions and "." in key:
-        key = key.rsplit(".", 1)[0]
-    return pick(questions.get(key) or questions["*"], lang)
+    return question_for(field, lang)
 
 
 def letter_questions(fields: list[str], lang: str) -> list[str]:
