@@ -33,10 +33,12 @@ AS_OF = "2026-11-23"
 
 def side_by_side(source: Path) -> tuple[float, float, int]:
     """Seconds for import alone and for import + screening, in this process."""
+    from pcd_screen import config
     from pcd_screen.inputs.iati import ImportedActivity, iter_activities
     from pcd_screen.runs import batch
 
-    options = batch.Options((), date.fromisoformat(AS_OF), "en", (), False, "compact")
+    settings = config.load_config(None, {"as_of": date.fromisoformat(AS_OF)})
+    options = batch.Options(settings, reports=False, detail="compact")
     batch._init_worker(options)
     # Warm up both paths (reference data, lexicon, schema check) on a few other activities.
     warm = source.with_name("warm-up.xml")
