@@ -48,7 +48,8 @@ def write_atomic(path, text: str | bytes, within=None, make_folders: bool = Fals
         raise
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, as a message says it."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISLNK(mode):
@@ -87,7 +88,8 @@ def check_target(path, within=None, make_folders: bool = False) -> Path:
                 break
             if not stat.S_ISDIR(mode):
                 _refuse(
-                    current, f"{current} is {_kind(mode)}, not a folder (links are not followed)"
+                    current,
+                    f"{current} is {file_kind(mode)}, not a folder (links are not followed)",
                 )
     if not parent.is_dir():
         if not make_folders:
@@ -103,7 +105,7 @@ def check_target(path, within=None, make_folders: bool = False) -> Path:
         except FileNotFoundError:
             return target
     if not stat.S_ISREG(mode):
-        _refuse(target, f"it is {_kind(mode)}, not a regular file")
+        _refuse(target, f"it is {file_kind(mode)}, not a regular file")
     return target
 
 

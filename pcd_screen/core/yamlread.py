@@ -98,14 +98,9 @@ def open_input(file_path):
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = (
-                "a folder"
-                if stat.S_ISDIR(mode)
-                else "a FIFO (named pipe)"
-                if stat.S_ISFIFO(mode)
-                else "a device or socket"
-            )
-            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+            from pcd_screen.core.outputs import file_kind
+
+            raise OSError(errno.EINVAL, f"it is {file_kind(mode)}, not a regular file")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")

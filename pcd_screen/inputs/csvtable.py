@@ -814,6 +814,17 @@ def split_shares(text: str, valid=None) -> list[tuple[str, float | None]]:
     return items
 
 
+def _coded_shares(out: list[dict]) -> list[dict]:
+    """A cell's codes with their shares: a code repeated without shares is read once ('SN,
+    SN'), a code repeated with shares is an error, and a single code has the whole share."""
+    if all("percentage" not in c for c in out):
+        out = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in out)]
+    _no_duplicates(c["code"] for c in out)
+    if len(out) == 1 and "percentage" not in out[0]:
+        out[0]["percentage"] = 100
+    return out
+
+
 def parse_countries(text: str) -> list[dict]:
     items = split_shares(text, valid=lambda v: country_code(v) is not None)
     out = []
@@ -822,13 +833,7 @@ def parse_countries(text: str) -> list[dict]:
         if code is None:
             raise _CellError(_unknown_country(value))
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
-    if all("percentage" not in c for c in out):
-        # 'SN, SN' without shares says one country twice: nothing is lost by reading it once.
-        out = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in out)]
-    _no_duplicates(c["code"] for c in out)
-    if len(out) == 1 and "percentage" not in out[0]:
-        out[0]["percentage"] = 100
-    return out
+    return _coded_shares(out)
 
 
 def parse_sector_codes(text: str) -> list[dict]:
@@ -848,13 +853,7 @@ def parse_sector_codes(text: str) -> list[dict]:
         if len(str(code)) not in (5, 7):
             raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
-    if all("percentage" not in c for c in out):
-        # 'SN, SN' without shares says one country twice: nothing is lost by reading it once.
-        out = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in out)]
-    _no_duplicates(c["code"] for c in out)
-    if len(out) == 1 and "percentage" not in out[0]:
-        out[0]["percentage"] = 100
-    return out
+    return _coded_shares(out)
 
 
 def parse_categories(text: str, total) -> list[dict]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pcd_screen.core.outputs import base_name, safe_name, spreadsheet_safe, write_atomic
+from pcd_screen.core.outputs import base_name, file_kind, safe_name, spreadsheet_safe, write_atomic
 from pcd_screen.core.terms import PRINCIPLES
 from pcd_screen.reports.portfolio import Aggregate
 
@@ -286,16 +286,9 @@ def _check_folder(out: Path, reports: bool) -> None:
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(mode):
-            kind = (
-                "a link"
-                if stat.S_ISLNK(mode)
-                else "a folder"
-                if stat.S_ISDIR(mode)
-                else ("not a regular file")
-            )
             raise OutputProblem(
-                f"{out / name}: is {kind}; pcd-screen writes only regular files in --out and "
-                "follows no link there: remove it or choose another --out"
+                f"{out / name}: is {file_kind(mode)}; pcd-screen writes only regular files in "
+                "--out and follows no link there: remove it or choose another --out"
             )
     if reports:
         folder = out / "reports"
