@@ -80,9 +80,10 @@ def _without_repeated_anchor(source: dict) -> dict:
 
 def _definition(field: str, lang: str) -> str:
     """What a missing safeguard is, so the question to the applicant explains itself."""
+    from pcd_screen.core.vocabularies import definition
+
     group, _, name = field.partition(".")
-    texts = _data("vocabularies").get(group, {}).get(name) if group == "safeguards" else None
-    return pick(texts, lang) if texts else ""
+    return definition(group, name, lang) if group == "safeguards" else ""
 
 
 @lru_cache(maxsize=8)
