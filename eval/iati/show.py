@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import select as _sel  # noqa: E402  (our select.py, not the stdlib module)
+
 import select2 as _sel2  # noqa: E402  (batch 2)
 
 ROOT = Path(__file__).resolve().parents[2]
