@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 import select as sel  # noqa: E402  (eval/iati/select.py)
 
 import select2 as sel2  # noqa: E402  (eval/iati/select2.py, batch 2)
+import select3 as sel3  # noqa: E402  (eval/iati/select3.py, batch 3)
 
 CATEGORIES = {
     "border-control",
@@ -59,6 +60,9 @@ HEADER = """\
 #   are sorted by sha1 hex digest and the first 100 taken, plus the first 20 of the others
 #   (`stratum: candidate | other`); split by the same rule. Labelled the same way, before
 #   any tuning; drafts in eval/iati/work/batch2/, keyed by select2.py's order.
+# Batch 3 (`batch: 3`, `stratum: narrow`; `python3 eval/iati/select3.py`): the activities in
+#   neither batch whose narratives match a narrow list of control phrases (34, all taken),
+#   same split rule, labelled the same way before tuning; drafts in eval/iati/work/batch3/.
 """
 
 
@@ -102,6 +106,7 @@ def main():
     batches = [
         (1, read_drafts(HERE / "work"), [(*r, None) for r in sel.select()]),
         (2, read_drafts(HERE / "work" / "batch2"), sel2.select()),
+        (3, read_drafts(HERE / "work" / "batch3"), sel3.select()),
     ]
     out = [HEADER]
     for batch, drafts, rows in batches:
