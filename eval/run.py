@@ -2,8 +2,11 @@
 
 Usage: python eval/run.py [--data DIR] [--json]      (`make eval`)
 
-iati/labels.yaml   180 real IATI activities: scope (migration_related), the migration-control
-                   categories the activity funds, split dev/heldout.
+iati/labels.yaml   334 real IATI activities in three batches (180 + 120 + 34): scope
+                   (migration_related), the migration-control categories the activity funds,
+                   split dev/heldout. Figures are given per split over all batches, and per
+                   split for batch 1 (`-b1`) and for the later batches 2 and 3 (`-new`); the
+                   `heldout-new` figure is the one no tuning has looked at.
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
 
@@ -36,6 +39,17 @@ EVAL = ROOT / "eval"
 AS_OF = date(2026, 11, 23)
 CONTROL = frozenset(COERCIVE)  # the ten migration-control categories of the guideline
 SPLITS = ("dev", "heldout")
+# Groups of labelled activities reported: a split over every batch, then batch 1 alone and
+# the later batches (2 and 3, labelled after batch 1's held-out errors had been read).
+GROUPS = {
+    "dev": lambda e: e["split"] == "dev",
+    "heldout": lambda e: e["split"] == "heldout",
+    "all": lambda e: True,
+    "dev-b1": lambda e: e["split"] == "dev" and e.get("batch", 1) == 1,
+    "heldout-b1": lambda e: e["split"] == "heldout" and e.get("batch", 1) == 1,
+    "dev-new": lambda e: e["split"] == "dev" and e.get("batch", 1) > 1,
+    "heldout-new": lambda e: e["split"] == "heldout" and e.get("batch", 1) > 1,
+}
 
 
 def screen_all(items):
@@ -67,8 +81,8 @@ def control_of(result) -> set[str]:
 
 def iati_metrics(pairs) -> dict:
     out = {}
-    for split in (*SPLITS, "all"):
-        chosen = [(e, r) for e, r in pairs if split in ("all", e["split"])]
+    for split, member in GROUPS.items():
+        chosen = [(e, r) for e, r in pairs if member(e)]
         scope_ok = sum(
             1 for e, r in chosen if r is not None and predicted_scope(r) == e["migration_related"]
         )

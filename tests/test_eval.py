@@ -13,11 +13,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
 import run as evaluation  # noqa: E402  (eval/run.py)
 
 # The figures reported in eval/README.md: a change may raise them, never lower them.
+# "-b1" is batch 1 (180 activities), "-new" batches 2 and 3 (154, labelled later); dev and
+# heldout without a suffix are over every batch. heldout-new is the figure no tuning has seen.
 IATI_FLOORS = {
-    "dev": {"scope_accuracy": 0.9576, "control_precision": 1.0, "control_recall": 1.0},
-    "heldout": {"scope_accuracy": 0.9839, "control_precision": 0.6, "control_recall": 0.6},
+    "dev": {"scope_accuracy": 0.9333, "control_precision": 0.9032, "control_recall": 0.7568},
+    "dev-b1": {"scope_accuracy": 0.9576, "control_precision": 1.0, "control_recall": 1.0},
+    "dev-new": {"scope_accuracy": 0.9065, "control_precision": 0.8571, "control_recall": 0.6667},
+    "heldout-b1": {"scope_accuracy": 0.9839, "control_precision": 0.75, "control_recall": 0.6},
+    "heldout-new": {"scope_accuracy": 0.9787, "control_precision": 0.5, "control_recall": 0.5},
 }
-BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "heldout": 1}
+BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 1, "heldout-new": 1}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +32,7 @@ def iati():
     return evaluation.iati_metrics(evaluation.iati_results())
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout"])
+@pytest.mark.parametrize("split", sorted(IATI_FLOORS))
 def test_iati_figures_hold(iati, split):
     figures = iati[split]
     assert figures["imported"] == figures["activities"]

@@ -149,6 +149,16 @@ def test_not_migration_related_from_stated_categories_or_enough_text(fake_refdat
             False,
         ),
         ("en", "This rural water project does not target migrants or refugees in any way.", False),
+        # a list made of displaced groups only is the target group, not one group among many
+        ("en", "Target groups: IDPs,Refugees,Returnees", True),
+        ("nl", "Doelgroepen: ontheemden, vluchtelingen, terugkeerders", True),
+        ("fr", "Groupes cibles : déplacés, réfugiés, rapatriés", True),
+        (
+            "en",
+            "Target groups: infants, children, elderly people, pregnant women, people with "
+            "disabilities, female-headed households, IDPs and farmers in the district.",
+            False,
+        ),
     ],
 )
 def test_migration_related_from_the_text(lang, text, related, fake_refdata):

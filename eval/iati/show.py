@@ -2,7 +2,8 @@
 """Print the text of selected IATI activities compactly, for reading while labelling.
 
 Reading aid only: it prints, it does not classify. Stdlib only.
-Usage: python3 eval/iati/show.py [START [END]]   (indices into select.py's order)
+Usage: python3 eval/iati/show.py [--batch 2|3] [START [END]]
+(indices into select.py's order, or select2.py's / select3.py's with --batch 2 / 3)
 """
 
 import json
@@ -14,6 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import select as _sel  # noqa: E402  (our select.py, not the stdlib module)
+
+import select2 as _sel2  # noqa: E402  (batch 2)
+import select3 as _sel3  # noqa: E402  (batch 3)
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = json.loads((ROOT / "pcd_screen/data/iati_tables.json").read_text())["sector_categories"]
@@ -88,9 +92,15 @@ def show(act):
 
 
 def main():
-    rows = _sel.select()
-    a = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    b = int(sys.argv[2]) if len(sys.argv) > 2 else len(rows)
+    args = sys.argv[1:]
+    if args[:1] == ["--batch"]:
+        batch, args = args[1], args[2:]
+    else:
+        batch = "1"
+    chosen = {"2": _sel2, "3": _sel3}.get(batch, _sel).select()
+    rows = [r[:4] for r in chosen]
+    a = int(args[0]) if len(args) > 0 else 0
+    b = int(args[1]) if len(args) > 1 else len(rows)
     want = {}
     for i, (f, split, _h, ident) in enumerate(rows):
         if a <= i < b:

@@ -9,8 +9,10 @@ whatever the budget."""
 from __future__ import annotations
 
 from pcd_screen.engine.facts import MIGRATION_REDUCTION_MEASURES
-from pcd_screen.engine.text.frames import frames
+from pcd_screen.engine.text.frames import frames, matcher
+from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.reader import TEXT_FIELDS, document_language, read, texts_of
+from pcd_screen.engine.text.tokens import tokenise
 
 # 15190 migration, 15136 immigration, 93010-93018 in-donor refugee costs, 24050 remittances,
 # 72010 is not here: material relief goes to many crisis-affected people, not only displaced.
@@ -151,7 +153,17 @@ def _one_of_a_list(reading, hit) -> bool:
     words = reading.starts(hit.sentence)
     first = words[max(hit.start - 6, 0)]
     last = words[min(hit.end + 5, len(words) - 1)]
-    return reading.text.count(",", first, last) >= 2
+    if reading.text.count(",", first, last) < 2:
+        return False
+    # A list made mostly of displaced groups ("IDPs,Refugees,Returnees") is the target group
+    # itself, not one group among many.
+    items = [item for item in reading.text[first:last].split(",") if item.strip()]
+    return 2 * sum(_names_migrants(item, reading.lang) for item in items) <= len(items)
+
+
+def _names_migrants(text: str, lang: str) -> bool:
+    words = tokenise(text)[0]
+    return "migration-topic" in matcher(lang).roles(words, lemmatise(words, lang))
 
 
 def _as_int(code):
