@@ -46,6 +46,10 @@ class Context:
     resolved: dict = field(default_factory=dict)
     # Rules share conditions (compile_condition interns them): each is evaluated once per base.
     memo: dict = field(default_factory=dict)
+    # Truth values alone, likewise once per node and base (most rules need nothing more).
+    truths: dict = field(default_factory=dict)
+    # The values at a path without their concrete paths, for truth values: (values, lost).
+    valued: dict = field(default_factory=dict)
 
     def resolve(self, path: tuple, base: PathT) -> tuple[tuple, tuple]:
         key = (path, base)
@@ -53,6 +57,15 @@ class Context:
             found, missing = resolve(value_at(self.data, base), path, base)
             self.resolved[key] = (found, missing)  # shared: read, never changed
         return self.resolved[key]
+
+    def values(self, path: tuple, base: PathT) -> tuple[list, int]:
+        """The values at path (as resolve finds them) and how many branches are missing,
+        without building the path of each: a truth value needs no more."""
+        key = (path, base)
+        done = self.valued.get(key)
+        if done is None:
+            done = self.valued[key] = values_at(value_at(self.data, base), path)
+        return done
 
 
 # --------------------------------------------------------------------------- paths
@@ -115,6 +128,35 @@ def resolve(root, path: tuple, base: PathT = ()) -> tuple[list[tuple[PathT, obje
 
     walk(root, path, base)
     return found, missing
+
+
+def values_at(root, path: tuple) -> tuple[list, int]:
+    """resolve(root, path) without the paths: (the values found, the number missing)."""
+    nodes, lost = [root], 0
+    for head in path:
+        ahead = []
+        if head == "*":
+            for node in nodes:
+                if isinstance(node, list):
+                    ahead.extend(node)
+                else:
+                    lost += 1
+        elif isinstance(head, int):
+            for node in nodes:
+                if isinstance(node, list) and head < len(node):
+                    ahead.append(node[head])
+                else:
+                    lost += 1
+        else:
+            for node in nodes:
+                value = node.get(head) if isinstance(node, dict) else None
+                if value is None:
+                    lost += 1
+                else:
+                    ahead.append(value)
+        nodes = ahead
+    found = [node for node in nodes if node is not None]
+    return found, lost + len(nodes) - len(found)
 
 
 def value_at(data, base: PathT):
@@ -497,11 +539,17 @@ _QUANTIFIERS = ("any", "all")
 # --------------------------------------------------------------------------- compiled nodes
 
 
+_UNSET = object()
+
+
 class Node:
+    # Nodes are told apart by identity (eq=False on the dataclasses below): they are the keys
+    # of a proposal's memo, and equal conditions are one node anyway (compile_condition).
+
     def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:
         """The outcome on ctx at base, worked out once per proposal: nodes are shared between
         rules, so outcomes are never changed once made."""
-        key = (id(self), base)
+        key = (self, base) if base else self
         outcome = ctx.memo.get(key)
         if outcome is None:
             outcome = ctx.memo[key] = self._evaluate(ctx, base)
@@ -512,10 +560,15 @@ class Node:
 
     def truth(self, ctx: Context, base: PathT = ()) -> Truth:
         """The truth value alone, the same as evaluate(...).value: an `all` stops at its first
-        false part and an `any` at its first true one. Most rules pass or do not apply, and
-        then neither evidence nor missing fields are shown."""
-        done = ctx.memo.get((id(self), base))
-        return done.value if done is not None else self._truth(ctx, base)
+        false part and an `any` at its first true one, and a predicate looks at values without
+        gathering evidence. Most rules pass or do not apply, and then neither evidence nor
+        missing fields are shown."""
+        key = (self, base) if base else self
+        value = ctx.truths.get(key, _UNSET)
+        if value is _UNSET:
+            done = ctx.memo.get(key)
+            value = ctx.truths[key] = done.value if done is not None else self._truth(ctx, base)
+        return value
 
     def _truth(self, ctx: Context, base: PathT) -> Truth:
         return self.evaluate(ctx, base).value
@@ -524,16 +577,12 @@ class Node:
         return set()
 
 
-@dataclass
+@dataclass(eq=False)
 class _Junction(Node):
     """all / any: the children's values combined in three-valued logic (kleene), where the
     decisive value (False for all, True for any) settles it at once."""
 
     children: list[Node]
-
-    def _truth(self, ctx, base):
-        # kleene_and and kleene_or stop at the decisive value: later children are not asked.
-        return self.kleene(child.truth(ctx, base) for child in self.children)
 
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
@@ -543,19 +592,39 @@ class _Junction(Node):
         return set().union(*(c.facts_used() for c in self.children))
 
 
-@dataclass
+@dataclass(eq=False)
 class All(_Junction):
     decisive = False
     kleene = staticmethod(kleene_and)
 
+    def _truth(self, ctx, base):
+        result: Truth = True
+        for child in self.children:  # later children are not asked once one is false
+            value = child.truth(ctx, base)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
 
-@dataclass
+
+@dataclass(eq=False)
 class Any(_Junction):
     decisive = True
     kleene = staticmethod(kleene_or)
 
+    def _truth(self, ctx, base):
+        result: Truth = False
+        for child in self.children:  # later children are not asked once one is true
+            value = child.truth(ctx, base)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
 
-@dataclass
+
+@dataclass(eq=False)
 class Not(Node):
     child: Node
 
@@ -586,7 +655,7 @@ def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:
     return Outcome(value, [e for o in chosen for e in o.evidence], [])
 
 
-@dataclass
+@dataclass(eq=False)
 class Predicate(Node):
     subject: Subject
     subject_arg: object
@@ -609,9 +678,64 @@ class Predicate(Node):
             "frames": self._says,
             "collection": self._collection,
         }.get(kind, self._elements)
+        # The truth value from the values alone, where the kind allows it (see _truth).
+        self._decide = {
+            "presence": self._decide_presence,
+            "text": self._decide_text,
+            "collection": self._decide_collection,
+            "element": self._decide_elements,
+        }.get(kind)
 
     def facts_used(self):
         return {self.subject_arg} if self.subject.name == "fact" else set()
+
+    def _truth(self, ctx, base):
+        # The same value _evaluate gives, from the values at the path and the number of
+        # missing ones, without the concrete paths and evidence only flagged rules show.
+        if self._decide is None or (self._path is None and self.subject.name != "fact"):
+            return self.evaluate(ctx, base).value
+        if self._path is not None:
+            values, lost = ctx.values(self._path, base)
+            return self._decide(values, lost, self._many, ctx)
+        fact = ctx.facts[self.subject_arg]
+        if fact.value is None:
+            return self._decide([], 1, False, ctx)
+        return self._decide([fact.value], 0, False, ctx)
+
+    def _decide_presence(self, values, lost, many, ctx) -> Truth:
+        return bool(values) is (self.operator.name == "exists")
+
+    def _decide_text(self, values, lost, many, ctx) -> Truth:
+        if any(_mentions([text], self.argument, ctx) for text in values):
+            return True
+        return None if not values and lost else False
+
+    def _decide_collection(self, values, lost, many, ctx) -> Truth:
+        if not values and lost:
+            return None
+        flat = _flatten(values)
+        present = [w for w in self._wanted if w in flat]
+        if self.operator.name == "contains_all":
+            if len(present) == len(self._wanted):
+                return True
+        elif present:
+            return True
+        return None if lost else False
+
+    def _decide_elements(self, values, lost, many, ctx) -> Truth:
+        func, argument = self.operator.func, self.argument
+        if not many:
+            return func(values[0], argument, ctx) if values else None
+        if self.quantifier == "all":
+            return _all_of(values, lost, func, argument, ctx)
+        result: Truth = None if lost else False
+        for value in values:
+            truth = func(value, argument, ctx)
+            if truth is True:
+                return True
+            if truth is None:
+                result = None
+        return result
 
     def _evaluate(self, ctx, base):
         if self._path is not None:
@@ -730,6 +854,17 @@ class Predicate(Node):
             )
             return Outcome(at_low, items.found + evidence if at_low else evidence, [])
         return Outcome(None, [], items.missing)
+
+
+def _all_of(values, lost, func, argument, ctx) -> Truth:
+    result: Truth = None if lost else True
+    for value in values:
+        truth = func(value, argument, ctx)
+        if truth is False:
+            return False
+        if truth is None:
+            result = None
+    return result
 
 
 def _presence(value):
