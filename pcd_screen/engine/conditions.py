@@ -285,7 +285,9 @@ def _subject_text(arg, ctx: Context, base: PathT) -> Items:
         node = value_at(ctx.data, base)
         found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
     else:
-        found = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
+        found = ctx.memo.get(("texts", arg))  # several rules read the same group
+        if found is None:
+            found = ctx.memo["texts", arg] = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
     return Items(found, [], True)
 
 
