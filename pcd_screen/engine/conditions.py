@@ -547,10 +547,15 @@ _UNSET = object()
 class Node:
     # Nodes are told apart by identity (eq=False on the dataclasses below): they are the keys
     # of a proposal's memo, and equal conditions are one node anyway (compile_condition).
+    # Only a node asked by more than one rule or condition is memoised: for the others the
+    # memo would cost more than it saves.
+    shared = False
 
     def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:
         """The outcome on ctx at base, worked out once per proposal: nodes are shared between
         rules, so outcomes are never changed once made."""
+        if not self.shared:
+            return self._evaluate(ctx, base)
         key = (self, base) if base else self
         outcome = ctx.memo.get(key)
         if outcome is None:
@@ -565,6 +570,8 @@ class Node:
         false part and an `any` at its first true one, and a predicate looks at values without
         gathering evidence. Most rules pass or do not apply, and then neither evidence nor
         missing fields are shown."""
+        if not self.shared:
+            return self._truth(ctx, base)
         key = (self, base) if base else self
         value = ctx.truths.get(key, _UNSET)
         if value is _UNSET:
@@ -680,6 +687,11 @@ class Predicate(Node):
             "frames": self._says,
             "collection": self._collection,
         }.get(kind, self._elements)
+        # A field without wildcards or indices (most subjects) is read by a function made
+        # for its path rather than followed step by step.
+        self._field = None
+        if self._path is not None and all(isinstance(p, str) and p != "*" for p in self._path):
+            self._field = _field_reader(self._path)
         # The truth value from the values alone, where the kind allows it (see _truth).
         self._decide = {
             "presence": self._decide_presence,
@@ -697,6 +709,9 @@ class Predicate(Node):
         if self._decide is None or (self._path is None and self.subject.name != "fact"):
             return self.evaluate(ctx, base).value
         if self._path is not None:
+            if self._field is not None and not base:
+                value = self._field(ctx.data)
+                return self._decide([] if value is None else [value], value is None, False, ctx)
             values, lost = ctx.values(self._path, base)
             return self._decide(values, lost, self._many, ctx)
         fact = ctx.facts[self.subject_arg]
@@ -858,6 +873,36 @@ class Predicate(Node):
         return Outcome(None, [], items.missing)
 
 
+def _field_reader(path: tuple) -> Callable:
+    """A function that reads the value at a path of field names, None when it is absent
+    (as values_at: a missing or null field, or a parent that is not a mapping)."""
+    if len(path) == 1:
+        (name,) = path
+
+        def read(data):
+            return data.get(name)
+
+        return read
+    if len(path) == 2:
+        first, second = path
+
+        def read(data):
+            node = data.get(first)
+            return node.get(second) if isinstance(node, dict) else None
+
+        return read
+
+    def read(data):
+        node = data
+        for name in path:
+            node = node.get(name) if isinstance(node, dict) else None
+            if node is None:
+                return None
+        return node
+
+    return read
+
+
 def _all_of(values, lost, func, argument, ctx) -> Truth:
     result: Truth = None if lost else True
     for value in values:
@@ -900,6 +945,8 @@ def compile_condition(raw) -> Node:
     node = _COMPILED.get(key)
     if node is None:
         node = _COMPILED[key] = _compile(raw)
+    else:
+        node.shared = True
     return node
 
 

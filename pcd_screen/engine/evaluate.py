@@ -167,7 +167,9 @@ def evaluate_rule(
         if finding is None:
             if len(rule.cache) > 256:  # fields under wildcards differ by index
                 rule.cache.clear()
-            finding = rule.cache[key] = _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources)
+            finding = rule.cache[key] = _finding(
+                rule, status, outcome, ctx, proposal, lang, ctx_sources
+            )
         return finding
     return _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources)
 

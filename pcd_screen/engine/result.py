@@ -151,11 +151,15 @@ def summarise(findings: list[Finding]) -> dict:
     }
 
 
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
 def sort_key(finding: Finding) -> tuple:
     return (
         finding.kind != "concern",
-        STATUSES.index(finding.status),
-        SEVERITIES.index(finding.severity),
+        _STATUS_RANK[finding.status],
+        _SEVERITY_RANK[finding.severity],
         finding.rule_id,
     )
 
