@@ -755,6 +755,12 @@ class Predicate(Node):
         return result
 
     def _evaluate(self, ctx, base):
+        if self._field is not None and not base:
+            # resolve() on a path of field names finds one value or names the whole path.
+            value = self._field(ctx.data)
+            if value is None:
+                return self._test([], [self._path], False, ctx)
+            return self._test([(self._path, value)], [], False, ctx)
         if self._path is not None:
             found, missing = ctx.resolve(self._path, base)
             return self._test(found, missing, self._many, ctx)
