@@ -570,9 +570,11 @@ class Node:
         false part and an `any` at its first true one, and a predicate looks at values without
         gathering evidence. Most rules pass or do not apply, and then neither evidence nor
         missing fields are shown."""
+        if not base:
+            return (self._decider or self._build_decider())(ctx)
         if not self.shared:
             return self._truth(ctx, base)
-        key = (self, base) if base else self
+        key = (self, base)
         value = ctx.truths.get(key, _UNSET)
         if value is _UNSET:
             done = ctx.memo.get(key)
@@ -581,6 +583,34 @@ class Node:
 
     def _truth(self, ctx: Context, base: PathT) -> Truth:
         return self.evaluate(ctx, base).value
+
+    # The truth value of the whole proposal (base ()) is what every rule asks first, so each
+    # node is compiled, on first use, to a function of the context alone: a closure over its
+    # children's functions and its own arguments, with no dispatch left for run time.
+    _decider = None
+
+    def _build_decider(self) -> Callable:
+        raw = self._raw_decider()
+        if not self.shared:
+            self._decider = raw
+            return raw
+        node, memo = self, self  # memoised under the node, as evaluate() is
+
+        def decide(ctx):
+            value = ctx.truths.get(memo, _UNSET)
+            if value is _UNSET:
+                done = ctx.memo.get(node)
+                value = ctx.truths[memo] = done.value if done is not None else raw(ctx)
+            return value
+
+        self._decider = decide
+        return decide
+
+    def _raw_decider(self) -> Callable:
+        return lambda ctx: self._truth(ctx, ())
+
+    def _child_decider(self, child: Node) -> Callable:
+        return child._decider or child._build_decider()
 
     def facts_used(self) -> set[str]:
         return set()
@@ -606,6 +636,21 @@ class All(_Junction):
     decisive = False
     kleene = staticmethod(kleene_and)
 
+    def _raw_decider(self):
+        deciders = [self._child_decider(child) for child in self.children]
+
+        def decide(ctx):
+            result: Truth = True
+            for child in deciders:  # later children are not asked once one is false
+                value = child(ctx)
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
+
+        return decide
+
     def _truth(self, ctx, base):
         result: Truth = True
         for child in self.children:  # later children are not asked once one is false
@@ -622,6 +667,21 @@ class Any(_Junction):
     decisive = True
     kleene = staticmethod(kleene_or)
 
+    def _raw_decider(self):
+        deciders = [self._child_decider(child) for child in self.children]
+
+        def decide(ctx):
+            result: Truth = False
+            for child in deciders:  # later children are not asked once one is true
+                value = child(ctx)
+                if value is True:
+                    return True
+                if value is None:
+                    result = None
+            return result
+
+        return decide
+
     def _truth(self, ctx, base):
         result: Truth = False
         for child in self.children:  # later children are not asked once one is true
@@ -636,6 +696,15 @@ class Any(_Junction):
 @dataclass(eq=False)
 class Not(Node):
     child: Node
+
+    def _raw_decider(self):
+        child = self._child_decider(self.child)
+
+        def decide(ctx):
+            value = child(ctx)
+            return None if value is None else not value
+
+        return decide
 
     def _truth(self, ctx, base):
         value = self.child.truth(ctx, base)
@@ -698,26 +767,80 @@ class Predicate(Node):
             "text": self._decide_text,
             "collection": self._decide_collection,
             "element": self._decide_elements,
+            "frames": self._decide_frames,
         }.get(kind)
 
     def facts_used(self):
         return {self.subject_arg} if self.subject.name == "fact" else set()
 
+    def _raw_decider(self):
+        kind, field = self.operator.kind, self._field
+        if field is None or self._decide is None:
+            if self.subject.name == "fact" and self._decide is not None:
+                name, decide = self.subject_arg, self._decide
+
+                def of_fact(ctx):
+                    value = ctx.facts[name].value
+                    return decide([] if value is None else [value], value is None, False, ctx)
+
+                return of_fact
+            return lambda ctx: self._truth(ctx, ())
+        if kind == "element":
+            func, argument = self.operator.func, self.argument
+
+            def compare(ctx):
+                value = field(ctx.data)
+                return None if value is None else func(value, argument, ctx)
+
+            return compare
+        if kind == "presence":
+            present = self.operator.name == "exists"
+            return lambda ctx: (field(ctx.data) is not None) is present
+        decide = self._decide  # collection, text: the values at the path, one or none
+
+        def at_field(ctx):
+            value = field(ctx.data)
+            return decide([] if value is None else [value], value is None, False, ctx)
+
+        return at_field
+
     def _truth(self, ctx, base):
         # The same value _evaluate gives, from the values at the path and the number of
         # missing ones, without the concrete paths and evidence only flagged rules show.
-        if self._decide is None or (self._path is None and self.subject.name != "fact"):
+        decide, subject = self._decide, self.subject.name
+        if decide is None or subject in ("share", "count"):  # measured over elements
             return self.evaluate(ctx, base).value
-        if self._path is not None:
+        if subject == "path":
             if self._field is not None and not base:
                 value = self._field(ctx.data)
-                return self._decide([] if value is None else [value], value is None, False, ctx)
-            values, lost = ctx.values(self._path, base)
-            return self._decide(values, lost, self._many, ctx)
+                return decide([] if value is None else [value], value is None, False, ctx)
+            if self._path is not None:
+                values, lost = ctx.values(self._path, base)
+                return decide(values, lost, self._many, ctx)
+            values, lost = [], 0  # several paths tested together
+            for path in self.subject_arg[0]:
+                found, missing = ctx.values(path, base)
+                values, lost = values + found, lost + missing
+            return decide(values, lost, self.subject_arg[1], ctx)
+        if subject == "text":
+            found = _subject_text(self.subject_arg, ctx, base).found
+            return decide([text for _path, text in found], 0, True, ctx)
         fact = ctx.facts[self.subject_arg]
         if fact.value is None:
-            return self._decide([], 1, False, ctx)
-        return self._decide([fact.value], 0, False, ctx)
+            return decide([], 1, False, ctx)
+        return decide([fact.value], 0, False, ctx)
+
+    def _decide_frames(self, values, lost, many, ctx) -> Truth:
+        # As _says: a strong hit settles it, a weak one leaves it unknown.
+        weak = False
+        for text in values:
+            if isinstance(text, str):
+                for hit in _reading(text, ctx).hits:
+                    if hit.frame in self.argument and not hit.negated:
+                        if not hit.weak:
+                            return True
+                        weak = True
+        return None if weak else False
 
     def _decide_presence(self, values, lost, many, ctx) -> Truth:
         return bool(values) is (self.operator.name == "exists")
@@ -790,16 +913,11 @@ class Predicate(Node):
 
     def _says(self, found, missing, many, ctx) -> Outcome:
         # Evidence is the sentence that said it, quoted; negated sentences say nothing.
-        from pcd_screen.engine.text.reader import document_language, read
-
-        lang = ctx.memo.get("text-language")
-        if lang is None:
-            lang = ctx.memo["text-language"] = document_language(ctx.data)
         strong, weak = [], []
         for path, text in found:
             if not isinstance(text, str):
                 continue
-            reading = read(text, lang)
+            reading = _reading(text, ctx)
             for hit in reading.hits:
                 if hit.frame in self.argument and not hit.negated:
                     item = (path, {"says": hit.frame, "quote": reading.quote(hit)})
@@ -907,6 +1025,16 @@ def _field_reader(path: tuple) -> Callable:
         return node
 
     return read
+
+
+def _reading(text: str, ctx: Context):
+    """The text layer's reading of one text, in the proposal's language."""
+    from pcd_screen.engine.text.reader import document_language, read
+
+    lang = ctx.memo.get("text-language")
+    if lang is None:
+        lang = ctx.memo["text-language"] = document_language(ctx.data)
+    return read(text, lang)
 
 
 def _all_of(values, lost, func, argument, ctx) -> Truth:
