@@ -289,3 +289,50 @@ def test_mentions_evidence_names_the_phrases_found(fake_refdata):
 def test_says_and_text_are_checked(cond, message):
     with pytest.raises(ConditionError, match=message.replace("(", r"\(").replace(")", r"\)")):
         compile_condition(cond)
+
+
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", ()):
+        yield from _nodes(child)
+    if hasattr(node, "child"):
+        yield from _nodes(node.child)
+
+
+def test_truth_values_agree_with_evaluated_outcomes():
+    """truth() takes shortcuts (values without paths, no evidence, memo only for shared
+    nodes); on every node of every rule it must give what evaluate() gives, on the examples and
+    on imported activities, asked in either order."""
+    from pathlib import Path
+
+    from pcd_screen import inputs
+    from pcd_screen.config import load_config, open_session
+    from pcd_screen.engine.evaluate import context_for
+
+    root = Path(__file__).resolve().parent.parent
+    session = open_session(load_config(None, {"as_of": date(2026, 11, 23)}))
+    files = sorted((root / "examples").glob("*.yaml")) + sorted(
+        (root / "tests/fixtures/iati").glob("*-v2.0*.xml")
+    )
+    proposals = [
+        p for f in files for p in inputs.proposals(str(f), "en", None) if not isinstance(p, str)
+    ]
+    assert len(proposals) > 10
+    nodes = [
+        node
+        for rule in session.ruleset.rules
+        if rule.scope == "proposal"
+        for top in (rule.applies_when, rule.flag_when)
+        if top is not None
+        for node in _nodes(top)
+    ]
+    compared = {True: 0, False: 0, None: 0}
+    for proposal in proposals:
+        by_truth = context_for(proposal, session.ruleset, session.refdata, session.as_of)
+        by_outcome = context_for(proposal, session.ruleset, session.refdata, session.as_of)
+        for node in nodes:
+            value = node.truth(by_truth)
+            assert value == node.evaluate(by_outcome).value, (proposal.id, node)
+            assert node.truth(by_outcome) == value  # after evaluate: from the outcome
+            compared[value] += 1
+    assert all(compared.values()), compared  # all three values were met

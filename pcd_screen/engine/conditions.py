@@ -46,6 +46,10 @@ class Context:
     resolved: dict = field(default_factory=dict)
     # Rules share conditions (compile_condition interns them): each is evaluated once per base.
     memo: dict = field(default_factory=dict)
+    # Truth values alone, likewise once per node and base (most rules need nothing more).
+    truths: dict = field(default_factory=dict)
+    # The values at a path without their concrete paths, for truth values: (values, lost).
+    valued: dict = field(default_factory=dict)
 
     def resolve(self, path: tuple, base: PathT) -> tuple[tuple, tuple]:
         key = (path, base)
@@ -53,6 +57,15 @@ class Context:
             found, missing = resolve(value_at(self.data, base), path, base)
             self.resolved[key] = (found, missing)  # shared: read, never changed
         return self.resolved[key]
+
+    def values(self, path: tuple, base: PathT) -> tuple[list, int]:
+        """The values at path (as resolve finds them) and how many branches are missing,
+        without building the path of each: a truth value needs no more."""
+        key = (path, base)
+        done = self.valued.get(key)
+        if done is None:
+            done = self.valued[key] = values_at(value_at(self.data, base), path)
+        return done
 
 
 # --------------------------------------------------------------------------- paths
@@ -115,6 +128,35 @@ def resolve(root, path: tuple, base: PathT = ()) -> tuple[list[tuple[PathT, obje
 
     walk(root, path, base)
     return found, missing
+
+
+def values_at(root, path: tuple) -> tuple[list, int]:
+    """resolve(root, path) without the paths: (the values found, the number missing)."""
+    nodes, lost = [root], 0
+    for head in path:
+        ahead = []
+        if head == "*":
+            for node in nodes:
+                if isinstance(node, list):
+                    ahead.extend(node)
+                else:
+                    lost += 1
+        elif isinstance(head, int):
+            for node in nodes:
+                if isinstance(node, list) and head < len(node):
+                    ahead.append(node[head])
+                else:
+                    lost += 1
+        else:
+            for node in nodes:
+                value = node.get(head) if isinstance(node, dict) else None
+                if value is None:
+                    lost += 1
+                else:
+                    ahead.append(value)
+        nodes = ahead
+    found = [node for node in nodes if node is not None]
+    return found, lost + len(nodes) - len(found)
 
 
 def value_at(data, base: PathT):
@@ -243,7 +285,9 @@ def _subject_text(arg, ctx: Context, base: PathT) -> Items:
         node = value_at(ctx.data, base)
         found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
     else:
-        found = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
+        found = ctx.memo.get(("texts", arg))  # several rules read the same group
+        if found is None:
+            found = ctx.memo["texts", arg] = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
     return Items(found, [], True)
 
 
@@ -497,11 +541,22 @@ _QUANTIFIERS = ("any", "all")
 # --------------------------------------------------------------------------- compiled nodes
 
 
+_UNSET = object()
+
+
 class Node:
+    # Nodes are told apart by identity (eq=False on the dataclasses below): they are the keys
+    # of a proposal's memo, and equal conditions are one node anyway (compile_condition).
+    # Only a node asked by more than one rule or condition is memoised: for the others the
+    # memo would cost more than it saves.
+    shared = False
+
     def evaluate(self, ctx: Context, base: PathT = ()) -> Outcome:
         """The outcome on ctx at base, worked out once per proposal: nodes are shared between
         rules, so outcomes are never changed once made."""
-        key = (id(self), base)
+        if not self.shared:
+            return self._evaluate(ctx, base)
+        key = (self, base) if base else self
         outcome = ctx.memo.get(key)
         if outcome is None:
             outcome = ctx.memo[key] = self._evaluate(ctx, base)
@@ -512,28 +567,61 @@ class Node:
 
     def truth(self, ctx: Context, base: PathT = ()) -> Truth:
         """The truth value alone, the same as evaluate(...).value: an `all` stops at its first
-        false part and an `any` at its first true one. Most rules pass or do not apply, and
-        then neither evidence nor missing fields are shown."""
-        done = ctx.memo.get((id(self), base))
-        return done.value if done is not None else self._truth(ctx, base)
+        false part and an `any` at its first true one, and a predicate looks at values without
+        gathering evidence. Most rules pass or do not apply, and then neither evidence nor
+        missing fields are shown."""
+        if not base:
+            return (self._decider or self._build_decider())(ctx)
+        if not self.shared:
+            return self._truth(ctx, base)
+        key = (self, base)
+        value = ctx.truths.get(key, _UNSET)
+        if value is _UNSET:
+            done = ctx.memo.get(key)
+            value = ctx.truths[key] = done.value if done is not None else self._truth(ctx, base)
+        return value
 
     def _truth(self, ctx: Context, base: PathT) -> Truth:
         return self.evaluate(ctx, base).value
+
+    # The truth value of the whole proposal (base ()) is what every rule asks first, so each
+    # node is compiled, on first use, to a function of the context alone: a closure over its
+    # children's functions and its own arguments, with no dispatch left for run time.
+    _decider = None
+
+    def _build_decider(self) -> Callable:
+        raw = self._raw_decider()
+        if not self.shared:
+            self._decider = raw
+            return raw
+        node, memo = self, self  # memoised under the node, as evaluate() is
+
+        def decide(ctx):
+            value = ctx.truths.get(memo, _UNSET)
+            if value is _UNSET:
+                done = ctx.memo.get(node)
+                value = ctx.truths[memo] = done.value if done is not None else raw(ctx)
+            return value
+
+        self._decider = decide
+        return decide
+
+    def _raw_decider(self) -> Callable:
+        return lambda ctx: self._truth(ctx, ())
+
+    def _child_decider(self, child: Node) -> Callable:
+        return child._decider or child._build_decider()
 
     def facts_used(self) -> set[str]:
         return set()
 
 
-@dataclass
+@dataclass(eq=False)
 class _Junction(Node):
     """all / any: the children's values combined in three-valued logic (kleene), where the
     decisive value (False for all, True for any) settles it at once."""
 
     children: list[Node]
-
-    def _truth(self, ctx, base):
-        # kleene_and and kleene_or stop at the decisive value: later children are not asked.
-        return self.kleene(child.truth(ctx, base) for child in self.children)
 
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
@@ -543,21 +631,80 @@ class _Junction(Node):
         return set().union(*(c.facts_used() for c in self.children))
 
 
-@dataclass
+@dataclass(eq=False)
 class All(_Junction):
     decisive = False
     kleene = staticmethod(kleene_and)
 
+    def _raw_decider(self):
+        deciders = [self._child_decider(child) for child in self.children]
 
-@dataclass
+        def decide(ctx):
+            result: Truth = True
+            for child in deciders:  # later children are not asked once one is false
+                value = child(ctx)
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
+
+        return decide
+
+    def _truth(self, ctx, base):
+        result: Truth = True
+        for child in self.children:  # later children are not asked once one is false
+            value = child.truth(ctx, base)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+
+@dataclass(eq=False)
 class Any(_Junction):
     decisive = True
     kleene = staticmethod(kleene_or)
 
+    def _raw_decider(self):
+        deciders = [self._child_decider(child) for child in self.children]
 
-@dataclass
+        def decide(ctx):
+            result: Truth = False
+            for child in deciders:  # later children are not asked once one is true
+                value = child(ctx)
+                if value is True:
+                    return True
+                if value is None:
+                    result = None
+            return result
+
+        return decide
+
+    def _truth(self, ctx, base):
+        result: Truth = False
+        for child in self.children:  # later children are not asked once one is true
+            value = child.truth(ctx, base)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+
+@dataclass(eq=False)
 class Not(Node):
     child: Node
+
+    def _raw_decider(self):
+        child = self._child_decider(self.child)
+
+        def decide(ctx):
+            value = child(ctx)
+            return None if value is None else not value
+
+        return decide
 
     def _truth(self, ctx, base):
         value = self.child.truth(ctx, base)
@@ -586,7 +733,7 @@ def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:
     return Outcome(value, [e for o in chosen for e in o.evidence], [])
 
 
-@dataclass
+@dataclass(eq=False)
 class Predicate(Node):
     subject: Subject
     subject_arg: object
@@ -609,11 +756,134 @@ class Predicate(Node):
             "frames": self._says,
             "collection": self._collection,
         }.get(kind, self._elements)
+        # A field without wildcards or indices (most subjects) is read by a function made
+        # for its path rather than followed step by step.
+        self._field = None
+        if self._path is not None and all(isinstance(p, str) and p != "*" for p in self._path):
+            self._field = _field_reader(self._path)
+        # The truth value from the values alone, where the kind allows it (see _truth).
+        self._decide = {
+            "presence": self._decide_presence,
+            "text": self._decide_text,
+            "collection": self._decide_collection,
+            "element": self._decide_elements,
+            "frames": self._decide_frames,
+        }.get(kind)
 
     def facts_used(self):
         return {self.subject_arg} if self.subject.name == "fact" else set()
 
+    def _raw_decider(self):
+        kind, field = self.operator.kind, self._field
+        if field is None or self._decide is None:
+            if self.subject.name == "fact" and self._decide is not None:
+                name, decide = self.subject_arg, self._decide
+
+                def of_fact(ctx):
+                    value = ctx.facts[name].value
+                    return decide([] if value is None else [value], value is None, False, ctx)
+
+                return of_fact
+            return lambda ctx: self._truth(ctx, ())
+        if kind == "element":
+            func, argument = self.operator.func, self.argument
+
+            def compare(ctx):
+                value = field(ctx.data)
+                return None if value is None else func(value, argument, ctx)
+
+            return compare
+        if kind == "presence":
+            present = self.operator.name == "exists"
+            return lambda ctx: (field(ctx.data) is not None) is present
+        decide = self._decide  # collection, text: the values at the path, one or none
+
+        def at_field(ctx):
+            value = field(ctx.data)
+            return decide([] if value is None else [value], value is None, False, ctx)
+
+        return at_field
+
+    def _truth(self, ctx, base):
+        # The same value _evaluate gives, from the values at the path and the number of
+        # missing ones, without the concrete paths and evidence only flagged rules show.
+        decide, subject = self._decide, self.subject.name
+        if decide is None or subject in ("share", "count"):  # measured over elements
+            return self.evaluate(ctx, base).value
+        if subject == "path":
+            if self._field is not None and not base:
+                value = self._field(ctx.data)
+                return decide([] if value is None else [value], value is None, False, ctx)
+            if self._path is not None:
+                values, lost = ctx.values(self._path, base)
+                return decide(values, lost, self._many, ctx)
+            values, lost = [], 0  # several paths tested together
+            for path in self.subject_arg[0]:
+                found, missing = ctx.values(path, base)
+                values, lost = values + found, lost + missing
+            return decide(values, lost, self.subject_arg[1], ctx)
+        if subject == "text":
+            found = _subject_text(self.subject_arg, ctx, base).found
+            return decide([text for _path, text in found], 0, True, ctx)
+        fact = ctx.facts[self.subject_arg]
+        if fact.value is None:
+            return decide([], 1, False, ctx)
+        return decide([fact.value], 0, False, ctx)
+
+    def _decide_frames(self, values, lost, many, ctx) -> Truth:
+        # As _says: a strong hit settles it, a weak one leaves it unknown.
+        weak = False
+        for text in values:
+            if isinstance(text, str):
+                for hit in _reading(text, ctx).hits:
+                    if hit.frame in self.argument and not hit.negated:
+                        if not hit.weak:
+                            return True
+                        weak = True
+        return None if weak else False
+
+    def _decide_presence(self, values, lost, many, ctx) -> Truth:
+        return bool(values) is (self.operator.name == "exists")
+
+    def _decide_text(self, values, lost, many, ctx) -> Truth:
+        if any(_mentions([text], self.argument, ctx) for text in values):
+            return True
+        return None if not values and lost else False
+
+    def _decide_collection(self, values, lost, many, ctx) -> Truth:
+        if not values and lost:
+            return None
+        flat = _flatten(values)
+        present = [w for w in self._wanted if w in flat]
+        if self.operator.name == "contains_all":
+            if len(present) == len(self._wanted):
+                return True
+        elif present:
+            return True
+        return None if lost else False
+
+    def _decide_elements(self, values, lost, many, ctx) -> Truth:
+        func, argument = self.operator.func, self.argument
+        if not many:
+            return func(values[0], argument, ctx) if values else None
+        if self.quantifier == "all":
+            return _all_of(values, lost, func, argument, ctx)
+        result: Truth = None if lost else False
+        for value in values:
+            truth = func(value, argument, ctx)
+            if truth is True:
+                return True
+            if truth is None:
+                result = None
+        return result
+
     def _evaluate(self, ctx, base):
+        if self._field is not None and not base:
+            # resolve() on a path of field names finds one value or names the whole path.
+            value = self._field(ctx.data)
+            if value is None:
+                return self._test([], [self._path], False, ctx)
+            return self._test([(self._path, value)], [], False, ctx)
         if self._path is not None:
             found, missing = ctx.resolve(self._path, base)
             return self._test(found, missing, self._many, ctx)
@@ -643,16 +913,11 @@ class Predicate(Node):
 
     def _says(self, found, missing, many, ctx) -> Outcome:
         # Evidence is the sentence that said it, quoted; negated sentences say nothing.
-        from pcd_screen.engine.text.reader import document_language, read
-
-        lang = ctx.memo.get("text-language")
-        if lang is None:
-            lang = ctx.memo["text-language"] = document_language(ctx.data)
         strong, weak = [], []
         for path, text in found:
             if not isinstance(text, str):
                 continue
-            reading = read(text, lang)
+            reading = _reading(text, ctx)
             for hit in reading.hits:
                 if hit.frame in self.argument and not hit.negated:
                     item = (path, {"says": hit.frame, "quote": reading.quote(hit)})
@@ -732,6 +997,57 @@ class Predicate(Node):
         return Outcome(None, [], items.missing)
 
 
+def _field_reader(path: tuple) -> Callable:
+    """A function that reads the value at a path of field names, None when it is absent
+    (as values_at: a missing or null field, or a parent that is not a mapping)."""
+    if len(path) == 1:
+        (name,) = path
+
+        def read(data):
+            return data.get(name)
+
+        return read
+    if len(path) == 2:
+        first, second = path
+
+        def read(data):
+            node = data.get(first)
+            return node.get(second) if isinstance(node, dict) else None
+
+        return read
+
+    def read(data):
+        node = data
+        for name in path:
+            node = node.get(name) if isinstance(node, dict) else None
+            if node is None:
+                return None
+        return node
+
+    return read
+
+
+def _reading(text: str, ctx: Context):
+    """The text layer's reading of one text, in the proposal's language."""
+    from pcd_screen.engine.text.reader import document_language, read
+
+    lang = ctx.memo.get("text-language")
+    if lang is None:
+        lang = ctx.memo["text-language"] = document_language(ctx.data)
+    return read(text, lang)
+
+
+def _all_of(values, lost, func, argument, ctx) -> Truth:
+    result: Truth = None if lost else True
+    for value in values:
+        truth = func(value, argument, ctx)
+        if truth is False:
+            return False
+        if truth is None:
+            result = None
+    return result
+
+
 def _presence(value):
     """Evidence that a field is present, without copying a whole list or mapping."""
     if isinstance(value, list):
@@ -763,6 +1079,8 @@ def compile_condition(raw) -> Node:
     node = _COMPILED.get(key)
     if node is None:
         node = _COMPILED[key] = _compile(raw)
+    else:
+        node.shared = True
     return node
 
 

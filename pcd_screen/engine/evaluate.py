@@ -127,16 +127,64 @@ def _static(rule: Rule, lang: str, registry: dict) -> tuple:
     return texts
 
 
+def _settled(rule: Rule, status: str, lang: str, registry: dict) -> Finding:
+    """The finding of a rule that passes or does not apply: nothing in it depends on the
+    proposal, so it is made once per language and shared (findings are never changed; waivers
+    copy them)."""
+    key = (status, lang)
+    finding = rule.cache.get(key)
+    if finding is None:
+        title, rationale, recommendation, sources = _static(rule, lang, registry)
+        finding = rule.cache[key] = Finding(
+            rule.id,
+            rule.principle,
+            rule.severity,
+            rule.kind,
+            status,
+            title,
+            "",
+            rationale,
+            recommendation,
+            [],
+            [],
+            sources,
+            rule.references,
+        )
+    return finding
+
+
 def evaluate_rule(
     rule: Rule, ctx: Context, proposal: Proposal, lang: str, ctx_sources=None
 ) -> Finding:
-    title, rationale, recommendation, sources = _static(rule, lang, ctx_sources or {})
     status, outcome = status_of(rule, ctx)
+    if status == "pass" or status == "not-applicable":
+        return _settled(rule, status, lang, ctx_sources or {})
+    if status == "unclear" and not outcome.evidence and not _quoted(outcome.scope):
+        # Unclear for want of the same fields, proposal after proposal (a portfolio of
+        # activities that all lack them): such a finding depends on nothing else.
+        key = ("unclear", lang, tuple(outcome.missing))
+        finding = rule.cache.get(key)
+        if finding is None:
+            if len(rule.cache) > 256:  # fields under wildcards differ by index
+                rule.cache.clear()
+            finding = rule.cache[key] = _finding(
+                rule, status, outcome, ctx, proposal, lang, ctx_sources
+            )
+        return finding
+    return _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources)
+
+
+def _quoted(items: list) -> bool:
+    return any(isinstance(v, dict) and "quote" in v for _p, v in items)
+
+
+def _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources) -> Finding:
+    title, rationale, recommendation, sources = _static(rule, lang, ctx_sources or {})
     if status in ("flag", "unclear"):
         evidence = _evidence(outcome.evidence, ctx, proposal)
         shown = (
             _evidence(outcome.scope + outcome.evidence, ctx, proposal)
-            if evidence or any(isinstance(v, dict) and "quote" in v for _p, v in outcome.scope)
+            if evidence or _quoted(outcome.scope)
             else []
         )
     else:
@@ -174,7 +222,7 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
         if path and path[0] == "facts":
             sources = ctx.facts[path[1]].sources
             line = proposal.line_of(sources[0]) if sources and proposal else None
-            element = _derived_from(sources, proposal)
+            element = _derived_from(sources, proposal, ctx)
         elif path and path[0] in ("share", "count"):
             line = None
         else:
@@ -216,18 +264,19 @@ def _element(path, proposal: Proposal | None) -> str | None:
     return f"<{element}> line {line}" if line else f"<{element}>"
 
 
-def _derived_from(sources, proposal: Proposal | None) -> str | None:
+def _derived_from(sources, proposal: Proposal | None, ctx: Context) -> str | None:
     """For a fact of an imported proposal: the source elements of the fields it was derived
     from, e.g. "derived from activities (<sector> line 25)"."""
     if proposal is None or not proposal.document.elements or not sources:
         return None
     parts = []
+    by_head = _elements_by_head(ctx, proposal.document)
     for source in sources:
         prefix = tuple(source)
         found = sorted(
             {
                 (line, element)
-                for p, element in proposal.document.elements.items()
+                for p, element in by_head.get(prefix[:1], ())
                 if p[: len(prefix)] == prefix
                 and (line := proposal.document.positions.get(p, (None,))[0])
             }
@@ -239,6 +288,17 @@ def _derived_from(sources, proposal: Proposal | None) -> str | None:
             found_text = ", ".join(f"<{e}> line {n}" for n, e in found[:5])
         parts.append(f"{format_path(prefix)} ({found_text})")
     return "derived from " + "; ".join(parts)
+
+
+def _elements_by_head(ctx: Context, document) -> dict:
+    """The source elements of the document grouped by their path's first part, made once per
+    screening: findings on many facts look them up."""
+    index = ctx.memo.get("elements-by-head")
+    if index is None:
+        index = ctx.memo["elements-by-head"] = {}
+        for path, element in document.elements.items():
+            index.setdefault(path[:1], []).append((path, element))
+    return index
 
 
 def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: str) -> str:

@@ -138,24 +138,37 @@ def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) 
 
 
 def summarise(findings: list[Finding]) -> dict:
-    concerns = [f for f in findings if f.kind == "concern"]
+    # One pass: a portfolio run summarises every proposal.
+    concerns = dict.fromkeys(SEVERITIES, 0)
+    by_status = dict.fromkeys(STATUSES, 0)
+    unclear = strengths = 0
+    for f in findings:
+        by_status[f.status] += 1
+        if f.status == "flag":
+            if f.kind == "concern":
+                concerns[f.severity] += 1
+            elif f.kind == "strength":
+                strengths += 1
+        elif f.status == "unclear" and f.kind == "concern":
+            unclear += 1
     return {
-        "concerns": {
-            s: sum(1 for f in concerns if f.status == "flag" and f.severity == s)
-            for s in SEVERITIES
-        },
-        "unclear": sum(1 for f in concerns if f.status == "unclear"),
-        "strengths": sum(1 for f in findings if f.kind == "strength" and f.status == "flag"),
-        "waived": sum(1 for f in findings if f.status == "waived"),
-        "by_status": {s: sum(1 for f in findings if f.status == s) for s in STATUSES},
+        "concerns": concerns,
+        "unclear": unclear,
+        "strengths": strengths,
+        "waived": by_status["waived"],
+        "by_status": by_status,
     }
+
+
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def sort_key(finding: Finding) -> tuple:
     return (
         finding.kind != "concern",
-        STATUSES.index(finding.status),
-        SEVERITIES.index(finding.severity),
+        _STATUS_RANK[finding.status],
+        _SEVERITY_RANK[finding.severity],
         finding.rule_id,
     )
 
