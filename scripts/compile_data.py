@@ -16,6 +16,14 @@ from generated import write_or_check  # scripts/generated.py
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
 from pcd_screen.core.yamlread import BUNDLE, bundle_key, parse_trusted
+from pcd_screen.engine.lexicon import lexicon_words
+
+# What every run would otherwise work out again from a file's data, by the folder the file is
+# in: kept in the file's entry as "derived" (yamlread.load_trusted_derived), under the same
+# digest, so it is never used for a file edited since.
+DERIVED = {
+    "data/lexicons": lexicon_words,  # each phrase folded into words (engine.lexicon)
+}
 
 
 def sources() -> list[Path]:
@@ -29,10 +37,12 @@ def bundle_text() -> str:
     entries = {}
     for path in sources():
         raw = path.read_bytes()
-        entries[bundle_key(path)] = {
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "data": parse_trusted(raw),
-        }
+        key = bundle_key(path)
+        entry = {"sha256": hashlib.sha256(raw).hexdigest(), "data": parse_trusted(raw)}
+        derive = DERIVED.get(key.rpartition("/")[0])
+        if derive is not None:
+            entry["derived"] = derive(entry["data"] or {})
+        entries[key] = entry
     return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 

@@ -232,11 +232,18 @@ def load_trusted(file_path):
     the YAML file's bytes; an edited file is parsed afresh, so the bundle is never wrong, at
     worst slower.
     """
+    return load_trusted_derived(file_path)[0]
+
+
+def load_trusted_derived(file_path):
+    """(data, derived) of one of the package's data files: derived is what the bundle keeps
+    beside the data, worked out from it at build time (scripts/compile_data.py, DERIVED), or
+    None when the bundle has none for the file as it is now; the caller then works it out."""
     raw = Path(file_path).read_bytes()
     entry = _bundle().get(bundle_key(file_path))
     if entry is not None and entry["sha256"] == hashlib.sha256(raw).hexdigest():
-        return entry["data"]
-    return parse_trusted(raw)
+        return entry["data"], entry.get("derived")
+    return parse_trusted(raw), None
 
 
 def parse_trusted(raw: bytes):

@@ -27,6 +27,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def phrase_words(text: str) -> list[str]:
+    """A lexicon phrase's folded words, without its trailing `*`."""
+    return words(text.rstrip().rstrip("*"))
+
+
+def lexicon_words(raw: dict) -> dict[str, list[list[str]]]:
+    """Concept -> each phrase's folded words, in the lexicon's order: what the compiled data
+    bundle keeps beside a lexicon file (scripts/compile_data.py), so a run need not fold."""
+    return {concept: [phrase_words(p) for p in entries or []] for concept, entries in raw.items()}
+
+
 @dataclass(frozen=True)
 class Phrase:
     """One lexicon entry, pre-folded into words."""
@@ -36,9 +47,14 @@ class Phrase:
     prefix: bool
 
     @classmethod
-    def parse(cls, text: str) -> Phrase:
+    def parse(cls, text: str, folded: list[str] | None = None) -> Phrase:
+        """folded: the phrase's words as phrase_words gives them, when already worked out (the
+        compiled data bundle ships them: folding every phrase was most of a screening's first
+        lexicon look-up)."""
         prefix = text.rstrip().endswith("*")
-        return cls(text=text, words=tuple(words(text.rstrip().rstrip("*"))), prefix=prefix)
+        if folded is None:
+            folded = phrase_words(text)
+        return cls(text=text, words=tuple(folded), prefix=prefix)
 
     def find(self, text: Tokens) -> bool:
         size = len(self.words)
@@ -84,8 +100,11 @@ class Lexicon:
     matches(text) finds every concept in a text at once through an index on the phrases' first
     words, so that a text is read once per proposal however many rules ask about it."""
 
-    def __init__(self, raw: dict[str, list[str]]):
+    def __init__(self, raw: dict[str, list[str]], folded: dict[str, list] | None = None):
+        """folded: concept -> each phrase's words (lexicon_words), for the concepts whose
+        phrases are already folded; the others are folded on first use."""
         self.raw = raw
+        self._folded = folded or {}
         self._parsed: dict[str, list[Phrase]] = {}
         self._index: tuple[dict, list] | None = None
         self._matches: dict[str, dict[str, list[Phrase]]] = {}
@@ -147,5 +166,12 @@ class Lexicon:
         if concept not in self.raw:
             return list(default)
         if concept not in self._parsed:
-            self._parsed[concept] = [Phrase.parse(p) for p in self.raw[concept]]
+            phrases = self.raw[concept]
+            folded = self._folded.get(concept)
+            if folded is None or len(folded) != len(phrases):
+                self._parsed[concept] = [Phrase.parse(p) for p in phrases]
+            else:
+                self._parsed[concept] = [
+                    Phrase.parse(p, w) for p, w in zip(phrases, folded, strict=True)
+                ]
         return self._parsed[concept]

@@ -94,12 +94,20 @@ def load_sources() -> dict:
 def load_lexicon() -> tuple[Lexicon, str]:
     """Concept -> phrases of every language, and a digest of the lexicon files."""
     phrases: dict[str, list[str]] = {}
+    # Each phrase's folded words, as the bundle ships them (lexicon.lexicon_words); a concept
+    # of a file without them (edited since the bundle was built) is folded on first use.
+    folded: dict[str, list] | None = {}
     digest = hashlib.sha256()
     for path in sorted((DATA_DIR / "lexicons").glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        for concept, entries in (yamlload.load_trusted(path) or {}).items():
+        data, words = yamlload.load_trusted_derived(path)
+        for concept, entries in (data or {}).items():
             phrases.setdefault(concept, []).extend(entries or [])
-    return Lexicon(phrases), digest.hexdigest()
+            if folded is not None and words is not None and concept in words:
+                folded.setdefault(concept, []).extend(words[concept])
+            else:
+                folded = None  # a file without them: every concept folded at run time
+    return Lexicon(phrases, folded), digest.hexdigest()
 
 
 def describe_source(source: dict, registry: dict, lang: str) -> dict:
