@@ -357,6 +357,8 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
 
 def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Path]:
     """The report templates, relative to the file that names them; at most one per format."""
+    if not names:
+        return []  # most runs: the template module (a dataclass, regexes) is not imported
     from pcd_screen.reports.usertemplate import NAMING, format_of
 
     found: dict[str, str] = {}

@@ -47,30 +47,29 @@ class Phrase:
     prefix: bool
 
     @classmethod
-    def parse(cls, text: str, folded: list[str] | None = None) -> Phrase:
-        """folded: the phrase's words as phrase_words gives them, when already worked out (the
-        compiled data bundle ships them: folding every phrase was most of a screening's first
-        lexicon look-up)."""
-        prefix = text.rstrip().endswith("*")
-        if folded is None:
-            folded = phrase_words(text)
-        return cls(text=text, words=tuple(folded), prefix=prefix)
+    def parse(cls, text: str) -> Phrase:
+        return cls(text=text, words=tuple(phrase_words(text)), prefix=text.rstrip().endswith("*"))
 
     def find(self, text: Tokens) -> bool:
-        size = len(self.words)
-        if not size:
-            return False
-        last = self.words[-1]
-        if size == 1:
-            return last in text.positions or (self.prefix and text.has_prefix(last))
-        tokens = text.tokens
-        for start in text.positions.get(self.words[0], ()):
-            end = start + size - 1
-            if end >= len(tokens) or tuple(tokens[start + 1 : end]) != self.words[1:-1]:
-                continue
-            if tokens[end] == last or (self.prefix and tokens[end].startswith(last)):
-                return True
+        return _found(self.words, self.prefix, text)
+
+
+def _found(words: tuple[str, ...], prefix: bool, text: Tokens) -> bool:
+    """Whether a phrase (its folded words, a prefix or not) is in an indexed text."""
+    size = len(words)
+    if not size:
         return False
+    last = words[-1]
+    if size == 1:
+        return last in text.positions or (prefix and text.has_prefix(last))
+    tokens = text.tokens
+    for start in text.positions.get(words[0], ()):
+        end = start + size - 1
+        if end >= len(tokens) or tuple(tokens[start + 1 : end]) != words[1:-1]:
+            continue
+        if tokens[end] == last or (prefix and tokens[end].startswith(last)):
+            return True
+    return False
 
 
 class Tokens:
@@ -119,12 +118,14 @@ class Lexicon:
         return found
 
     def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
+        # Index entries are (concept, order, text, words, prefix): a Phrase is made only for
+        # what a text holds, not for each of the 1,700 phrases when the index is built.
         by_first, heads, head = self._phrase_index()
-        found: dict[str, list[tuple[int, Phrase]]] = {}
+        found: dict[str, list[tuple]] = {}
         for token in text.positions:
-            for concept, order, phrase in by_first.get(token, ()):
-                if phrase.find(text):
-                    found.setdefault(concept, []).append((order, phrase))
+            for entry in by_first.get(token, ()):
+                if _found(entry[3], entry[4], text):
+                    found.setdefault(entry[0], []).append(entry)
         # One-word prefixes ("readmi*"): the beginnings of each word looked up, not every stem
         # tried on the text. A stem may begin several words: each entry counts once.
         hits = {
@@ -134,23 +135,29 @@ class Lexicon:
             if token.startswith(stem)
             for entry in entries
         }
-        for concept, order, phrase in hits:
-            found.setdefault(concept, []).append((order, phrase))
-        return {c: [p for _o, p in sorted(hits, key=lambda h: h[0])] for c, hits in found.items()}
+        for entry in hits:
+            found.setdefault(entry[0], []).append(entry)
+        return {
+            concept: [Phrase(e[2], e[3], e[4]) for e in sorted(entries, key=lambda e: e[1])]
+            for concept, entries in found.items()
+        }
 
     def _phrase_index(self):
         if self._index is None:
             by_first: dict[str, list] = {}
             stems: dict[str, list] = {}
-            for concept in self.raw:
-                for order, phrase in enumerate(self.get(concept)):
-                    if not phrase.words:
+            for concept, phrases in self.raw.items():
+                for order, (text, words) in enumerate(
+                    zip(phrases, self._words(concept), strict=True)
+                ):
+                    if not words:
                         continue
-                    entry = (concept, order, phrase)
-                    if phrase.prefix and len(phrase.words) == 1:
-                        stems.setdefault(phrase.words[0], []).append(entry)
+                    prefix = text.rstrip().endswith("*")
+                    entry = (concept, order, text, words, prefix)
+                    if prefix and len(words) == 1:
+                        stems.setdefault(words[0], []).append(entry)
                     else:
-                        by_first.setdefault(phrase.words[0], []).append(entry)
+                        by_first.setdefault(words[0], []).append(entry)
             # Stems grouped by their beginning, as long as the shortest stem.
             head = min((len(stem) for stem in stems), default=1)
             heads: dict[str, list] = {}
@@ -159,6 +166,14 @@ class Lexicon:
             self._index = (by_first, heads, head)
         return self._index
 
+    def _words(self, concept: str) -> list[tuple[str, ...]]:
+        """Each phrase's folded words: as shipped (the bundle), else folded here."""
+        phrases = self.raw[concept]
+        folded = self._folded.get(concept)
+        if folded is None or len(folded) != len(phrases):
+            return [tuple(phrase_words(p)) for p in phrases]
+        return [tuple(words) for words in folded]
+
     def __contains__(self, concept: str) -> bool:
         return concept in self.raw
 
@@ -166,12 +181,8 @@ class Lexicon:
         if concept not in self.raw:
             return list(default)
         if concept not in self._parsed:
-            phrases = self.raw[concept]
-            folded = self._folded.get(concept)
-            if folded is None or len(folded) != len(phrases):
-                self._parsed[concept] = [Phrase.parse(p) for p in phrases]
-            else:
-                self._parsed[concept] = [
-                    Phrase.parse(p, w) for p, w in zip(phrases, folded, strict=True)
-                ]
+            self._parsed[concept] = [
+                Phrase(p, words, p.rstrip().endswith("*"))
+                for p, words in zip(self.raw[concept], self._words(concept), strict=True)
+            ]
         return self._parsed[concept]
