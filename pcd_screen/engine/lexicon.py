@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _WORD = re.compile(r"\w+")
 
@@ -38,8 +38,9 @@ def lexicon_words(raw: dict) -> dict[str, list[list[str]]]:
     return {concept: [phrase_words(p) for p in entries or []] for concept, entries in raw.items()}
 
 
-@dataclass(frozen=True)
-class Phrase:
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class Phrase(NamedTuple):
     """One lexicon entry, pre-folded into words."""
 
     text: str

@@ -7,8 +7,8 @@ first use; a sentence is matched against every frame at once through an index on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pcd_screen.core import yamlread
 from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms
@@ -23,8 +23,9 @@ UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
 WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class Frame(NamedTuple):
     name: str
     doc: str
     roles: tuple[str, ...]
@@ -38,8 +39,7 @@ class Frame:
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
     """A frame found in sentence `sentence` (of one text), words start..end (end exclusive;
     with reach: next, words past the sentence's own continue into the next one)."""
 
