@@ -117,8 +117,7 @@ class Settings:
         return merged
 
 
-@dataclass
-class _Layer:
+class _Layer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     origin: str
     doc: Document
     base: Path  # relative paths in this layer are resolved against it

@@ -8,6 +8,7 @@ It shows the same view (render.report_view) in the same order as templates/repor
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
@@ -34,18 +35,36 @@ def _printable_view(value):
     if isinstance(value, str):
         return value if is_printable(value) else printable(value)
     if isinstance(value, dict):
-        changed = {k: _printable_view(v) for k, v in value.items()}
-        return value if all(changed[k] is v for k, v in value.items()) else changed
+        changed = None
+        for key, item in value.items():
+            shown = _printable_view(item)
+            if shown is not item:
+                changed = changed or dict(value)
+                changed[key] = shown
+        return value if changed is None else changed
     if isinstance(value, (list, tuple)):
         items = [_printable_view(v) for v in value]
         same = all(a is b for a, b in zip(items, value, strict=True))
         return value if same else type(value)(items)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = [f.name for f in dataclasses.fields(value)]
-        changes = {n: _printable_view(getattr(value, n)) for n in names}
-        changes = {n: v for n, v in changes.items() if v is not getattr(value, n)}
+    names = _field_names(type(value))
+    if names:
+        changes = {}
+        for name in names:
+            item = getattr(value, name)
+            shown = _printable_view(item)
+            if shown is not item:
+                changes[name] = shown
         return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (none for any other type): looked up once per class, not per
+    finding."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 # What the terminal report prints of a report view (render.report_view). Only these are made
