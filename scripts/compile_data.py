@@ -7,7 +7,6 @@ The bundle only speeds up start-up: an entry whose YAML changed is ignored at ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from generated import write_or_check  # scripts/generated.py
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
-from pcd_screen.core.yamlread import BUNDLE, bundle_key, parse_trusted
+from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
 from pcd_screen.engine.lexicon import lexicon_words
 
 # What every run would otherwise work out again from a file's data, by the folder the file is
@@ -38,7 +37,7 @@ def bundle_text() -> str:
     for path in sources():
         raw = path.read_bytes()
         key = bundle_key(path)
-        entry = {"sha256": hashlib.sha256(raw).hexdigest(), "data": parse_trusted(raw)}
+        entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
         derive = DERIVED.get(key.rpartition("/")[0])
         if derive is not None:
             entry["derived"] = derive(entry["data"] or {})

@@ -252,8 +252,8 @@ def test_trusted_files_use_the_bundle_only_when_unchanged(tmp_path, monkeypatch)
     rules.mkdir()
     path = rules / "x.yaml"
     path.write_text("a: 1\n")
-    digest = __import__("hashlib").sha256(b"a: 1\n").hexdigest()
-    bundle = {"rules/x.yaml": {"sha256": digest, "data": {"a": "from bundle"}}}
+    digest = yamlload.file_digest(b"a: 1\n")
+    bundle = {"rules/x.yaml": {"blake2b": digest, "data": {"a": "from bundle"}}}
     monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
     assert yamlload.load_trusted(path) == {"a": "from bundle"}
     path.write_text("a: 2\n")  # edited after bundling: parsed afresh
