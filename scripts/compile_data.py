@@ -16,6 +16,7 @@ from generated import write_or_check  # scripts/generated.py
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
 from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
 from pcd_screen.engine.lexicon import lexicon_words
+from pcd_screen.engine.ruleset import files_digest, rule_files
 
 # What every run would otherwise work out again from a file's data, by the folder the file is
 # in: kept in the file's entry as "derived" (yamlread.load_trusted_derived), under the same
@@ -42,7 +43,24 @@ def bundle_text() -> str:
         if derive is not None:
             entry["derived"] = derive(entry["data"] or {})
         entries[key] = entry
+    entries["digests"] = digests()
     return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def digests() -> dict:
+    """The digests a run would otherwise work out over several files (engine.ruleset): of the
+    lexicons, and of the shipped catalogue (the ruleset hash of reports), with the files they
+    cover; yamlread.bundled_digest uses them while each of those files is unchanged."""
+    lexicons = sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    rules = rule_files(RULES_DIR)
+    lexicon_digest = files_digest(lexicons)
+    return {
+        "lexicons": {"files": [bundle_key(p) for p in lexicons], "digest": lexicon_digest},
+        "catalogue": {
+            "files": [bundle_key(p) for p in lexicons + rules],
+            "digest": files_digest(rules, lexicon_digest),
+        },
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -301,3 +301,27 @@ def test_a_long_base_60_value_costs_little_memory():
 def test_a_huge_integer_key_stays_as_written():
     key = "0x" + "f" * 4000
     assert load_text(f"? {key}\n: 1\n").data == {key: 1}
+
+
+def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_path, monkeypatch):
+    # The catalogue's hash ships in the bundle (scripts/compile_data.py); it must not outlive
+    # an edit of any file it covers.
+    from pcd_screen.core import yamlread as yamlload
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    path = rules / "x.yaml"
+    path.write_text("a: 1\n")
+    bundle = {
+        "rules/x.yaml": {"blake2b": yamlload.file_digest(b"a: 1\n"), "data": {"a": 1}},
+        "digests": {"some": {"files": ["rules/x.yaml"], "digest": "from bundle"}},
+    }
+    monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
+    monkeypatch.setattr(yamlload, "_unchanged", set())
+    assert yamlload.bundled_digest("some", [path]) is None  # not read through the bundle yet
+    yamlload.load_trusted(path)
+    assert yamlload.bundled_digest("some", [path]) == "from bundle"
+    assert yamlload.bundled_digest("some", [path, path]) is None  # other files than bundled
+    path.write_text("a: 2\n")
+    yamlload.load_trusted(path)
+    assert yamlload.bundled_digest("some", [path]) is None

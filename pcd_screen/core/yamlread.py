@@ -240,10 +240,28 @@ def load_trusted_derived(file_path):
     beside the data, worked out from it at build time (scripts/compile_data.py, DERIVED), or
     None when the bundle has none for the file as it is now; the caller then works it out."""
     raw = Path(file_path).read_bytes()
-    entry = _bundle().get(bundle_key(file_path))
+    key = bundle_key(file_path)
+    entry = _bundle().get(key)
     if entry is not None and entry["blake2b"] == file_digest(raw):
+        _unchanged.add(key)
         return entry["data"], entry.get("derived")
+    _unchanged.discard(key)
     return parse_trusted(raw), None
+
+
+# The bundle's files found unchanged by load_trusted in this process.
+_unchanged: set[str] = set()
+
+
+def bundled_digest(name: str, paths) -> str | None:
+    """A digest over several data files that scripts/compile_data.py worked out (DIGESTS:
+    the lexicons', the catalogue's), when the bundle has it for exactly these files and each of
+    them was read unchanged through load_trusted; None otherwise (the caller works it out)."""
+    entry = _bundle().get("digests", {}).get(name)
+    keys = [bundle_key(path) for path in paths]
+    if entry is None or entry["files"] != keys or not _unchanged.issuperset(keys):
+        return None
+    return entry["digest"]
 
 
 def parse_trusted(raw: bytes):
