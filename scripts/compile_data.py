@@ -44,7 +44,23 @@ def bundle_text() -> str:
             entry["derived"] = derive(entry["data"] or {})
         entries[key] = entry
     entries["digests"] = digests()
-    return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    return layout(entries)
+
+
+def layout(entries: dict) -> str:
+    """One JSON object, an entry a line, after a first line that indexes them: where each
+    entry's value is, in bytes from the start of the second line. A run parses only the entries
+    it uses (yamlread._bundle); any JSON reader still reads the whole."""
+    lines, spans, at = [], {}, 0
+    for key in sorted(entries):
+        head = "," + json.dumps(key, ensure_ascii=False) + ":"
+        value = json.dumps(entries[key], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        start = at + len(head.encode())
+        spans[key] = [start, start + len(value.encode())]
+        lines.append(head + value + "\n")
+        at += len(lines[-1].encode())
+    index = json.dumps(spans, sort_keys=True, separators=(",", ":"))
+    return '{"index":' + index + "\n" + "".join(lines) + "}\n"
 
 
 def digests() -> dict:

@@ -325,3 +325,18 @@ def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_pa
     path.write_text("a: 2\n")
     yamlload.load_trusted(path)
     assert yamlload.bundled_digest("some", [path]) is None
+
+
+def test_the_bundle_is_one_json_object_and_each_entry_is_read_alone():
+    # compile_data lays the bundle out an entry a line behind an index, so a run parses only
+    # what it uses; it stays one JSON object for any other reader.
+    import json
+
+    from pcd_screen.core import yamlread as yamlload
+
+    whole = json.loads(yamlload.BUNDLE.read_text(encoding="utf-8"))
+    lazy = yamlload._bundle()
+    assert set(whole.pop("index")) == set(whole)
+    for key, entry in whole.items():
+        assert lazy.get(key) == entry
+    assert lazy.get("no/such.yaml") is None

@@ -288,12 +288,35 @@ def bundle_key(file_path) -> str:
 
 
 @lru_cache(maxsize=1)
-def _bundle() -> dict:
+def _bundle():
+    """The bundle, as a mapping whose entries are parsed when first asked for: a screening
+    uses most of them, but parsing the rest too was a few per cent of its instructions. The
+    file's first line indexes the entries (scripts/compile_data.py, layout)."""
     try:
-        with open(BUNDLE, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+        raw = BUNDLE.read_bytes()
+        first = raw.index(b"\n")
+        index = json.loads(raw[:first] + b"}")["index"]
+    except (OSError, ValueError, KeyError):
         return {}
+    return _Bundle(memoryview(raw)[first + 1 :], index)
+
+
+class _Bundle:
+    def __init__(self, body, index: dict):
+        self._body, self._index, self._parsed = body, index, {}
+
+    def get(self, key: str, default=None):
+        entry = self._parsed.get(key)
+        if entry is None:
+            span = self._index.get(key)
+            if span is None:
+                return default
+            try:
+                entry = json.loads(bytes(self._body[span[0] : span[1]]))
+            except ValueError:  # a damaged bundle: the YAML file is read instead
+                return default
+            self._parsed[key] = entry
+        return entry
 
 
 _SCALAR = yaml.constructor.SafeConstructor()
