@@ -17,13 +17,28 @@ from pcd_screen.core.paths import DATA_DIR, RULES_DIR
 from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
 from pcd_screen.engine.lexicon import lexicon_words
 from pcd_screen.engine.ruleset import files_digest, rule_files
+from pcd_screen.engine.text.frames import lexeme_index
 
 # What every run would otherwise work out again from a file's data, by the folder the file is
 # in: kept in the file's entry as "derived" (yamlread.load_trusted_derived), under the same
 # digest, so it is never used for a file edited since.
 DERIVED = {
-    "data/lexicons": lexicon_words,  # each phrase folded into words (engine.lexicon)
+    "data/lexicons": lambda _key, data: lexicon_words(data),  # each phrase folded into words
+    "data/frames": lambda key, data: frame_index(key, data),  # the matcher's lexeme index
 }
+
+
+def frame_index(key: str, table: dict) -> dict | None:
+    """Beside a language's form table, the frame matcher's lexeme index for that language
+    (engine.text.frames.lexeme_index), built from frames.yaml and the table."""
+    name = key.rpartition("/")[2]
+    if not name.startswith("forms-"):
+        return None
+    frames = parse_trusted((DATA_DIR / "frames" / "frames.yaml").read_bytes()) or {}
+    # As a run reads frames.yaml from the bundle: its keys sorted, which orders the roles a
+    # lexeme belongs to.
+    frames = json.loads(json.dumps(frames, sort_keys=True))
+    return lexeme_index(frames, table, name.removeprefix("forms-").removesuffix(".yaml"))
 
 
 def sources() -> list[Path]:
@@ -40,8 +55,9 @@ def bundle_text() -> str:
         key = bundle_key(path)
         entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
         derive = DERIVED.get(key.rpartition("/")[0])
-        if derive is not None:
-            entry["derived"] = derive(entry["data"] or {})
+        derived = derive(key, entry["data"] or {}) if derive is not None else None
+        if derived is not None:
+            entry["derived"] = derived
         entries[key] = entry
     entries["digests"] = digests()
     return layout(entries)

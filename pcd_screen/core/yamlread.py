@@ -253,6 +253,11 @@ def load_trusted_derived(file_path):
 _unchanged: set[str] = set()
 
 
+def read_unchanged(file_path) -> bool:
+    """Whether load_trusted has read this file, and found it as the bundle has it."""
+    return bundle_key(file_path) in _unchanged
+
+
 def bundled_digest(name: str, paths) -> str | None:
     """A digest over several data files that scripts/compile_data.py worked out (DIGESTS:
     the lexicons', the catalogue's), when the bundle has it for exactly these files and each of
