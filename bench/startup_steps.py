@@ -39,9 +39,11 @@ def main() -> None:
     mark("Python itself")
     import gc
 
+    from pcd_screen import commands
     from pcd_screen.commands import common, main
 
-    gc.disable()  # as commands.main does, before the command's own imports
+    if hasattr(commands, "QUIET_START"):  # as commands.main does, since it does
+        gc.disable()
     # The modules whose functions end the steps, imported here to wrap them (a screening
     # imports them all anyway).
     from pcd_screen import inputs, reports
