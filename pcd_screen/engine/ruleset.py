@@ -213,9 +213,10 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
         raise RuleError(errors)
     rules.sort(key=lambda r: r.id)
     # The shipped catalogue's digest comes with the bundle while every file of it is unchanged
-    # (hashing them again was about 2 % of a screening's instructions).
+    # (hashing them again was about 2 % of a screening's instructions): only when this call
+    # read them all through the bundle, which checked them (validating reads them afresh).
     digest = None
-    if dirs == [RULES_DIR]:
+    if dirs == [RULES_DIR] and not validate:
         digest = yamlload.bundled_digest("catalogue", [*_lexicon_files(), *hashed])
     digest = digest or files_digest(hashed, lexicon_digest)
     return Ruleset(rules, lexicon, sources, digest[:16], [str(d) for d in dirs])
