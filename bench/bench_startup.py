@@ -51,6 +51,40 @@ def instructions(command: list[str]) -> int:
     return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 
+def steps(file: str) -> list[tuple[str, int]]:
+    """Instructions of each step of one screening (bench/startup_steps.py marks them)."""
+    import glob
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**ENV, "STEPS_OUT": f"{tmp}/steps"}
+        script = [sys.executable, str(HERE / "startup_steps.py"), file]
+        subprocess.run(script, capture_output=True, check=False, env=env)  # warm the caches
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--dump-before=getppid",
+                f"--callgrind-out-file={tmp}/out",
+                *script,
+            ],
+            capture_output=True,
+            check=False,
+            env=env,
+        )
+        with open(f"{tmp}/steps", encoding="utf-8") as handle:
+            names = handle.read().splitlines()
+        parts = sorted(glob.glob(f"{tmp}/out.*"), key=lambda p: int(p.rsplit(".", 1)[1]))
+        counts = []
+        for part in [*parts, f"{tmp}/out"]:
+            with open(part, encoding="utf-8") as handle:
+                counts.append(
+                    int(re.search(r"^(?:summary|totals): (\d+)", handle.read(), re.M).group(1))
+                )
+    return list(zip(names, counts, strict=True))
+
+
 def tool(name: str) -> str:
     found = Path(sys.executable).parent / name
     return str(found) if found.exists() else (shutil.which(name) or name)
@@ -65,7 +99,18 @@ def main() -> int:
         action="store_true",
         help="Also count instructions with valgrind (repeatable on a busy machine).",
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="Only count the instructions of each step of one screening (valgrind), and stop.",
+    )
     args = parser.parse_args()
+    if args.steps:
+        total = 0
+        for name, count in steps(args.file):
+            total += count
+            print(f"{name:52} {count / 1e6:7.1f} M   cumulative {total / 1e6:7.1f} M")
+        return 0
     screen = [tool("pcd-screen"), "screen", "--as-of", "2026-11-23", "--fail-on", "never"]
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
@@ -48,8 +49,9 @@ DEFAULT = "default"
 _RULE_ID = re.compile(r"[A-Z]{2,4}-[0-9]{3}")
 
 
-@dataclass(frozen=True)
-class RuleEntry:
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class RuleEntry(NamedTuple):
     """One item of a rules section: a disabled/enabled id or principle, or a severity override."""
 
     value: str  # rule id or principle
@@ -65,8 +67,7 @@ class RuleEntry:
         return bool(_RULE_ID.fullmatch(self.value))
 
 
-@dataclass(frozen=True)
-class RuleLayer:
+class RuleLayer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     """The rules section of one layer (flag, file or profile)."""
 
     origin: str
@@ -116,8 +117,7 @@ class Settings:
         return merged
 
 
-@dataclass
-class _Layer:
+class _Layer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     origin: str
     doc: Document
     base: Path  # relative paths in this layer are resolved against it
@@ -357,6 +357,8 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
 
 def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Path]:
     """The report templates, relative to the file that names them; at most one per format."""
+    if not names:
+        return []  # most runs: the template module (a dataclass, regexes) is not imported
     from pcd_screen.reports.usertemplate import NAMING, format_of
 
     found: dict[str, str] = {}

@@ -7,7 +7,6 @@ The bundle only speeds up start-up: an entry whose YAML changed is ignored at ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,31 @@ from pathlib import Path
 from generated import write_or_check  # scripts/generated.py
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
-from pcd_screen.core.yamlread import BUNDLE, bundle_key, parse_trusted
+from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
+from pcd_screen.engine.lexicon import lexicon_words
+from pcd_screen.engine.ruleset import files_digest, rule_files
+from pcd_screen.engine.text.frames import lexeme_index
+
+# What every run would otherwise work out again from a file's data, by the folder the file is
+# in: kept in the file's entry as "derived" (yamlread.load_trusted_derived), under the same
+# digest, so it is never used for a file edited since.
+DERIVED = {
+    "data/lexicons": lambda _key, data: lexicon_words(data),  # each phrase folded into words
+    "data/frames": lambda key, data: frame_index(key, data),  # the matcher's lexeme index
+}
+
+
+def frame_index(key: str, table: dict) -> dict | None:
+    """Beside a language's form table, the frame matcher's lexeme index for that language
+    (engine.text.frames.lexeme_index), built from frames.yaml and the table."""
+    name = key.rpartition("/")[2]
+    if not name.startswith("forms-"):
+        return None
+    frames = parse_trusted((DATA_DIR / "frames" / "frames.yaml").read_bytes()) or {}
+    # As a run reads frames.yaml from the bundle: its keys sorted, which orders the roles a
+    # lexeme belongs to.
+    frames = json.loads(json.dumps(frames, sort_keys=True))
+    return lexeme_index(frames, table, name.removeprefix("forms-").removesuffix(".yaml"))
 
 
 def sources() -> list[Path]:
@@ -29,11 +52,47 @@ def bundle_text() -> str:
     entries = {}
     for path in sources():
         raw = path.read_bytes()
-        entries[bundle_key(path)] = {
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "data": parse_trusted(raw),
-        }
-    return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        key = bundle_key(path)
+        entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
+        derive = DERIVED.get(key.rpartition("/")[0])
+        derived = derive(key, entry["data"] or {}) if derive is not None else None
+        if derived is not None:
+            entry["derived"] = derived
+        entries[key] = entry
+    entries["digests"] = digests()
+    return layout(entries)
+
+
+def layout(entries: dict) -> str:
+    """One JSON object, an entry a line, after a first line that indexes them: where each
+    entry's value is, in bytes from the start of the second line. A run parses only the entries
+    it uses (yamlread._bundle); any JSON reader still reads the whole."""
+    lines, spans, at = [], {}, 0
+    for key in sorted(entries):
+        head = "," + json.dumps(key, ensure_ascii=False) + ":"
+        value = json.dumps(entries[key], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        start = at + len(head.encode())
+        spans[key] = [start, start + len(value.encode())]
+        lines.append(head + value + "\n")
+        at += len(lines[-1].encode())
+    index = json.dumps(spans, sort_keys=True, separators=(",", ":"))
+    return '{"index":' + index + "\n" + "".join(lines) + "}\n"
+
+
+def digests() -> dict:
+    """The digests a run would otherwise work out over several files (engine.ruleset): of the
+    lexicons, and of the shipped catalogue (the ruleset hash of reports), with the files they
+    cover; yamlread.bundled_digest uses them while each of those files is unchanged."""
+    lexicons = sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    rules = rule_files(RULES_DIR)
+    lexicon_digest = files_digest(lexicons)
+    return {
+        "lexicons": {"files": [bundle_key(p) for p in lexicons], "digest": lexicon_digest},
+        "catalogue": {
+            "files": [bundle_key(p) for p in lexicons + rules],
+            "digest": files_digest(rules, lexicon_digest),
+        },
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -252,3 +252,35 @@ def test_same_bytes_across_hash_seeds(fmt, tmp_path):
         )
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_the_garbage_collector_is_off_only_while_a_screening_starts(monkeypatch):
+    # commands.main turns the cyclic collector off for the start-up of `screen` (it only walks
+    # long-lived objects then); the session's opening turns it back on, with what was loaded
+    # frozen out of its sight.
+    import gc
+
+    from pcd_screen.commands import common, main
+
+    states = []
+    opened = common.session
+
+    def session(*args, **kwargs):
+        states.append(gc.isenabled())
+        result = opened(*args, **kwargs)
+        states.append(gc.isenabled())
+        return result
+
+    monkeypatch.setattr(common, "session", session)
+    monkeypatch.setattr(
+        sys, "argv", ["pcd-screen", "screen", HARMFUL, *AS_OF, "--fail-on", "never"]
+    )
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        assert exit_info.value.code == 0
+        assert states == [False, True]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # this test process goes on; the frozen objects are collectable again

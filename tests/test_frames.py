@@ -141,3 +141,19 @@ def test_every_lexicon_concept_is_used_by_a_rule_or_the_iati_importer():
         with open(DATA_DIR / "lexicons" / f"{lang}.yaml", encoding="utf-8") as handle:
             concepts = set(yaml.safe_load(handle))
         assert concepts <= used, (lang, sorted(concepts - used))
+
+
+def test_the_shipped_lexeme_index_is_the_one_a_run_would_build():
+    # compile_data ships each language's matcher index beside its form table; it must be what
+    # the frames data and the table give now (else `make data` was not run).
+    import json
+
+    from pcd_screen.engine.text import frames as frame_module
+    from pcd_screen.engine.text import lemmas
+
+    data = frame_module.frame_data()
+    for lang in ("en", "nl", "fr"):
+        shipped = lemmas.shipped_index(lang)
+        assert shipped is not None, lang
+        fresh = frame_module.lexeme_index(data, lemmas.forms(lang), lang)
+        assert shipped == json.loads(json.dumps(fresh)), lang

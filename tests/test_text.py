@@ -33,3 +33,15 @@ def test_lexicon_parses_a_concept_on_first_use():
     assert [p.text for p in lexicon.get("return")] == ["return", "retour*"]
     assert lexicon.get("nothing") == []
     assert "other" not in lexicon._parsed
+
+
+def test_the_shipped_lexicon_comes_folded_as_a_run_would_fold_it():
+    # The compiled data bundle keeps each phrase's folded words (scripts/compile_data.py), so
+    # a screening does not fold 1,700 phrases on start; they must be what folding gives.
+    from pcd_screen.engine.ruleset import load_lexicon
+
+    shipped, _digest = load_lexicon()
+    assert shipped._folded, "the bundle's folded phrases were not used"
+    fresh = Lexicon(shipped.raw)
+    for concept in shipped.raw:
+        assert shipped.get(concept) == fresh.get(concept)

@@ -252,8 +252,8 @@ def test_trusted_files_use_the_bundle_only_when_unchanged(tmp_path, monkeypatch)
     rules.mkdir()
     path = rules / "x.yaml"
     path.write_text("a: 1\n")
-    digest = __import__("hashlib").sha256(b"a: 1\n").hexdigest()
-    bundle = {"rules/x.yaml": {"sha256": digest, "data": {"a": "from bundle"}}}
+    digest = yamlload.file_digest(b"a: 1\n")
+    bundle = {"rules/x.yaml": {"blake2b": digest, "data": {"a": "from bundle"}}}
     monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
     assert yamlload.load_trusted(path) == {"a": "from bundle"}
     path.write_text("a: 2\n")  # edited after bundling: parsed afresh
@@ -301,3 +301,42 @@ def test_a_long_base_60_value_costs_little_memory():
 def test_a_huge_integer_key_stays_as_written():
     key = "0x" + "f" * 4000
     assert load_text(f"? {key}\n: 1\n").data == {key: 1}
+
+
+def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_path, monkeypatch):
+    # The catalogue's hash ships in the bundle (scripts/compile_data.py); it must not outlive
+    # an edit of any file it covers.
+    from pcd_screen.core import yamlread as yamlload
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    path = rules / "x.yaml"
+    path.write_text("a: 1\n")
+    bundle = {
+        "rules/x.yaml": {"blake2b": yamlload.file_digest(b"a: 1\n"), "data": {"a": 1}},
+        "digests": {"some": {"files": ["rules/x.yaml"], "digest": "from bundle"}},
+    }
+    monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
+    monkeypatch.setattr(yamlload, "_unchanged", set())
+    assert yamlload.bundled_digest("some", [path]) is None  # not read through the bundle yet
+    yamlload.load_trusted(path)
+    assert yamlload.bundled_digest("some", [path]) == "from bundle"
+    assert yamlload.bundled_digest("some", [path, path]) is None  # other files than bundled
+    path.write_text("a: 2\n")
+    yamlload.load_trusted(path)
+    assert yamlload.bundled_digest("some", [path]) is None
+
+
+def test_the_bundle_is_one_json_object_and_each_entry_is_read_alone():
+    # compile_data lays the bundle out an entry a line behind an index, so a run parses only
+    # what it uses; it stays one JSON object for any other reader.
+    import json
+
+    from pcd_screen.core import yamlread as yamlload
+
+    whole = json.loads(yamlload.BUNDLE.read_text(encoding="utf-8"))
+    lazy = yamlload._bundle()
+    assert set(whole.pop("index")) == set(whole)
+    for key, entry in whole.items():
+        assert lazy.get(key) == entry
+    assert lazy.get("no/such.yaml") is None

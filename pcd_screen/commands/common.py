@@ -3,6 +3,7 @@ several commands take, and the small wiring steps they repeat (settings, session
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import click
@@ -88,6 +89,9 @@ def session(run_settings, ruleset=None):
         raise Failure(str(exc)) from None
     for note in opened.notes:  # waivers naming rules not in the catalogue: stale, not errors
         click.echo(log_safe(note), err=True)
+    if not gc.isenabled():  # the quiet start of commands.main: what is loaded now stays loaded
+        gc.freeze()
+        gc.enable()
     return opened
 
 

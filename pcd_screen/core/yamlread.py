@@ -232,11 +232,41 @@ def load_trusted(file_path):
     the YAML file's bytes; an edited file is parsed afresh, so the bundle is never wrong, at
     worst slower.
     """
+    return load_trusted_derived(file_path)[0]
+
+
+def load_trusted_derived(file_path):
+    """(data, derived) of one of the package's data files: derived is what the bundle keeps
+    beside the data, worked out from it at build time (scripts/compile_data.py, DERIVED), or
+    None when the bundle has none for the file as it is now; the caller then works it out."""
     raw = Path(file_path).read_bytes()
-    entry = _bundle().get(bundle_key(file_path))
-    if entry is not None and entry["sha256"] == hashlib.sha256(raw).hexdigest():
-        return entry["data"]
-    return parse_trusted(raw)
+    key = bundle_key(file_path)
+    entry = _bundle().get(key)
+    if entry is not None and entry["blake2b"] == file_digest(raw):
+        _unchanged.add(key)
+        return entry["data"], entry.get("derived")
+    _unchanged.discard(key)
+    return parse_trusted(raw), None
+
+
+# The bundle's files found unchanged by load_trusted in this process.
+_unchanged: set[str] = set()
+
+
+def read_unchanged(file_path) -> bool:
+    """Whether load_trusted has read this file, and found it as the bundle has it."""
+    return bundle_key(file_path) in _unchanged
+
+
+def bundled_digest(name: str, paths) -> str | None:
+    """A digest over several data files that scripts/compile_data.py worked out (DIGESTS:
+    the lexicons', the catalogue's), when the bundle has it for exactly these files and each of
+    them was read unchanged through load_trusted; None otherwise (the caller works it out)."""
+    entry = _bundle().get("digests", {}).get(name)
+    keys = [bundle_key(path) for path in paths]
+    if entry is None or entry["files"] != keys or not _unchanged.issuperset(keys):
+        return None
+    return entry["digest"]
 
 
 def parse_trusted(raw: bytes):
@@ -246,9 +276,18 @@ def parse_trusted(raw: bytes):
 BUNDLE = DATA_DIR / "compiled.json"
 
 
+def file_digest(raw: bytes) -> str:
+    """The digest the bundle keeps of each YAML file. BLAKE2b: as sure as SHA-256 that an
+    edited file is noticed, and half the work in software (every screening checks some 800 KB
+    of data files; SHA-256 of them was about 3 % of a screening's instructions)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 def bundle_key(file_path) -> str:
-    """'rules/do-no-harm.yaml' or 'data/ldc.yaml': the same in a checkout and in a wheel."""
-    path = Path(file_path).resolve()
+    """'rules/do-no-harm.yaml' or 'data/ldc.yaml': the same in a checkout and in a wheel.
+    The key only picks an entry, whose digest then decides whether it is used, so links are not
+    followed (resolving each path was about 1 % of a screening's instructions)."""
+    path = Path(os.path.abspath(file_path))
     folder = path.parent.name.lstrip("_")
     if path.parent.parent.name == "data":  # data/lexicons/en.yaml
         folder = f"data/{folder}"
@@ -256,12 +295,35 @@ def bundle_key(file_path) -> str:
 
 
 @lru_cache(maxsize=1)
-def _bundle() -> dict:
+def _bundle():
+    """The bundle, as a mapping whose entries are parsed when first asked for: a screening
+    uses most of them, but parsing the rest too was a few per cent of its instructions. The
+    file's first line indexes the entries (scripts/compile_data.py, layout)."""
     try:
-        with open(BUNDLE, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+        raw = BUNDLE.read_bytes()
+        first = raw.index(b"\n")
+        index = json.loads(raw[:first] + b"}")["index"]
+    except (OSError, ValueError, KeyError):
         return {}
+    return _Bundle(memoryview(raw)[first + 1 :], index)
+
+
+class _Bundle:
+    def __init__(self, body, index: dict):
+        self._body, self._index, self._parsed = body, index, {}
+
+    def get(self, key: str, default=None):
+        entry = self._parsed.get(key)
+        if entry is None:
+            span = self._index.get(key)
+            if span is None:
+                return default
+            try:
+                entry = json.loads(bytes(self._body[span[0] : span[1]]))
+            except ValueError:  # a damaged bundle: the YAML file is read instead
+                return default
+            self._parsed[key] = entry
+        return entry
 
 
 _SCALAR = yaml.constructor.SafeConstructor()

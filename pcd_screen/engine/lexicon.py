@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _WORD = re.compile(r"\w+")
 
@@ -27,8 +27,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-@dataclass(frozen=True)
-class Phrase:
+def phrase_words(text: str) -> list[str]:
+    """A lexicon phrase's folded words, without its trailing `*`."""
+    return words(text.rstrip().rstrip("*"))
+
+
+def lexicon_words(raw: dict) -> dict[str, list[list[str]]]:
+    """Concept -> each phrase's folded words, in the lexicon's order: what the compiled data
+    bundle keeps beside a lexicon file (scripts/compile_data.py), so a run need not fold."""
+    return {concept: [phrase_words(p) for p in entries or []] for concept, entries in raw.items()}
+
+
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class Phrase(NamedTuple):
     """One lexicon entry, pre-folded into words."""
 
     text: str
@@ -37,24 +49,28 @@ class Phrase:
 
     @classmethod
     def parse(cls, text: str) -> Phrase:
-        prefix = text.rstrip().endswith("*")
-        return cls(text=text, words=tuple(words(text.rstrip().rstrip("*"))), prefix=prefix)
+        return cls(text=text, words=tuple(phrase_words(text)), prefix=text.rstrip().endswith("*"))
 
     def find(self, text: Tokens) -> bool:
-        size = len(self.words)
-        if not size:
-            return False
-        last = self.words[-1]
-        if size == 1:
-            return last in text.positions or (self.prefix and text.has_prefix(last))
-        tokens = text.tokens
-        for start in text.positions.get(self.words[0], ()):
-            end = start + size - 1
-            if end >= len(tokens) or tuple(tokens[start + 1 : end]) != self.words[1:-1]:
-                continue
-            if tokens[end] == last or (self.prefix and tokens[end].startswith(last)):
-                return True
+        return _found(self.words, self.prefix, text)
+
+
+def _found(words: tuple[str, ...], prefix: bool, text: Tokens) -> bool:
+    """Whether a phrase (its folded words, a prefix or not) is in an indexed text."""
+    size = len(words)
+    if not size:
         return False
+    last = words[-1]
+    if size == 1:
+        return last in text.positions or (prefix and text.has_prefix(last))
+    tokens = text.tokens
+    for start in text.positions.get(words[0], ()):
+        end = start + size - 1
+        if end >= len(tokens) or tuple(tokens[start + 1 : end]) != words[1:-1]:
+            continue
+        if tokens[end] == last or (prefix and tokens[end].startswith(last)):
+            return True
+    return False
 
 
 class Tokens:
@@ -84,8 +100,11 @@ class Lexicon:
     matches(text) finds every concept in a text at once through an index on the phrases' first
     words, so that a text is read once per proposal however many rules ask about it."""
 
-    def __init__(self, raw: dict[str, list[str]]):
+    def __init__(self, raw: dict[str, list[str]], folded: dict[str, list] | None = None):
+        """folded: concept -> each phrase's words (lexicon_words), for the concepts whose
+        phrases are already folded; the others are folded on first use."""
         self.raw = raw
+        self._folded = folded or {}
         self._parsed: dict[str, list[Phrase]] = {}
         self._index: tuple[dict, list] | None = None
         self._matches: dict[str, dict[str, list[Phrase]]] = {}
@@ -100,12 +119,14 @@ class Lexicon:
         return found
 
     def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
+        # Index entries are (concept, order, text, words, prefix): a Phrase is made only for
+        # what a text holds, not for each of the 1,700 phrases when the index is built.
         by_first, heads, head = self._phrase_index()
-        found: dict[str, list[tuple[int, Phrase]]] = {}
+        found: dict[str, list[tuple]] = {}
         for token in text.positions:
-            for concept, order, phrase in by_first.get(token, ()):
-                if phrase.find(text):
-                    found.setdefault(concept, []).append((order, phrase))
+            for entry in by_first.get(token, ()):
+                if _found(entry[3], entry[4], text):
+                    found.setdefault(entry[0], []).append(entry)
         # One-word prefixes ("readmi*"): the beginnings of each word looked up, not every stem
         # tried on the text. A stem may begin several words: each entry counts once.
         hits = {
@@ -115,23 +136,29 @@ class Lexicon:
             if token.startswith(stem)
             for entry in entries
         }
-        for concept, order, phrase in hits:
-            found.setdefault(concept, []).append((order, phrase))
-        return {c: [p for _o, p in sorted(hits, key=lambda h: h[0])] for c, hits in found.items()}
+        for entry in hits:
+            found.setdefault(entry[0], []).append(entry)
+        return {
+            concept: [Phrase(e[2], e[3], e[4]) for e in sorted(entries, key=lambda e: e[1])]
+            for concept, entries in found.items()
+        }
 
     def _phrase_index(self):
         if self._index is None:
             by_first: dict[str, list] = {}
             stems: dict[str, list] = {}
-            for concept in self.raw:
-                for order, phrase in enumerate(self.get(concept)):
-                    if not phrase.words:
+            for concept, phrases in self.raw.items():
+                for order, (text, words) in enumerate(
+                    zip(phrases, self._words(concept), strict=True)
+                ):
+                    if not words:
                         continue
-                    entry = (concept, order, phrase)
-                    if phrase.prefix and len(phrase.words) == 1:
-                        stems.setdefault(phrase.words[0], []).append(entry)
+                    prefix = text.rstrip().endswith("*")
+                    entry = (concept, order, text, words, prefix)
+                    if prefix and len(words) == 1:
+                        stems.setdefault(words[0], []).append(entry)
                     else:
-                        by_first.setdefault(phrase.words[0], []).append(entry)
+                        by_first.setdefault(words[0], []).append(entry)
             # Stems grouped by their beginning, as long as the shortest stem.
             head = min((len(stem) for stem in stems), default=1)
             heads: dict[str, list] = {}
@@ -140,6 +167,14 @@ class Lexicon:
             self._index = (by_first, heads, head)
         return self._index
 
+    def _words(self, concept: str) -> list[tuple[str, ...]]:
+        """Each phrase's folded words: as shipped (the bundle), else folded here."""
+        phrases = self.raw[concept]
+        folded = self._folded.get(concept)
+        if folded is None or len(folded) != len(phrases):
+            return [tuple(phrase_words(p)) for p in phrases]
+        return [tuple(words) for words in folded]
+
     def __contains__(self, concept: str) -> bool:
         return concept in self.raw
 
@@ -147,5 +182,8 @@ class Lexicon:
         if concept not in self.raw:
             return list(default)
         if concept not in self._parsed:
-            self._parsed[concept] = [Phrase.parse(p) for p in self.raw[concept]]
+            self._parsed[concept] = [
+                Phrase(p, words, p.rstrip().endswith("*"))
+                for p, words in zip(self.raw[concept], self._words(concept), strict=True)
+            ]
         return self._parsed[concept]

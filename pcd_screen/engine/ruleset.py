@@ -94,12 +94,30 @@ def load_sources() -> dict:
 def load_lexicon() -> tuple[Lexicon, str]:
     """Concept -> phrases of every language, and a digest of the lexicon files."""
     phrases: dict[str, list[str]] = {}
-    digest = hashlib.sha256()
-    for path in sorted((DATA_DIR / "lexicons").glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        for concept, entries in (yamlload.load_trusted(path) or {}).items():
+    # Each phrase's folded words, as the bundle ships them (lexicon.lexicon_words); a concept
+    # of a file without them (edited since the bundle was built) is folded on first use.
+    folded: dict[str, list] | None = {}
+    paths = _lexicon_files()
+    for path in paths:
+        data, words = yamlload.load_trusted_derived(path)
+        for concept, entries in (data or {}).items():
             phrases.setdefault(concept, []).extend(entries or [])
-    return Lexicon(phrases), digest.hexdigest()
+            if folded is not None and words is not None and concept in words:
+                folded.setdefault(concept, []).extend(words[concept])
+            else:
+                folded = None  # a file without them: every concept folded at run time
+    digest = yamlload.bundled_digest("lexicons", paths) or files_digest(paths)
+    return Lexicon(phrases, folded), digest
+
+
+def files_digest(paths, seed: str = "") -> str:
+    """SHA-256 over a seed and each file's name and bytes: the lexicons' digest, and with the
+    lexicons' digest as seed, the catalogue's (a report's ruleset hash is its first 16 digits).
+    scripts/compile_data.py works both out for the shipped files."""
+    digest = hashlib.sha256(seed.encode())
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + Path(path).read_bytes())
+    return digest.hexdigest()
 
 
 def describe_source(source: dict, registry: dict, lang: str) -> dict:
@@ -157,12 +175,12 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
     sources = load_sources()
     rules: list[Rule] = []
     errors: list[InputError] = []
-    digest = hashlib.sha256(lexicon_digest.encode())
+    hashed: list[Path] = []
     seen: dict[str, str] = {}
     for index, directory in enumerate(dirs):
         check = validate if validate is not None else (index > 0 or not builtin)
         for path in rule_files(directory):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            hashed.append(path)
             try:
                 doc = _load_rule_file(path, fast=not check)
             except LoadError as exc:
@@ -194,7 +212,18 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
     if errors:
         raise RuleError(errors)
     rules.sort(key=lambda r: r.id)
-    return Ruleset(rules, lexicon, sources, digest.hexdigest()[:16], [str(d) for d in dirs])
+    # The shipped catalogue's digest comes with the bundle while every file of it is unchanged
+    # (hashing them again was about 2 % of a screening's instructions): only when this call
+    # read them all through the bundle, which checked them (validating reads them afresh).
+    digest = None
+    if dirs == [RULES_DIR] and not validate:
+        digest = yamlload.bundled_digest("catalogue", [*_lexicon_files(), *hashed])
+    digest = digest or files_digest(hashed, lexicon_digest)
+    return Ruleset(rules, lexicon, sources, digest[:16], [str(d) for d in dirs])
+
+
+def _lexicon_files() -> list[Path]:
+    return sorted((DATA_DIR / "lexicons").glob("*.yaml"))
 
 
 def _load_rule_file(path: Path, fast: bool) -> Document:

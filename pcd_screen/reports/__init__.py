@@ -7,12 +7,13 @@ Format) and add one Format line below; the --format choices and help, and the co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Format:
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class Format(NamedTuple):
     name: str
     target: str  # "module:function", imported only when the format is rendered
     help: str

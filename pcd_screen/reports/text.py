@@ -8,6 +8,7 @@ It shows the same view (render.report_view) in the same order as templates/repor
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 from pcd_screen.core.formatting import long_date
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
@@ -34,22 +35,70 @@ def _printable_view(value):
     if isinstance(value, str):
         return value if is_printable(value) else printable(value)
     if isinstance(value, dict):
-        changed = {k: _printable_view(v) for k, v in value.items()}
-        return value if all(changed[k] is v for k, v in value.items()) else changed
+        changed = None
+        for key, item in value.items():
+            shown = _printable_view(item)
+            if shown is not item:
+                changed = changed or dict(value)
+                changed[key] = shown
+        return value if changed is None else changed
     if isinstance(value, (list, tuple)):
         items = [_printable_view(v) for v in value]
         same = all(a is b for a, b in zip(items, value, strict=True))
         return value if same else type(value)(items)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = [f.name for f in dataclasses.fields(value)]
-        changes = {n: _printable_view(getattr(value, n)) for n in names}
-        changes = {n: v for n, v in changes.items() if v is not getattr(value, n)}
+    names = _field_names(type(value))
+    if names:
+        changes = {}
+        for name in names:
+            item = getattr(value, name)
+            shown = _printable_view(item)
+            if shown is not item:
+                changes[name] = shown
         return dataclasses.replace(value, **changes) if changes else value
     return value
 
 
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (none for any other type): looked up once per class, not per
+    finding."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+# What the terminal report prints of a report view (render.report_view). Only these are made
+# printable: the view also carries every finding, passed or not, for the other formats, and
+# walking all of it cost about a tenth of a whole screening (bench/README.md, "Start-up").
+_SHOWN = (
+    "as_of",
+    "verdict_label",
+    "verdict_style",
+    "verdict_meaning",
+    "next_steps",
+    "tally",
+    "groups",
+    "question_groups",
+    "strengths",
+    "facts",
+    "counts",
+    "refdata",
+)
+
+
+def _shown(view: dict) -> dict:
+    """The printed parts of a report view, made printable; of the result, its heading (the
+    proposal, the ruleset and the tool), and of the flat question list its length."""
+    result = view["result"]
+    shown = {name: view[name] for name in _SHOWN}
+    shown["head"] = {"proposal": result.proposal, "ruleset": result.ruleset, "tool": result.tool}
+    shown = _printable_view(shown)
+    shown["question_count"] = len(view["questions"])
+    return shown
+
+
 def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
-    reports, run = _printable_view(reports), _printable_view(run)
+    reports, run = [_shown(view) for view in reports], _printable_view(run)
     words = translations(lang)
     _ = words.gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
@@ -80,11 +129,12 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
 
     out: list[str] = []
     for number, r in enumerate(reports):
-        res = r["result"]
+        res = r["head"]
+        proposal, tool = res["proposal"], res["tool"]
         if number:
             out += ["", "=" * 78, ""]
-        out.append(c("bold", f"{colon(t['title'])} {res.proposal['id']} — {res.proposal['title']}"))
-        out.append(f"{res.proposal['file']} · {t['as_of'] % {'date': r['as_of']}}")
+        out.append(c("bold", f"{colon(t['title'])} {proposal['id']} — {proposal['title']}"))
+        out.append(f"{proposal['file']} · {t['as_of'] % {'date': r['as_of']}}")
         verdict = f"{colon(t['verdict'].upper())} {r['verdict_label']}"
         out += ["", c(r["verdict_style"], verdict), r["verdict_meaning"], colon(_("Next steps"))]
         out += [f"  {i}. {step}" for i, step in enumerate(r["next_steps"], 1)]
@@ -127,8 +177,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         if not r["groups"]:
             out.append("  " + words.pgettext("concerns", "None."))
 
-        questions = r["questions"]
-        out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({len(questions)})"]
+        questions = r["question_count"]
+        out += ["", c("bold", _("Questions for the applicant").upper()) + f" ({questions})"]
         number = 0
         for group in r["question_groups"]:
             out.append(f"  {group['label']}")
@@ -156,7 +206,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
             "Checked %(rules)s rules: %(flag)s flagged, %(waived)s waived, %(unclear)s unclear, "
             "%(passed)s passed, %(na)s not applicable."
         ) % {
-            "rules": res.ruleset["rules"],
+            "rules": res["ruleset"]["rules"],
             "flag": st["flag"],
             "waived": st["waived"],
             "unclear": st["unclear"],
@@ -165,8 +215,8 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         }
         out += ["", c("dim", checked)]
         as_of = _("as of %(date)s") % {"date": r["as_of"]}
-        ruleset = f"{t['ruleset']} {res.ruleset['hash']}"
-        out.append(c("dim", f"{res.tool['name']} {res.tool['version']} · {ruleset} · {as_of}"))
+        ruleset = f"{t['ruleset']} {res['ruleset']['hash']}"
+        out.append(c("dim", f"{tool['name']} {tool['version']} · {ruleset} · {as_of}"))
         data = ", ".join(f"{name} {version}" for name, version in r["refdata"])
         out.append(c("dim", f"{colon(t['refdata'])} {data}"))
     for waiver in (run or {}).get("stale", []):

@@ -7,11 +7,11 @@ first use; a sentence is matched against every frame at once through an index on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pcd_screen.core import yamlread
-from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms
+from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms, shipped_index
 from pcd_screen.engine.text.tokens import tokenise
 
 GAP = 2  # words that may come between two words of a lexeme
@@ -23,8 +23,9 @@ UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
 WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+# A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
+# methods cost about four times as much (bench/README.md, "Start-up").
+class Frame(NamedTuple):
     name: str
     doc: str
     roles: tuple[str, ...]
@@ -38,8 +39,7 @@ class Frame:
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
     """A frame found in sentence `sentence` (of one text), words start..end (end exclusive;
     with reach: next, words past the sentence's own continue into the next one)."""
 
@@ -80,6 +80,44 @@ def lexemes(role: dict, lang: str) -> list[str]:
     return list(role.get(lang) or []) + list(role.get("all") or [])
 
 
+def lexeme_index(data: dict, table: dict, lang: str) -> dict:
+    """The role lexemes of one language as a Matcher looks them up, from the frames data and
+    the language's form table: plain data, which scripts/compile_data.py ships beside the form
+    table (building it was a fifth of the first screening in a language's text work)."""
+    single: dict[str, list[str]] = {}
+    exact: dict[str, list] = {}
+    prefixes: dict[str, list] = {}
+    groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
+    for role, entries in groups.items():
+        for text in lexemes(entries, lang):
+            parts = _parts(str(text), table)
+            if not parts:
+                continue
+            kind, first = parts[0]
+            if kind == "exact" and len(parts) == 1:
+                roles = single.setdefault(first, [])
+                if role not in roles:
+                    roles.append(role)
+            elif kind == "exact":
+                exact.setdefault(first, []).append((role, parts))
+            else:
+                prefixes.setdefault(first[:3], []).append((role, parts))
+    return {"single": single, "exact": exact, "prefixes": prefixes}
+
+
+def _parts(text: str, table: dict) -> tuple:
+    prefix = text.endswith("*")
+    plain = text.rstrip("*")
+    if plain.isascii() and plain.replace(" ", "").isalpha() and plain.islower():
+        words = plain.split()  # most lexemes: no need for the tokeniser
+    else:
+        words, _starts = tokenise(plain)
+    parts = [("exact", table.get(w, w)) for w in words]
+    if prefix and parts:
+        parts[-1] = ("prefix", words[-1])
+    return tuple(parts)
+
+
 class Matcher:
     """The frames of one language, compiled: role lexemes as lemma tuples, indexed by first
     word (exact) or by the first three letters of a prefix."""
@@ -87,44 +125,19 @@ class Matcher:
     def __init__(self, lang: str):
         data = frame_data()
         table = forms(lang)
+        index = shipped_index(lang) or lexeme_index(data, table, lang)
         self.frames = frames()
         self.order = {frame: n for n, frame in enumerate(self.frames.values())}
         self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
         for frame in self.frames.values():
             for role in frame.roles[0].split("|"):
                 self.by_first.setdefault(role, []).append(frame)
-        self.single: dict[str, list[str]] = {}  # one-word lexeme (lemma or form) -> roles
-        self.exact: dict[str, list] = {}  # first lemma of a longer lexeme -> (role, parts)
-        self.prefixes: dict[str, list] = {}  # first 3 letters of a prefix -> (role, parts)
+        # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
+        # parts); first 3 letters of a prefix -> (role, parts). See lexeme_index.
+        self.single: dict[str, list[str]] = index["single"]
+        self.exact: dict[str, list] = index["exact"]
+        self.prefixes: dict[str, list] = index["prefixes"]
         self.memo: dict[tuple[str, str], tuple] = {}
-        groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
-        for role, entries in groups.items():
-            for text in lexemes(entries, lang):
-                parts = self._parts(str(text), table)
-                if not parts:
-                    continue
-                kind, first = parts[0]
-                if kind == "exact" and len(parts) == 1:
-                    roles = self.single.setdefault(first, [])
-                    if role not in roles:
-                        roles.append(role)
-                elif kind == "exact":
-                    self.exact.setdefault(first, []).append((role, parts))
-                else:
-                    self.prefixes.setdefault(first[:3], []).append((role, parts))
-
-    @staticmethod
-    def _parts(text: str, table: dict) -> tuple:
-        prefix = text.endswith("*")
-        plain = text.rstrip("*")
-        if plain.isascii() and plain.replace(" ", "").isalpha() and plain.islower():
-            words = plain.split()  # most lexemes: no need for the tokeniser
-        else:
-            words, _starts = tokenise(plain)
-        parts = [("exact", table.get(w, w)) for w in words]
-        if prefix and parts:
-            parts[-1] = ("prefix", words[-1])
-        return tuple(parts)
 
     def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple]:
         """(roles a word is by itself, lexemes of several words that may start at it),

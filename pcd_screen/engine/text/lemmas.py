@@ -16,12 +16,27 @@ from pcd_screen.core.paths import DATA_DIR
 FRAMES_DIR = DATA_DIR / "frames"
 
 
-@lru_cache(maxsize=4)
 def forms(lang: str) -> dict[str, str]:
+    return _forms(lang)[0]
+
+
+def shipped_index(lang: str) -> dict | None:
+    """The frame matcher's lexeme index for a language (frames.lexeme_index) as the bundle
+    ships it beside the form table, while neither the table nor frames.yaml has changed since
+    (it is built from both); None otherwise."""
+    index = _forms(lang)[1]
+    if index is None or not yamlread.read_unchanged(FRAMES_DIR / "frames.yaml"):
+        return None
+    return index
+
+
+@lru_cache(maxsize=4)
+def _forms(lang: str) -> tuple[dict[str, str], dict | None]:
     path = FRAMES_DIR / f"forms-{lang}.yaml"
     if not path.exists():
-        return {}
-    return yamlread.load_trusted(path) or {}
+        return {}, None
+    table, index = yamlread.load_trusted_derived(path)
+    return table or {}, index
 
 
 def lemmatise(words: list[str], lang: str) -> list[str]:
