@@ -272,6 +272,23 @@ def test_every_inferred_category_carries_evidence():
                     assert inferred["evidence"], (path.name, item.identifier)
 
 
+def test_elements_not_built_are_elements_the_mapping_never_reads(monkeypatch):
+    # The importer builds only the elements in iati.READ; with every element built, every file
+    # (the fixtures, IATI's examples, real publishers' files) maps to the same proposals.
+    from pcd_screen.inputs import iati
+
+    paths = sorted(FIXTURES.glob("*.xml")) + sorted(EXAMPLES.glob("*.xml"))
+    paths += sorted((SHARED / "data" / "iati-real").glob("*.xml"))[:1]
+
+    def everything(path):
+        return [vars(item) for item in iter_activities(path)]
+
+    pruned = {path: everything(path) for path in paths}
+    monkeypatch.setattr(iati, "READ", None)
+    for path in paths:
+        assert everything(path) == pruned[path], path.name
+
+
 def test_unknown_country_code_is_reported_not_guessed():
     xml = (
         "<iati-activity><iati-identifier>X-7</iati-identifier><title><narrative>T</narrative>"

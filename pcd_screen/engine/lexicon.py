@@ -15,12 +15,25 @@ from functools import lru_cache
 _WORD = re.compile(r"\w+")
 
 
+class _Marks(dict):
+    """str.translate table that deletes combining marks, filled as characters are met: the
+    text is stripped in C, not one Python call per character (French narratives)."""
+
+    def __missing__(self, code: int):
+        kept = None if unicodedata.combining(chr(code)) else code
+        if code < 0x10000:  # at most 65,536 entries, whatever the input holds
+            self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Réadmission' -> 'readmission'."""
     if text.isascii():  # most text: nothing to decompose
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).casefold()
 
 
 def words(text: str) -> list[str]:
