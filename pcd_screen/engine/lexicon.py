@@ -59,7 +59,7 @@ class Phrase:
             return False
         last = self.words[-1]
         if size == 1:
-            return last in text.positions or (self.prefix and text.has_prefix(last))
+            return last in text.distinct or (self.prefix and text.has_prefix(last))
         tokens = text.tokens
         for start in text.positions.get(self.words[0], ()):
             end = start + size - 1
@@ -75,14 +75,24 @@ class Tokens:
 
     def __init__(self, text: str):
         self.tokens = words(text)
-        self.positions: dict[str, list[int]] = {}
-        for index, token in enumerate(self.tokens):
-            self.positions.setdefault(token, []).append(index)
-        self.ordered = sorted(self.positions)
+        self.distinct = dict.fromkeys(self.tokens)  # the words, in first-seen order
+        self._positions: dict[str, list[int]] | None = None
+        self._ordered: list[str] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """word -> where it stands; built when a phrase of several words asks (few texts)."""
+        if self._positions is None:
+            self._positions = {}
+            for index, token in enumerate(self.tokens):
+                self._positions.setdefault(token, []).append(index)
+        return self._positions
 
     def has_prefix(self, start: str) -> bool:
-        at = bisect_left(self.ordered, start)
-        return at < len(self.ordered) and self.ordered[at].startswith(start)
+        if self._ordered is None:
+            self._ordered = sorted(self.distinct)
+        at = bisect_left(self._ordered, start)
+        return at < len(self._ordered) and self._ordered[at].startswith(start)
 
 
 @lru_cache(maxsize=256)
@@ -115,15 +125,16 @@ class Lexicon:
     def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
         by_first, heads, head = self._phrase_index()
         found: dict[str, list[tuple[int, Phrase]]] = {}
-        for token in text.positions:
-            for concept, order, phrase in by_first.get(token, ()):
-                if phrase.find(text):
+        for token in text.distinct:
+            for concept, order, phrase, alone in by_first.get(token, ()):
+                # A phrase of one word is there when its word is: no need to look.
+                if alone or phrase.find(text):
                     found.setdefault(concept, []).append((order, phrase))
         # One-word prefixes ("readmi*"): the beginnings of each word looked up, not every stem
         # tried on the text. A stem may begin several words: each entry counts once.
         hits = {
             entry
-            for token in text.positions
+            for token in text.distinct
             for stem, entries in heads.get(token[:head], ())
             if token.startswith(stem)
             for entry in entries
@@ -144,7 +155,8 @@ class Lexicon:
                     if phrase.prefix and len(phrase.words) == 1:
                         stems.setdefault(phrase.words[0], []).append(entry)
                     else:
-                        by_first.setdefault(phrase.words[0], []).append(entry)
+                        alone = len(phrase.words) == 1  # and not a prefix
+                        by_first.setdefault(phrase.words[0], []).append((*entry, alone))
             # Stems grouped by their beginning, as long as the shortest stem.
             head = min((len(stem) for stem in stems), default=1)
             heads: dict[str, list] = {}
