@@ -321,13 +321,18 @@ def _refuse_external_reference(context, base, sysid, pubid):
 
 
 def iter_activities(
-    path, lang: str = "en", display_name: str | None = None, max_text: int | None = None
+    path,
+    lang: str = "en",
+    display_name: str | None = None,
+    max_text: int | None = None,
+    defer_category: bool = False,
 ) -> Iterator[ImportedActivity | ImportErrorRecord]:
     """Activities of an IATI file, one at a time, in file order; errors as records.
 
     The file may be of any size. No one text may be longer than max_text characters (the
     activity is then skipped) and no one tag, comment or declaration longer than max_text
-    bytes (the rest of the file is then skipped); default yamlload.MAX_BYTES."""
+    bytes (the rest of the file is then skipped); default yamlload.MAX_BYTES. With
+    defer_category, the activity category is left to finish_category (see PENDING)."""
     name = display_name or str(path)
     limit = max_text or MAX_BYTES
     builder = _Builder(limit)
@@ -355,7 +360,9 @@ def iter_activities(
                 for elem, lines, problem in finished:
                     if elem.tag == "iati-activity":
                         index += 1
-                        yield _import_one(elem, lines, index, name, version or "", lang, problem)
+                        yield _import_one(
+                            elem, lines, index, name, version or "", lang, problem, defer_category
+                        )
                     builder.root.remove(elem)
                     elem.clear()
                 if fed - builder.last_byte > limit + CHUNK:
@@ -394,7 +401,7 @@ def iter_activities(
         for elem, lines, problem in builder.finished:
             if elem.tag == "iati-activity" and version is not None:
                 index += 1
-                yield _import_one(elem, lines, index, name, version, lang, problem)
+                yield _import_one(elem, lines, index, name, version, lang, problem, defer_category)
         line = exc.position[0] if getattr(exc, "position", None) else None
         yield ImportErrorRecord(
             name, None, None, line, f"not well-formed XML: {exc}; the rest of the file is skipped"
@@ -422,7 +429,7 @@ def _line(builder: _Builder) -> int | None:
     return builder.expat.CurrentLineNumber
 
 
-def _import_one(elem, lines, index, file, version, lang, problem=None):
+def _import_one(elem, lines, index, file, version, lang, problem=None, defer_category=False):
     from pcd_screen.core.located import LoadError
     from pcd_screen.inputs.proposal import proposal_from_data
 
@@ -432,7 +439,14 @@ def _import_one(elem, lines, index, file, version, lang, problem=None):
         return ImportErrorRecord(file, index, identifier, line, f"{problem}; activity skipped")
     try:
         proposal = to_proposal(
-            elem, lang=lang, file=file, line=line, version=version, lines=lines, index=index
+            elem,
+            lang=lang,
+            file=file,
+            line=line,
+            version=version,
+            lines=lines,
+            index=index,
+            defer_category=defer_category,
         )
     except ActivityError as exc:
         return ImportErrorRecord(file, index, identifier, exc.line or line, str(exc))
@@ -592,8 +606,10 @@ def to_proposal(
     version: str | None = None,
     lines: dict | None = None,
     index: int | None = None,
+    defer_category: bool = False,
 ) -> dict:
     """Map one <iati-activity> element to a proposal mapping (format v1, with x- extensions).
+    With defer_category, the activity category is left to finish_category (see PENDING).
 
     Raises ActivityError for a value that cannot be read (a budget that is not a number, a date
     that is not a date); codes it does not know are left out with a warning in x-iati."""
@@ -683,7 +699,9 @@ def to_proposal(
     sdg = _sdg(act)
     if sdg:
         proposal["x-sdg"] = sdg
-    proposal["activities"] = [_activity(act, proposal)]
+    proposal["activities"] = [_activity(act, proposal, defer_category)]
+    if defer_category:  # to name the activity if finishing it fails
+        proposal[PENDING]["index"] = index
     if act.problems:
         proposal["x-iati-problems"] = act.problems
         for i, problem in enumerate(act.problems):
@@ -1293,7 +1311,14 @@ def _sdg(act: _Activity) -> dict:
 # --- the one activity and its inferred category --------------------------------------------
 
 
-def _activity(act: _Activity, proposal: dict) -> dict:
+# A proposal read with defer_category carries, under this key, what finish_category needs of
+# the XML to add the activity category later: batch reads IATI files in its main process and
+# screens in workers, and the category is inferred from the same readings of the title, summary
+# and description (engine/text) that screening makes, so the worker makes them once for both.
+PENDING = "x-pending-category"
+
+
+def _activity(act: _Activity, proposal: dict, defer: bool = False) -> dict:
     activity: dict = {"id": "A1", "title": proposal["title"]}
     act.locate(("activities", 0, "title"), act.elem.find("title"))
     act.locate(("activities", 0, "description"), act.elem.find("description"))
@@ -1301,28 +1326,54 @@ def _activity(act: _Activity, proposal: dict) -> dict:
         activity["description"] = proposal["description"]
     if "budget" in proposal:
         activity["budget"] = proposal["budget"]["total"]
-    inferred = infer_category(proposal)
-    if inferred is not None:
-        activity["category"] = inferred.pop("category")
-        activity["x-inferred"] = {"category": inferred}
-        # The deciding element: the sector when the code alone decided, else the title (the
-        # words may also come from the description; x-inferred quotes them).
-        code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
-        element = None
-        if code:
-            element = next(
-                (
-                    e
-                    for e in act.elem.iterfind("sector")
-                    if (e.get("code") or "").strip() == code[1]
-                ),
-                None,
-            )
-        act.locate(
-            ("activities", 0, "category"),
-            element if element is not None else act.elem.find("title"),
-        )
+    # Where a category would be read from: the sector when the code alone decides, else the
+    # title (the words may also come from the description; x-inferred quotes them).
+    title = act.elem.find("title")
+    where: dict = {
+        "at": len(act.located),
+        "title": act.line(title) if title is not None else None,
+        "sectors": {},
+    }
+    for sector in act.elem.iterfind("sector"):
+        where["sectors"].setdefault((sector.get("code") or "").strip(), act.line(sector))
+    if defer:
+        proposal[PENDING] = where
+    else:
+        _categorise(proposal, activity, where, act.located)
     return activity
+
+
+def _categorise(proposal: dict, activity: dict, where: dict, located: list) -> None:
+    """The activity's inferred category, its evidence, and the line of the deciding element
+    noted at where["at"] of the located values (x-iati.lines)."""
+    inferred = infer_category(proposal)
+    if inferred is None:
+        return
+    activity["category"] = inferred.pop("category")
+    activity["x-inferred"] = {"category": inferred}
+    code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
+    if code and code[1] in where["sectors"]:
+        line, tag = where["sectors"][code[1]], "sector"
+    else:
+        line, tag = where["title"], "title"
+    if line:
+        located.insert(where["at"], [["activities", 0, "category"], line, tag])
+
+
+def finish_category(data: dict) -> dict | str:
+    """A proposal read with defer_category, completed: its activity category inferred, as
+    to_proposal would have (the input registry's finish step for IATI); or the text of the
+    error, as iter_activities would have given it."""
+    where = data.pop(PENDING, None)
+    if where is None:
+        return data
+    try:
+        _categorise(data, data["activities"][0], where, data["x-iati"]["lines"])
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a bug, reported not raised
+        iati = data.get("x-iati") or {}
+        file, index, line = iati.get("file") or "", where.get("index"), iati.get("line")
+        return str(ImportErrorRecord(file, index, data.get("id"), line, f"cannot map: {exc!r}"))
+    return data
 
 
 def infer_category(proposal: dict) -> dict | None:
@@ -1408,9 +1459,12 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
     return {c: found[c] for c in dict.fromkeys(order) if c in found}
 
 
-def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
-    """The input registry's reader: proposal mappings, or the text of each error."""
-    for item in iter_activities(file, lang, max_text=max_size):
+def read_records(
+    file, lang: str = "en", max_size: int | None = None, deferred: bool = False
+) -> Iterator:
+    """The input registry's reader: proposal mappings, or the text of each error (deferred:
+    the activity category left to finish_category, in the process that screens)."""
+    for item in iter_activities(file, lang, max_text=max_size, defer_category=deferred):
         yield item.proposal if isinstance(item, ImportedActivity) else str(item)
 
 

@@ -75,7 +75,9 @@ def tasks(files, lang: str, max_size: int | None = None, mapping: dict | None = 
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in inputs.records(file, lang, max_size, mapping):
+        # Deferred: what reads the prose is finished in the worker, which screens the same
+        # texts (screen_task).
+        for item in inputs.records(file, lang, max_size, mapping, deferred=True):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -99,8 +101,15 @@ def screen_task(task) -> tuple:
         for item in inputs.proposals(file, options.lang, options.max_file_size):
             (errors if isinstance(item, str) else proposals).append(item)
     else:
-        # Validated as they were imported: not checked twice.
-        proposals = [Proposal(data, inputs.document_for(data, file)) for data in records]
+        # Validated as they were imported: not checked twice; finished here (records with
+        # deferred=True), so that the texts are read once, for the importer and the rules.
+        proposals, errors = [], list(errors)
+        for data in records:
+            done = inputs.finish(file, data)
+            if isinstance(done, str):
+                errors.append(done)
+            else:
+                proposals.append(Proposal(done, inputs.document_for(done, file)))
     outputs = [
         _output(session.screen(p, as_of=_as_of(p.data, options)), p.data, options)
         for p in proposals
