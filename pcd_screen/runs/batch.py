@@ -473,11 +473,13 @@ class BatchWriter:
             )
 
     def _summary_row(self, row: dict) -> None:
-        writer = csv.DictWriter(self._summary[0], fieldnames=list(row), lineterminator="\n")
+        # One csv.writer for the run; each row in its own key order, as a DictWriter made for
+        # it would write it (one was made per row), the header from the first row's keys.
         if not self._summary_header:
-            writer.writeheader()
+            self._summary_csv = csv.writer(self._summary[0], lineterminator="\n")
+            self._summary_csv.writerow(list(row))
             self._summary_header = True
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        self._summary_csv.writerow([spreadsheet_safe(v) for v in row.values()])
 
     def _xlsx(self, figures: dict, meta: dict, coding: dict) -> Path:
         """portfolio.xlsx, written whole (temporary file, then rename)."""
