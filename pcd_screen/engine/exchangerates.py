@@ -37,7 +37,13 @@ def currencies() -> list[str]:
 
 
 def years() -> list[int]:
-    return sorted({year for year, _ in _table()[0]})
+    return list(_years())
+
+
+@lru_cache(maxsize=1)
+def _years() -> tuple[int, ...]:
+    # Asked once per converted budget (batch: once per proposal); the table does not change.
+    return tuple(sorted({year for year, _ in _table()[0]}))
 
 
 def source() -> str:
@@ -60,7 +66,7 @@ def convert(
     not in the table, the year is before the table, or (without fallback) the year is missing.
     """
     currency, to, year = str(currency).upper(), str(to).upper(), int(year)
-    known = years()
+    known = _years()
     if not known or year < known[0]:
         return None
     rate_year = year

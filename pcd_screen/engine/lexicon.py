@@ -15,12 +15,25 @@ from typing import NamedTuple
 _WORD = re.compile(r"\w+")
 
 
+class _Marks(dict):
+    """str.translate table that deletes combining marks, filled as characters are met: the
+    text is stripped in C, not one Python call per character (French narratives)."""
+
+    def __missing__(self, code: int):
+        kept = None if unicodedata.combining(chr(code)) else code
+        if code < 0x10000:  # at most 65,536 entries, whatever the input holds
+            self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Réadmission' -> 'readmission'."""
     if text.isascii():  # most text: nothing to decompose
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -62,7 +75,7 @@ def _found(words: tuple[str, ...], prefix: bool, text: Tokens) -> bool:
         return False
     last = words[-1]
     if size == 1:
-        return last in text.positions or (prefix and text.has_prefix(last))
+        return last in text.distinct or (prefix and text.has_prefix(last))
     tokens = text.tokens
     for start in text.positions.get(words[0], ()):
         end = start + size - 1
@@ -78,14 +91,24 @@ class Tokens:
 
     def __init__(self, text: str):
         self.tokens = words(text)
-        self.positions: dict[str, list[int]] = {}
-        for index, token in enumerate(self.tokens):
-            self.positions.setdefault(token, []).append(index)
-        self.ordered = sorted(self.positions)
+        self.distinct = dict.fromkeys(self.tokens)  # the words, in first-seen order
+        self._positions: dict[str, list[int]] | None = None
+        self._ordered: list[str] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """word -> where it stands; built when a phrase of several words asks (few texts)."""
+        if self._positions is None:
+            self._positions = {}
+            for index, token in enumerate(self.tokens):
+                self._positions.setdefault(token, []).append(index)
+        return self._positions
 
     def has_prefix(self, start: str) -> bool:
-        at = bisect_left(self.ordered, start)
-        return at < len(self.ordered) and self.ordered[at].startswith(start)
+        if self._ordered is None:
+            self._ordered = sorted(self.distinct)
+        at = bisect_left(self._ordered, start)
+        return at < len(self._ordered) and self._ordered[at].startswith(start)
 
 
 @lru_cache(maxsize=256)
@@ -119,19 +142,20 @@ class Lexicon:
         return found
 
     def _find_all(self, text: Tokens) -> dict[str, list[Phrase]]:
-        # Index entries are (concept, order, text, words, prefix): a Phrase is made only for
-        # what a text holds, not for each of the 1,700 phrases when the index is built.
+        # Index entries are (concept, order, text, words, prefix, alone): a Phrase is made only
+        # for what a text holds, not for each of the 1,700 phrases when the index is built.
         by_first, heads, head = self._phrase_index()
         found: dict[str, list[tuple]] = {}
-        for token in text.positions:
+        for token in text.distinct:
             for entry in by_first.get(token, ()):
-                if _found(entry[3], entry[4], text):
+                # A phrase of one word (not a prefix) is there when its word is: no need to look.
+                if entry[5] or _found(entry[3], entry[4], text):
                     found.setdefault(entry[0], []).append(entry)
         # One-word prefixes ("readmi*"): the beginnings of each word looked up, not every stem
         # tried on the text. A stem may begin several words: each entry counts once.
         hits = {
             entry
-            for token in text.positions
+            for token in text.distinct
             for stem, entries in heads.get(token[:head], ())
             if token.startswith(stem)
             for entry in entries
@@ -154,7 +178,8 @@ class Lexicon:
                     if not words:
                         continue
                     prefix = text.rstrip().endswith("*")
-                    entry = (concept, order, text, words, prefix)
+                    alone = len(words) == 1 and not prefix
+                    entry = (concept, order, text, words, prefix, alone)
                     if prefix and len(words) == 1:
                         stems.setdefault(words[0], []).append(entry)
                     else:

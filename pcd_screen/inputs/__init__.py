@@ -26,6 +26,10 @@ class Importer:
     # Looked for in folders and globs; False for kinds a folder holds for other reasons (a
     # README.md, notes.txt): those are read only when named.
     searched: bool = True
+    # "module:function" completing a record read with deferred=True, in the process that
+    # screens it (see finish()): the reader leaves out the part that reads the prose (IATI: the
+    # activity category), which screening reads anyway, so batch workers read each text once.
+    finish: str | None = None
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -37,7 +41,13 @@ def register(importer: Importer) -> None:
 
 for _importer in (
     Importer("proposal", (".yaml", ".yml", ".json"), "pcd_screen.inputs.proposal:read_proposals"),
-    Importer("iati", (".xml",), "pcd_screen.inputs.iati:read_records", portfolio=True),
+    Importer(
+        "iati",
+        (".xml",),
+        "pcd_screen.inputs.iati:read_records",
+        portfolio=True,
+        finish="pcd_screen.inputs.iati:finish_category",
+    ),
     Importer(
         "csv", (".csv",), "pcd_screen.inputs.csvtable:read_records", portfolio=True, mapped=True
     ),
@@ -74,23 +84,47 @@ def importer_for(file: str) -> Importer | None:
 
 
 def records(
-    file: str, lang: str = "en", max_size: int | None = None, mapping: dict | None = None
+    file: str,
+    lang: str = "en",
+    max_size: int | None = None,
+    mapping: dict | None = None,
+    deferred: bool = False,
 ) -> Iterator:
     """What a file holds, in order: proposal mappings already validated, Proposal objects, or
     the text of an error or note (one bad record never hides the others). mapping, for
-    spreadsheets: {"columns": {header: field}, "constants": {field: value}}."""
+    spreadsheets: {"columns": {header: field}, "constants": {field: value}}. deferred: mappings
+    of an importer with a finish step are given unfinished; pass each through finish()."""
     importer = importer_for(file)
     if importer is None:
         yield f"{file}: not a kind of input pcd-screen reads"
         return
-    module, _, name = importer.target.partition(":")
-    reader = getattr(import_module(module), name)
+    reader = _function(importer.target)
+    extra = {"deferred": True} if deferred and importer.finish else {}
     if importer.mapped and mapping:
         yield from reader(
-            file, lang, max_size, mapping.get("columns") or None, mapping.get("constants") or None
+            file,
+            lang,
+            max_size,
+            mapping.get("columns") or None,
+            mapping.get("constants") or None,
+            **extra,
         )
     else:
-        yield from reader(file, lang, max_size)
+        yield from reader(file, lang, max_size, **extra)
+
+
+def finish(file: str, data: dict) -> dict | str:
+    """A mapping records(deferred=True) gave, completed by its importer's finish step (the
+    validated proposal), or the text of the error."""
+    importer = importer_for(file)
+    if importer is None or importer.finish is None:
+        return data
+    return _function(importer.finish)(data)
+
+
+def _function(target: str):
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)
 
 
 def proposals(file: str, lang: str = "en", max_size: int | None = None) -> Iterator:

@@ -1,10 +1,11 @@
 """IATI activity files (versions 2.01-2.03) -> proposals in format v1.
 
-Reading is streaming and safe: the file is fed in chunks to defusedxml's parser (the one behind
-defusedxml's iterparse), which refuses entity declarations (so no external entities and no
-entity expansion); each <iati-activity> is mapped as soon as it ends and then dropped, so memory
-does not grow with the file. One activity that cannot be read gives an error record naming it
-and the file goes on; a file that is not well-formed XML gives one error record for the file.
+Reading is streaming and safe: the file is fed in chunks to expat (the standard library's
+parser, driven directly: see _Builder), which refuses entity declarations with defusedxml's
+exceptions (so no external entities, no DTD retrieval and no entity expansion); each
+<iati-activity> is mapped as soon as it ends and then dropped, so memory does not grow with the
+file. One activity that cannot be read gives an error record naming it and the file goes on; a
+file that is not well-formed XML gives one error record for the file.
 
 Nothing is guessed. A value IATI does not give is left out (the rules then answer unclear).
 Activity categories do not exist in IATI: they are inferred from purpose codes and from the
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 
 from pcd_screen.core.located import clip, excerpt
 from pcd_screen.core.paths import DATA_DIR
@@ -140,15 +141,75 @@ class ActivityError(ValueError):
 # --- streaming -----------------------------------------------------------------------------
 
 
-class _Builder(ET.TreeBuilder):
-    """Builds the tree and notes the line of every element of the current activity.
+# The elements the mapping below reads: the children of <iati-activity> with these tags (key
+# ""), and of a <transaction> (key "transaction"); all that is inside them. The rest of a
+# published activity (results, locations, document links, contacts, related activities: half of
+# its elements) is not built. A mapping that reads another element adds it here
+# (tests/test_iati.py compares with everything built).
+READ = {
+    "": {
+        "activity-date",
+        "budget",
+        "conditions",
+        "default-finance-type",
+        "default-flow-type",
+        "description",
+        "humanitarian-scope",
+        "iati-identifier",
+        "participating-org",
+        "policy-marker",
+        "recipient-country",
+        "recipient-region",
+        "reporting-org",
+        "sector",
+        "tag",
+        "title",
+        "transaction",
+    },
+    "transaction": {
+        "finance-type",
+        "flow-type",
+        "recipient-country",
+        "sector",
+        "transaction-date",
+        "transaction-type",
+        "value",
+    },
+}
 
-    A text longer than max_text characters is cut at the limit as it arrives (memory stays
-    bounded) and the activity holding it is reported and skipped, not screened on a part."""
+
+class _Builder:
+    """Reads the XML with expat and builds each activity's tree, noting the line of every
+    element of the current activity.
+
+    Expat is driven directly, not through ElementTree's pure-Python XMLParser (which defusedxml
+    subclasses): one Python call per element instead of four or five, and the elements are
+    built by ElementTree's C TreeBuilder. It is as safe: entity declarations (so external and
+    parameter entities and entity expansion) are refused with defusedxml's own exceptions, an
+    external entity reference is refused, and no DTD is ever read or fetched.
+
+    Only the elements the mapping reads are built (READ): the others are parsed, and their texts
+    held to the limit, but make no elements. A text longer than max_text characters is cut at
+    the limit as it arrives (memory stays bounded) and the activity holding it is reported and
+    skipped, not screened on a part."""
 
     def __init__(self, max_text: int):
-        super().__init__()
-        self.expat = None
+        self.tree = ET.TreeBuilder()
+        # "}" between a namespace and a name, as ElementTree does ({uri}name after _name).
+        self.expat = parser = expat.ParserCreate(None, "}")
+        parser.buffer_text = True  # one call per text, not one per line
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        parser.CommentHandler = self.tree.comment  # dropped, as ElementTree's parser does
+        parser.ProcessingInstructionHandler = self.tree.pi
+        parser.DefaultHandlerExpand = self._default
+        parser.EntityDeclHandler = _refuse_entity
+        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+        parser.ExternalEntityRefHandler = _refuse_external_reference
+        self.names: dict[str, str] = {}  # expat's name -> ElementTree's
+        self.read = READ  # None (tests): every element built
+        self.skipping = 0  # the depth of an element not read, while inside it
         self.max_text = max_text
         self.depth = 0
         self.root: ET.Element | None = None
@@ -160,26 +221,58 @@ class _Builder(ET.TreeBuilder):
         self.stray: list[tuple[int, str]] = []  # (line, message) of texts between activities
         self.last_byte = 0  # where the parser last reported something
 
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.expat.Parse(chunk, final)
+        except expat.ExpatError as exc:
+            error = ET.ParseError(exc)
+            error.code, error.position = exc.code, (exc.lineno, exc.offset)
+            raise error from None
+
+    def _name(self, name: str) -> str:
+        fixed = self.names[name] = "{" + name if "}" in name else name
+        return fixed
+
     def start(self, tag, attrs):
-        self._mark()
-        elem = super().start(tag, attrs)
-        if self.depth == 0:
+        parser = self.expat
+        self.text_length = 0
+        self.last_byte = parser.CurrentByteIndex
+        tag = self.names.get(tag) or self._name(tag)
+        tags = self.tags
+        tags.append(tag)
+        depth = self.depth
+        self.depth = depth + 1
+        if self.skipping:
+            return
+        if depth >= 2 and self.read is not None and depth <= 3:
+            # A child of the activity, or of one of its transactions, the mapping never reads.
+            wanted = self.read.get(tags[2] if depth == 3 else "")
+            if wanted is not None and tag not in wanted:
+                self.skipping = depth
+                return
+        for key in attrs:
+            if "}" in key:  # a namespaced attribute (xml:lang): {uri}name, as ElementTree has it
+                attrs = {(self.names.get(k) or self._name(k)): v for k, v in attrs.items()}
+                break
+        elem = self.tree.start(tag, attrs)
+        if depth == 0:
             self.root = elem
         else:
-            self.lines[elem] = self.expat.CurrentLineNumber
-        self.depth += 1
-        self.tags.append(tag)
-        return elem
+            self.lines[elem] = parser.CurrentLineNumber
 
     def end(self, tag):
-        self._mark()
-        elem = super().end(tag)
+        self.text_length = 0
+        self.last_byte = self.expat.CurrentByteIndex
+        tag = self.tags.pop()
         self.depth -= 1
-        self.tags.pop()
+        if self.skipping:
+            if self.depth == self.skipping:  # the element not read has ended
+                self.skipping = 0
+            return
+        elem = self.tree.end(tag)
         if self.depth == 1:
             self.finished.append((elem, self.lines, self.problem))
             self.lines, self.problem = {}, None
-        return elem
 
     def data(self, data):
         self.last_byte = self.expat.CurrentByteIndex
@@ -198,27 +291,51 @@ class _Builder(ET.TreeBuilder):
                 else:
                     self.stray.append((line, message))
             data = data[: max(room, 0)]
-        if data:
-            super().data(data)
+        if data and not self.skipping:
+            self.tree.data(data)
 
-    def _mark(self):
-        self.text_length = 0
-        self.last_byte = self.expat.CurrentByteIndex
+    def _default(self, text):
+        # An entity reference expat could not expand (it is declared in a DTD that is never
+        # read): an error, worded as ElementTree words it.
+        if text[:1] == "&":
+            parser = self.expat
+            error = expat.ExpatError(
+                f"undefined entity {text}: line {parser.ErrorLineNumber}, "
+                f"column {parser.ErrorColumnNumber}"
+            )
+            error.code = 11  # XML_ERROR_UNDEFINED_ENTITY
+            error.lineno, error.offset = parser.ErrorLineNumber, parser.ErrorColumnNumber
+            raise error
+
+
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _refuse_external_reference(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
 def iter_activities(
-    path, lang: str = "en", display_name: str | None = None, max_text: int | None = None
+    path,
+    lang: str = "en",
+    display_name: str | None = None,
+    max_text: int | None = None,
+    defer_category: bool = False,
 ) -> Iterator[ImportedActivity | ImportErrorRecord]:
     """Activities of an IATI file, one at a time, in file order; errors as records.
 
     The file may be of any size. No one text may be longer than max_text characters (the
     activity is then skipped) and no one tag, comment or declaration longer than max_text
-    bytes (the rest of the file is then skipped); default yamlload.MAX_BYTES."""
+    bytes (the rest of the file is then skipped); default yamlload.MAX_BYTES. With
+    defer_category, the activity category is left to finish_category (see PENDING)."""
     name = display_name or str(path)
     limit = max_text or MAX_BYTES
     builder = _Builder(limit)
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False)
-    builder.expat = parser.parser
     version = None
     index = 0
     fed = 0
@@ -226,7 +343,7 @@ def iter_activities(
         with open_input(path) as handle:
             while True:
                 chunk = handle.read(CHUNK)
-                _feed(parser, chunk)
+                _feed(builder, chunk)
                 fed += len(chunk)
                 for line, message in builder.stray:
                     yield ImportErrorRecord(name, None, None, line, message)
@@ -243,7 +360,9 @@ def iter_activities(
                 for elem, lines, problem in finished:
                     if elem.tag == "iati-activity":
                         index += 1
-                        yield _import_one(elem, lines, index, name, version or "", lang, problem)
+                        yield _import_one(
+                            elem, lines, index, name, version or "", lang, problem, defer_category
+                        )
                     builder.root.remove(elem)
                     elem.clear()
                 if fed - builder.last_byte > limit + CHUNK:
@@ -253,7 +372,7 @@ def iter_activities(
                         name,
                         None,
                         None,
-                        _line(parser),
+                        _line(builder),
                         f"a single tag, comment or declaration is longer than the limit of "
                         f"{limit} bytes ({RAISE_LIMIT}); the rest of the file is skipped",
                     )
@@ -265,13 +384,13 @@ def iter_activities(
             name,
             None,
             None,
-            _line(parser),
+            _line(builder),
             f"refused: {type(exc).__name__} ({exc}); IATI files need no DTD entities, and "
             "external entities and entity expansion are not allowed",
         )
     except _EncodingProblem as exc:
         yield ImportErrorRecord(
-            name, None, None, _line(parser), f"cannot read the XML: {exc} (IATI files are UTF-8)"
+            name, None, None, _line(builder), f"cannot read the XML: {exc} (IATI files are UTF-8)"
         )
     except ET.ParseError as exc:
         # Activities that ended before the error are given, as they would have been in a file
@@ -282,7 +401,7 @@ def iter_activities(
         for elem, lines, problem in builder.finished:
             if elem.tag == "iati-activity" and version is not None:
                 index += 1
-                yield _import_one(elem, lines, index, name, version, lang, problem)
+                yield _import_one(elem, lines, index, name, version, lang, problem, defer_category)
         line = exc.position[0] if getattr(exc, "position", None) else None
         yield ImportErrorRecord(
             name, None, None, line, f"not well-formed XML: {exc}; the rest of the file is skipped"
@@ -296,27 +415,21 @@ class _EncodingProblem(Exception):
     encoding (base64) or multi-byte (Shift JIS)."""
 
 
-def _feed(parser, chunk: bytes) -> None:
-    """Feed a chunk, or close the parser at the end of the file (an empty chunk)."""
+def _feed(builder: _Builder, chunk: bytes) -> None:
+    """Feed a chunk, or end the document at the end of the file (an empty chunk)."""
     try:
-        if chunk:
-            parser.feed(chunk)
-        else:
-            parser.close()
+        builder.feed(chunk, final=not chunk)
     except DefusedXmlException:
         raise
     except (LookupError, ValueError) as exc:  # raised by the codec lookup, not by expat
         raise _EncodingProblem(str(exc)) from None
 
 
-def _line(parser) -> int | None:
-    try:
-        return parser.parser.CurrentLineNumber
-    except AttributeError:
-        return None
+def _line(builder: _Builder) -> int | None:
+    return builder.expat.CurrentLineNumber
 
 
-def _import_one(elem, lines, index, file, version, lang, problem=None):
+def _import_one(elem, lines, index, file, version, lang, problem=None, defer_category=False):
     from pcd_screen.core.located import LoadError
     from pcd_screen.inputs.proposal import proposal_from_data
 
@@ -326,7 +439,14 @@ def _import_one(elem, lines, index, file, version, lang, problem=None):
         return ImportErrorRecord(file, index, identifier, line, f"{problem}; activity skipped")
     try:
         proposal = to_proposal(
-            elem, lang=lang, file=file, line=line, version=version, lines=lines, index=index
+            elem,
+            lang=lang,
+            file=file,
+            line=line,
+            version=version,
+            lines=lines,
+            index=index,
+            defer_category=defer_category,
         )
     except ActivityError as exc:
         return ImportErrorRecord(file, index, identifier, exc.line or line, str(exc))
@@ -486,8 +606,10 @@ def to_proposal(
     version: str | None = None,
     lines: dict | None = None,
     index: int | None = None,
+    defer_category: bool = False,
 ) -> dict:
     """Map one <iati-activity> element to a proposal mapping (format v1, with x- extensions).
+    With defer_category, the activity category is left to finish_category (see PENDING).
 
     Raises ActivityError for a value that cannot be read (a budget that is not a number, a date
     that is not a date); codes it does not know are left out with a warning in x-iati."""
@@ -577,7 +699,9 @@ def to_proposal(
     sdg = _sdg(act)
     if sdg:
         proposal["x-sdg"] = sdg
-    proposal["activities"] = [_activity(act, proposal)]
+    proposal["activities"] = [_activity(act, proposal, defer_category)]
+    if defer_category:  # to name the activity if finishing it fails
+        proposal[PENDING]["index"] = index
     if act.problems:
         proposal["x-iati-problems"] = act.problems
         for i, problem in enumerate(act.problems):
@@ -1187,7 +1311,14 @@ def _sdg(act: _Activity) -> dict:
 # --- the one activity and its inferred category --------------------------------------------
 
 
-def _activity(act: _Activity, proposal: dict) -> dict:
+# A proposal read with defer_category carries, under this key, what finish_category needs of
+# the XML to add the activity category later: batch reads IATI files in its main process and
+# screens in workers, and the category is inferred from the same readings of the title, summary
+# and description (engine/text) that screening makes, so the worker makes them once for both.
+PENDING = "x-pending-category"
+
+
+def _activity(act: _Activity, proposal: dict, defer: bool = False) -> dict:
     activity: dict = {"id": "A1", "title": proposal["title"]}
     act.locate(("activities", 0, "title"), act.elem.find("title"))
     act.locate(("activities", 0, "description"), act.elem.find("description"))
@@ -1195,28 +1326,54 @@ def _activity(act: _Activity, proposal: dict) -> dict:
         activity["description"] = proposal["description"]
     if "budget" in proposal:
         activity["budget"] = proposal["budget"]["total"]
-    inferred = infer_category(proposal)
-    if inferred is not None:
-        activity["category"] = inferred.pop("category")
-        activity["x-inferred"] = {"category": inferred}
-        # The deciding element: the sector when the code alone decided, else the title (the
-        # words may also come from the description; x-inferred quotes them).
-        code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
-        element = None
-        if code:
-            element = next(
-                (
-                    e
-                    for e in act.elem.iterfind("sector")
-                    if (e.get("code") or "").strip() == code[1]
-                ),
-                None,
-            )
-        act.locate(
-            ("activities", 0, "category"),
-            element if element is not None else act.elem.find("title"),
-        )
+    # Where a category would be read from: the sector when the code alone decides, else the
+    # title (the words may also come from the description; x-inferred quotes them).
+    title = act.elem.find("title")
+    where: dict = {
+        "at": len(act.located),
+        "title": act.line(title) if title is not None else None,
+        "sectors": {},
+    }
+    for sector in act.elem.iterfind("sector"):
+        where["sectors"].setdefault((sector.get("code") or "").strip(), act.line(sector))
+    if defer:
+        proposal[PENDING] = where
+    else:
+        _categorise(proposal, activity, where, act.located)
     return activity
+
+
+def _categorise(proposal: dict, activity: dict, where: dict, located: list) -> None:
+    """The activity's inferred category, its evidence, and the line of the deciding element
+    noted at where["at"] of the located values (x-iati.lines)."""
+    inferred = infer_category(proposal)
+    if inferred is None:
+        return
+    activity["category"] = inferred.pop("category")
+    activity["x-inferred"] = {"category": inferred}
+    code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
+    if code and code[1] in where["sectors"]:
+        line, tag = where["sectors"][code[1]], "sector"
+    else:
+        line, tag = where["title"], "title"
+    if line:
+        located.insert(where["at"], [["activities", 0, "category"], line, tag])
+
+
+def finish_category(data: dict) -> dict | str:
+    """A proposal read with defer_category, completed: its activity category inferred, as
+    to_proposal would have (the input registry's finish step for IATI); or the text of the
+    error, as iter_activities would have given it."""
+    where = data.pop(PENDING, None)
+    if where is None:
+        return data
+    try:
+        _categorise(data, data["activities"][0], where, data["x-iati"]["lines"])
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a bug, reported not raised
+        iati = data.get("x-iati") or {}
+        file, index, line = iati.get("file") or "", where.get("index"), iati.get("line")
+        return str(ImportErrorRecord(file, index, data.get("id"), line, f"cannot map: {exc!r}"))
+    return data
 
 
 def infer_category(proposal: dict) -> dict | None:
@@ -1302,9 +1459,12 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
     return {c: found[c] for c in dict.fromkeys(order) if c in found}
 
 
-def read_records(file, lang: str = "en", max_size: int | None = None) -> Iterator:
-    """The input registry's reader: proposal mappings, or the text of each error."""
-    for item in iter_activities(file, lang, max_text=max_size):
+def read_records(
+    file, lang: str = "en", max_size: int | None = None, deferred: bool = False
+) -> Iterator:
+    """The input registry's reader: proposal mappings, or the text of each error (deferred:
+    the activity category left to finish_category, in the process that screens)."""
+    for item in iter_activities(file, lang, max_text=max_size, defer_category=deferred):
         yield item.proposal if isinstance(item, ImportedActivity) else str(item)
 
 

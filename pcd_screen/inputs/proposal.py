@@ -72,6 +72,8 @@ def number_errors(doc: Document) -> list[InputError]:
     numbers beyond MAX_NUMBER. They made nan% shares, JSON reports that are not JSON, and
     OverflowError when a share was worked out. Extensions (x-) are not looked at."""
     errors: list[InputError] = []
+    if not _any_bad_number(doc.data):  # the usual case, found without building paths
+        return errors
 
     def walk(value, path):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -93,6 +95,27 @@ def number_errors(doc: Document) -> list[InputError]:
 
     walk(doc.data, ())
     return errors
+
+
+def _any_bad_number(data) -> bool:
+    """Whether number_errors would find anything: the same walk, without paths or recursion."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            pending.extend(v for k, v in value.items() if not str(k).startswith("x-"))
+        elif kind is list:
+            pending.extend(value)
+        elif kind is float:
+            if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+                return True
+        elif kind is int:
+            if abs(value) > MAX_NUMBER:
+                return True
+        elif isinstance(value, (dict, list, int, float)) and not isinstance(value, bool):
+            return True  # a subclass (never made by the readers): let the full walk decide
+    return False
 
 
 @lru_cache(maxsize=1)

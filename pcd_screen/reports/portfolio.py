@@ -27,13 +27,15 @@ def flagged_share(result: Result, principle: str, activity_budgets: list[float] 
     return flagged_shares(result, activity_budgets).get(principle, 0.0)
 
 
-def flagged_shares(result: Result, activity_budgets: list[float] | None) -> dict[str, float]:
-    """flagged_share of every principle with a flagged concern, in one pass over the findings."""
+def flagged_shares(
+    result: Result, activity_budgets: list[float] | None, flagged: list | None = None
+) -> dict[str, float]:
+    """flagged_share of every principle with a flagged concern, in one pass over the findings
+    (or over `flagged`, the result's flagged concerns when the caller has them already)."""
     cited: dict[str, set] = {}
-    for f in result.findings:
-        if f.kind == "concern" and f.status == "flag":
-            activities = cited.setdefault(f.principle, set())
-            activities.update(int(m.group(1)) for e in f.evidence if (m := _ACTIVITY.match(e.path)))
+    for f in _flagged(result) if flagged is None else flagged:
+        activities = cited.setdefault(f.principle, set())
+        activities.update(int(m.group(1)) for e in f.evidence if (m := _ACTIVITY.match(e.path)))
     total = budget_of(result)
     shares = {}
     for principle, activities in cited.items():
@@ -45,8 +47,23 @@ def flagged_shares(result: Result, activity_budgets: list[float] | None) -> dict
     return shares
 
 
-def summary_row(result: Result, activity_budgets: list[float] | None, countries: list[str]) -> dict:
-    """One row of summary.csv."""
+def _flagged(result: Result) -> list:
+    """The result's flagged concerns, in finding order: what the portfolio figures count."""
+    return [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
+
+
+def summary_row(
+    result: Result,
+    activity_budgets: list[float] | None,
+    countries: list[str],
+    flagged: list | None = None,
+    shares: dict | None = None,
+) -> dict:
+    """One row of summary.csv (flagged and shares: as records() passes them, worked out once)."""
+    if flagged is None:
+        flagged = _flagged(result)
+    if shares is None:
+        shares = flagged_shares(result, activity_budgets, flagged)
     row = {
         "id": result.proposal["id"],
         "title": result.proposal["title"],
@@ -56,16 +73,28 @@ def summary_row(result: Result, activity_budgets: list[float] | None, countries:
         "currency": result.facts.get("currency") or "",
         "verdict": result.verdict,
     }
-    for principle in PRINCIPLES:
-        row[f"{principle}_flagged"] = sum(
-            1
-            for f in result.findings
-            if f.principle == principle and f.kind == "concern" and f.status == "flag"
-        )
-    shares = flagged_shares(result, activity_budgets)
+    counts = dict.fromkeys(PRINCIPLES, 0)
+    for f in flagged:
+        if f.principle in counts:
+            counts[f.principle] += 1
+    for principle, count in counts.items():
+        row[f"{principle}_flagged"] = count
     for principle in PRINCIPLES:
         row[f"{principle}_budget_share"] = f"{shares.get(principle, 0.0):.4f}"
     return row
+
+
+def records(result: Result, data: dict, currency: str = "EUR") -> tuple[Screened, dict]:
+    """screened() and summary_row() of one result, as batch writes them for every proposal:
+    the findings are walked once for both."""
+    flagged = _flagged(result)
+    budgets = [a.get("budget") for a in data.get("activities") or []]
+    shares = flagged_shares(result, budgets, flagged)
+    countries = [c.get("code") for c in data.get("countries") or []]
+    return (
+        screened(result, data, currency, flagged, shares),
+        summary_row(result, budgets, countries, flagged, shares),
+    )
 
 
 @dataclass(slots=True)
@@ -109,10 +138,20 @@ class Screened:
 MAX_PLAUSIBLE = 10e9
 
 
-def screened(result: Result, data: dict, currency: str = "EUR") -> Screened:
+def screened(
+    result: Result,
+    data: dict,
+    currency: str = "EUR",
+    flagged: list | None = None,
+    shares: dict | None = None,
+) -> Screened:
     """The portfolio's view of one result and the proposal it screened; money converted into
-    `currency`."""
-    shares = flagged_shares(result, [a.get("budget") for a in data.get("activities") or []])
+    `currency` (flagged and shares: as records() passes them, worked out once)."""
+    if flagged is None:
+        flagged = _flagged(result)
+    if shares is None:
+        budgets = [a.get("budget") for a in data.get("activities") or []]
+        shares = flagged_shares(result, budgets, flagged)
     budget = budget_of(result)
     money = _converted(budget, result.facts.get("currency"), data, result.as_of, currency)
     implausible = None
@@ -133,14 +172,10 @@ def screened(result: Result, data: dict, currency: str = "EUR") -> Screened:
         id=result.proposal["id"],
         title=result.proposal["title"],
         verdict=result.verdict,
-        budget=budget_of(result),
+        budget=budget,
         currency=result.facts.get("currency"),
         shares={p: share for p, share in shares.items() if share},
-        concerns=[
-            (f.rule_id, f.title)
-            for f in result.findings
-            if f.kind == "concern" and f.status == "flag"
-        ],
+        concerns=[(f.rule_id, f.title) for f in flagged],
         countries=_country_weights(data.get("countries") or []),
         implementers=[i.get("name") or "(unnamed)" for i in data.get("implementers") or []],
         instrument=data.get("instrument"),

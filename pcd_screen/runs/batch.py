@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from pcd_screen.core.outputs import base_name, file_kind, safe_name, spreadsheet_safe, write_atomic
@@ -75,7 +75,9 @@ def tasks(files, lang: str, max_size: int | None = None, mapping: dict | None = 
             yield (file, 0), file, None, [], True
             continue
         chunk, errors, number = [], [], 0
-        for item in inputs.records(file, lang, max_size, mapping):
+        # Deferred: what reads the prose is finished in the worker, which screens the same
+        # texts (screen_task).
+        for item in inputs.records(file, lang, max_size, mapping, deferred=True):
             if isinstance(item, dict):
                 chunk.append(item)
             else:
@@ -99,8 +101,15 @@ def screen_task(task) -> tuple:
         for item in inputs.proposals(file, options.lang, options.max_file_size):
             (errors if isinstance(item, str) else proposals).append(item)
     else:
-        # Validated as they were imported: not checked twice.
-        proposals = [Proposal(data, inputs.document_for(data, file)) for data in records]
+        # Validated as they were imported: not checked twice; finished here (records with
+        # deferred=True), so that the texts are read once, for the importer and the rules.
+        proposals, errors = [], list(errors)
+        for data in records:
+            done = inputs.finish(file, data)
+            if isinstance(done, str):
+                errors.append(done)
+            else:
+                proposals.append(Proposal(done, inputs.document_for(done, file)))
     outputs = [
         _output(session.screen(p, as_of=_as_of(p.data, options)), p.data, options)
         for p in proposals
@@ -120,15 +129,10 @@ def _as_of(data: dict, options: Options):
 
 
 def _output(result, data: dict, options: Options) -> dict:
-    from pcd_screen.reports.portfolio import screened, summary_row
+    from pcd_screen.reports.portfolio import records
 
     form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
-    entry = screened(result, data, options.currency)
-    row = summary_row(
-        result,
-        [a.get("budget") for a in data.get("activities") or []],
-        [c.get("code") for c in data.get("countries") or []],
-    )
+    entry, row = records(result, data, options.currency)
     row.update(
         {
             "as_of": result.as_of,
@@ -447,7 +451,7 @@ class BatchWriter:
         self.errors += errors
         record = {
             "key": list(key),
-            "outputs": [{**o, "screened": asdict(o["screened"])} for o in outputs],
+            "outputs": [{**o, "screened": _fields(o["screened"])} for o in outputs],
             "errors": errors,
         }
         # After the reports: a task in the journal has all its files.
@@ -469,11 +473,13 @@ class BatchWriter:
             )
 
     def _summary_row(self, row: dict) -> None:
-        writer = csv.DictWriter(self._summary[0], fieldnames=list(row), lineterminator="\n")
+        # One csv.writer for the run; each row in its own key order, as a DictWriter made for
+        # it would write it (one was made per row), the header from the first row's keys.
         if not self._summary_header:
-            writer.writeheader()
+            self._summary_csv = csv.writer(self._summary[0], lineterminator="\n")
+            self._summary_csv.writerow(list(row))
             self._summary_header = True
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        self._summary_csv.writerow([spreadsheet_safe(v) for v in row.values()])
 
     def _xlsx(self, figures: dict, meta: dict, coding: dict) -> Path:
         """portfolio.xlsx, written whole (temporary file, then rename)."""
@@ -599,6 +605,12 @@ def _journal_record(record) -> bool:
 
 def _xlsx_path(out: Path) -> Path:
     return out / "portfolio.xlsx"
+
+
+def _fields(entry) -> dict:
+    """A portfolio record's fields, for the journal: dumped at once, so not deep-copied as
+    dataclasses.asdict would (a third of the cost of journaling a proposal)."""
+    return {f.name: getattr(entry, f.name) for f in fields(entry)}
 
 
 def _screened(data: dict):
