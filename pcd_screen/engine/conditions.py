@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 Truth = bool | None  # None = unknown
 PathT = tuple
@@ -23,33 +23,49 @@ class ConditionError(ValueError):
     """A condition that is not well formed; the message names the offending part."""
 
 
-@dataclass(slots=True)
+# The classes of this module are plain classes, not dataclasses: they are made at import on
+# every run, and a dataclass's generated methods are compiled from source each time
+# (bench/README.md, "Start-up").
+
+
 class Outcome:
     """A truth value, the evidence that decided it and the fields whose absence left it unknown."""
 
-    value: Truth
-    evidence: list[tuple[PathT, object]] = field(default_factory=list)
-    missing: list[PathT] = field(default_factory=list)
-    scope: list[tuple[PathT, object]] = field(default_factory=list)  # what made a rule apply
+    __slots__ = ("value", "evidence", "missing", "scope")
+
+    def __init__(self, value: Truth, evidence=None, missing=None, scope=None):
+        self.value = value
+        self.evidence: list[tuple[PathT, object]] = [] if evidence is None else evidence
+        self.missing: list[PathT] = [] if missing is None else missing
+        self.scope: list[tuple[PathT, object]] = [] if scope is None else scope  # made it apply
+
+    def __eq__(self, other):
+        return isinstance(other, Outcome) and all(
+            getattr(self, name) == getattr(other, name) for name in self.__slots__
+        )
+
+    def __repr__(self):
+        return f"Outcome({self.value!r}, {self.evidence!r}, {self.missing!r}, {self.scope!r})"
 
 
-@dataclass
 class Context:
     """Everything a condition may look at. Built by the engine; conditions never do I/O."""
 
-    data: dict
-    facts: dict  # name -> Fact (see facts.py): .value, .sources, .missing
-    refdata: object
-    as_of: date
-    lexicon: object  # text.Lexicon: concept -> phrases
-    # Many rules ask for the same fields: each path is followed once per proposal.
-    resolved: dict = field(default_factory=dict)
-    # Rules share conditions (compile_condition interns them): each is evaluated once per base.
-    memo: dict = field(default_factory=dict)
-    # Truth values alone, likewise once per node and base (most rules need nothing more).
-    truths: dict = field(default_factory=dict)
-    # The values at a path without their concrete paths, for truth values: (values, lost).
-    valued: dict = field(default_factory=dict)
+    def __init__(self, data: dict, facts: dict, refdata, as_of: date, lexicon):
+        self.data = data
+        self.facts = facts  # name -> Fact (see facts.py): .value, .sources, .missing
+        self.refdata = refdata
+        self.as_of = as_of
+        self.lexicon = lexicon  # text.Lexicon: concept -> phrases
+        # Many rules ask for the same fields: each path is followed once per proposal.
+        self.resolved: dict = {}
+        # Rules share conditions (compile_condition interns them): each is evaluated once per
+        # base.
+        self.memo: dict = {}
+        # Truth values alone, likewise once per node and base (most rules need nothing more).
+        self.truths: dict = {}
+        # The values at a path without their concrete paths, for truth values: (values, lost).
+        self.valued: dict = {}
 
     def resolve(self, path: tuple, base: PathT) -> tuple[tuple, tuple]:
         key = (path, base)
@@ -194,12 +210,14 @@ def kleene_or(values) -> Truth:
 # it ranges over many elements (a wildcard) so that the quantifier applies.
 
 
-@dataclass(slots=True)
 class Items:
-    found: list[tuple[PathT, object]]
-    missing: list[PathT]
-    many: bool
-    bounds: tuple[float, float] | None = None  # share/count under unknowns: (lowest, highest)
+    __slots__ = ("found", "missing", "many", "bounds")
+
+    def __init__(self, found: list, missing: list, many: bool, bounds=None):
+        self.found: list[tuple[PathT, object]] = found
+        self.missing: list[PathT] = missing
+        self.many = many
+        self.bounds: tuple[float, float] | None = bounds  # share/count: (lowest, highest)
 
 
 def _subject_path(arg, ctx: Context, base: PathT) -> Items:
@@ -313,8 +331,7 @@ TEXT_GROUPS = {
 }
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     name: str
     schema: dict
     doc: str
@@ -466,8 +483,7 @@ def _mentions(values, concepts, ctx: Context):
     return hits
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(NamedTuple):
     name: str
     kind: str  # element | collection | presence | text
     schema: dict
@@ -545,7 +561,7 @@ _UNSET = object()
 
 
 class Node:
-    # Nodes are told apart by identity (eq=False on the dataclasses below): they are the keys
+    # Nodes are told apart by identity (plain classes compare and hash so): they are the keys
     # of a proposal's memo, and equal conditions are one node anyway (compile_condition).
     # Only a node asked by more than one rule or condition is memoised: for the others the
     # memo would cost more than it saves.
@@ -616,12 +632,15 @@ class Node:
         return set()
 
 
-@dataclass(eq=False)
 class _Junction(Node):
     """all / any: the children's values combined in three-valued logic (kleene), where the
     decisive value (False for all, True for any) settles it at once."""
 
-    children: list[Node]
+    def __init__(self, children: list[Node]):
+        self.children = children
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.children!r})"
 
     def _evaluate(self, ctx, base):
         outs = [child.evaluate(ctx, base) for child in self.children]
@@ -631,7 +650,6 @@ class _Junction(Node):
         return set().union(*(c.facts_used() for c in self.children))
 
 
-@dataclass(eq=False)
 class All(_Junction):
     decisive = False
     kleene = staticmethod(kleene_and)
@@ -662,7 +680,6 @@ class All(_Junction):
         return result
 
 
-@dataclass(eq=False)
 class Any(_Junction):
     decisive = True
     kleene = staticmethod(kleene_or)
@@ -693,9 +710,12 @@ class Any(_Junction):
         return result
 
 
-@dataclass(eq=False)
 class Not(Node):
-    child: Node
+    def __init__(self, child: Node):
+        self.child = child
+
+    def __repr__(self):
+        return f"Not({self.child!r})"
 
     def _raw_decider(self):
         child = self._child_decider(self.child)
@@ -733,15 +753,24 @@ def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:
     return Outcome(value, [e for o in chosen for e in o.evidence], [])
 
 
-@dataclass(eq=False)
 class Predicate(Node):
-    subject: Subject
-    subject_arg: object
-    operator: Operator
-    argument: object
-    quantifier: str = "any"
+    def __init__(
+        self, subject: Subject, subject_arg, operator: Operator, argument, quantifier="any"
+    ):
+        self.subject = subject
+        self.subject_arg = subject_arg
+        self.operator = operator
+        self.argument = argument
+        self.quantifier = quantifier
+        self._prepare()
 
-    def __post_init__(self):
+    def __repr__(self):
+        return (
+            f"Predicate({self.subject.name}={self.subject_arg!r}, "
+            f"{self.operator.name}={self.argument!r}, quantifier={self.quantifier!r})"
+        )
+
+    def _prepare(self):
         # Worked out once here rather than on every evaluation: a rule runs on every proposal.
         kind = self.operator.kind
         if kind == "collection":
