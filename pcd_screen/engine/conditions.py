@@ -631,6 +631,10 @@ class Node:
     def facts_used(self) -> set[str]:
         return set()
 
+    def nodes(self):
+        """This node and every node under it."""
+        yield self
+
 
 class _Junction(Node):
     """all / any: the children's values combined in three-valued logic (kleene), where the
@@ -648,6 +652,11 @@ class _Junction(Node):
 
     def facts_used(self):
         return set().union(*(c.facts_used() for c in self.children))
+
+    def nodes(self):
+        yield self
+        for child in self.children:
+            yield from child.nodes()
 
 
 class All(_Junction):
@@ -736,6 +745,10 @@ class Not(Node):
 
     def facts_used(self):
         return self.child.facts_used()
+
+    def nodes(self):
+        yield self
+        yield from self.child.nodes()
 
 
 def _combine(value: Truth, outs: list[Outcome], decisive: bool) -> Outcome:

@@ -91,13 +91,18 @@ def normalise(data: dict) -> dict:
 def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
     # Truth values first, short-circuited: a rule that does not apply or passes shows no
     # evidence, so only the others are evaluated in full.
-    if rule.applies_when is not None and rule.applies_when.truth(ctx) is False:
+    scope_truth = rule.applies_when.truth(ctx) if rule.applies_when is not None else True
+    if scope_truth is False:
         return "not-applicable", Outcome(False, [], [])
     if rule.flag_when.truth(ctx) is False:
         return "pass", Outcome(False, [], [])
     if rule.applies_when is not None:
-        scope = rule.applies_when.evaluate(ctx)
         flag = rule.flag_when.evaluate(ctx)
+        if scope_truth is True and not flag.evidence and not _scope_quotes(rule):
+            # What put the proposal in scope is shown only beside the flag's evidence or when
+            # it quotes a sentence: neither can be, so the scope need not be worked out.
+            return _status(flag.value), Outcome(flag.value, flag.evidence, flag.missing)
+        scope = rule.applies_when.evaluate(ctx)
         if scope.value is None:
             # Unknown scope: only a definite "no" from flag_when would have settled the rule.
             # What left the scope open is shown (a sentence the text says only weakly).
@@ -109,8 +114,22 @@ def status_of(rule: Rule, ctx: Context) -> tuple[str, Outcome]:
         outcome = Outcome(flag.value, flag.evidence, flag.missing, scope.evidence)
     else:
         outcome = rule.flag_when.evaluate(ctx)
-    status = {True: "flag", False: "pass", None: "unclear"}[outcome.value]
-    return status, outcome
+    return _status(outcome.value), outcome
+
+
+def _status(value) -> str:
+    return "flag" if value is True else "pass" if value is False else "unclear"
+
+
+def _scope_quotes(rule: Rule) -> bool:
+    """Whether the rule's scope can quote a sentence (it reads text frames)."""
+    quotes = rule.cache.get("scope-quotes")
+    if quotes is None:
+        quotes = rule.cache["scope-quotes"] = any(
+            getattr(node, "operator", None) is not None and node.operator.kind == "frames"
+            for node in rule.applies_when.nodes()
+        )
+    return quotes
 
 
 def _static(rule: Rule, lang: str, registry: dict) -> tuple:
