@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 
 from pcd_screen.core.terms import SEVERITIES, STATUSES
@@ -106,7 +107,21 @@ def _compact(finding: Finding) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [_evidence_dict(asdict(e)) for e in finding.evidence]
+        out["evidence"] = [_published(e) for e in finding.evidence]
+    return out
+
+
+def _published(evidence: Evidence) -> dict:
+    """_evidence_dict(asdict(evidence)) without asdict's deep copy: the compact form is
+    serialised at once (results.jsonl), a few times per proposal of a portfolio."""
+    value = evidence.value
+    if isinstance(value, (list, dict, tuple)):  # copied, as asdict does
+        value = deepcopy(value)
+    out = {"path": evidence.path, "value": value, "line": evidence.line}
+    for name in ("element", "location", "quote"):
+        known = getattr(evidence, name)
+        if known is not None:
+            out[name] = known
     return out
 
 
