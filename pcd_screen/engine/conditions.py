@@ -650,6 +650,26 @@ class _Junction(Node):
         outs = [child.evaluate(ctx, base) for child in self.children]
         return _combine(self.kleene(o.value for o in outs), outs, decisive=self.decisive)
 
+    def _truth(self, ctx, base):
+        # kleene_and and kleene_or stop at the decisive value: later children are not asked.
+        return self.kleene(child.truth(ctx, base) for child in self.children)
+
+    def _raw_decider(self):
+        deciders = [self._child_decider(child) for child in self.children]
+        decisive = self.decisive
+
+        def decide(ctx):  # the kleene function, inlined: it runs for every rule
+            result: Truth = not decisive
+            for child in deciders:  # later children are not asked once one is decisive
+                value = child(ctx)
+                if value is decisive:
+                    return decisive
+                if value is None:
+                    result = None
+            return result
+
+        return decide
+
     def facts_used(self):
         return set().union(*(c.facts_used() for c in self.children))
 
@@ -663,60 +683,10 @@ class All(_Junction):
     decisive = False
     kleene = staticmethod(kleene_and)
 
-    def _raw_decider(self):
-        deciders = [self._child_decider(child) for child in self.children]
-
-        def decide(ctx):
-            result: Truth = True
-            for child in deciders:  # later children are not asked once one is false
-                value = child(ctx)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
-
-        return decide
-
-    def _truth(self, ctx, base):
-        result: Truth = True
-        for child in self.children:  # later children are not asked once one is false
-            value = child.truth(ctx, base)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
-
 
 class Any(_Junction):
     decisive = True
     kleene = staticmethod(kleene_or)
-
-    def _raw_decider(self):
-        deciders = [self._child_decider(child) for child in self.children]
-
-        def decide(ctx):
-            result: Truth = False
-            for child in deciders:  # later children are not asked once one is true
-                value = child(ctx)
-                if value is True:
-                    return True
-                if value is None:
-                    result = None
-            return result
-
-        return decide
-
-    def _truth(self, ctx, base):
-        result: Truth = False
-        for child in self.children:  # later children are not asked once one is true
-            value = child.truth(ctx, base)
-            if value is True:
-                return True
-            if value is None:
-                result = None
-        return result
 
 
 class Not(Node):

@@ -153,21 +153,8 @@ def _settled(rule: Rule, status: str, lang: str, registry: dict) -> Finding:
     key = (status, lang)
     finding = rule.cache.get(key)
     if finding is None:
-        title, rationale, recommendation, sources = _static(rule, lang, registry)
-        finding = rule.cache[key] = Finding(
-            rule.id,
-            rule.principle,
-            rule.severity,
-            rule.kind,
-            status,
-            title,
-            "",
-            rationale,
-            recommendation,
-            [],
-            [],
-            sources,
-            rule.references,
+        finding = rule.cache[key] = _finding(
+            rule, status, Outcome(False), None, None, lang, registry
         )
     return finding
 
