@@ -38,7 +38,10 @@ def after(owner, name: str, step: str, consume: bool = False) -> None:
 def main() -> None:
     mark("Python itself")
     import gc
+    import importlib.util
 
+    if importlib.util.find_spec("pcd_screen.entry"):  # the console script's entry point, since
+        gc.disable()  # there is one: the collector off before click and the package are imported
     from pcd_screen import commands
     from pcd_screen.commands import common, main
 

@@ -1,3 +1,3 @@
-from pcd_screen.commands import main
+from pcd_screen.entry import main
 
 main()

@@ -15,7 +15,7 @@ from generated import write_or_check  # scripts/generated.py
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
 from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
-from pcd_screen.engine.lexicon import lexicon_words
+from pcd_screen.engine.lexicon import Lexicon, lexicon_words
 from pcd_screen.engine.ruleset import files_digest, rule_files
 from pcd_screen.engine.text.frames import lexeme_index
 
@@ -60,6 +60,7 @@ def bundle_text() -> str:
             entry["derived"] = derived
         entries[key] = entry
     entries["digests"] = digests()
+    entries["lexicon-index"] = lexicon_index()
     return layout(entries)
 
 
@@ -93,6 +94,20 @@ def digests() -> dict:
             "digest": files_digest(rules, lexicon_digest),
         },
     }
+
+
+def lexicon_index() -> dict:
+    """The lexicons' phrase index (Lexicon.shipped_index), over their phrases merged as
+    engine.ruleset.load_lexicon merges them; a run uses it while each file is unchanged
+    (yamlread.bundled_derived)."""
+    lexicons = sorted((DATA_DIR / "lexicons").glob("*.yaml"))
+    phrases: dict[str, list[str]] = {}
+    for path in lexicons:
+        # As a run reads each file from the bundle: its keys sorted, which orders the concepts.
+        data = json.loads(json.dumps(parse_trusted(path.read_bytes()) or {}, sort_keys=True))
+        for concept, entries in data.items():
+            phrases.setdefault(concept, []).extend(entries or [])
+    return {"files": [bundle_key(p) for p in lexicons], "data": Lexicon(phrases).shipped_index()}
 
 
 def main(argv: list[str]) -> int:

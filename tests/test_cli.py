@@ -284,3 +284,28 @@ def test_the_garbage_collector_is_off_only_while_a_screening_starts(monkeypatch)
     finally:
         gc.enable()
         gc.unfreeze()  # this test process goes on; the frozen objects are collectable again
+
+
+def test_the_console_script_starts_with_the_garbage_collector_off(monkeypatch):
+    # pyproject's console script and `python -m pcd_screen` go through pcd_screen.entry, which
+    # turns the collector off before click and the commands are imported.
+    import gc
+    from pathlib import Path
+
+    import tomllib
+
+    from pcd_screen import entry
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["pcd-screen"] == "pcd_screen.entry:main"
+    main_py = (Path(entry.__file__).parent / "__main__.py").read_text()
+    assert "from pcd_screen.entry import main" in main_py
+    states = []
+    monkeypatch.setitem(sys.modules, "pcd_screen.commands", None)  # an import that fails
+    try:
+        with pytest.raises(ImportError):
+            entry.main()
+        states.append(gc.isenabled())
+    finally:
+        gc.enable()
+    assert states == [False]

@@ -98,3 +98,25 @@ def test_a_weak_text_signal_is_a_question_quoting_the_sentence(tmp_path, fmt, la
     assert {"en": "please clarify", "nl": "graag verduidelijken", "fr": "merci de préciser"}[
         lang
     ] in out
+
+
+@pytest.mark.parametrize(
+    ("phrases", "expected"),
+    [
+        (["holding centre"], "Then the holding centre opens."),
+        (["readmi*"], "Réadmission follows."),
+        (["readmi"], None),  # a whole word, not a prefix
+        (["centre opens"], "Then the holding centre opens."),
+        (["postes-frontières"], "Les postes-frontières sont là."),  # its own hyphen asked for
+        (["2015-36"], "La loi n° 2015-36 est appliquée."),
+        (["nothing here"], None),
+    ],
+)
+def test_quote_finds_the_sentence_as_the_lexicon_matches_words(phrases, expected):
+    from pcd_screen.engine.quotes import quote
+
+    text = (
+        "Postes frontières ici. Les postes-frontières sont là. Then the holding centre opens. "
+        "Réadmission follows. La loi n° 2015-36 est appliquée."
+    )
+    assert quote(text, phrases) == expected

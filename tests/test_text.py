@@ -45,3 +45,22 @@ def test_the_shipped_lexicon_comes_folded_as_a_run_would_fold_it():
     fresh = Lexicon(shipped.raw)
     for concept in shipped.raw:
         assert shipped.get(concept) == fresh.get(concept)
+
+
+def test_the_shipped_phrase_index_is_the_one_a_run_would_build():
+    # The bundle ships the lexicons' phrase index (Lexicon.shipped_index) so that a screening
+    # does not index 1,700 phrases on start; made whole, it must be what building gives.
+    from pcd_screen.engine.ruleset import load_lexicon
+
+    load_lexicon.cache_clear()
+    shipped, _digest = load_lexicon()
+    assert shipped._shipped is not None, "the bundle's phrase index was not used"
+    by_first, heads, head = shipped._phrase_index()
+    assert any(entries.__class__ is str for entries in by_first.values())  # as shipped
+    built = Lexicon(shipped.raw)._phrase_index()
+    assert shipped.full_index() == built
+    assert all(type(e) is tuple and type(e[3]) is tuple for v in by_first.values() for e in v)
+    assert all(type(e) is tuple for v in heads.values() for _s, es in v for e in es)
+    # and matching through it finds what the built index finds
+    text = "Forced returns and readmission of migrants; border control, retour forcé."
+    assert Lexicon(shipped.raw).matches(text) == load_lexicon()[0].matches(text)

@@ -315,16 +315,20 @@ def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_pa
     bundle = {
         "rules/x.yaml": {"blake2b": yamlload.file_digest(b"a: 1\n"), "data": {"a": 1}},
         "digests": {"some": {"files": ["rules/x.yaml"], "digest": "from bundle"}},
+        "worked-out": {"files": ["rules/x.yaml"], "data": {"b": 2}},
     }
     monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
     monkeypatch.setattr(yamlload, "_unchanged", set())
     assert yamlload.bundled_digest("some", [path]) is None  # not read through the bundle yet
     yamlload.load_trusted(path)
     assert yamlload.bundled_digest("some", [path]) == "from bundle"
+    assert yamlload.bundled_derived("worked-out", [path]) == {"b": 2}
+    assert yamlload.bundled_derived("other", [path]) is None
     assert yamlload.bundled_digest("some", [path, path]) is None  # other files than bundled
     path.write_text("a: 2\n")
     yamlload.load_trusted(path)
     assert yamlload.bundled_digest("some", [path]) is None
+    assert yamlload.bundled_derived("worked-out", [path]) is None
 
 
 def test_the_bundle_is_one_json_object_and_each_entry_is_read_alone():

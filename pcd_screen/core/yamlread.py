@@ -263,10 +263,22 @@ def bundled_digest(name: str, paths) -> str | None:
     the lexicons', the catalogue's), when the bundle has it for exactly these files and each of
     them was read unchanged through load_trusted; None otherwise (the caller works it out)."""
     entry = _bundle().get("digests", {}).get(name)
+    return entry["digest"] if _covers(entry, paths) else None
+
+
+def bundled_derived(name: str, paths):
+    """What scripts/compile_data.py worked out from several data files together (the lexicons'
+    phrase index), on the same terms as bundled_digest; None otherwise."""
+    entry = _bundle().get(name)
+    return entry["data"] if _covers(entry, paths) else None
+
+
+def _covers(entry, paths) -> bool:
+    """Whether a bundle entry over several files is for exactly these, each read unchanged."""
+    if entry is None:
+        return False
     keys = [bundle_key(path) for path in paths]
-    if entry is None or entry["files"] != keys or not _unchanged.issuperset(keys):
-        return None
-    return entry["digest"]
+    return entry["files"] == keys and _unchanged.issuperset(keys)
 
 
 def parse_trusted(raw: bytes):

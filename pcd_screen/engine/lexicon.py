@@ -68,6 +68,13 @@ class Phrase(NamedTuple):
         return _found(self.words, self.prefix, text)
 
 
+def _entry(concept: str, order: int, text: str, words: tuple[str, ...]) -> tuple:
+    """A phrase index entry: (concept, order, text, words, prefix, alone); alone is a phrase of
+    one word that is not a prefix, there whenever its word is."""
+    prefix = text.rstrip().endswith("*")
+    return (concept, order, text, words, prefix, len(words) == 1 and not prefix)
+
+
 def _found(words: tuple[str, ...], prefix: bool, text: Tokens) -> bool:
     """Whether a phrase (its folded words, a prefix or not) is in an indexed text."""
     size = len(words)
@@ -123,11 +130,19 @@ class Lexicon:
     matches(text) finds every concept in a text at once through an index on the phrases' first
     words, so that a text is read once per proposal however many rules ask about it."""
 
-    def __init__(self, raw: dict[str, list[str]], folded: dict[str, list] | None = None):
+    def __init__(
+        self,
+        raw: dict[str, list[str]],
+        folded: dict[str, list] | None = None,
+        index: dict | None = None,
+    ):
         """folded: concept -> each phrase's words (lexicon_words), for the concepts whose
-        phrases are already folded; the others are folded on first use."""
+        phrases are already folded; the others are folded on first use. index: the phrase
+        index of these very phrases as the bundle ships it (shipped_index), else it is built
+        on first use."""
         self.raw = raw
         self._folded = folded or {}
+        self._shipped = index
         self._parsed: dict[str, list[Phrase]] = {}
         self._index: tuple[dict, list] | None = None
         self._matches: dict[str, dict[str, list[Phrase]]] = {}
@@ -147,7 +162,12 @@ class Lexicon:
         by_first, heads, head = self._phrase_index()
         found: dict[str, list[tuple]] = {}
         for token in text.distinct:
-            for entry in by_first.get(token, ()):
+            entries = by_first.get(token)
+            if entries is None:
+                continue
+            if entries.__class__ is str:  # as shipped: "concept number, order, ..."
+                entries = by_first[token] = self._entries(entries)
+            for entry in entries:
                 # A phrase of one word (not a prefix) is there when its word is: no need to look.
                 if entry[5] or _found(entry[3], entry[4], text):
                     found.setdefault(entry[0], []).append(entry)
@@ -168,22 +188,30 @@ class Lexicon:
         }
 
     def _phrase_index(self):
+        """(by_first, heads, head): the phrases by their first word, except one-word prefixes,
+        which are by their stem's first `head` characters. Index entries are (concept, order,
+        text, words, prefix, alone). As shipped, by_first holds text, "concept number order
+        ...", for each word until a text holds it (most are never met)."""
         if self._index is None:
-            by_first: dict[str, list] = {}
-            stems: dict[str, list] = {}
-            for concept, phrases in self.raw.items():
-                for order, (text, words) in enumerate(
-                    zip(phrases, self._words(concept), strict=True)
-                ):
-                    if not words:
-                        continue
-                    prefix = text.rstrip().endswith("*")
-                    alone = len(words) == 1 and not prefix
-                    entry = (concept, order, text, words, prefix, alone)
-                    if prefix and len(words) == 1:
-                        stems.setdefault(words[0], []).append(entry)
-                    else:
-                        by_first.setdefault(words[0], []).append(entry)
+            shipped, self._shipped = self._shipped, None
+            if shipped is not None and self._folded:
+                by_first = dict(shipped["first"])  # not the bundle's own: values are replaced
+                stems: dict[str, list] = {}
+                for entry in self._entries(shipped["stems"]):
+                    stems.setdefault(entry[3][0], []).append(entry)
+            else:
+                by_first, stems = {}, {}
+                for concept, phrases in self.raw.items():
+                    for order, (text, words) in enumerate(
+                        zip(phrases, self._words(concept), strict=True)
+                    ):
+                        if not words:
+                            continue
+                        entry = _entry(concept, order, text, words)
+                        if entry[4] and len(words) == 1:
+                            stems.setdefault(words[0], []).append(entry)
+                        else:
+                            by_first.setdefault(words[0], []).append(entry)
             # Stems grouped by their beginning, as long as the shortest stem.
             head = min((len(stem) for stem in stems), default=1)
             heads: dict[str, list] = {}
@@ -191,6 +219,46 @@ class Lexicon:
                 heads.setdefault(stem[:head], []).append((stem, entries))
             self._index = (by_first, heads, head)
         return self._index
+
+    def _entries(self, shipped: str) -> list[tuple]:
+        """The index entries of shipped references: "concept number, order, ..." (text parses
+        faster than JSON numbers, and most are never used)."""
+        concepts = list(self.raw)
+        refs = [int(ref) for ref in shipped.split()]
+        entries = []
+        for at in range(0, len(refs), 2):
+            concept, order = concepts[refs[at]], refs[at + 1]
+            text = self.raw[concept][order]
+            folded = self._folded.get(concept)
+            if folded is not None and len(folded) == len(self.raw[concept]):
+                words = tuple(folded[order])
+            else:
+                words = tuple(phrase_words(text))
+            entries.append(_entry(concept, order, text, words))
+        return entries
+
+    def full_index(self):
+        """The whole phrase index, every shipped list made entries (tests, compile_data)."""
+        by_first, heads, head = self._phrase_index()
+        for token, entries in by_first.items():
+            if entries.__class__ is str:
+                by_first[token] = self._entries(entries)
+        return by_first, heads, head
+
+    def shipped_index(self) -> dict:
+        """The phrase index as the bundle ships it (scripts/compile_data.py): each entry as its
+        concept's number and its order, by first word; the one-word prefixes apart."""
+        numbers = {concept: number for number, concept in enumerate(self.raw)}
+        by_first, heads, _head = self.full_index()
+
+        def refs(entries):
+            return " ".join(f"{numbers[entry[0]]} {entry[1]}" for entry in entries)
+
+        stems = [entry for group in heads.values() for _stem, entries in group for entry in entries]
+        return {
+            "first": {word: refs(entries) for word, entries in by_first.items()},
+            "stems": refs(stems),
+        }
 
     def _words(self, concept: str) -> list[tuple[str, ...]]:
         """Each phrase's folded words: as shipped (the bundle), else folded here."""

@@ -7,30 +7,43 @@ from __future__ import annotations
 
 import re
 
-from pcd_screen.engine.lexicon import fold
+from pcd_screen.engine.lexicon import Phrase, Tokens, fold
 from pcd_screen.engine.text.sentences import split
 
 MAX_QUOTE = 300
+_WORD = re.compile(r"\w+")
 
 
 def quote(text: str, phrases: list[str]) -> str | None:
     """The first sentence of text that holds one of the phrases (a trailing * is a prefix)."""
     if not isinstance(text, str) or not phrases:
         return None
-    patterns = []
-    for phrase in phrases:
-        words = fold(phrase).rstrip("*")
-        tail = r"\w*" if phrase.endswith("*") else r"\b"
-        patterns.append(re.compile(r"\b" + r"\W+".join(map(re.escape, words.split())) + tail))
+    matchers = [_matcher(phrase) for phrase in phrases]
     for start, end in split(text):
         sentence = text[start:end]
-        folded = fold(sentence)
-        if any(p.search(folded) for p in patterns):
+        words = Tokens(sentence)
+        if any(match(words, sentence) for match in matchers):
             sentence = " ".join(sentence.split())
             if len(sentence) > MAX_QUOTE:
                 sentence = sentence[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
             return sentence
     return None
+
+
+def _matcher(phrase: str):
+    """Whether a sentence's folded words hold a phrase: its folded parts, split on spaces, one
+    word after another (the last a prefix of a word if the phrase ends in *). A phrase whose
+    parts are all plain words (nearly all) is looked for as the lexicon looks for its phrases;
+    one with others ("postes-frontières") through a regular expression, which asks for those
+    very characters between its words."""
+    parts = fold(phrase).rstrip("*").split()
+    prefix = phrase.endswith("*")
+    if parts and all(_WORD.fullmatch(part) for part in parts):
+        found = Phrase(phrase, tuple(parts), prefix).find
+        return lambda words, _sentence: found(words)
+    tail = r"\w*" if prefix else r"\b"
+    pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, parts)) + tail)
+    return lambda _words, sentence: pattern.search(fold(sentence)) is not None
 
 
 def section_of(quoted: str, proposal) -> str | None:

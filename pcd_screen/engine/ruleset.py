@@ -107,7 +107,10 @@ def load_lexicon() -> tuple[Lexicon, str]:
             else:
                 folded = None  # a file without them: every concept folded at run time
     digest = yamlload.bundled_digest("lexicons", paths) or files_digest(paths)
-    return Lexicon(phrases, folded), digest
+    # The phrase index of all of them, as the bundle ships it (Lexicon.shipped_index): used
+    # while every lexicon file is as the bundle has it, as the folded words are.
+    index = yamlload.bundled_derived("lexicon-index", paths) if folded is not None else None
+    return Lexicon(phrases, folded, index), digest
 
 
 def files_digest(paths, seed: str = "") -> str:
