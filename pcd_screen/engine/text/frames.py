@@ -129,21 +129,24 @@ class Matcher:
         self.frames = frames()
         self.order = {frame: n for n, frame in enumerate(self.frames.values())}
         self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
+        # The other roles a frame needs in the same sentence, each as its alternatives (a|b).
+        self.needs: dict[str, tuple[tuple[str, ...], ...]] = {}
         for frame in self.frames.values():
             for role in frame.roles[0].split("|"):
                 self.by_first.setdefault(role, []).append(frame)
+            self.needs[frame.name] = tuple(tuple(r.split("|")) for r in frame.roles[1:])
         # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
         # parts); first 3 letters of a prefix -> (role, parts). See lexeme_index.
         self.single: dict[str, list[str]] = index["single"]
         self.exact: dict[str, list] = index["exact"]
         self.prefixes: dict[str, list] = index["prefixes"]
-        self.memo: dict[tuple[str, str], tuple] = {}
+        # word -> its entry; the lemma is a function of the word in one language (lemmas.py)
+        self.memo: dict[str, tuple] = {}
 
     def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple]:
         """(roles a word is by itself, lexemes of several words that may start at it),
         worked out once per distinct word: texts repeat their words."""
-        key = (word, lemma)
-        entry = self.memo.get(key)
+        entry = self.memo.get(word)
         if entry is not None:
             return entry
         roles = list(self.single.get(lemma, ()))
@@ -152,16 +155,18 @@ class Matcher:
             roles += [r for r in self.single.get(word, ()) if r not in roles]
             longer += self.exact.get(word, ())
         for role, parts in self.prefixes.get(word[:3], ()):
+            if not word.startswith(parts[0][1]):
+                continue  # the lexeme cannot start at this word
             if len(parts) > 1:
                 longer.append((role, parts))
-            elif word.startswith(parts[0][1]) and role not in roles:
+            elif role not in roles:
                 roles.append(role)
-        entry = (tuple(roles), tuple(longer))
+        entry = (tuple(roles), tuple(longer)) if roles or longer else _NOTHING
         if any(ch.isdigit() for ch in word):
             return entry  # numbers and codes rarely repeat: kept, they would only fill the memo
         if len(self.memo) > 50_000:  # a long batch of many languages' words
             self.memo.clear()
-        self.memo[key] = entry
+        self.memo[word] = entry
         return entry
 
     def roles(self, words: list[str], lemmas: list[str]) -> dict[str, list[tuple[int, int]]]:
@@ -169,8 +174,13 @@ class Matcher:
         found: dict[str, list[tuple[int, int]]] = {}
         size = len(words)
         memo = self.memo
-        for i in range(size):
-            entry = memo.get((words[i], lemmas[i])) or self._entry(words[i], lemmas[i])
+        for i, entry in enumerate(map(memo.get, words)):
+            if entry is _NOTHING:  # most words play no role
+                continue
+            if entry is None:
+                entry = self._entry(words[i], lemmas[i])
+                if entry is _NOTHING:
+                    continue
             roles, longer = entry
             for role in roles:
                 spans = found.get(role)
@@ -190,10 +200,12 @@ class Matcher:
         """Every frame in a text given as (words, roles found) per sentence."""
         hits: list[Hit] = []
         for index, (words, found) in enumerate(sentences):
+            if not found:  # a sentence with no role starts no frame
+                continue
             tried = [f for role in found for f in self.by_first.get(role, ())]
             for frame in sorted(set(tried), key=self.order.__getitem__):
                 later = frame.reach == "next" and index + 1 < len(sentences)
-                if not (later or all(_present(found, role) for role in frame.roles[1:])):
+                if not later and not _all_present(found, self.needs[frame.name]):
                     continue
                 if later:
                     shift = len(words)
@@ -211,13 +223,24 @@ class Matcher:
         return hits
 
 
+_NOTHING: tuple = ((), ())  # the entry of a word that is no lexeme and starts none
+
+
 def _match_from(parts, words, lemmas, i, size) -> int:
-    """End (exclusive) of the lexeme `parts` starting at word i, or 0."""
-    at = i
-    for n, (kind, value) in enumerate(parts):
-        limit = at + 1 if n == 0 else min(at + 1 + GAP, size)
-        for j in range(at, limit):
-            if _part_ok(kind, value, words[j], lemmas[j]):
+    """End (exclusive) of the lexeme `parts` starting at word i, or 0. Its first part is
+    known to match word i (Matcher._entry offers only such lexemes). Each later part may
+    follow within GAP words; an exact part is a lemma or word, any other a prefix."""
+    at = i + 1
+    for kind, value in parts[1:]:
+        stop = at + 1 + GAP
+        if stop > size:
+            stop = size
+        for j in range(at, stop):  # inlined: this runs for every candidate lexeme
+            if (
+                lemmas[j] == value or words[j] == value
+                if kind == "exact"
+                else words[j].startswith(value)
+            ):
                 at = j + 1
                 break
         else:
@@ -225,16 +248,15 @@ def _match_from(parts, words, lemmas, i, size) -> int:
     return at
 
 
-def _part_ok(kind, value, word, lemma) -> bool:
-    if kind == "exact":
-        return lemma == value or word == value
-    return word.startswith(value)
-
-
-def _present(found: dict, role: str) -> bool:
-    if "|" not in role:
-        return role in found
-    return any(part in found for part in role.split("|"))
+def _all_present(found: dict, needs: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether every needed role (any of its alternatives) was found."""
+    for alternatives in needs:
+        for role in alternatives:
+            if role in found:
+                break
+        else:
+            return False
+    return True
 
 
 def _spans(found: dict, role: str) -> list:

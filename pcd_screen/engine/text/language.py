@@ -5,6 +5,8 @@ microseconds and only choose between the three languages the frames know."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LANGUAGES = ("en", "nl", "fr")
 _STOP = {
     "en": frozenset(
@@ -116,15 +118,18 @@ for _lang, _words in _STOP.items():
         _BY_WORD[_word] = (*_BY_WORD.get(_word, ()), _lang)
 
 
-def detect(words: list[str], default: str | None = None, prefer: str | None = None) -> str | None:
+def detect(
+    words: Iterable[str], default: str | None = None, prefer: str | None = None
+) -> str | None:
     """The language whose function words are most frequent in words (folded); default when
     there are too few to tell or two languages tie. A preferred (declared) language is kept
     unless another has at least three function words and twice as many."""
     counts = dict.fromkeys(LANGUAGES, 0)
     get = _BY_WORD.get
-    for word in words:
-        for lang in get(word, ()):
-            counts[lang] += 1
+    for langs in map(get, words):
+        if langs:  # most words are no function word
+            for lang in langs:
+                counts[lang] += 1
     ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
     if prefer in counts:
         top = ranked[0]

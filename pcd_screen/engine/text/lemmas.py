@@ -40,6 +40,5 @@ def _forms(lang: str) -> tuple[dict[str, str], dict | None]:
 
 
 def lemmatise(words: list[str], lang: str) -> list[str]:
-    table = forms(lang)
-    get = table.get
-    return [get(word, word) for word in words]
+    get = forms(lang).get
+    return list(map(get, words, words))  # get(word, word): a word not in the table is its lemma

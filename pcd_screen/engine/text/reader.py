@@ -8,12 +8,13 @@ lemmatised and matched against every frame at once."""
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 
 from pcd_screen.engine.text import sentences as sentence_split
 from pcd_screen.engine.text.frames import Hit, matcher
 from pcd_screen.engine.text.language import LANGUAGES, detect
 from pcd_screen.engine.text.lemmas import lemmatise
-from pcd_screen.engine.text.tokens import tokenise
+from pcd_screen.engine.text.tokens import tokenise, tokenise_spans
 
 QUOTE_LENGTH = 240  # a longer sentence is quoted around the words that matched
 
@@ -88,8 +89,8 @@ def read(text: str, declared: str) -> Reading:
     """The text read in the declared language, unless its own function words say clearly
     otherwise (an IATI narrative in French under an English default)."""
     spans = tuple(sentence_split.split(text))
-    tokenised = [tokenise(text[start:end])[0] for start, end in spans]
-    every = [word for words in tokenised for word in words]
+    tokenised = tokenise_spans(text, spans)
+    every = chain.from_iterable(tokenised)
     lang = detect(every, declared or "en", prefer=declared) or "en"
     match = matcher(lang)
     analysed = [(words, match.roles(words, lemmatise(words, lang))) for words in tokenised]
