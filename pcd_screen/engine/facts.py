@@ -6,7 +6,6 @@ Each fact is computed from named fields; when a field it needs is absent the fac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from pcd_screen.core.i18n import N_
@@ -66,11 +65,24 @@ MIGRANT_GROUPS = (
 MIGRATION_PURPOSE_CODES = (15190, 15136, 24050, *range(93010, 93019))
 
 
-@dataclass
+# A plain class, not a dataclass: made at import on every run (bench/README.md, "Start-up").
 class Fact:
-    value: object
-    sources: list[tuple] = field(default_factory=list)  # proposal paths it was derived from
-    missing: list[tuple] = field(default_factory=list)  # paths whose absence made it unknown
+    __slots__ = ("value", "sources", "missing")
+
+    def __init__(self, value: object, sources=None, missing=None):
+        self.value = value
+        self.sources: list[tuple] = sources or []  # proposal paths it was derived from
+        self.missing: list[tuple] = missing or []  # paths whose absence made it unknown
+
+    def __eq__(self, other):
+        return isinstance(other, Fact) and (self.value, self.sources, self.missing) == (
+            other.value,
+            other.sources,
+            other.missing,
+        )
+
+    def __repr__(self):
+        return f"Fact({self.value!r}, {self.sources!r}, {self.missing!r})"
 
 
 FACT_DOCS: dict[str, str] = {

@@ -10,10 +10,10 @@ from __future__ import annotations
 import gettext
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import load_trusted
@@ -50,8 +50,7 @@ def _coverage_text(raw: dict) -> str:
 # --- LDC ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):  # NamedTuples: made at import on every run (bench/README.md)
     """One country's dated status in a list: member from `start` (or only known from `known_from`)
     until the day before `left`; unsettled from `uncertain_from`."""
 
@@ -60,7 +59,7 @@ class _Span:
     left: date | None = None
     uncertain_from: date | None = None
     note: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict | None = None  # set by parse()
 
     @classmethod
     def parse(cls, raw: dict, start_key: str = "from") -> _Span:
@@ -187,8 +186,7 @@ class _Dac:
 # --- Free-movement areas -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Cover:
+class _Cover(NamedTuple):
     status: bool | None  # do this area's free-movement rules apply to the nationals?
     in_force: bool | None
     basis: str

@@ -49,13 +49,15 @@ class Rule:
         return pick(getattr(self, name), lang)
 
 
-@dataclass
-class Ruleset:
-    rules: list[Rule]
-    lexicon: Lexicon
-    sources: dict
-    hash: str
-    directories: list[str] = field(default_factory=list)
+class Ruleset:  # a plain class, not a dataclass: made at import on every run (bench/README.md)
+    def __init__(
+        self, rules: list[Rule], lexicon: Lexicon, sources: dict, hash: str, directories=None
+    ):
+        self.rules = rules
+        self.lexicon = lexicon
+        self.sources = sources
+        self.hash = hash
+        self.directories: list[str] = directories or []
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

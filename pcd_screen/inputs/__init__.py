@@ -10,12 +10,11 @@ proposal mappings, Proposal objects or error texts) and add one Importer line be
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import import_module
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Importer:
+class Importer(NamedTuple):  # not a dataclass: made at import on every run (bench/README.md)
     kind: str
     suffixes: tuple[str, ...]
     target: str  # "module:function", imported only when a file of this kind is read

@@ -14,7 +14,7 @@ from pcd_screen.engine.text import sentences as sentence_split
 from pcd_screen.engine.text.frames import Hit, matcher
 from pcd_screen.engine.text.language import LANGUAGES, detect
 from pcd_screen.engine.text.lemmas import lemmatise
-from pcd_screen.engine.text.tokens import tokenise, tokenise_spans
+from pcd_screen.engine.text.tokens import tokenise
 
 QUOTE_LENGTH = 240  # a longer sentence is quoted around the words that matched
 
@@ -89,7 +89,7 @@ def read(text: str, declared: str) -> Reading:
     """The text read in the declared language, unless its own function words say clearly
     otherwise (an IATI narrative in French under an English default)."""
     spans = tuple(sentence_split.split(text))
-    tokenised = tokenise_spans(text, spans)
+    tokenised = [tokenise(text[start:end])[0] for start, end in spans]
     every = chain.from_iterable(tokenised)
     lang = detect(every, declared or "en", prefer=declared) or "en"
     match = matcher(lang)

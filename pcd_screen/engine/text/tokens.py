@@ -22,18 +22,6 @@ def tokenise(text: str, offsets: bool = False) -> tuple[list[str], list[int]]:
     return _WORD.findall(folded), [m.start() for m in _WORD.finditer(folded)]
 
 
-def tokenise_spans(text: str, spans) -> list[list[str]]:
-    """The folded words of each (start, end) span of text, as tokenise(text[start:end]) gives
-    them, with the text folded once rather than once per span."""
-    folded = text.lower()
-    if len(folded) != len(text):  # rare: let each span decide, as tokenise would
-        return [tokenise(text[start:end])[0] for start, end in spans]
-    if not folded.isascii():
-        folded = folded.translate(_FOLD)
-    findall = _WORD.findall
-    return [findall(folded, start, end) for start, end in spans]
-
-
 class _FoldTable(dict):
     """str.translate table built on demand: a character -> its base letter when its
     decomposition is that letter plus accents, else itself (so lengths never change)."""
