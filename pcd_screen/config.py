@@ -77,7 +77,8 @@ class RuleLayer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     keys: frozenset[str] = frozenset()  # the keys the section sets, even to an empty value
 
 
-@dataclass
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False)
 class Settings:
     """Every setting resolved, paths absolute, with where each one came from."""
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False, frozen=True)
 class InputError:
     """One problem in an input file, located as precisely as the parser allows."""
 
@@ -31,7 +32,7 @@ class LoadError(Exception):
         self.errors = errors
 
 
-@dataclass
+@dataclass(repr=False)
 class Document:
     """Parsed data plus the position (1-based line, column) of every value, keyed by path."""
 

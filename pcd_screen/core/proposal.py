@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pcd_screen.core.located import Document
 
 
-@dataclass
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False)
 class Proposal:
     """A validated proposal: its data, where it came from and the line of every value."""
 

@@ -1081,13 +1081,10 @@ def compile_condition(raw) -> Node:
     """Check and compile a condition tree; raise ConditionError naming the offending part.
 
     Equal conditions compile to one shared node, so that a condition many rules ask (is the
-    project migration-related?) is evaluated once per proposal (see Node.evaluate)."""
-    import json
-
-    try:
-        key = json.dumps(raw, sort_keys=True)
-    except (TypeError, ValueError):  # not JSON-like: _compile says what is wrong
-        return _compile(raw)
+    project migration-related?) is evaluated once per proposal (see Node.evaluate). Conditions
+    are told equal by their repr (written alike: the data files are read the same way every
+    time), cheaper than a canonical JSON text at every level of every tree."""
+    key = repr(raw)
     node = _COMPILED.get(key)
     if node is None:
         node = _COMPILED[key] = _compile(raw)

@@ -10,7 +10,8 @@ from pcd_screen.core.terms import SEVERITIES, STATUSES
 RESULT_SCHEMA_VERSION = 1
 
 
-@dataclass(slots=True)
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False, slots=True)
 class Evidence:
     path: str
     value: object
@@ -26,7 +27,7 @@ class Evidence:
     quote: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(repr=False, slots=True)
 class Finding:
     rule_id: str
     principle: str
@@ -46,7 +47,7 @@ class Finding:
     waiver: dict | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     proposal: dict  # id, title, file
     tool: dict  # name, version

@@ -23,7 +23,8 @@ from pcd_screen.engine.lexicon import Lexicon
 LANGUAGES = ("en", "nl", "fr")
 
 
-@dataclass
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False)
 class Rule:
     id: str
     principle: str

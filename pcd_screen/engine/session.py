@@ -18,7 +18,8 @@ from pcd_screen.engine.result import Result
 from pcd_screen.engine.ruleset import Rule, Ruleset
 
 
-@dataclass
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False)
 class Session:
     ruleset: Ruleset
     refdata: object  # engine.refdata.RefData

@@ -12,7 +12,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from pcd_screen.engine.result import Finding, Result
 
 
-@dataclass(frozen=True)
+# repr=False: a dataclass's generated methods are compiled at every import (start-up).
+@dataclass(repr=False, frozen=True)
 class Run:
     """What concerns a whole run rather than one proposal."""
 
