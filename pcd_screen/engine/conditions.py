@@ -878,16 +878,7 @@ class Predicate(Node):
         func, argument = self.operator.func, self.argument
         if not many:
             return func(values[0], argument, ctx) if values else None
-        if self.quantifier == "all":
-            return _all_of(values, lost, func, argument, ctx)
-        result: Truth = None if lost else False
-        for value in values:
-            truth = func(value, argument, ctx)
-            if truth is True:
-                return True
-            if truth is None:
-                result = None
-        return result
+        return _quantified(values, lost, func, argument, ctx, self.quantifier == "any")
 
     def _evaluate(self, ctx, base):
         if self._field is not None and not base:
@@ -1049,12 +1040,14 @@ def _reading(text: str, ctx: Context):
     return read(text, lang)
 
 
-def _all_of(values, lost, func, argument, ctx) -> Truth:
-    result: Truth = None if lost else True
+def _quantified(values, lost, func, argument, ctx, decisive: bool) -> Truth:
+    """func over the values and unknown for each of `lost` missing ones, in three-valued logic:
+    any (decisive True) or all (decisive False), stopping at the decisive value."""
+    result: Truth = None if lost else not decisive
     for value in values:
         truth = func(value, argument, ctx)
-        if truth is False:
-            return False
+        if truth is decisive:
+            return decisive
         if truth is None:
             result = None
     return result
