@@ -792,8 +792,7 @@ class Predicate(Node):
                 name, decide = self.subject_arg, self._decide
 
                 def of_fact(ctx):
-                    value = ctx.facts[name].value
-                    return decide([] if value is None else [value], value is None, False, ctx)
+                    return decide(*_one(ctx.facts[name].value), False, ctx)
 
                 return of_fact
             return lambda ctx: self._truth(ctx, ())
@@ -811,8 +810,7 @@ class Predicate(Node):
         decide = self._decide  # collection, text: the values at the path, one or none
 
         def at_field(ctx):
-            value = field(ctx.data)
-            return decide([] if value is None else [value], value is None, False, ctx)
+            return decide(*_one(field(ctx.data)), False, ctx)
 
         return at_field
 
@@ -824,8 +822,7 @@ class Predicate(Node):
             return self.evaluate(ctx, base).value
         if subject == "path":
             if self._field is not None and not base:
-                value = self._field(ctx.data)
-                return decide([] if value is None else [value], value is None, False, ctx)
+                return decide(*_one(self._field(ctx.data)), False, ctx)
             if self._path is not None:
                 values, lost = ctx.values(self._path, base)
                 return decide(values, lost, self._many, ctx)
@@ -837,21 +834,24 @@ class Predicate(Node):
         if subject == "text":
             found = _subject_text(self.subject_arg, ctx, base).found
             return decide([text for _path, text in found], 0, True, ctx)
-        fact = ctx.facts[self.subject_arg]
-        if fact.value is None:
-            return decide([], 1, False, ctx)
-        return decide([fact.value], 0, False, ctx)
+        return decide(*_one(ctx.facts[self.subject_arg].value), False, ctx)
+
+    def _said(self, text, ctx):
+        """(reading, hit) for each sentence of a text that says one of the frames, not negated."""
+        if isinstance(text, str):
+            reading = _reading(text, ctx)
+            for hit in reading.hits:
+                if hit.frame in self.argument and not hit.negated:
+                    yield reading, hit
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
         # As _says: a strong hit settles it, a weak one leaves it unknown.
         weak = False
         for text in values:
-            if isinstance(text, str):
-                for hit in _reading(text, ctx).hits:
-                    if hit.frame in self.argument and not hit.negated:
-                        if not hit.weak:
-                            return True
-                        weak = True
+            for _text_reading, hit in self._said(text, ctx):
+                if not hit.weak:
+                    return True
+                weak = True
         return None if weak else False
 
     def _decide_presence(self, values, lost, many, ctx) -> Truth:
@@ -896,10 +896,9 @@ class Predicate(Node):
         return self._test(items.found, items.missing, items.many, ctx)
 
     def _presence(self, found, missing, many, ctx) -> Outcome:
-        present = bool(found)
-        value = present if self.operator.name == "exists" else not present
+        value = self._decide_presence(found, len(missing), many, ctx)
         shown = [(p, _presence(v)) for p, v in found[:20]]
-        return Outcome(value, shown if present else [], [])
+        return Outcome(value, shown, [])
 
     def _text(self, found, missing, many, ctx) -> Outcome:
         # Evidence is the phrases found in each field, not the whole (possibly long) text.
@@ -918,13 +917,9 @@ class Predicate(Node):
         # Evidence is the sentence that said it, quoted; negated sentences say nothing.
         strong, weak = [], []
         for path, text in found:
-            if not isinstance(text, str):
-                continue
-            reading = _reading(text, ctx)
-            for hit in reading.hits:
-                if hit.frame in self.argument and not hit.negated:
-                    item = (path, {"says": hit.frame, "quote": reading.quote(hit)})
-                    (weak if hit.weak else strong).append(item)
+            for reading, hit in self._said(text, ctx):
+                item = (path, {"says": hit.frame, "quote": reading.quote(hit)})
+                (weak if hit.weak else strong).append(item)
         if strong:
             return Outcome(True, strong, [])
         if weak:
@@ -957,28 +952,18 @@ class Predicate(Node):
         return [path]
 
     def _collection(self, found, missing, many, ctx) -> Outcome:
-        if not found and missing:
+        value = self._decide_collection([v for _p, v in found], len(missing), many, ctx)
+        if value is None:
             return Outcome(None, [], missing)
-        values = _flatten([v for _p, v in found])
-        wanted = self._wanted
-        present = [w for w in wanted if w in values]
-        evidence = (
-            [
-                (p, v)
-                for p, v in found
-                if (any(x in present for x in v) if isinstance(v, list) else v in present)
-            ]
-            if present
-            else []
-        )
-        if self.operator.name == "contains_all":
-            if len(present) == len(wanted):
-                return Outcome(True, evidence, [])
-        elif present:
-            return Outcome(True, evidence, [])
-        if missing:
-            return Outcome(None, [], missing)
-        return Outcome(False, list(found), [])
+        if value is False:
+            return Outcome(False, list(found), [])
+        present = [w for w in self._wanted if w in _flatten([v for _p, v in found])]
+        evidence = [
+            (p, v)
+            for p, v in found
+            if (any(x in present for x in v) if isinstance(v, list) else v in present)
+        ]
+        return Outcome(True, evidence, [])
 
     def _measure(self, items: Items, ctx) -> Outcome:
         low, high = items.bounds
@@ -998,6 +983,11 @@ class Predicate(Node):
             )
             return Outcome(at_low, items.found + evidence if at_low else evidence, [])
         return Outcome(None, [], items.missing)
+
+
+def _one(value) -> tuple[list, int]:
+    """(values, number missing) of a subject that is one value, None when absent."""
+    return ([], 1) if value is None else ([value], 0)
 
 
 def _field_reader(path: tuple) -> Callable:
