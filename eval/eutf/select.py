@@ -17,8 +17,8 @@ beside jobs and resilience. The rule was fixed and committed before any summary 
    held-out decision is seen while tuning.
 
 Usage: python3 eval/eutf/select.py [CSV]
-Prints one line per selected row: index, split, row (the CSV line the row starts on, as
-pcd-screen's import names it), iati_id, group.
+Prints one line per selected row: index, split, line (the file line the row starts on),
+iati_id, group.
 """
 
 import csv

@@ -1,0 +1,99 @@
+"""Join the hand-written labels of batch 4 (work/labels_*.yaml) with the selection's id, group
+and split (select.py), check them, and write labels.yaml.
+
+Checks: every selected row is labelled once, under its own id; the vocabulary is the
+guideline's (eval/README.md); every part of every evidence quote ("..." marks an elision)
+occurs in the row's title or summary, whitespace aside. Usage: python3 eval/eutf/build_labels.py
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import select as sel  # noqa: E402  (eval/eutf/select.py)
+
+CATEGORIES = {
+    "border-control",
+    "maritime-interception",
+    "surveillance-equipment",
+    "detention",
+    "forced-return",
+    "readmission-cooperation",
+    "anti-smuggling-enforcement",
+    "deterrence-campaign",
+    "security-forces-equipment",
+    "military",
+}
+KEYS = ("migration_related", "humanitarian", "control_categories", "confidence", "reason")
+
+HEADER = """\
+# Batch 4 of the labelled evaluation set: EU Emergency Trust Fund for Africa contract and
+# decision summaries (/work/shared/data/eutf-csv/EUTF_projects_akvo.csv, see its PROVENANCE.md).
+#
+# Selection, fixed and committed before any row was read (python3 eval/eutf/select.py): rows
+#   whose summary has at least 300 characters; one row per decision (a contract belongs to its
+#   parent decision), the one with the smallest SHA-1 of its id; the first 150 by SHA-1 of the
+#   id. split = heldout when int(sha1(decision), 16) % 3 == 0, else dev: by decision, so no
+#   text of a held-out decision is seen while tuning.
+#
+# Labelling: three readers, 50 rows each, read every row in full as printed by
+#   eval/eutf/show.py (title, dates, budget, countries, partners, the Fund's topics and OECD
+#   purpose, summary), under the guideline in eval/README.md and the EUTF decisions listed
+#   there, without running pcd-screen or reading its rules, lexicons or frames. The labels
+#   were committed before pcd-screen was run on these rows. `evidence` is copied from the row
+#   ("..." marks an elision); `reason` is the reader's own.
+"""
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main() -> int:
+    labelled = {}
+    for path in sorted((HERE / "work").glob("labels_*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if entry["index"] in labelled:
+                sys.exit(f"{path.name}: index {entry['index']} labelled twice")
+            labelled[entry["index"]] = entry
+    by_line = dict(sel.rows())
+    out = []
+    for index, split, line, ident, group in sel.select():
+        entry = labelled.pop(index, None)
+        if entry is None:
+            sys.exit(f"row {index} ({ident}) has no label")
+        if entry["id"] != ident:
+            sys.exit(f"row {index}: labelled as {entry['id']!r}, selected {ident!r}")
+        wrong = set(entry["control_categories"]) - CATEGORIES
+        if wrong or entry["migration_related"] not in (True, False, "unknown"):
+            sys.exit(f"row {index}: unknown values {wrong or entry['migration_related']}")
+        row = by_line[line]
+        text = squash(f"{row['title']} {row['summary']}")
+        for part in re.split(r"\s*\.\.\.\s*|\s*…\s*", entry["evidence"] or ""):
+            if part and squash(part) not in text:
+                sys.exit(f"row {index}: evidence not in the row: {part!r}")
+        out.append(
+            {
+                "id": ident,
+                "line": line,
+                "decision": group,
+                "batch": 4,
+                "split": split,
+                **{key: entry[key] for key in KEYS},
+                "evidence": entry["evidence"] or "",
+            }
+        )
+    if labelled:
+        sys.exit(f"labels for rows not selected: {sorted(labelled)}")
+    body = yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)
+    (HERE / "labels.yaml").write_text(HEADER + "\n" + body, encoding="utf-8")
+    print(f"labels.yaml: {len(out)} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
