@@ -8,7 +8,6 @@ nothing is silently ignored (an unknown key, profile, rule id or principle is an
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.digest import sha256
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.schemas import display_path, validate
@@ -78,7 +78,7 @@ class RuleLayer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Settings:
     """Every setting resolved, paths absolute, with where each one came from."""
 
@@ -476,7 +476,7 @@ def apply_rule_settings(ruleset, settings: Settings):
             sort_keys=True,
             separators=(",", ":"),
         )
-        digest = hashlib.sha256((ruleset.hash + effective).encode()).hexdigest()[:16]
+        digest = sha256((ruleset.hash + effective).encode()).hexdigest()[:16]
     return Ruleset(kept, ruleset.lexicon, ruleset.sources, digest, list(ruleset.directories))
 
 

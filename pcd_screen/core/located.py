@@ -32,7 +32,7 @@ class LoadError(Exception):
         self.errors = errors
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Document:
     """Parsed data plus the position (1-based line, column) of every value, keyed by path."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import stat
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from pcd_screen.core.digest import blake2b
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 
@@ -292,7 +292,7 @@ def file_digest(raw: bytes) -> str:
     """The digest the bundle keeps of each YAML file. BLAKE2b: as sure as SHA-256 that an
     edited file is noticed, and half the work in software (every screening checks some 800 KB
     of data files; SHA-256 of them was about 3 % of a screening's instructions)."""
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return blake2b(raw, digest_size=16).hexdigest()
 
 
 def bundle_key(file_path) -> str:

@@ -8,13 +8,13 @@ the data cannot settle is answered (None, reason): uncertain, never guessed.
 from __future__ import annotations
 
 import gettext
-import hashlib
 import json
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from pcd_screen.core.digest import sha256
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import load_trusted
 
@@ -301,6 +301,9 @@ class _FreeMovement:
 
 
 class _PurposeCodes:
+    """The purpose-code table, each row parsed when it is first asked for: a screening asks for
+    one or two of its 300-odd rows (the code, in the first column, is never quoted)."""
+
     def __init__(self, path: Path):
         self.header: list[str] = []
         rows = []
@@ -310,15 +313,25 @@ class _PurposeCodes:
                     self.header.append(line[1:].strip())
                 else:
                     rows.append(line)
-        import csv  # the purpose codes are read only when a rule asks for one
-
-        self.codes = {row["code"]: row for row in csv.DictReader(rows)}
+        self._columns = rows[0]
+        self._lines = {line.split(",", 1)[0]: line for line in rows[1:]}
         self.version = next(
             (h.split(":", 1)[1].strip() for h in self.header if h.startswith("read:")), "unknown"
         )
 
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def row(self, code: str) -> dict | None:
+        line = self._lines.get(code)
+        if line is None:
+            return None
+        import csv  # only when a rule asks for a purpose code
+
+        return next(csv.DictReader([self._columns, line]))
+
     def get(self, code) -> dict | None:
-        row = self.codes.get(str(code).strip())
+        row = self.row(str(code).strip())
         if row is None:
             return None
         return {
@@ -379,7 +392,7 @@ class RefData:
 
     @cached_property
     def _countries_version(self) -> str:
-        digest = hashlib.sha256(self._iso3166_file.read_bytes()).hexdigest()[:12]
+        digest = sha256(self._iso3166_file.read_bytes()).hexdigest()[:12]
         return f"pycountry iso3166-1 {digest}"
 
     @lru_cache(maxsize=8)  # noqa: B019 - one instance per process (load_refdata)
@@ -427,7 +440,7 @@ class RefData:
                 "codelist, master and latest-dac branches",
                 "version": self._purpose.version,
                 "coverage": "DAC sector codes as of the OECD lists of 2026-06-04 (IATI latest-dac)",
-                "rows": len(self._purpose.codes),
+                "rows": len(self._purpose),
                 "gaps": [
                     "latest-dac is an unmerged IATI branch, not the published IATI codelist",
                     "names of the new 7-digit TOSSD codes have no French text (English repeated)",

@@ -6,13 +6,13 @@ silently skipped. The ruleset hash covers rules and lexicons, so a report can be
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.digest import sha256
 from pcd_screen.core.i18n import pick
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
@@ -120,7 +120,7 @@ def files_digest(paths, seed: str = "") -> str:
     """SHA-256 over a seed and each file's name and bytes: the lexicons' digest, and with the
     lexicons' digest as seed, the catalogue's (a report's ruleset hash is its first 16 digits).
     scripts/compile_data.py works both out for the shipped files."""
-    digest = hashlib.sha256(seed.encode())
+    digest = sha256(seed.encode())
     for path in paths:
         digest.update(path.name.encode() + b"\0" + Path(path).read_bytes())
     return digest.hexdigest()

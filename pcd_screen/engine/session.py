@@ -19,7 +19,7 @@ from pcd_screen.engine.ruleset import Rule, Ruleset
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Session:
     ruleset: Ruleset
     refdata: object  # engine.refdata.RefData

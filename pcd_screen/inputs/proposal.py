@@ -6,11 +6,11 @@ well-formed values (percentages, dates, budgets) are left to the data-quality ru
 
 from __future__ import annotations
 
-import hashlib
 import math
 from functools import lru_cache
 
 from pcd_screen.core import yamlread as yamlload
+from pcd_screen.core.digest import sha256
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import SCHEMA_DIR
 from pcd_screen.core.proposal import Proposal
@@ -120,7 +120,7 @@ def _any_bad_number(data) -> bool:
 
 @lru_cache(maxsize=1)
 def _schema_digest() -> str:
-    return hashlib.sha256((SCHEMA_DIR / "proposal.schema.json").read_bytes()).hexdigest()
+    return sha256((SCHEMA_DIR / "proposal.schema.json").read_bytes()).hexdigest()
 
 
 def passes_fast_check(data) -> bool:

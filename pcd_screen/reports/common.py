@@ -13,7 +13,7 @@ from pcd_screen.engine.result import Finding, Result
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False, frozen=True)
+@dataclass(repr=False, frozen=True, eq=False)
 class Run:
     """What concerns a whole run rather than one proposal."""
 

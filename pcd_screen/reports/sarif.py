@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
 
 from pcd_screen import __version__
+from pcd_screen.core.digest import sha256
 from pcd_screen.engine.result import Finding, Result, format_value
 from pcd_screen.reports.common import (
     Run,
@@ -114,7 +114,7 @@ def help_uri(template: str | None, rule_id: str) -> str:
 
 def fingerprint(proposal_id: str, rule_id: str) -> str:
     # Stable across line moves and file renames: the same proposal and rule is the same alert.
-    return hashlib.sha256(f"{proposal_id}/{rule_id}".encode()).hexdigest()
+    return sha256(f"{proposal_id}/{rule_id}".encode()).hexdigest()
 
 
 def _descriptors(results: list[Result], template: str | None) -> list[dict]:
