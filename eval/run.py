@@ -7,6 +7,10 @@ iati/labels.yaml   334 real IATI activities in three batches (180 + 120 + 34): s
                    split dev/heldout. Figures are given per split over all batches, and per
                    split for batch 1 (`-b1`) and for the later batches 2 and 3 (`-new`); the
                    `heldout-new` figure is the one no tuning has looked at.
+eutf/labels.yaml   150 EU Trust Fund for Africa contract and decision summaries (batch 4,
+                   eutf/select.py), imported from the newsroom's spreadsheet as a watchdog
+                   would (`pcd-screen batch` with the suggested column mapping), same fields
+                   and splits; `heldout` there is the figure no tuning has looked at.
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
 
@@ -31,10 +35,12 @@ from pcd_screen.engine.evaluate import evaluate  # noqa: E402
 from pcd_screen.engine.facts import COERCIVE  # noqa: E402
 from pcd_screen.engine.refdata import load_refdata  # noqa: E402
 from pcd_screen.engine.ruleset import load_ruleset  # noqa: E402
+from pcd_screen.inputs.csvtable import read_csv  # noqa: E402
 from pcd_screen.inputs.iati import ImportedActivity, iter_activities  # noqa: E402
 from pcd_screen.inputs.proposal import proposal_from_data  # noqa: E402
 
 DATA_DIR = Path("/work/shared/data/iati-real")
+EUTF_CSV = Path("/work/shared/data/eutf-csv/EUTF_projects_akvo.csv")
 EVAL = ROOT / "eval"
 AS_OF = date(2026, 11, 23)
 CONTROL = frozenset(COERCIVE)  # the ten migration-control categories of the guideline
@@ -68,6 +74,18 @@ def iati_results(data_dir: Path = DATA_DIR):
                 items.append(((name, record.identifier), proposal))
     results = dict(screen_all(items))
     return [(entry, results.get((entry["file"], entry["id"]))) for entry in labels]
+
+
+def eutf_results(path: Path = EUTF_CSV):
+    """The labelled EUTF rows, imported as `batch` imports the sheet (amounts in euros)."""
+    labels = yaml.safe_load((EVAL / "eutf" / "labels.yaml").read_text(encoding="utf-8"))
+    wanted = {entry["id"] for entry in labels}
+    items = []
+    for record in read_csv(path, display_name=path.name, constants={"currency": "EUR"}):
+        if isinstance(record, dict) and record["id"] in wanted:
+            items.append((record["id"], proposal_from_data(record, name=path.name)))
+    results = dict(screen_all(items))
+    return [(entry, results.get(entry["id"])) for entry in labels]
 
 
 def predicted_scope(result):
@@ -206,6 +224,16 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["iati_scope_errors_dev"] = scope_errors(pairs)
             report["iati_category_errors_dev"] = category_errors(pairs)
+    if EUTF_CSV.exists() and (EVAL / "eutf" / "labels.yaml").exists():
+        pairs = eutf_results()
+        report["eutf"] = {
+            split: figures
+            for split, figures in iati_metrics(pairs).items()
+            if split in ("dev", "heldout", "all")
+        }
+        if "--errors" in argv:
+            report["eutf_scope_errors_dev"] = scope_errors(pairs)
+            report["eutf_category_errors_dev"] = category_errors(pairs)
     prose = prose_results()
     if prose is not None:
         report["prose"] = prose_metrics(prose)

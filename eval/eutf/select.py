@@ -9,9 +9,9 @@ beside jobs and resilience. The rule was fixed and committed before any summary 
 1. Universe: every row of EUTF_projects_akvo.csv whose `summary` has at least MIN_CHARS
    characters (a shorter one gives a reader, or the tool, almost nothing to go on).
 2. Group: a decision (prefix DEC) is its own group; a contract (CTR) belongs to the group of
-   its `project_parent` decision, or is its own group when it has none. Contracts under one
-   decision often repeat its summary (ids compared upper-cased), so one row per group is kept: the row with the smallest
-   SHA-1 of its `iati_id` (and, for the same id, the earlier row).
+   its `project_parent` decision, or is its own group when it has none (ids compared
+   upper-cased). Contracts under one decision often repeat its summary, so one row per group
+   is kept: the row with the smallest SHA-1 of its `iati_id` (for the same id, the earlier).
 3. The kept rows are sorted by SHA-1 hex digest of `iati_id` and the first N taken.
 4. split = heldout when int(sha1(group), 16) % 3 == 0, else dev; by group, so no text of a
    held-out decision is seen while tuning.

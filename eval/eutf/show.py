@@ -31,7 +31,7 @@ def main(argv):
     first = int(argv[1]) if len(argv) > 1 else 0
     last = int(argv[2]) if len(argv) > 2 else 10**9
     by_line = dict(sel.rows())
-    for index, split, line, ident, _group in sel.select():
+    for index, _split, line, ident, _group in sel.select():
         if not first <= index <= last:
             continue
         row = by_line[line]
