@@ -8,7 +8,7 @@ from pcd_screen.core.located import Document
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Proposal:
     """A validated proposal: its data, where it came from and the line of every value."""
 

@@ -11,7 +11,7 @@ RESULT_SCHEMA_VERSION = 1
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False, slots=True)
+@dataclass(repr=False, slots=True, eq=False)
 class Evidence:
     path: str
     value: object
@@ -27,7 +27,7 @@ class Evidence:
     quote: str | None = None
 
 
-@dataclass(repr=False, slots=True)
+@dataclass(repr=False, slots=True, eq=False)
 class Finding:
     rule_id: str
     principle: str
@@ -47,7 +47,7 @@ class Finding:
     waiver: dict | None = None
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Result:
     proposal: dict  # id, title, file
     tool: dict  # name, version

@@ -24,7 +24,7 @@ LANGUAGES = ("en", "nl", "fr")
 
 
 # repr=False: a dataclass's generated methods are compiled at every import (start-up).
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class Rule:
     id: str
     principle: str
