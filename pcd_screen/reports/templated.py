@@ -78,10 +78,15 @@ def run_view(run) -> dict:
 def report_view(result: Result, lang: str) -> dict:
     """Everything a template shows, arranged: concerns by principle worst first, questions, ..."""
     verdict = _data("verdicts")[result.verdict]
+    # Sources as a reader meets them, on the findings whose sources a report shows (those
+    # that passed or do not apply are listed by title: most of a result, left as they are).
     result = dataclasses.replace(
         result,
         findings=[
-            dataclasses.replace(f, sources=reader_sources(f.sources)) for f in result.findings
+            f
+            if f.status in ("pass", "not-applicable")
+            else dataclasses.replace(f, sources=reader_sources(f.sources))
+            for f in result.findings
         ],
     )
     # A waived finding keeps its place, after the open ones, with its waiver shown.
