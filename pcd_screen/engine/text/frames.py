@@ -280,19 +280,23 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         if frame.window is None or end - start <= frame.window + 4:
             candidates.append((end - start, start, end))
     # The tightest match that no `unless` role cancels (services TO detainees next to it).
-    # A service word followed by "and" is listed beside the control object, not about it
-    # ("migration, reception and border management").
+    # A service word followed by "and", before the control object, is listed beside it, not
+    # about it ("migration, reception and border management"); after the object, it is what
+    # the object's people receive ("deported migrants receive care and legal support").
     conjunctions = {s for s, _e in found.get("conjunction", ())}
+    objects = spans_of[frame.roles[-1]]
 
     def around(role: str) -> int:
         return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
 
-    def listed(end_of_service: int) -> bool:
-        return end_of_service in conjunctions or end_of_service + 1 in conjunctions
+    def listed(end_of_service: int, start: int, end: int) -> bool:
+        joined = end_of_service in conjunctions or end_of_service + 1 in conjunctions
+        return joined and any(end_of_service <= s < end for s, _e in objects)
 
     for _size, start, end in sorted(candidates):
         if any(
-            start - around(role) <= s < end + around(role) and not (role == "service" and listed(e))
+            start - around(role) <= s < end + around(role)
+            and not (role == "service" and listed(e, start, end))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
