@@ -117,6 +117,12 @@ def iati_metrics(pairs, groups=GROUPS) -> dict:
         scope_ok = sum(
             1 for e, r in chosen if r is not None and predicted_scope(r) == e["migration_related"]
         )
+        # Beside it, on the labels their readers were sure of (confidence high): the scope of a
+        # "root causes" framing or a passing mention is a judgement readers split on.
+        sure = [(e, r) for e, r in chosen if e.get("confidence") == "high"]
+        sure_ok = sum(
+            1 for e, r in sure if r is not None and predicted_scope(r) == e["migration_related"]
+        )
         tp = fp = fn = 0
         benign_blocked = []
         for entry, result in chosen:
@@ -131,6 +137,8 @@ def iati_metrics(pairs, groups=GROUPS) -> dict:
             "activities": len(chosen),
             "imported": sum(1 for _e, r in chosen if r is not None),
             "scope_accuracy": round(scope_ok / len(chosen), 4) if chosen else None,
+            "scope_accuracy_high_confidence": round(sure_ok / len(sure), 4) if sure else None,
+            "high_confidence": len(sure),
             "control_precision": round(tp / (tp + fp), 4) if tp + fp else None,
             "control_recall": round(tp / (tp + fn), 4) if tp + fn else None,
             "control_tp_fp_fn": [tp, fp, fn],
