@@ -19,10 +19,10 @@ IATI_FLOORS = {
     "dev": {"scope_accuracy": 0.9333, "control_precision": 0.9062, "control_recall": 0.7838},
     "dev-b1": {"scope_accuracy": 0.9576, "control_precision": 1.0, "control_recall": 1.0},
     "dev-new": {"scope_accuracy": 0.9065, "control_precision": 0.8636, "control_recall": 0.7037},
-    "heldout-b1": {"scope_accuracy": 0.9839, "control_precision": 0.75, "control_recall": 0.6},
+    "heldout-b1": {"scope_accuracy": 0.9839, "control_precision": 1.0, "control_recall": 0.6},
     "heldout-new": {
         "scope_accuracy": 0.9787,
-        "control_precision": 0.6667,
+        "control_precision": 0.8,
         "control_recall": 0.6667,
     },
 }
@@ -35,7 +35,7 @@ EUTF_FLOORS = {
     "heldout-b5": {"scope_accuracy": 0.85, "control_precision": 0.5556, "control_recall": 0.5556},
 }
 EUTF_ROWS = {"dev-b4": 99, "heldout-b4": 51, "dev-b5": 53, "heldout-b5": 40}
-BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 1, "heldout-new": 1}
+BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 0, "heldout-new": 1}
 
 
 @pytest.fixture(scope="module")
