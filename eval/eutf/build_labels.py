@@ -19,18 +19,11 @@ import select as sel  # noqa: E402  (eval/eutf/select.py)
 
 import select5  # noqa: E402
 
-CATEGORIES = {
-    "border-control",
-    "maritime-interception",
-    "surveillance-equipment",
-    "detention",
-    "forced-return",
-    "readmission-cooperation",
-    "anti-smuggling-enforcement",
-    "deterrence-campaign",
-    "security-forces-equipment",
-    "military",
-}
+sys.path.insert(0, str(HERE.parent.parent))
+from pcd_screen.engine.facts import COERCIVE  # noqa: E402  (the guideline's ten categories)
+
+CATEGORIES = frozenset(COERCIVE)
+
 KEYS = ("migration_related", "humanitarian", "control_categories", "confidence", "reason")
 
 HEADER = """\
