@@ -14,6 +14,7 @@ eutf/labels.yaml   243 EU Trust Fund for Africa contract and decision summaries 
                    and `-b5`.
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
+prose2/            the same, written by writers who had not seen the text layer (README).
 
 Figures are computed, never timed; tests/test_eval.py keeps them at or above the figures
 reported in eval/README.md.
@@ -170,8 +171,8 @@ def category_errors(pairs, split="dev"):
     return out
 
 
-def prose_results():
-    folder = EVAL / "prose"
+def prose_results(name: str = "prose"):
+    folder = EVAL / name
     expected_file = folder / "expected.yaml"
     if not expected_file.exists():
         return None
@@ -251,9 +252,10 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
-    prose = prose_results()
-    if prose is not None:
-        report["prose"] = prose_metrics(prose)
+    for name in ("prose", "prose2"):
+        prose = prose_results(name)
+        if prose is not None:
+            report[name] = prose_metrics(prose)
     if "--json" in argv or "--errors" in argv:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return 0
