@@ -77,3 +77,13 @@ def test_every_prose_case_holds():
     assert figures["all"]["failing"] == []
     assert figures["dev"]["scope_accuracy"] >= 0.9444
     assert figures["heldout"]["scope_accuracy"] >= 1.0
+
+
+def test_prose2_cases_hold_at_least_as_reported():
+    """eval/prose2: written by writers who had not seen the text layer; held-out measured once."""
+    pairs = evaluation.prose_results("prose2")
+    assert pairs is not None and len(pairs) == 24
+    figures = evaluation.prose_metrics(pairs)
+    assert figures["dev"]["hold"] >= 12 and figures["dev"]["cases"] == 16
+    assert figures["heldout"]["hold"] >= 3 and figures["heldout"]["cases"] == 8
+    assert figures["all"]["scope_accuracy"] >= 1.0
