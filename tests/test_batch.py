@@ -523,3 +523,22 @@ def test_portfolio_xlsx_one_sheet_per_table(audit):
     )
     assert run.exit_code == 0
     assert (again / "portfolio.xlsx").read_bytes() == (out / "portfolio.xlsx").read_bytes()
+
+
+def test_a_zero_budget_in_a_currency_is_no_budget_and_the_run_finishes(tmp_path):
+    """A sheet in euros with a budget of 0: the proposal has no budget, so no rate is listed
+    for it (a rate of None once broke the portfolio report, after results were in place)."""
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,title,budget\nP1,Wells,0\nP2,Roads,1000\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["batch", str(sheet), "--out", str(out), "--as-of", "2026-11-23"]
+        + ["--constant", "currency=EUR"],
+    )
+    assert result.exit_code == 0, result.output
+    report = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert "Total budget: 1,000 EUR" in report
+    rows = [line for line in report.splitlines() if line.startswith("| EUR |")]
+    assert rows and all("None" not in row for row in rows)
+    assert (out / "results.jsonl").exists() and (out / "portfolio.xlsx").exists()

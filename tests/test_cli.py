@@ -177,15 +177,21 @@ def test_a_directory_is_screened_and_github_annotations_come_automatically(tmp_p
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    result = run("screen", str(EXAMPLES), *AS_OF, "--fail-on", "never")
-    assert result.exit_code == 0
+    # The examples as shipped: not the reports a reader's own run of the ci-repo example
+    # leaves in examples/ci-repo/reports (git-ignored there, but found by a folder search).
+    import shutil
+
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, examples, ignore=shutil.ignore_patterns("reports"))
+    result = run("screen", str(examples), *AS_OF, "--fail-on", "never")
+    assert result.exit_code == 0, result.output[-2000:]
     assert "::error file=" in result.output and ",line=" in result.output
     # Every input kind batch reads: proposal files and the portfolio spreadsheet's rows.
-    found = [p for p in EXAMPLES.rglob("*.yaml") if "/." not in f"/{p.relative_to(EXAMPLES)}"]
-    rows = [r for r in inputs.records(str(EXAMPLES / "portfolio" / "portfolio-sample.csv"))]
+    found = [p for p in examples.rglob("*.yaml") if "/." not in f"/{p.relative_to(examples)}"]
+    rows = [r for r in inputs.records(str(examples / "portfolio" / "portfolio-sample.csv"))]
     assert all(isinstance(r, dict) for r in rows)
     documents = [
-        p for p in (EXAMPLES / "documents").iterdir() if p.suffix in (".docx", ".odt", ".pdf")
+        p for p in (examples / "documents").iterdir() if p.suffix in (".docx", ".odt", ".pdf")
     ]  # the bundled Word, OpenDocument and PDF proposals (the .md source: only when named)
     assert result.output.count("PCD screening:") == len(found) + len(rows) + len(documents)
     assert "block" in summary.read_text()
@@ -309,3 +315,16 @@ def test_the_console_script_starts_with_the_garbage_collector_off(monkeypatch):
     finally:
         gc.enable()
     assert states == [False]
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [("header-only.csv", "id,title\n"), ("no-activity.xml", '<iati-activities version="2.03"/>\n')],
+)
+def test_a_file_without_any_proposal_is_an_input_error(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["screen", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}: no proposal in this file" in result.output
+    assert "Traceback" not in result.output

@@ -95,3 +95,19 @@ def test_every_html_template_forbids_script_before_any_proposal_text():
         directives = dict(d.strip().split(" ", 1) for d in meta.group(1).split(";"))
         assert directives["default-src"] == "'none'" and "script-src" not in directives
         assert text.index(meta.group(0)) < text.index("<title>"), path.name
+
+
+def test_markdown_summary_lists_each_concern_on_its_own_line():
+    result = evaluate(
+        load_proposal(EXAMPLES / "border-control-transit-niger.yaml"),
+        load_ruleset(),
+        load_refdata(),
+        date(2026, 11, 23),
+    )
+    text = render([result], "md")
+    summary = text.split("## Summary", 1)[1].split("## Concerns", 1)[0]
+    items = [line for line in summary.splitlines() if line.startswith("- **")]
+    flagged = [f for f in result.findings if f.kind == "concern" and f.status == "flag"]
+    assert len(items) == len(flagged)
+    assert all(line.count("- **") == 1 for line in items)
+    assert summary.endswith("\n\n")  # a blank line before the next heading

@@ -226,6 +226,9 @@ def command(
     except OSError as exc:
         writer.abort()
         raise Failure(_os_error(exc)) from None
+    except BaseException:
+        writer.abort()
+        raise
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
         f"{sum(not inputs.is_note(e) for e in writer.errors) + len(skipped)} inputs skipped; "

@@ -138,6 +138,11 @@ def command(
             (errors if isinstance(item, str) else proposals).append(item)
     if errors:
         raise Failure("\n".join(errors))
+    if not proposals:  # a sheet with a header only, an IATI file without an activity
+        shown = ", ".join(files)
+        raise Failure(
+            f"{shown}: no proposal in {'this file' if len(files) == 1 else 'these files'}"
+        )
     results = [session.screen(p) for p in proposals]
 
     from pcd_screen.reports.common import Run, repository_root

@@ -394,11 +394,13 @@ class Aggregate:
     def _add_money(self, entry: Screened, sign: float = 1.0) -> None:
         kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
         self.money[kind].add(entry, sign)
-        key = (entry.currency, entry.rate_year)
-        row = self.rates.setdefault(key, [entry.rate, 0.0, 0.0, 0])
-        row[1] += entry.budget * sign
-        row[2] += (entry.converted or 0.0) * sign
-        row[3] += 1 if sign > 0 else -1
+        if entry.rate is not None:  # a zero budget is no budget: converted at no rate
+            row = self.rates.setdefault(
+                (entry.currency, entry.rate_year), [entry.rate, 0.0, 0.0, 0]
+            )
+            row[1] += entry.budget * sign
+            row[2] += (entry.converted or 0.0) * sign
+            row[3] += 1 if sign > 0 else -1
         if entry.reported_as_oda:
             self.oda_budget += (entry.converted or 0.0) * sign
             rate = entry.rate or 0.0

@@ -481,21 +481,21 @@ class BatchWriter:
             self._summary_header = True
         self._summary_csv.writerow([spreadsheet_safe(v) for v in row.values()])
 
-    def _xlsx(self, figures: dict, meta: dict, coding: dict) -> Path:
-        """portfolio.xlsx, written whole (temporary file, then rename)."""
+    def _xlsx(self, figures: dict, meta: dict, coding: dict, summary: Path) -> str:
+        """portfolio.xlsx made in a temporary file (finish renames it into place)."""
         import os
 
-        from pcd_screen.core.outputs import check_target, temporary
+        from pcd_screen.core.outputs import temporary
         from pcd_screen.reports.xlsx import write_portfolio_xlsx
 
         handle, temp = temporary(self.out, ".portfolio.")
         os.close(handle)
         try:
-            write_portfolio_xlsx(Path(temp), figures, meta, coding, self.out / "summary.csv")
-            os.replace(temp, check_target(_xlsx_path(self.out), self.out))
-        finally:
+            write_portfolio_xlsx(Path(temp), figures, meta, coding, summary)
+        except BaseException:
             Path(temp).unlink(missing_ok=True)
-        return _xlsx_path(self.out)
+            raise
+        return temp
 
     def abort(self, keep_journal: bool = True) -> None:
         """Stop without the run's files; the journal stays for --resume."""
@@ -518,31 +518,25 @@ class BatchWriter:
             self._lock_fd = None
 
     def finish(self, inputs: list[str], session) -> list[Path]:
+        """Every output is made first (reports rendered, the spreadsheet in a temporary file)
+        and only then put in place, so a run that fails here leaves none of them."""
         import os
 
         from pcd_screen import __version__
+        from pcd_screen.core.outputs import check_target
+        from pcd_screen.engine import exchangerates
+        from pcd_screen.inputs.iati import coding_note, coding_rules
         from pcd_screen.reports.catalogue import ruleset_texts
         from pcd_screen.reports.jinja import environment
         from pcd_screen.reports.portfolio import portfolio_facts
 
-        for name, (stream, path) in (
-            ("results.jsonl", self._results),
-            ("summary.csv", self._summary),
-        ):
+        for stream, _path in (self._results, self._summary):
             stream.close()
-            from pcd_screen.core.outputs import check_target
-
-            os.replace(path, check_target(self.out / name, self.out))
-            self.written.append(self.out / name)
         ruleset, as_of, lang = session.ruleset, session.as_of, session.lang
         texts = json.dumps(ruleset_texts(ruleset, lang), ensure_ascii=False, indent=1)
-        self.written.append(_write(self.out / "ruleset.json", texts + "\n", self.out))
-
         figures = self.portfolio.figures()
         facts = portfolio_facts(figures)
         figures["findings"] = session.portfolio_findings(facts)
-        from pcd_screen.engine import exchangerates
-
         meta = {
             "as_of": "activity" if self.as_of_activity else as_of.isoformat(),
             "run_date": as_of.isoformat(),
@@ -552,8 +546,6 @@ class BatchWriter:
             "tool": f"pcd-screen {__version__}",
             "refdata": sorted(session.refdata.versions().items()),
         }
-        from pcd_screen.inputs.iati import coding_note, coding_rules
-
         context = {
             "coding": coding_rules(lang),
             "coding_note": coding_note(lang),
@@ -564,11 +556,25 @@ class BatchWriter:
             "meta": meta,
             "charts": _charts(figures, lang),
         }
+        reports = {}
         for suffix in ("md", "html"):
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
-            text = template.render(lang=lang, **context).rstrip("\n") + "\n"
-            self.written.append(_write(self.out / f"portfolio.{suffix}", text, self.out))
-        self.written.append(self._xlsx(figures, meta, context["coding"]))
+            reports[suffix] = template.render(lang=lang, **context).rstrip("\n") + "\n"
+        sheet = self._xlsx(figures, meta, context["coding"], Path(self._summary[1]))
+        try:
+            for name, (_stream, path) in (
+                ("results.jsonl", self._results),
+                ("summary.csv", self._summary),
+            ):
+                os.replace(path, check_target(self.out / name, self.out))
+                self.written.append(self.out / name)
+            self.written.append(_write(self.out / "ruleset.json", texts + "\n", self.out))
+            for suffix, text in reports.items():
+                self.written.append(_write(self.out / f"portfolio.{suffix}", text, self.out))
+            os.replace(sheet, check_target(_xlsx_path(self.out), self.out))
+            self.written.append(_xlsx_path(self.out))
+        finally:
+            Path(sheet).unlink(missing_ok=True)
         if self.sampler is not None:
             from pcd_screen.runs.review import write_sheet
 
