@@ -37,6 +37,8 @@ class Frame(NamedTuple):
     category: str | None
     hedges: bool = True  # false: hedge words are part of what the frame looks for
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
+    # true: each role at other words than the first ("forced labour" is not also the work)
+    distinct: bool = False
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -72,6 +74,7 @@ def frames() -> dict[str, Frame]:
             category=raw.get("category"),
             hedges=raw.get("hedges", True),
             wide_unless=tuple(raw.get("wide_unless") or ()),
+            distinct=bool(raw.get("distinct")),
         )
     return out
 
@@ -275,10 +278,15 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         start, end = anchor
         for role in frame.roles[1:]:
             spans = spans_of[role]
+            if frame.distinct:
+                spans = [s for s in spans if s[1] <= anchor[0] or s[0] >= anchor[1]]
+                if not spans:
+                    break
             near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
             start, end = min(start, near[0]), max(end, near[1])
-        if frame.window is None or end - start <= frame.window + 4:
-            candidates.append((end - start, start, end))
+        else:
+            if frame.window is None or end - start <= frame.window + 4:
+                candidates.append((end - start, start, end))
     # The tightest match that no `unless` role cancels (services TO detainees next to it).
     # A service word followed by "and", before the control object, is listed beside it, not
     # about it ("migration, reception and border management"); after the object, it is what
