@@ -112,3 +112,25 @@ def test_evidence_paths_exist_in_the_proposal():
             for item in finding.evidence:
                 if not item.path.startswith(("facts.", "share", "count")):
                     assert item.line is not None, (path.name, finding.rule_id, item.path)
+
+
+def test_a_list_the_reference_data_cannot_answer_is_not_a_missing_field():
+    """Dominica on the DAC List of 2019 flows: the list of that year is only partly encoded. The
+    country code is there, so the applicant is not asked for it again; what is missing is the
+    reference data, and the letter to the applicant does not ask for it."""
+    from pcd_screen.inputs.proposal import proposal_from_data
+    from pcd_screen.reports.texts import letter_questions
+
+    data = {
+        "schema_version": 1,
+        "id": "T-DMA",
+        "title": "Coastal resilience",
+        "summary": "Coastal resilience works for fishing communities.",
+        "countries": [{"code": "DMA"}],
+        "oda": {"reported_as_oda": True},
+    }
+    result = evaluate(proposal_from_data(data), load_ruleset(), load_refdata(), date(2019, 6, 1))
+    (oda,) = [f for f in result.findings if f.rule_id == "ODA-001"]
+    assert oda.status == "unclear"
+    assert oda.missing == ["reference-data.dac-recipients"]
+    assert letter_questions(oda.missing, "en") == []

@@ -453,6 +453,10 @@ def _compare(test):
     return apply
 
 
+# The first part of a missing "path" that names reference data without an answer.
+REFERENCE_DATA = "reference-data"
+
+
 def _in_list(value, list_id, ctx: Context):
     member, _why = ctx.refdata.membership(list_id, str(value), ctx.as_of)
     return member
@@ -949,6 +953,11 @@ class Predicate(Node):
         return Outcome(value, evidence, [])
 
     def _why(self, path) -> list:
+        """What is missing when a value is there but gives no answer: for a list of the
+        reference data (a DAC List of a year only partly encoded), the reference data, not the
+        proposal's field, which the applicant cannot be asked to fill again."""
+        if self.operator.name == "in_list":
+            return [(REFERENCE_DATA, self.argument)]
         return [path]
 
     def _collection(self, found, missing, many, ctx) -> Outcome:

@@ -33,6 +33,10 @@ def letter_questions(fields: list[str], lang: str) -> list[str]:
     of one group (period.start and period.end) are asked by the group's question."""
     import re
 
+    from pcd_screen.engine.conditions import REFERENCE_DATA
+
+    # What the reference data cannot answer is the desk officer's to check, not the applicant's.
+    fields = [f for f in fields if not f.startswith(REFERENCE_DATA)]
     known = _data("questions")
     parents: dict[str, int] = {}
     for field in fields:
