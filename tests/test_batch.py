@@ -542,3 +542,17 @@ def test_a_zero_budget_in_a_currency_is_no_budget_and_the_run_finishes(tmp_path)
     rows = [line for line in report.splitlines() if line.startswith("| EUR |")]
     assert rows and all("None" not in row for row in rows)
     assert (out / "results.jsonl").exists() and (out / "portfolio.xlsx").exists()
+
+
+def test_inputs_skipped_are_counted_once_each():
+    from pcd_screen import inputs
+
+    problems = [
+        "sheet.csv:1: note: columns read as: iati_id=id",
+        "sheet.csv:217: iati_id: empty; every row needs an id",
+        "sheet.csv:217: title: empty; every row needs a title",
+        "sheet.csv:486: iati_id: empty; every row needs an id",
+        "proposal.yaml:3:5: budget: expected a mapping",
+        "proposal.yaml:9:1: title: required",
+    ]
+    assert inputs.skipped_inputs(problems) == 3  # two rows of the sheet, one proposal file

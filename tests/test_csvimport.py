@@ -547,3 +547,13 @@ def test_import_csv_command_prints_and_saves_the_mapping(tmp_path):
     )
     assert again.exit_code == 0, again.output
     assert "Extra" not in (tmp_path / "out2" / "P1.yaml").read_text()
+
+
+def test_budgets_without_a_currency_are_noted_once_unless_one_is_given(tmp_path):
+    path = write(tmp_path, "id,title,budget\nA1,Wells,1000\nA2,Roads,2000\n")
+    notes = [i for i in read_csv(path) if isinstance(i, CsvNote)]
+    assert sum("no currency column" in str(n) for n in notes) == 1
+    given = read_csv(path, constants={"currency": "EUR"})
+    assert not any("no currency column" in str(i) for i in given if isinstance(i, CsvNote))
+    with_column = write(tmp_path, "id,title,budget,currency\nA1,Wells,1000,EUR\n", "b.csv")
+    assert not any("no currency column" in str(i) for i in read_csv(with_column))

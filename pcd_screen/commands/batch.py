@@ -231,7 +231,7 @@ def command(
         raise
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
-        f"{sum(not inputs.is_note(e) for e in writer.errors) + len(skipped)} inputs skipped; "
+        f"{inputs.skipped_inputs(writer.errors) + len(skipped)} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )

@@ -157,6 +157,26 @@ def document_for(data: dict, file: str):
     return Document(data=data, file=file, positions=positions, elements=elements)
 
 
+def skipped_inputs(problems) -> int:
+    """How many inputs the problems left out: a proposal file once however many errors it has,
+    and each row or activity of a portfolio file once (a row's two empty cells are one row)."""
+    import re
+
+    left_out = set()
+    for problem in problems:
+        if is_note(problem):
+            continue
+        where = re.match(r"(.*?)((?::\d+)*): ", problem)
+        if where is None:
+            left_out.add((problem, ""))
+            continue
+        file, numbers = where.group(1), where.group(2).split(":")[1:]
+        importer = importer_for(file)
+        row = numbers[0] if numbers and importer is not None and importer.portfolio else ""
+        left_out.add((file, row))
+    return len(left_out)
+
+
 def is_note(text: str) -> bool:
     """A reader's note (the column mapping used, columns kept as x- fields): shown to the user
     but not a problem; `FILE:ROW: note: ...`."""

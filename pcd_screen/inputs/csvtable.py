@@ -228,6 +228,16 @@ def read_csv(
         return
     yield from notes
     constants = dict(constants or {})
+    fields = {column.field for column in columns}
+    if "budget" in fields and "currency" not in fields and "currency" not in constants:
+        # Budgets without a currency cannot be converted: a portfolio would total nothing.
+        yield CsvNote(
+            name,
+            row_number,
+            "the budgets have no currency column: amounts that do not name their currency are "
+            "left out of converted totals; give it with --constant currency=EUR (or a currency "
+            "column)",
+        )
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
