@@ -165,3 +165,10 @@ def test_the_worst_are_listed_and_memory_keeps_only_them(monkeypatch):
     figures = total.figures()
     assert [e.id for e in figures["worst_first"]] == ["P03", "P07", "P11"]  # block, then by id
     assert figures["unlisted"] == 17 and figures["proposals"] == 20
+
+
+def test_names_that_differ_only_in_case_or_spacing_are_one_row():
+    from pcd_screen.reports.portfolio import _alike
+
+    sums = {"MINISTERIO DE HACIENDA": 2.0, "Ministerio  de Hacienda": 3.0, "IOM": 1.0}
+    assert _alike(sums) == {"MINISTERIO DE HACIENDA": 5.0, "IOM": 1.0}

@@ -309,7 +309,7 @@ class _Money:
                 mine[name] += amount
 
     def table(self, key: str, principle: str) -> dict:
-        budget, flagged = self.budget[key], self.flagged[key][principle]
+        budget, flagged = _alike(self.budget[key]), _alike(self.flagged[key][principle])
         names = [n for n in budget if abs(budget[n]) > 1e-6]  # a removed outlier leaves 0
         return {
             name: {
@@ -327,6 +327,16 @@ class _Money:
             for name, amount in sorted(sums.items(), key=lambda i: (-i[1], i[0]))
             if abs(amount) > 1e-6
         }
+
+
+def _alike(sums: dict) -> dict:
+    """Sums whose names differ only in case or spacing ("MINISTERIO DE HACIENDA", "Ministerio
+    de Hacienda") added up, under the spelling that sorts first (the same whatever the order
+    the proposals came in)."""
+    groups: dict[str, list] = {}
+    for name, amount in sums.items():
+        groups.setdefault(" ".join(str(name).split()).casefold(), []).append((name, amount))
+    return {min(n for n, _a in items): sum(a for _n, a in items) for items in groups.values()}
 
 
 class Aggregate:
