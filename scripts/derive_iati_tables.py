@@ -2,7 +2,7 @@
 """Derive pcd_screen/data/iati_tables.json from the official IATI codelists.
 
 Inputs (in the shared data folder, iati-codelists/): OrganisationType.xml, Region.xml,
-ConditionType.xml, SectorCategory.xml (IATI-Codelists-NonEmbedded master) and
+ConditionType.xml, SectorCategory.xml, AidType.xml (IATI-Codelists-NonEmbedded master) and
 OrganisationRole.xml (IATI-Codelists version-2.03). Only codes, English/French names and the
 withdrawn status are kept; descriptions are not copied. Country codes need no table here: the
 importer maps ISO alpha-2 to alpha-3 with pycountry's data, as refdata does.
@@ -39,6 +39,7 @@ TABLES = {
     "regions": ("Region", NON_EMBEDDED),
     "condition_types": ("ConditionType", NON_EMBEDDED),
     "sector_categories": ("SectorCategory", NON_EMBEDDED),
+    "aid_types": ("AidType", NON_EMBEDDED),
 }
 
 

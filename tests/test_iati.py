@@ -866,3 +866,23 @@ def test_placeholder_dates_are_problems_not_dates(tmp_path):
     assert p["period"] == {"end": "2051-12-31", "x-end-type": "planned"}  # a loan may end late
     (problem,) = p["x-iati-problems"]
     assert problem["line"] == 2 and "placeholder" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    "element, instrument",
+    [
+        ('<default-aid-type code="A02"/>', "Sector budget support (A02)"),
+        ('<default-aid-type code="C01" vocabulary="1"/>', "Project-type interventions (C01)"),
+        ('<default-aid-type code="1" vocabulary="2"/>', None),  # another vocabulary
+        ("", None),
+    ],
+)
+def test_the_default_aid_type_is_the_funding_instrument(tmp_path, element, instrument):
+    path = tmp_path / "aid.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>XM-AID-1</iati-identifier><title><narrative>Wells</narrative></title>"
+        f"{element}</iati-activity></iati-activities>"
+    )
+    (item,) = iter_activities(path)
+    assert item.proposal.get("instrument") == instrument

@@ -151,6 +151,7 @@ READ = {
         "activity-date",
         "budget",
         "conditions",
+        "default-aid-type",
         "default-finance-type",
         "default-flow-type",
         "description",
@@ -986,7 +987,21 @@ def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
             oda["reported_as_oda"] = False
     if finance:
         oda["x-finance-types"] = finance
+    aid_type = _aid_type(act.elem)
+    if aid_type:  # the funding modality: project, budget support, pooled fund, ...
+        proposal["instrument"] = aid_type
     return oda
+
+
+def _aid_type(elem) -> str | None:
+    """The activity's default aid type of the OECD DAC vocabulary (1, the default) as
+    "Project-type interventions (C01)", from the IATI AidType codelist."""
+    for found in elem.findall("default-aid-type"):
+        code = (found.get("code") or "").strip()
+        if code and (found.get("vocabulary") or "1").strip() == "1":
+            name = tables()["aid_types"].get(code, {}).get("en")
+            return f"{name} ({code})" if name else code
+    return None
 
 
 def _codes(elem, path: str) -> list[str]:
