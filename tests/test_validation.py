@@ -1,5 +1,7 @@
 import jsonschema
+import pytest
 
+from conftest import EXAMPLES
 from pcd_screen.core.validation import schema_errors
 from pcd_screen.core.yamlread import load_text
 
@@ -40,3 +42,17 @@ def test_type_errors_name_what_was_found():
         "f.yaml:1:1: a: expected an integer, got text 'x'",
         "f.yaml:2:1: b: expected text, got list",
     ]
+
+
+def test_every_unknown_field_is_reported_at_its_own_line(tmp_path):
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.inputs.proposal import load_proposal
+
+    source = (EXAMPLES / "sparse-proposal.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(source + "foo: 1\nbar: 2\n", encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        load_proposal(path)
+    unknown = [e for e in raised.value.errors if "unknown field" in e.message]
+    assert [e.path for e in unknown] == ["foo", "bar"]
+    assert unknown[1].line == unknown[0].line + 1

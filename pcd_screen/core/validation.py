@@ -19,14 +19,29 @@ def schema_errors(
     found: dict[tuple, InputError] = {}
     data = doc.data if instance is None else instance
     for error in validator.iter_errors(data):
-        path, message = _describe(error, country_code)
-        line, column = doc.position_of((*base, *path))
-        shown = format_path(path)
-        if label:
-            shown = f"{label}: {shown}" if shown else label
-        item = InputError(doc.file, line, column, shown, message)
-        found.setdefault((line or 0, column or 0, item.path, message), item)
+        for path, message in _each_unknown(error) or [_describe(error, country_code)]:
+            line, column = doc.position_of((*base, *path))
+            shown = format_path(path)
+            if label:
+                shown = f"{label}: {shown}" if shown else label
+            item = InputError(doc.file, line, column, shown, message)
+            found.setdefault((line or 0, column or 0, item.path, message), item)
     return [found[key] for key in sorted(found)]
+
+
+def _each_unknown(error) -> list[tuple[tuple, str]]:
+    """One message per unknown field of a mapping, each at its own line (jsonschema gives one
+    error for all of them); [] for any other error."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return []
+    known = error.schema.get("properties", {})
+    extras = [k for k in error.instance if k not in known and not str(k).startswith("x-")]
+    return [_unknown(tuple(error.absolute_path), key, sorted(known)) for key in extras]
+
+
+def _unknown(path: tuple, key, allowed: list) -> tuple[tuple, str]:
+    hint = _suggest(str(key), allowed) or f"allowed: {', '.join(allowed)}"
+    return (*path, key), f"unknown field {key!r} ({hint})"
 
 
 def _describe(error, country_code=None) -> tuple[tuple, str]:
@@ -43,9 +58,7 @@ def _describe(error, country_code=None) -> tuple[tuple, str]:
         allowed = sorted(schema.get("properties", {}))
         extras = [key for key in value if key not in schema.get("properties", {})]
         extras = [key for key in extras if not key.startswith("x-")]
-        key = extras[0] if extras else "?"
-        hint = _suggest(key, allowed) or f"allowed: {', '.join(allowed)}"
-        return (*path, key), f"unknown field {key!r} ({hint})"
+        return _unknown(path, extras[0] if extras else "?", allowed)
     if kind == "enum":
         # null (unknown) is allowed wherever an answer may be left open; it is not a term.
         options = [o for o in error.validator_value if o is not None]
