@@ -75,3 +75,12 @@ def test_review_sheet_round_trip(tmp_path):
     assert again.exit_code == 0
     assert (out / "portfolio.md").read_text(encoding="utf-8").count("## Human review") == 1
     assert "<h2>Human review</h2>" in (out / "portfolio.html").read_text(encoding="utf-8")
+
+
+def test_a_sheet_not_yet_filled_in_claims_no_measured_error():
+    from pcd_screen.runs.review import section
+
+    empty = {"overall": None, "reviewed": 0, "rows": 50, "sheet": "review.csv"}
+    text = section({**empty, "verdicts": {}, "rules": {}, "problems": []})
+    assert "None of the 50 sampled proposals has been reviewed yet" in text
+    assert "agreed with the verdict" not in text

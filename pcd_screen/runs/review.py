@@ -171,12 +171,17 @@ def section(agreement: dict, html: bool = False) -> str:
 
     lines = []
     overall = agreement["overall"]
-    intro = (
-        f"{agreement['reviewed']} of {agreement['rows']} sampled proposals reviewed by a person "
-        f"({agreement['sheet']}); the reviewer agreed with the verdict in "
-        + (f"{overall:.0%}" if overall is not None else "none")
-        + " of them. The figures above carry this measured error."
-    )
+    if overall is None:  # a sheet sent out but not yet filled in: no error measured
+        intro = (
+            f"None of the {agreement['rows']} sampled proposals has been reviewed yet "
+            f"({agreement['sheet']}): the figures above carry no measured error."
+        )
+    else:
+        intro = (
+            f"{agreement['reviewed']} of {agreement['rows']} sampled proposals reviewed by a "
+            f"person ({agreement['sheet']}); the reviewer agreed with the verdict in "
+            f"{overall:.0%} of them. The figures above carry this measured error."
+        )
     verdict_rows = [
         (v, x["agreed"], x["reviewed"], f"{x['rate']:.0%}")
         for v, x in sorted(
