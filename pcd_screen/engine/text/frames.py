@@ -39,9 +39,6 @@ class Frame(NamedTuple):
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
     # true: each role at other words than the first ("forced labour" is not also the work)
     distinct: bool = False
-    # words after a match that a negation may also stand in ("this return, never made a
-    # condition"): for frames whose object is often qualified after it is named
-    negated_after: int = 0
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -78,7 +75,6 @@ def frames() -> dict[str, Frame]:
             hedges=raw.get("hedges", True),
             wide_unless=tuple(raw.get("wide_unless") or ()),
             distinct=bool(raw.get("distinct")),
-            negated_after=int(raw.get("negated_after") or 0),
         )
     return out
 
@@ -314,7 +310,7 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         ):
             continue
         negated = any(
-            start - NEGATION_BEFORE <= s < end + frame.negated_after
+            start - NEGATION_BEFORE <= s < end
             for role in frame.negated_by
             for s, _e in found.get(role, ())
         )
