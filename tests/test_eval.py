@@ -84,6 +84,6 @@ def test_prose2_cases_hold_at_least_as_reported():
     pairs = evaluation.prose_results("prose2")
     assert pairs is not None and len(pairs) == 24
     figures = evaluation.prose_metrics(pairs)
-    assert figures["dev"]["hold"] >= 12 and figures["dev"]["cases"] == 16
+    assert figures["dev"]["hold"] >= 13 and figures["dev"]["cases"] == 16
     assert figures["heldout"]["hold"] >= 3 and figures["heldout"]["cases"] == 8
     assert figures["all"]["scope_accuracy"] >= 1.0
