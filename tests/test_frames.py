@@ -157,3 +157,12 @@ def test_the_shipped_lexeme_index_is_the_one_a_run_would_build():
         assert shipped is not None, lang
         fresh = frame_module.lexeme_index(data, lemmas.forms(lang), lang)
         assert shipped == json.loads(json.dumps(fresh)), lang
+
+
+def test_every_frame_has_a_label_in_every_report_language():
+    """A report shows what a frame found by its label, never the frame's internal name."""
+    from pcd_screen.core.yamlread import load_trusted
+
+    labels = load_trusted(DATA_DIR / "labels.yaml")["frame"]
+    for name in frames():
+        assert set(labels.get(name, {})) >= {"en", "nl", "fr"}, name

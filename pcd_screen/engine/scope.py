@@ -23,6 +23,7 @@ TOPIC_FRAMES = ("migration-topic",)
 # returns, success measured by departures, returns from detention.
 SCOPE_FRAMES = (
     "tranche-tied-to-control",
+    "condition-tied-to-control-next",
     "migration-reduction-aim",
     "departure-measure",
     "return-from-detention",

@@ -207,15 +207,25 @@ class Matcher:
                 continue
             tried = [f for role in found for f in self.by_first.get(role, ())]
             for frame in sorted(set(tried), key=self.order.__getitem__):
-                later = frame.reach == "next" and index + 1 < len(sentences)
+                later = frame.reach == "next"
+                if later and index + 1 == len(sentences):
+                    continue  # no next sentence for its later roles
                 if not later and not _all_present(found, self.needs[frame.name]):
                     continue
                 if later:
+                    # Its first role in this sentence, its other roles in the next one (the
+                    # same sentence is another frame's); markers from both.
                     shift = len(words)
                     nxt = sentences[index + 1][1]
+                    first = set(frame.roles[0].split("|"))
+                    others = {r for role in frame.roles[1:] for r in role.split("|")}
                     merged = {
-                        role: found.get(role, [])
-                        + [(s + shift, e + shift) for s, e in nxt.get(role, [])]
+                        role: (found.get(role, []) if role not in others else [])
+                        + (
+                            [(s + shift, e + shift) for s, e in nxt.get(role, [])]
+                            if role not in first
+                            else []
+                        )
                         for role in set(found) | set(nxt)
                     }
                 else:
