@@ -60,7 +60,21 @@ def generate() -> str:
     # is_valid keeps no message, so the names of array items in them are left unformatted: each
     # `.format(**locals())` built a dict of the validator's locals per item (a tenth of the check).
     code = code.replace(".format(**locals())", "")
-    return header + code.replace(IMPORT, LOCAL) + footer
+    return header + _bare_raises(code).replace(IMPORT, LOCAL) + footer
+
+
+def _bare_raises(code: str) -> str:
+    """Each raise without its message and schema fragment: is_valid keeps neither, and the
+    fragments made the module several times larger, loaded by every screening."""
+    lines = []
+    for line in code.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith("raise JsonSchemaValueException("):
+            if not stripped.endswith(")"):
+                raise SystemExit("fastjsonschema now writes a raise over several lines")
+            line = line[: len(line) - len(stripped)] + 'raise JsonSchemaValueException("")'
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
