@@ -55,10 +55,8 @@ def _describe(error, country_code=None) -> tuple[tuple, str]:
             return path, f"required field {names} is missing"
         return path, f"required fields {names} are missing"
     if kind == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extras = [key for key in value if key not in schema.get("properties", {})]
-        extras = [key for key in extras if not key.startswith("x-")]
-        return _unknown(path, extras[0] if extras else "?", allowed)
+        unknown = _each_unknown(error)
+        return unknown[0] if unknown else _unknown(path, "?", sorted(schema.get("properties", {})))
     if kind == "enum":
         # null (unknown) is allowed wherever an answer may be left open; it is not a term.
         options = [o for o in error.validator_value if o is not None]

@@ -25,7 +25,7 @@ ANSI = {
 }
 
 
-def _p(value) -> str:
+def p(value) -> str:
     """A value as the terminal should show it. Proposals, evidence, waivers and rules are
     written by others, and the terminal report is the one output not escaped on the way, so
     every value is made printable where it is printed (and only what is printed: a report
@@ -35,7 +35,6 @@ def _p(value) -> str:
 
 
 def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | None = None) -> str:
-    p = _p
     words = translations(lang)
     _ = words.gettext
     # Looked up once, outside the f-strings below, where the message extractor cannot see.
@@ -157,17 +156,16 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         out.append(c("dim", f"{p(tool['name'])} {p(tool['version'])} · {ruleset} · {as_of}"))
         data = ", ".join(f"{p(name)} {p(version)}" for name, version in r["refdata"])
         out.append(c("dim", f"{colon(t['refdata'])} {data}"))
-    for waiver in (run or {}).get("stale", []):
-        shown = {key: p(value) for key, value in waiver.items()}
-        where = f"{shown['file']}:{shown['line']}" if waiver.get("line") else shown["file"]
-        note = _("stale waiver (it matches no finding): %(rule)s for %(proposal)s")
-        out += ["", c("dim", f"{where}: " + note % shown)]
-    for waiver in (run or {}).get("expired", []):
-        shown = {key: p(value) for key, value in waiver.items()}
-        where = f"{shown['file']}:{shown['line']}" if waiver.get("line") else shown["file"]
-        note = _(
+    notes = {
+        "stale": _("stale waiver (it matches no finding): %(rule)s for %(proposal)s"),
+        "expired": _(
             "expired waiver (the finding stands): %(rule)s for %(proposal)s, expired %(expires)s"
-        )
-        out += ["", c("dim", f"{where}: " + note % shown)]
+        ),
+    }
+    for kind, note in notes.items():
+        for waiver in (run or {}).get(kind, []):
+            shown = {key: p(value) for key, value in waiver.items()}
+            where = f"{shown['file']}:{shown['line']}" if waiver.get("line") else shown["file"]
+            out += ["", c("dim", f"{where}: " + note % shown)]
     # Printed to CI job logs: no line may read as a workflow command (a file named "::error").
     return log_safe("\n".join(out) + "\n")

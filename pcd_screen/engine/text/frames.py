@@ -134,10 +134,16 @@ class Matcher:
         self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
         # The other roles a frame needs in the same sentence, each as its alternatives (a|b).
         self.needs: dict[str, tuple[tuple[str, ...], ...]] = {}
+        # A reach-next frame's first roles (read in a sentence) and later ones (in the next).
+        self.split_roles: dict[str, tuple[set, set]] = {}
         for frame in self.frames.values():
             for role in frame.roles[0].split("|"):
                 self.by_first.setdefault(role, []).append(frame)
             self.needs[frame.name] = tuple(tuple(r.split("|")) for r in frame.roles[1:])
+            self.split_roles[frame.name] = (
+                set(frame.roles[0].split("|")),
+                {r for role in frame.roles[1:] for r in role.split("|")},
+            )
         # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
         # parts); first 3 letters of a prefix -> (role, parts). See lexeme_index.
         self.single: dict[str, list[str]] = index["single"]
@@ -217,8 +223,7 @@ class Matcher:
                     # same sentence is another frame's); markers from both.
                     shift = len(words)
                     nxt = sentences[index + 1][1]
-                    first = set(frame.roles[0].split("|"))
-                    others = {r for role in frame.roles[1:] for r in role.split("|")}
+                    first, others = self.split_roles[frame.name]
                     merged = {
                         role: (found.get(role, []) if role not in others else [])
                         + (
@@ -307,14 +312,14 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     def around(role: str) -> int:
         return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
 
-    def listed(end_of_service: int, start: int, end: int) -> bool:
+    def listed(end_of_service: int, end: int) -> bool:
         joined = end_of_service in conjunctions or end_of_service + 1 in conjunctions
         return joined and any(end_of_service <= s < end for s, _e in objects)
 
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
-            and not (role == "service" and listed(e, start, end))
+            and not (role == "service" and listed(e, end))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
