@@ -1,6 +1,6 @@
 """Measure pcd-screen on the labelled evaluation sets (see eval/README.md).
 
-Usage: python eval/run.py [--data DIR] [--json]      (`make eval`)
+Usage: python eval/run.py [--data DIR] [--json] [--errors] [--dev]      (`make eval`)
 
 iati/labels.yaml   334 real IATI activities in three batches (180 + 120 + 34): scope
                    (migration_related), the migration-control categories the activity funds,
@@ -15,6 +15,9 @@ eutf/labels.yaml   243 EU Trust Fund for Africa contract and decision summaries 
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
 prose2/            the same, written by writers who had not seen the text layer (README).
+prose3/            a third such set, by two new writers, for the next round (README).
+
+--dev prints the development splits only (no held-out or overall figures), for tuning.
 
 Figures are computed, never timed; tests/test_eval.py keeps them at or above the figures
 reported in eval/README.md.
@@ -252,10 +255,17 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
-    for name in ("prose", "prose2"):
+    for name in ("prose", "prose2", "prose3"):
         prose = prose_results(name)
         if prose is not None:
             report[name] = prose_metrics(prose)
+    if "--dev" in argv:  # tuning looks at development figures only
+        report = {
+            name: {split: v for split, v in figures.items() if split.startswith("dev")}
+            if isinstance(figures, dict)
+            else figures
+            for name, figures in report.items()
+        }
     if "--json" in argv or "--errors" in argv:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         return 0
