@@ -51,3 +51,36 @@ def test_summary_counts():
         "pass": 0,
         "not-applicable": 0,
     }
+
+
+def test_compact_json_is_the_compact_dict_serialised():
+    """The text results.jsonl writes equals json.dumps of the compact form, also for findings
+    shared between proposals (their JSON is kept) and evidence with lists and quotes."""
+    from datetime import date
+    from pathlib import Path
+
+    from pcd_screen.config import load_config, open_session
+    from pcd_screen.inputs import proposals
+
+    session = open_session(load_config(None, {"as_of": date(2026, 11, 23)}))
+    texts = []
+    for name in ("real-watchdog-v2.03.xml", "eutf-border-niger-v2.03.xml"):
+        fixture = Path(__file__).parent / "fixtures" / "iati" / name
+        texts += _compact_texts(session, proposals(str(fixture)))
+    assert any('"quote"' in text for text in texts)
+
+
+def _compact_texts(session, found) -> list:
+    import json
+
+    texts = []
+    for proposal in found:
+        assert not isinstance(proposal, str), proposal
+        for _ in range(2):  # the second time from the kept JSON of shared findings
+            result = session.screen(proposal)
+            expected = json.dumps(
+                result.to_compact_dict(), default=vars, ensure_ascii=False, sort_keys=True
+            )
+            assert result.compact_json() == expected
+            texts.append(expected)
+    return texts

@@ -78,6 +78,23 @@ class Result:
         out["findings"] = [_compact(f) for f in self.findings]
         return out
 
+    def compact_json(self) -> str:
+        """json.dumps(self.to_compact_dict(), default=vars, ensure_ascii=False, sort_keys=True),
+        the same text made faster for a portfolio: a finding that passes, does not apply or is
+        unclear for want of the same fields is one object shared by every proposal (see
+        engine.evaluate), so its JSON is made once, not once per proposal."""
+        top = {name: getattr(self, name) for name in _TOP_FIELDS}
+        top["detail"] = "compact"
+        top["findings"] = None
+        parts = []
+        for name in sorted(top):
+            if name == "findings":
+                shown = "[" + ", ".join(_compact_json(f) for f in self.findings) + "]"
+            else:
+                shown = _dumps(top[name])
+            parts.append(f'"{name}": {shown}')
+        return "{" + ", ".join(parts) + "}"
+
 
 _TOP_FIELDS = (
     "schema_version",
@@ -104,19 +121,41 @@ _COMPACT_FIELDS = (
 )
 
 
-def _compact(finding: Finding) -> dict:
+def _compact(finding: Finding, copy: bool = True) -> dict:
     out = {"rule_id": finding.rule_id, "status": finding.status}
     if finding.status in ("flag", "waived", "unclear"):
         out.update((name, getattr(finding, name)) for name in _COMPACT_FIELDS)
-        out["evidence"] = [_published(e) for e in finding.evidence]
+        out["evidence"] = [_published(e, copy) for e in finding.evidence]
     return out
 
 
-def _published(evidence: Evidence) -> dict:
+# Finding -> its compact JSON, for the findings shared between proposals (those without
+# evidence); identity-keyed (Finding has eq=False) and bounded.
+_COMPACT_TEXTS: dict = {}
+
+
+def _dumps(value) -> str:
+    import json
+
+    return json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True)
+
+
+def _compact_json(finding: Finding) -> str:
+    text = _COMPACT_TEXTS.get(finding)
+    if text is None:
+        text = _dumps(_compact(finding, copy=False))
+        if not finding.evidence:
+            if len(_COMPACT_TEXTS) > 4096:
+                _COMPACT_TEXTS.clear()
+            _COMPACT_TEXTS[finding] = text
+    return text
+
+
+def _published(evidence: Evidence, copy: bool = True) -> dict:
     """_evidence_dict(asdict(evidence)) without asdict's deep copy: the compact form is
     serialised at once (results.jsonl), a few times per proposal of a portfolio."""
     value = evidence.value
-    if isinstance(value, (list, dict, tuple)):  # copied, as asdict does
+    if copy and isinstance(value, (list, dict, tuple)):  # copied, as asdict does
         value = deepcopy(value)
     out = {"path": evidence.path, "value": value, "line": evidence.line}
     for name in ("element", "location", "quote"):

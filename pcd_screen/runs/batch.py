@@ -131,7 +131,6 @@ def _as_of(data: dict, options: Options):
 def _output(result, data: dict, options: Options) -> dict:
     from pcd_screen.reports.portfolio import records
 
-    form = result.to_compact_dict() if options.detail == "compact" else result.to_dict()
     entry, row = records(result, data, options.currency)
     row.update(
         {
@@ -148,7 +147,9 @@ def _output(result, data: dict, options: Options) -> dict:
     output = {
         "id": result.proposal["id"],
         "file": result.proposal["file"],
-        "json": json.dumps(form, default=vars, ensure_ascii=False, sort_keys=True),
+        "json": result.compact_json()
+        if options.detail == "compact"
+        else json.dumps(result.to_dict(), default=vars, ensure_ascii=False, sort_keys=True),
         "row": row,
         "screened": entry,
         # The waivers that covered a finding (in force or expired): the rest are stale.
