@@ -20,17 +20,88 @@ from pcd_screen.core.terms import PRINCIPLES
 CREATED = datetime(2000, 1, 1)
 
 
-def write_portfolio_xlsx(path: Path, figures: dict, meta: dict, coding: dict, summary: Path):
-    import xlsxwriter
+# The sheets in their order. Proposals (summary.csv) grows as results arrive; the others are
+# the portfolio's tables, written when the run is complete.
+SHEETS = (
+    "About",
+    "Verdicts",
+    "Principles",
+    "Humanitarian-development",
+    "Categories",
+    "Themes",
+    "Years",
+    "Countries",
+    "Implementers",
+    "Instruments",
+    "Rates",
+    "Implausible",
+    "Proposals",
+)
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    book.set_properties({"created": CREATED, "title": "Portfolio screening (pcd-screen)"})
-    bold = book.add_format({"bold": True})
+
+class PortfolioWorkbook:
+    """portfolio.xlsx written while a batch runs: the Proposals sheet a row per screened
+    proposal as its result arrives (the same cells as summary.csv, all text), the tables at
+    the end (finish). Made at the end instead, the per-proposal sheet was most of the time a
+    large run spent after its last screening, with the other processes idle."""
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        self.path = path
+        self.book = xlsxwriter.Workbook(
+            str(path), {"constant_memory": True, "strings_to_formulas": False}
+        )
+        self.book.set_properties({"created": CREATED, "title": "Portfolio screening (pcd-screen)"})
+        self.bold = self.book.add_format({"bold": True})
+        self.sheets = {name: self.book.add_worksheet(name) for name in SHEETS}
+        self.rows = 0  # of the Proposals sheet, its header included
+
+    def proposal(self, header: list, cells: list) -> None:
+        """One row of summary.csv, as text (the header with the first row)."""
+        ws = self.sheets["Proposals"]
+        if not self.rows:
+            ws.write_row(0, 0, header, self.bold)
+            self.rows = 1
+        for c, value in enumerate(cells):
+            ws.write_string(self.rows, c, value)
+        self.rows += 1
+
+    def finish(self, figures: dict, meta: dict, coding: dict) -> Path:
+        _write_tables(self, figures, meta, coding)
+        self.book.close()
+        return self.path
+
+    def discard(self) -> None:
+        """Give up the workbook (a run stopped): its temporary sheet files go with it."""
+        import contextlib
+
+        for ws in self.sheets.values():
+            with contextlib.suppress(OSError, AttributeError):
+                ws.row_data_fh.close()
+        self.path.unlink(missing_ok=True)
+
+
+def write_portfolio_xlsx(path: Path, figures: dict, meta: dict, coding: dict, summary: Path):
+    """The whole workbook at once, its Proposals sheet read back from summary.csv."""
+    book = PortfolioWorkbook(path)
+    if summary.exists():
+        with open(summary, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            for row in reader:
+                book.proposal(header, row)
+            if header and not book.rows:
+                book.sheets["Proposals"].write_row(0, 0, header, book.bold)
+    return book.finish(figures, meta, coding)
+
+
+def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding: dict) -> None:
     currency = figures["currency"]
 
     def sheet(name: str, header: list, rows) -> None:
-        ws = book.add_worksheet(name[:31])
-        ws.write_row(0, 0, header, bold)
+        ws = workbook.sheets[name]
+        ws.write_row(0, 0, header, workbook.bold)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 if isinstance(value, bool) or value is None:
@@ -148,10 +219,3 @@ def write_portfolio_xlsx(path: Path, figures: dict, meta: dict, coding: dict, su
             for x in figures["implausible"]
         ],
     )
-    if summary.exists():
-        with open(summary, encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            sheet("Proposals", header, reader)
-    book.close()
-    return path

@@ -311,8 +311,9 @@ def _check_folder(out: Path, reports: bool) -> None:
 
 
 # The temporary files a run makes (tempfile.mkstemp: 8 random characters): .results.*.tmp and
-# .summary.*.tmp, and .NAME.SUFFIX.*.tmp of the atomic writes of reports and fixed outputs.
-_TEMPORARY = re.compile(r"\.(results|summary|.+\.(md|html|json|csv))\.[a-z0-9_]{8}\.tmp")
+# .summary.*.tmp and .portfolio.*.tmp (the workbook, written as results arrive), and
+# .NAME.SUFFIX.*.tmp of the atomic writes of reports and fixed outputs.
+_TEMPORARY = re.compile(r"\.(results|summary|portfolio|.+\.(md|html|json|csv))\.[a-z0-9_]{8}\.tmp")
 
 
 def _clean_temporaries(out: Path) -> None:
@@ -387,7 +388,8 @@ class BatchWriter:
         self._journal.write(json.dumps({"fingerprint": fingerprint}) + "\n")
         self._results = self._temporary(".results.")
         self._summary = self._temporary(".summary.")
-        self._summary_header = False
+        self._summary_header: list = []
+        self._workbook = self._new_workbook()
 
     def _temporary(self, prefix: str):
         from pcd_screen.core.outputs import temporary
@@ -478,31 +480,31 @@ class BatchWriter:
         # it would write it (one was made per row), the header from the first row's keys.
         if not self._summary_header:
             self._summary_csv = csv.writer(self._summary[0], lineterminator="\n")
-            self._summary_csv.writerow(list(row))
-            self._summary_header = True
-        self._summary_csv.writerow([spreadsheet_safe(v) for v in row.values()])
+            self._summary_header = list(row)
+            self._summary_csv.writerow(self._summary_header)
+        cells = [spreadsheet_safe(v) for v in row.values()]
+        self._summary_csv.writerow(cells)
+        # The workbook's Proposals sheet: the cells as summary.csv holds them (text).
+        self._workbook.proposal(self._summary_header, ["" if v is None else str(v) for v in cells])
 
-    def _xlsx(self, figures: dict, meta: dict, coding: dict, summary: Path) -> str:
-        """portfolio.xlsx made in a temporary file (finish renames it into place)."""
+    def _new_workbook(self):
+        """portfolio.xlsx, made in a temporary file as results arrive (finish renames it into
+        place)."""
         import os
 
         from pcd_screen.core.outputs import temporary
-        from pcd_screen.reports.xlsx import write_portfolio_xlsx
+        from pcd_screen.reports.xlsx import PortfolioWorkbook
 
         handle, temp = temporary(self.out, ".portfolio.")
         os.close(handle)
-        try:
-            write_portfolio_xlsx(Path(temp), figures, meta, coding, summary)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        return temp
+        return PortfolioWorkbook(Path(temp))
 
     def abort(self, keep_journal: bool = True) -> None:
         """Stop without the run's files; the journal stays for --resume."""
         for stream, path in (self._results, self._summary):
             stream.close()
             path.unlink(missing_ok=True)
+        self._workbook.discard()
         self._journal.close()
         if not keep_journal:
             (self.out / JOURNAL).unlink(missing_ok=True)
@@ -561,7 +563,11 @@ class BatchWriter:
         for suffix in ("md", "html"):
             template = environment(suffix == "html", lang).get_template(f"portfolio.{suffix}.j2")
             reports[suffix] = template.render(lang=lang, **context).rstrip("\n") + "\n"
-        sheet = self._xlsx(figures, meta, context["coding"], Path(self._summary[1]))
+        try:
+            sheet = self._workbook.finish(figures, meta, context["coding"])
+        except BaseException:
+            self._workbook.discard()
+            raise
         try:
             for name, (_stream, path) in (
                 ("results.jsonl", self._results),
