@@ -129,6 +129,7 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path):
     out = tmp_path / "out"
     (out / "reports").mkdir(parents=True)
     left = [out / ".results.k1x2y3z4.tmp", out / ".summary.abcdefgh.tmp"]
+    left.append(out / ".portfolio.q1w2e3r4.tmp")  # the workbook, made as results arrive
     left += [out / "reports" / ".P-1.html.abc_efgh.tmp", out / ".portfolio.md.x1y2z3w4.tmp"]
     for path in left:
         path.write_text("half")
