@@ -556,3 +556,28 @@ def test_inputs_skipped_are_counted_once_each():
         "proposal.yaml:9:1: title: required",
     ]
     assert inputs.skipped_inputs(problems) == 3  # two rows of the sheet, one proposal file
+
+
+def test_proposals_past_a_worksheets_row_limit_are_said_to_be_only_in_the_csv(
+    tmp_path, monkeypatch
+):
+    """A worksheet holds about a million rows; a registry-sized run keeps the first ones in the
+    Proposals sheet and says on the About sheet how many are only in summary.csv."""
+    import re
+    import zipfile
+
+    from pcd_screen.reports import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_PROPOSAL_ROWS", 2)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,title\nP1,Wells\nP2,Roads\nP3,Clinics\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(cli, ["batch", str(sheet), "--out", str(out), "--as-of", "2026-11-23"])
+    assert run.exit_code == 0, run.output
+    with zipfile.ZipFile(out / "portfolio.xlsx") as book:
+        names = re.findall(r'<sheet name="([^"]+)"', book.read("xl/workbook.xml").decode())
+        about = book.read("xl/worksheets/sheet1.xml").decode()
+        rows = book.read(f"xl/worksheets/sheet{names.index('Proposals') + 1}.xml").decode()
+    assert "the first 2 proposals; 1 more are past" in about
+    assert "Wells" in rows and "Roads" in rows and "Clinics" not in rows
+    assert (out / "summary.csv").read_text(encoding="utf-8").count("\n") == 4  # all in the CSV

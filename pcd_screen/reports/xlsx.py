@@ -39,6 +39,11 @@ SHEETS = (
 )
 
 
+# A worksheet holds at most 1,048,576 rows (the header and 1,048,575 proposals): a run past
+# that (the whole IATI registry) keeps the first ones in the sheet and says so on About.
+MAX_PROPOSAL_ROWS = 1_048_575
+
+
 class PortfolioWorkbook:
     """portfolio.xlsx written while a batch runs: the Proposals sheet a row per screened
     proposal as its result arrives (the same cells as summary.csv, all text), the tables at
@@ -56,6 +61,7 @@ class PortfolioWorkbook:
         self.bold = self.book.add_format({"bold": True})
         self.sheets = {name: self.book.add_worksheet(name) for name in SHEETS}
         self.rows = 0  # of the Proposals sheet, its header included
+        self.left_out = 0  # proposals past the sheet's row limit (all are in summary.csv)
 
     def proposal(self, header: list, cells: list) -> None:
         """One row of summary.csv, as text (the header with the first row)."""
@@ -63,6 +69,9 @@ class PortfolioWorkbook:
         if not self.rows:
             ws.write_row(0, 0, header, self.bold)
             self.rows = 1
+        if self.rows > MAX_PROPOSAL_ROWS:
+            self.left_out += 1
+            return
         for c, value in enumerate(cells):
             ws.write_string(self.rows, c, value)
         self.rows += 1
@@ -126,6 +135,15 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
         ],
         *[[f"reference data {name}", version] for name, version in meta["refdata"]],
     ]
+    if workbook.left_out:
+        shown = figures["proposals"] - workbook.left_out
+        about.append(
+            [
+                "Proposals sheet",
+                f"the first {shown} proposals; {workbook.left_out} more are past a worksheet's "
+                "row limit and only in summary.csv",
+            ]
+        )
     sheet("About", ["what", "value"], about)
     sheet(
         "Verdicts",
