@@ -1,6 +1,7 @@
-"""Join the writers' expected outcomes (expected_w3.yaml, expected_w4.yaml, expected_w5.yaml) into expected.yaml,
-each case with its split by the rule in README.md (held-out when int(sha1(file name), 16) % 3
-== 0), after checking that every case file exists and every listed file is a case.
+"""Join the writers' expected outcomes (expected_w3.yaml, expected_w4.yaml, expected_w5.yaml)
+into expected.yaml, each case with its split by the rule in README.md (held-out when
+int(sha1(file name), 16) % 3 == 0), after checking that every case file exists and every
+listed file is a case.
 
 Usage: python3 eval/prose3/build_expected.py
 """
