@@ -149,6 +149,50 @@ def test_not_migration_related_from_stated_categories_or_enough_text(fake_refdat
             False,
         ),
         ("en", "This rural water project does not target migrants or refugees in any way.", False),
+        # refugees or displaced people and the communities that host them, served together,
+        # in one sentence of a longer text; not when a passing marker makes them one item of a list
+        (
+            "en",
+            "The overall objective is to strengthen district councils in delivering basic social "
+            "services and to enable greater self-reliance among both refugee and host communities "
+            "in the districts of West Nile, with a focus on water, schools and roads.",
+            True,
+        ),
+        (
+            "nl",
+            "Het programma versterkt de districtsraden bij het leveren van basisdiensten en de "
+            "zelfredzaamheid van vluchtelingen en hun gastgemeenschappen in West-Nijl, met "
+            "aandacht voor water, scholen en wegen.",
+            True,
+        ),
+        (
+            "fr",
+            "L'objectif est de renforcer les conseils de district dans la fourniture des services "
+            "de base et l'autonomie des personnes déplacées et des communautés d'accueil de la "
+            "région, avec un accent sur l'eau, les écoles et les routes.",
+            True,
+        ),
+        (
+            "en",
+            "The COVID-19 response involves many stakeholders including central and local "
+            "government, development partners, private companies, civil society, host and "
+            "migrant communities, and district health teams in all twelve districts.",
+            False,
+        ),
+        (
+            "nl",
+            "De covid-19-respons betrekt veel partners, waaronder de centrale en lokale overheid, "
+            "ontwikkelingspartners, bedrijven, het middenveld, gastgemeenschappen en migranten, "
+            "en de districtsgezondheidsteams in alle twaalf districten.",
+            False,
+        ),
+        (
+            "fr",
+            "La riposte à la COVID-19 associe de nombreux acteurs dans les douze districts, "
+            "notamment l'administration, les partenaires, la société civile, les communautés "
+            "d'accueil et les migrants, et les équipes de santé des districts.",
+            False,
+        ),
         # a list made of displaced groups only is the target group, not one group among many
         ("en", "Target groups: IDPs,Refugees,Returnees", True),
         ("nl", "Doelgroepen: ontheemden, vluchtelingen, terugkeerders", True),

@@ -20,7 +20,8 @@ MIGRATION_PURPOSE_CODES = (15190, 15136, 24050, *range(93010, 93019))
 MIN_WORDS = 8  # below this, a text without codes or fields says too little to decide
 TOPIC_FRAMES = ("migration-topic",)
 # Frames whose explicit match makes a text migration-related by itself: money tied to
-# returns, success measured by departures, returns from detention.
+# returns, success measured by departures, returns from detention, refugees and the
+# communities hosting them served together.
 SCOPE_FRAMES = (
     "tranche-tied-to-control",
     "condition-tied-to-control-next",
@@ -28,7 +29,11 @@ SCOPE_FRAMES = (
     "departure-measure",
     "return-from-detention",
     "root-causes-of-migration",
+    "refugee-hosting",
 )
+# Scope frames that name the people served: not when those are one item of a list that a
+# passing marker opens ("stakeholders including government, ..., host and migrant communities").
+GROUP_FRAMES = ("refugee-hosting",)
 MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
 MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")
 MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
@@ -58,12 +63,13 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
                 continue
             frame = frames()[hit.frame]
             if hit.frame in SCOPE_FRAMES and not hit.weak:
+                if hit.frame in GROUP_FRAMES and _in_passing(reading, hit):
+                    continue  # "stakeholders including ..., host and migrant communities"
                 framed.setdefault(hit.frame, reading.quote(hit))
             if hit.frame in TOPIC_FRAMES:
-                passing = any(
-                    h.frame == "migration-in-passing" and h.sentence == hit.sentence
-                    for h in reading.hits
-                ) or (path != ("title",) and _one_of_a_list(reading, hit))
+                passing = _in_passing(reading, hit) or (
+                    path != ("title",) and _one_of_a_list(reading, hit)
+                )
                 if not passing:  # named as one group of a list: not the project's subject
                     topic_sentences.append((path, hit.sentence, reading.quote(hit)))
             elif frame.category:
@@ -139,6 +145,12 @@ def _stated_reasons(data: dict) -> list[str]:
     if ((data.get("in_donor_refugee_costs") or {}).get("amount") or 0) > 0:
         reasons.append(reason("in-donor-refugee-costs"))
     return reasons
+
+
+def _in_passing(reading, hit) -> bool:
+    return any(
+        h.frame == "migration-in-passing" and h.sentence == hit.sentence for h in reading.hits
+    )
 
 
 def _one_of_a_list(reading, hit) -> bool:
