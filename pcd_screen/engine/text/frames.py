@@ -324,13 +324,18 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             for s, e in found.get(role, ())
         ):
             continue
+        # A negation or hedge word inside a lexeme of the frame's own roles ("travail non
+        # rémunéré", "pourra être engagée") is what the frame looks for, not its negation.
+        inside = {
+            i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
+        }
         negated = any(
-            start - NEGATION_BEFORE <= s < end
+            start - NEGATION_BEFORE <= s < end and s not in inside
             for role in frame.negated_by
             for s, _e in found.get(role, ())
         )
         hedged = frame.hedges and any(
-            start - HEDGE_BEFORE <= s < end for s, _e in found.get("hedge", ())
+            start - HEDGE_BEFORE <= s < end and s not in inside for s, _e in found.get("hedge", ())
         )
         return Hit(frame.name, index, start, end, negated, frame.weak or hedged)
     return None
