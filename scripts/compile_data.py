@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generated import write_or_check  # scripts/generated.py
 
-from pcd_screen.core.paths import DATA_DIR, RULES_DIR
+from pcd_screen.core.paths import DATA_DIR, FRAMES_FILE, RULES_DIR
 from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
 from pcd_screen.engine.lexicon import Lexicon, lexicon_words
 from pcd_screen.engine.ruleset import files_digest, rule_files
@@ -85,7 +85,7 @@ def digests() -> dict:
     lexicons, and of the shipped catalogue (the ruleset hash of reports), with the files they
     cover; yamlread.bundled_digest uses them while each of those files is unchanged."""
     lexicons = sorted((DATA_DIR / "lexicons").glob("*.yaml"))
-    rules = rule_files(RULES_DIR)
+    rules = [*rule_files(RULES_DIR), FRAMES_FILE]  # the concept frames decide findings too
     lexicon_digest = files_digest(lexicons)
     return {
         "lexicons": {"files": [bundle_key(p) for p in lexicons], "digest": lexicon_digest},

@@ -34,6 +34,17 @@ def test_ruleset_hash_is_stable_and_covers_rule_text(tmp_path):
     assert load_ruleset([tmp_path]).hash != CATALOGUE.hash
 
 
+def test_ruleset_hash_covers_the_concept_frames(tmp_path, monkeypatch):
+    """Frames decide findings as rules do: the same hash must mean the same frames."""
+    from pcd_screen.engine import ruleset
+
+    assert load_ruleset(validate=True).hash == CATALOGUE.hash  # worked out, not from the bundle
+    edited = tmp_path / "frames.yaml"
+    edited.write_bytes(ruleset.FRAMES_FILE.read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(ruleset, "FRAMES_FILE", edited)
+    assert load_ruleset(validate=True).hash != CATALOGUE.hash
+
+
 def test_extra_directory_adds_rules(tmp_path):
     (tmp_path / "org.yaml").write_text(ORG_RULE)
     ruleset = load_ruleset([tmp_path])

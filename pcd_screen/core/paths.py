@@ -14,4 +14,6 @@ def _shipped(name: str) -> Path:
 
 
 RULES_DIR = _shipped("rules")
+# The concept frames of the text layer (rules read them; the ruleset hash covers them).
+FRAMES_FILE = DATA_DIR / "frames" / "frames.yaml"
 TEMPLATES_DIR = _shipped("templates")

@@ -1,7 +1,8 @@
 """Load, validate and compile the rule catalogue (rules/*.yaml plus any extra directories).
 
 A rule file that is not valid is an error naming file, line, rule id and field; nothing is
-silently skipped. The ruleset hash covers rules and lexicons, so a report can be audited.
+silently skipped. The ruleset hash covers rules, lexicons and concept frames, so a report can
+be audited.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.digest import sha256
 from pcd_screen.core.i18n import pick
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
-from pcd_screen.core.paths import DATA_DIR, RULES_DIR, SCHEMA_DIR
+from pcd_screen.core.paths import DATA_DIR, FRAMES_FILE, RULES_DIR, SCHEMA_DIR
 from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
 from pcd_screen.engine.lexicon import Lexicon
 
@@ -221,6 +222,12 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
     # The shipped catalogue's digest comes with the bundle while every file of it is unchanged
     # (hashing them again was about 2 % of a screening's instructions): only when this call
     # read them all through the bundle, which checked them (validating reads them afresh).
+    # The concept frames decide findings as the rules do, so the hash covers them; they are
+    # read here (through the bundle, as the text layer reads them anyway) to be checked.
+    from pcd_screen.engine.text.frames import frame_data
+
+    frame_data()
+    hashed.append(FRAMES_FILE)
     digest = None
     if dirs == [RULES_DIR] and not validate:
         digest = yamlload.bundled_digest("catalogue", [*_lexicon_files(), *hashed])

@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from pcd_screen.core import yamlread
-from pcd_screen.engine.text.lemmas import FRAMES_DIR, forms, shipped_index
+from pcd_screen.core.paths import FRAMES_FILE
+from pcd_screen.engine.text.lemmas import forms, shipped_index
 from pcd_screen.engine.text.tokens import tokenise
 
 GAP = 2  # words that may come between two words of a lexeme
@@ -55,7 +56,7 @@ class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
 
 @lru_cache(maxsize=1)
 def frame_data() -> dict:
-    return yamlread.load_trusted(FRAMES_DIR / "frames.yaml") or {}
+    return yamlread.load_trusted(FRAMES_FILE) or {}
 
 
 @lru_cache(maxsize=1)

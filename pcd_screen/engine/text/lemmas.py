@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pcd_screen.core import yamlread
-from pcd_screen.core.paths import DATA_DIR
+from pcd_screen.core.paths import DATA_DIR, FRAMES_FILE
 
 FRAMES_DIR = DATA_DIR / "frames"
 
@@ -25,7 +25,7 @@ def shipped_index(lang: str) -> dict | None:
     ships it beside the form table, while neither the table nor frames.yaml has changed since
     (it is built from both); None otherwise."""
     index = _forms(lang)[1]
-    if index is None or not yamlread.read_unchanged(FRAMES_DIR / "frames.yaml"):
+    if index is None or not yamlread.read_unchanged(FRAMES_FILE):
         return None
     return index
 
