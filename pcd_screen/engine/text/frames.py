@@ -153,9 +153,12 @@ class Matcher:
         # word -> its entry; the lemma is a function of the word in one language (lemmas.py)
         self.memo: dict[str, tuple] = {}
 
-    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple]:
-        """(roles a word is by itself, lexemes of several words that may start at it),
-        worked out once per distinct word: texts repeat their words."""
+    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple, bool]:
+        """(roles a word is by itself, lexemes of several words that may start at it, whether
+        some of those share their words), worked out once per distinct word: texts repeat
+        their words. A lexeme is (role, parts, n): n >= 0 when the lexeme n before it in the
+        list has the same words (another role's), so its end is that one's, not looked for
+        again; a role's second lexeme of the same words is left out (it could add nothing)."""
         entry = self.memo.get(word)
         if entry is not None:
             return entry
@@ -171,7 +174,7 @@ class Matcher:
                 longer.append((role, parts))
             elif role not in roles:
                 roles.append(role)
-        entry = (tuple(roles), tuple(longer)) if roles or longer else _NOTHING
+        entry = (tuple(roles), *_shared(longer)) if roles or longer else _NOTHING
         if any(ch.isdigit() for ch in word):
             return entry  # numbers and codes rarely repeat: kept, they would only fill the memo
         if len(self.memo) > 50_000:  # a long batch of many languages' words
@@ -191,14 +194,24 @@ class Matcher:
                 entry = self._entry(words[i], lemmas[i])
                 if entry is _NOTHING:
                     continue
-            roles, longer = entry
+            roles, longer, shared = entry
             for role in roles:
                 spans = found.get(role)
                 if spans is None:
                     found[role] = [(i, i + 1)]
                 else:
                     spans.append((i, i + 1))
-            for role, parts in longer:
+            if shared:
+                ends: list[int] = []
+                for role, parts, same in longer:
+                    end = ends[same] if same >= 0 else _match_from(parts, words, lemmas, i, size)
+                    ends.append(end)
+                    if end:
+                        spans = found.setdefault(role, [])
+                        if (i, end) not in spans:
+                            spans.append((i, end))
+                continue
+            for role, parts, _same in longer:
                 end = _match_from(parts, words, lemmas, i, size)
                 if end:
                     spans = found.setdefault(role, [])
@@ -242,7 +255,25 @@ class Matcher:
         return hits
 
 
-_NOTHING: tuple = ((), ())  # the entry of a word that is no lexeme and starts none
+_NOTHING: tuple = ((), (), False)  # the entry of a word that is no lexeme and starts none
+
+
+def _shared(longer: list) -> tuple[tuple, bool]:
+    """The lexemes that may start at a word, in their order, each with the index of an earlier
+    one of the same words (or -1), and whether any has one (see Matcher._entry)."""
+    out: list[tuple] = []
+    first: dict[tuple, int] = {}
+    seen: set[tuple] = set()
+    for role, parts in longer:
+        key = tuple(map(tuple, parts))  # parts are lists in the shipped (JSON) index
+        if (role, key) in seen:
+            continue
+        seen.add((role, key))
+        out.append((role, parts, first.setdefault(key, len(out))))
+    marked = tuple(
+        (role, parts, -1 if same == n else same) for n, (role, parts, same) in enumerate(out)
+    )
+    return marked, any(same >= 0 for _r, _p, same in marked)
 
 
 def _match_from(parts, words, lemmas, i, size) -> int:
