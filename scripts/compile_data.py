@@ -48,12 +48,25 @@ def sources() -> list[Path]:
     return files + sorted((DATA_DIR / "profiles").glob("*.yaml"))
 
 
+def split_tests(data):
+    """A rule file's data without its rules' tests, and the tests by rule id: the bundle keeps
+    them in an entry of their own (yamlread.load_trusted_part), which a screening never parses
+    (a fifth of the catalogue's JSON)."""
+    items = data.get("rules", []) if isinstance(data, dict) else data or []
+    tests = {r["id"]: r["tests"] for r in items if isinstance(r, dict) and "tests" in r}
+    kept = [{k: v for k, v in r.items() if k != "tests"} for r in items]
+    return ({**data, "rules": kept} if isinstance(data, dict) else kept), tests
+
+
 def bundle_text() -> str:
     entries = {}
     for path in sources():
         raw = path.read_bytes()
         key = bundle_key(path)
         entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
+        if path.parent == RULES_DIR:
+            entry["data"], tests = split_tests(entry["data"])
+            entries[f"{key}#tests"] = {"blake2b": entry["blake2b"], "data": tests}
         derive = DERIVED.get(key.rpartition("/")[0])
         derived = derive(key, entry["data"] or {}) if derive is not None else None
         if derived is not None:

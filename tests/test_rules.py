@@ -95,3 +95,19 @@ def test_a_rule_file_that_is_not_a_list(tmp_path):
 def test_missing_rule_directory(tmp_path):
     with pytest.raises(RuleError, match="rule directory not found"):
         load_ruleset([tmp_path / "nope"])
+
+
+def test_a_screening_does_not_read_the_rules_fixtures_and_rules_test_gets_them_all():
+    """The bundle keeps the rules' tests apart (a fifth of the catalogue): a screening never
+    parses them; fixtures() reads them on demand, the same as in the rule files."""
+    import yaml
+
+    from pcd_screen.core.paths import RULES_DIR
+
+    shipped = load_ruleset()
+    rule = shipped.get("MFD-012")
+    assert rule.tests is None  # not read by loading the catalogue
+    with open(RULES_DIR / "migration-for-development.yaml", encoding="utf-8") as handle:
+        written = {r["id"]: r.get("tests", []) for r in yaml.safe_load(handle)["rules"]}
+    assert rule.fixtures() == written["MFD-012"] and len(written["MFD-012"]) >= 10
+    assert all(r.fixtures() == written[r.id] for r in shipped.rules if r.id in written)

@@ -55,7 +55,11 @@ def rules_show(rule_id, rule_dirs, lang, explain):
         click.echo("\n".join(explain_rule(rule, lang)))
         return
     click.echo(f"# {rule.file}:{rule.line}")
-    click.echo(yaml.safe_dump(rule.raw, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    shown = rule.raw
+    if "tests" not in shown and rule.fixtures():
+        # Kept apart in the bundle, whose keys are sorted: put back in their place.
+        shown = dict(sorted({**shown, "tests": rule.fixtures()}.items()))
+    click.echo(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100), nl=False)
 
 
 def _run_fixtures(directory, verbose, fail_on_untested=True):

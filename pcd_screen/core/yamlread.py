@@ -249,6 +249,17 @@ def load_trusted_derived(file_path):
     return parse_trusted(raw), None
 
 
+def load_trusted_part(file_path, part: str):
+    """A part of one of the package's data files that the bundle keeps in its own entry (the
+    rules' tests: scripts/compile_data.py, PARTS), so that reading the file does not parse it;
+    None when the bundle has none for the file as it is now (the caller reads the file)."""
+    raw = Path(file_path).read_bytes()
+    entry = _bundle().get(f"{bundle_key(file_path)}#{part}")
+    if entry is not None and entry["blake2b"] == file_digest(raw):
+        return entry["data"]
+    return None
+
+
 # The bundle's files found unchanged by load_trusted in this process.
 _unchanged: set[str] = set()
 

@@ -39,16 +39,37 @@ class Rule:
     applies_when: Node | None
     sources: list[dict]
     references: list[dict]
-    tests: list[dict]
+    # The rule's fixtures; None while they are not read: the bundle keeps them apart from the
+    # rules (a screening never needs them), and fixtures() reads them on first use.
+    tests: list[dict] | None
     raw: dict
     file: str
     line: int | None
     scope: str = "proposal"  # or "portfolio": evaluated once on a batch run's figures
+    source: Path | None = None  # the rule file, where fixtures() finds the tests
     # What the engine works out once per language rather than per proposal (engine.py).
     cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def text(self, name: str, lang: str) -> str:
         return pick(getattr(self, name), lang)
+
+    def fixtures(self) -> list[dict]:
+        if self.tests is None:
+            self.tests = _file_tests(self.source).get(self.id, [])
+        return self.tests
+
+
+@lru_cache(maxsize=64)
+def _file_tests(path: Path | None) -> dict:
+    """Rule id -> tests of one rule file: the bundle's entry for them, or the file itself."""
+    if path is None:
+        return {}
+    tests = yamlload.load_trusted_part(path, "tests")
+    if tests is None:
+        items = yamlload.parse_trusted(Path(path).read_bytes())
+        items = items.get("rules", []) if isinstance(items, dict) else items or []
+        tests = {r.get("id"): r.get("tests", []) for r in items if isinstance(r, dict)}
+    return tests
 
 
 class Ruleset:  # a plain class, not a dataclass: made at import on every run (bench/README.md)
@@ -194,12 +215,12 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
                 errors += exc.errors
                 continue
             found: list[InputError] = []
-            rules_here = list(_rules_in(doc, check, sources, lexicon, found))
+            rules_here = list(_rules_in(doc, check, sources, lexicon, found, path))
             if found and not check:
                 # Reload with positions so that every message names its line.
                 found = []
                 rules_here = list(
-                    _rules_in(_load_rule_file(path, False), True, sources, lexicon, found)
+                    _rules_in(_load_rule_file(path, False), True, sources, lexicon, found, path)
                 )
             errors += found
             for rule in rules_here:
@@ -253,7 +274,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _rules_in(doc: Document, check: bool, sources, lexicon, errors: list[InputError]):
+def _rules_in(
+    doc: Document, check: bool, sources, lexicon, errors: list[InputError], rule_file=None
+):
     items, base = doc.data, ()
     if isinstance(items, dict) and "rules" in items:
         items, base = items["rules"], ("rules",)
@@ -275,12 +298,12 @@ def _rules_in(doc: Document, check: bool, sources, lexicon, errors: list[InputEr
             if found:
                 errors += found
                 continue
-        rule = _compile(raw, doc, path, label, sources, lexicon, errors)
+        rule = _compile(raw, doc, path, label, sources, lexicon, errors, rule_file)
         if rule is not None:
             yield rule
 
 
-def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
+def _compile(raw, doc, path, label, sources, lexicon, errors, rule_file=None) -> Rule | None:
     line = doc.line_of(path)
     problems: list[InputError] = []
 
@@ -343,8 +366,9 @@ def _compile(raw, doc, path, label, sources, lexicon, errors) -> Rule | None:
         applies_when=compiled.get("applies_when"),
         sources=raw["sources"],
         references=raw.get("references", []),
-        tests=raw.get("tests", []),
+        tests=raw.get("tests") if "tests" in raw or rule_file is None else None,
         scope=raw.get("scope", "proposal"),
+        source=rule_file,
         raw=raw,
         file=doc.file,
         line=line,

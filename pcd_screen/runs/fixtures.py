@@ -60,7 +60,7 @@ def fixture_session(ruleset: Ruleset, refdata):
 
 def run_rule_fixtures(rule: Rule, session) -> list[FixtureResult]:
     results = []
-    for index, test in enumerate(rule.tests):
+    for index, test in enumerate(rule.fixtures()):
         name = test.get("name") or f"fixture {index + 1}"
         expect = test["expect"]
         try:
@@ -99,7 +99,7 @@ def run_fixtures(session) -> list[FixtureResult]:
 def coverage_gaps(rule: Rule, session=None) -> list[str]:
     """What a rule's fixtures fail to test: every rule needs one that flags and one that does
     not, and a fixture whose answer would be the same whatever flag_when says tests nothing."""
-    kinds = {t.get("expect") for t in rule.tests}
+    kinds = {t.get("expect") for t in rule.fixtures()}
     gaps = []
     if "flag" not in kinds:
         gaps.append("no fixture that must flag")
@@ -123,7 +123,7 @@ def vacuous_fixtures(rule: Rule, session) -> list[int]:
     always = replace(rule, flag_when=_Constant(True))
     never = replace(rule, flag_when=_Constant(False))
     found = []
-    for index, test in enumerate(rule.tests):
+    for index, test in enumerate(rule.fixtures()):
         if test.get("expect") == "not-applicable":
             continue  # tests applies_when, which is the point
         try:
