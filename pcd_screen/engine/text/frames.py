@@ -356,20 +356,23 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             for s, e in found.get(role, ())
         ):
             continue
-        # A negation or hedge word inside a lexeme of the frame's own roles ("travail non
-        # rémunéré", "pourra être engagée") is what the frame looks for, not its negation.
-        inside = {
-            i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
-        }
-        negated = any(
-            start - NEGATION_BEFORE <= s < end and s not in inside
+        negations = [
+            s
             for role in frame.negated_by
             for s, _e in found.get(role, ())
-        )
-        hedged = frame.hedges and any(
-            start - HEDGE_BEFORE <= s < end and s not in inside for s, _e in found.get("hedge", ())
-        )
-        return Hit(frame.name, index, start, end, negated, frame.weak or hedged)
+            if start - NEGATION_BEFORE <= s < end
+        ]
+        hedges = frame.hedges and [
+            s for s, _e in found.get("hedge", ()) if start - HEDGE_BEFORE <= s < end
+        ]
+        if negations or hedges:
+            # A negation or hedge word inside a lexeme of the frame's own roles ("travail non
+            # rémunéré") is what the frame looks for, not its negation.
+            inside = {i for spans in spans_of.values() for a, b in spans for i in range(a + 1, b)}
+            inside |= {a for spans in spans_of.values() for a, b in spans if b - a > 1}
+            negations = [s for s in negations if s not in inside]
+            hedges = hedges and [s for s in hedges if s not in inside]
+        return Hit(frame.name, index, start, end, bool(negations), frame.weak or bool(hedges))
     return None
 
 
