@@ -15,7 +15,8 @@ eutf/labels.yaml   243 EU Trust Fund for Africa contract and decision summaries 
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
 prose2/            the same, written by writers who had not seen the text layer (README).
-prose3/            a third such set, by two new writers, for the next round (README).
+prose3/            a third such set, by three new writers (README).
+prose4/            a fourth, by two more writers, for the round after prose3 (README).
 
 --dev prints the development splits only (no held-out or overall figures), for tuning.
 
@@ -255,7 +256,7 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
-    for name in ("prose", "prose2", "prose3"):
+    for name in ("prose", "prose2", "prose3", "prose4"):
         prose = prose_results(name)
         if prose is not None:
             report[name] = prose_metrics(prose)
