@@ -20,6 +20,9 @@ NEGATION_BEFORE = (
     10  # words before a match that a negation may stand in ("will not fund A, B or C")
 )
 HEDGE_BEFORE = 4
+# Words before a match that a sentence's exclusion ("will not fund", "ne finance aucun") may
+# stand in: it negates every item of the list that follows it.
+EXCLUSION_BEFORE = 30
 UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
 WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
 
@@ -362,6 +365,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             for s, _e in found.get(role, ())
             if start - NEGATION_BEFORE <= s < end
         ]
+        if "negation" in frame.negated_by:
+            negations += [
+                s for s, _e in found.get("exclusion", ()) if start - EXCLUSION_BEFORE <= s < start
+            ]
         hedges = frame.hedges and [
             s for s, _e in found.get("hedge", ()) if start - HEDGE_BEFORE <= s < end
         ]
