@@ -342,19 +342,22 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     # about it ("migration, reception and border management"); after the object, it is what
     # the object's people receive ("deported migrants receive care and legal support").
     conjunctions = {s for s, _e in found.get("conjunction", ())}
+    besides = [s for s, _e in found.get("besides", ())]
     objects = spans_of[frame.roles[-1]]
 
     def around(role: str) -> int:
         return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
 
-    def listed(end_of_service: int, end: int) -> bool:
+    def listed(start_of_service: int, end_of_service: int, end: int) -> bool:
         joined = end_of_service in conjunctions or end_of_service + 1 in conjunctions
+        # "outre l'appui à la réinsertion, l'affrètement des vols": listed beside, after besides
+        joined = joined or any(b < start_of_service <= b + 6 for b in besides)
         return joined and any(end_of_service <= s < end for s, _e in objects)
 
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
-            and not (role == "service" and listed(e, end))
+            and not (role == "service" and listed(s, e, end))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
