@@ -21,15 +21,19 @@ MIN_WORDS = 8  # below this, a text without codes or fields says too little to d
 TOPIC_FRAMES = ("migration-topic",)
 # Frames whose explicit match makes a text migration-related by itself: money tied to
 # returns, success measured by departures, returns from detention, refugees and the
-# communities hosting them served together.
+# communities hosting them served together, countries chosen for migration cooperation,
+# the people's data passed to immigration enforcement, an allocation scaled to cooperation.
 SCOPE_FRAMES = (
     "tranche-tied-to-control",
     "condition-tied-to-control-next",
+    "allocation-tied-to-control",
     "migration-reduction-aim",
     "departure-measure",
     "return-from-detention",
     "root-causes-of-migration",
     "refugee-hosting",
+    "countries-chosen-for-migration",
+    "data-to-enforcement",
 )
 # Scope frames that name the people served: not when those are one item of a list that a
 # passing marker opens ("stakeholders including government, ..., host and migrant communities").
