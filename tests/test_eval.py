@@ -30,7 +30,7 @@ IATI_FLOORS = {
 # decision. heldout-b5 is the figure no tuning has seen.
 EUTF_FLOORS = {
     "dev-b4": {"scope_accuracy": 0.9495, "control_precision": 0.9, "control_recall": 0.8571},
-    "heldout-b4": {"scope_accuracy": 0.8431, "control_precision": 0.75, "control_recall": 0.4286},
+    "heldout-b4": {"scope_accuracy": 0.8627, "control_precision": 0.75, "control_recall": 0.4286},
     "dev-b5": {"scope_accuracy": 0.9811, "control_precision": 0.9, "control_recall": 0.8182},
     "heldout-b5": {"scope_accuracy": 0.85, "control_precision": 0.5556, "control_recall": 0.5556},
 }
@@ -95,7 +95,19 @@ def test_prose3_cases_hold_at_least_as_reported():
     pairs = evaluation.prose_results("prose3")
     assert pairs is not None and len(pairs) == 36
     figures = evaluation.prose_metrics(pairs)
-    assert figures["dev"]["hold"] >= 17 and figures["dev"]["cases"] == 27
-    assert figures["heldout"]["hold"] >= 2 and figures["heldout"]["cases"] == 9
+    assert figures["dev"]["hold"] >= 19 and figures["dev"]["cases"] == 27
+    assert figures["heldout"]["hold"] >= 5 and figures["heldout"]["cases"] == 9
     assert figures["dev"]["scope_accuracy"] >= 0.9259
     assert figures["heldout"]["scope_accuracy"] >= 0.7777
+
+
+def test_prose4_cases_hold_at_least_as_reported():
+    """eval/prose4: two more writers; held-out measured once, at the end of the round that
+    tuned on prose3's held-out failures and prose4's dev cases."""
+    pairs = evaluation.prose_results("prose4")
+    assert pairs is not None and len(pairs) == 24
+    figures = evaluation.prose_metrics(pairs)
+    assert figures["dev"]["hold"] >= 14 and figures["dev"]["cases"] == 17
+    assert figures["heldout"]["hold"] >= 3 and figures["heldout"]["cases"] == 7
+    assert figures["dev"]["scope_accuracy"] >= 1.0
+    assert figures["heldout"]["scope_accuracy"] >= 0.8571
