@@ -67,6 +67,11 @@ def bundle_text() -> str:
         if path.parent == RULES_DIR:
             entry["data"], tests = split_tests(entry["data"])
             entries[f"{key}#tests"] = {"blake2b": entry["blake2b"], "data": tests}
+        if path == FRAMES_FILE:  # the frames apart from the role lexemes (frames.frame_definitions)
+            entries[f"{key}#frames"] = {
+                "blake2b": entry["blake2b"],
+                "data": (entry["data"] or {}).get("frames") or {},
+            }
         derive = DERIVED.get(key.rpartition("/")[0])
         derived = derive(key, entry["data"] or {}) if derive is not None else None
         if derived is not None:

@@ -254,8 +254,10 @@ def load_trusted_part(file_path, part: str):
     rules' tests: scripts/compile_data.py, PARTS), so that reading the file does not parse it;
     None when the bundle has none for the file as it is now (the caller reads the file)."""
     raw = Path(file_path).read_bytes()
-    entry = _bundle().get(f"{bundle_key(file_path)}#{part}")
+    key = bundle_key(file_path)
+    entry = _bundle().get(f"{key}#{part}")
     if entry is not None and entry["blake2b"] == file_digest(raw):
+        _unchanged.add(key)  # the file is as the bundle has it: its other entries hold too
         return entry["data"]
     return None
 

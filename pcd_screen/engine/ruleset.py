@@ -245,9 +245,9 @@ def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = Tr
     # read them all through the bundle, which checked them (validating reads them afresh).
     # The concept frames decide findings as the rules do, so the hash covers them; they are
     # read here (through the bundle, as the text layer reads them anyway) to be checked.
-    from pcd_screen.engine.text.frames import frame_data
+    from pcd_screen.engine.text.frames import frames
 
-    frame_data()
+    frames()
     hashed.append(FRAMES_FILE)
     digest = None
     if dirs == [RULES_DIR] and not validate:

@@ -62,10 +62,17 @@ def frame_data() -> dict:
     return yamlread.load_trusted(FRAMES_FILE) or {}
 
 
+def frame_definitions() -> dict:
+    """The `frames` part of frames.yaml: the bundle keeps it apart from the role lexemes (most
+    of the file), which a run with the shipped lexeme index never needs."""
+    part = yamlread.load_trusted_part(FRAMES_FILE, "frames")
+    return part if part is not None else frame_data().get("frames") or {}
+
+
 @lru_cache(maxsize=1)
 def frames() -> dict[str, Frame]:
     out = {}
-    for name, raw in (frame_data().get("frames") or {}).items():
+    for name, raw in frame_definitions().items():
         out[name] = Frame(
             name=name,
             doc=raw.get("doc", ""),
@@ -130,9 +137,8 @@ class Matcher:
     word (exact) or by the first three letters of a prefix."""
 
     def __init__(self, lang: str):
-        data = frame_data()
         table = forms(lang)
-        index = shipped_index(lang) or lexeme_index(data, table, lang)
+        index = shipped_index(lang) or lexeme_index(frame_data(), table, lang)
         self.frames = frames()
         self.order = {frame: n for n, frame in enumerate(self.frames.values())}
         self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
