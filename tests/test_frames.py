@@ -166,3 +166,13 @@ def test_every_frame_has_a_label_in_every_report_language():
     labels = load_trusted(DATA_DIR / "labels.yaml")["frame"]
     for name in frames():
         assert set(labels.get(name, {})) >= {"en", "nl", "fr"}, name
+
+
+def test_the_bundle_ships_the_frame_definitions_apart_as_in_frames_yaml():
+    """A run reads the frames without their role lexemes (frame_definitions); the part the
+    bundle ships must be the file's own `frames` section."""
+    from pcd_screen.core import yamlread
+    from pcd_screen.core.paths import FRAMES_FILE
+
+    part = yamlread.load_trusted_part(FRAMES_FILE, "frames")
+    assert part is not None and part == frame_data()["frames"]
