@@ -97,5 +97,5 @@ def test_independent_prose_cases_hold_at_least_as_reported(name):
     figures = evaluation.prose_metrics(pairs)
     for split, (hold, cases, scope) in PROSE_FLOORS[name].items():
         assert figures[split]["cases"] == cases, (name, split)
-        assert figures[split]["hold"] >= hold, (name, split, figures[split]["failing"])
+        assert figures[split]["hold"] >= hold, (name, split)  # never lists held-out cases
         assert figures[split]["scope_accuracy"] >= scope, (name, split)
