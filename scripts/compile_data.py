@@ -49,13 +49,26 @@ def sources() -> list[Path]:
 
 
 def split_tests(data):
-    """A rule file's data without its rules' tests, and the tests by rule id: the bundle keeps
-    them in an entry of their own (yamlread.load_trusted_part), which a screening never parses
-    (a fifth of the catalogue's JSON)."""
+    """A rule file's data without its rules' tests, and {"tests": the tests by rule id}: a
+    screening never reads them (a fifth of the catalogue's JSON)."""
     items = data.get("rules", []) if isinstance(data, dict) else data or []
     tests = {r["id"]: r["tests"] for r in items if isinstance(r, dict) and "tests" in r}
     kept = [{k: v for k, v in r.items() if k != "tests"} for r in items]
-    return ({**data, "rules": kept} if isinstance(data, dict) else kept), tests
+    return ({**data, "rules": kept} if isinstance(data, dict) else kept), {"tests": tests}
+
+
+def split_frames(data):
+    """frames.yaml whole, and {"frames": its frame definitions}: a run with the shipped lexeme
+    index needs only those (engine.text.frames.frame_definitions), not the role lexemes."""
+    return data, {"frames": (data or {}).get("frames") or {}}
+
+
+# What the bundle keeps in entries of its own ("KEY#PART", yamlread.load_trusted_part), by the
+# folder or the file: each function gives the data left in the file's entry and the parts.
+PARTS = {
+    "rules": split_tests,
+    "data/frames/frames.yaml": split_frames,
+}
 
 
 def bundle_text() -> str:
@@ -64,14 +77,11 @@ def bundle_text() -> str:
         raw = path.read_bytes()
         key = bundle_key(path)
         entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
-        if path.parent == RULES_DIR:
-            entry["data"], tests = split_tests(entry["data"])
-            entries[f"{key}#tests"] = {"blake2b": entry["blake2b"], "data": tests}
-        if path == FRAMES_FILE:  # the frames apart from the role lexemes (frames.frame_definitions)
-            entries[f"{key}#frames"] = {
-                "blake2b": entry["blake2b"],
-                "data": (entry["data"] or {}).get("frames") or {},
-            }
+        split = PARTS.get(key) or PARTS.get(key.rpartition("/")[0])
+        if split is not None:
+            entry["data"], parts = split(entry["data"])
+            for name, part in parts.items():
+                entries[f"{key}#{name}"] = {"blake2b": entry["blake2b"], "data": part}
         derive = DERIVED.get(key.rpartition("/")[0])
         derived = derive(key, entry["data"] or {}) if derive is not None else None
         if derived is not None:

@@ -239,27 +239,32 @@ def load_trusted_derived(file_path):
     """(data, derived) of one of the package's data files: derived is what the bundle keeps
     beside the data, worked out from it at build time (scripts/compile_data.py, DERIVED), or
     None when the bundle has none for the file as it is now; the caller then works it out."""
-    raw = Path(file_path).read_bytes()
-    key = bundle_key(file_path)
-    entry = _bundle().get(key)
-    if entry is not None and entry["blake2b"] == file_digest(raw):
-        _unchanged.add(key)
+    entry, raw = _current_entry(file_path)
+    if entry is not None:
         return entry["data"], entry.get("derived")
-    _unchanged.discard(key)
+    _unchanged.discard(bundle_key(file_path))
     return parse_trusted(raw), None
 
 
 def load_trusted_part(file_path, part: str):
-    """A part of one of the package's data files that the bundle keeps in its own entry (the
-    rules' tests: scripts/compile_data.py, PARTS), so that reading the file does not parse it;
-    None when the bundle has none for the file as it is now (the caller reads the file)."""
+    """A part of one of the package's data files that the bundle keeps in an entry of its own
+    (the rules' tests, frames.yaml's frames: scripts/compile_data.py, PARTS), so that reading
+    the file does not parse it; None when the bundle has none for the file as it is now (the
+    caller reads the file)."""
+    entry, _raw = _current_entry(file_path, part)
+    return entry["data"] if entry is not None else None
+
+
+def _current_entry(file_path, part: str | None = None):
+    """(the bundle's entry for a file, or for one part of it, while the file's bytes are as the
+    bundle has them, else None; the bytes). A file found so is marked unchanged."""
     raw = Path(file_path).read_bytes()
     key = bundle_key(file_path)
-    entry = _bundle().get(f"{key}#{part}")
+    entry = _bundle().get(key if part is None else f"{key}#{part}")
     if entry is not None and entry["blake2b"] == file_digest(raw):
-        _unchanged.add(key)  # the file is as the bundle has it: its other entries hold too
-        return entry["data"]
-    return None
+        _unchanged.add(key)
+        return entry, raw
+    return None, raw
 
 
 # The bundle's files found unchanged by load_trusted in this process.

@@ -10,7 +10,6 @@ with '=' stays text).
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 
@@ -89,20 +88,6 @@ class PortfolioWorkbook:
             with contextlib.suppress(OSError, AttributeError):
                 ws.row_data_fh.close()
         self.path.unlink(missing_ok=True)
-
-
-def write_portfolio_xlsx(path: Path, figures: dict, meta: dict, coding: dict, summary: Path):
-    """The whole workbook at once, its Proposals sheet read back from summary.csv."""
-    book = PortfolioWorkbook(path)
-    if summary.exists():
-        with open(summary, encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            for row in reader:
-                book.proposal(header, row)
-            if header and not book.rows:
-                book.sheets["Proposals"].write_row(0, 0, header, book.bold)
-    return book.finish(figures, meta, coding)
 
 
 def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding: dict) -> None:

@@ -384,8 +384,9 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         if negations or hedges:
             # A negation or hedge word inside a lexeme of the frame's own roles ("travail non
             # rémunéré") is what the frame looks for, not its negation.
-            inside = {i for spans in spans_of.values() for a, b in spans for i in range(a + 1, b)}
-            inside |= {a for spans in spans_of.values() for a, b in spans if b - a > 1}
+            inside = {
+                i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
+            }
             negations = [s for s in negations if s not in inside]
             hedges = hedges and [s for s in hedges if s not in inside]
         return Hit(frame.name, index, start, end, bool(negations), frame.weak or bool(hedges))
