@@ -107,6 +107,11 @@ def test_the_desk_officers_session(server, page, tmp_path):
     struck = description[:clause] + description[description.index(".", clause) + 1 :]
     page.fill("#f-description-in", struck)
     page.dispatch_event("#f-description-in", "change")
+    # R3 still counts fewer departures as success (MFD-001, high): dropped with the applicant.
+    page.wait_for_selector('#verdict[data-verdict="revise"]', timeout=30_000)
+    for field in ("statement", "indicators-0-name", "indicators-0-baseline", "indicators-0-target"):
+        page.fill(f"#f-results-2-{field}-in", "")
+        page.dispatch_event(f"#f-results-2-{field}-in", "change")
     page.wait_for_selector('#verdict[data-verdict="clarify"]', timeout=30_000)
 
     # Another answer: the activities' categories, as the officer classifies them.

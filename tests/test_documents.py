@@ -120,8 +120,9 @@ def test_the_document_and_its_yaml_twin_agree_on_verdict_and_serious_concerns():
     twin = _verdict_and_serious(EXAMPLES / f"{STEM}.yaml")
     for suffix in (".docx", ".odt", ".pdf"):
         verdict, serious, missing = _verdict_and_serious(DOCS / f"{STEM}{suffix}")
-        # NOC-001 from the condition, NOC-007 from the text layer reading the same clause.
-        assert (verdict, serious) == twin[:2] == ("block", ["NOC-001", "NOC-007"])
+        # NOC-001 from the condition, NOC-007 from the text layer reading the same clause,
+        # MFD-001 from the indicator of irregular departures.
+        assert (verdict, serious) == twin[:2] == ("block", ["MFD-001", "NOC-001", "NOC-007"])
         # What separates them is asked for: the activity categories the twin's coder gave.
         assert "activities[0].category" in missing
 

@@ -84,6 +84,9 @@ def test_a_document_is_drafted_screened_answered_and_decided(client):
     description = form["description"]
     clause = description.index("Release of the second")
     form["description"] = description[:clause] + description[description.index(".", clause) + 1 :]
+    # And R3, which measured success by fewer departures (MFD-001), was dropped with the applicant.
+    for field in ("statement", "indicators.0.name", "indicators.0.baseline", "indicators.0.target"):
+        form[f"results.2.{field}"] = ""
     form["csrf"] = token
     after = client.post(f"{workspace}/answers", data=form, follow_redirects=True)
     assert _verdict(after) == "clarify", re.findall(r'class="error".*', after.text)
@@ -199,6 +202,11 @@ def test_where_the_organisation_uses_waivers_a_disagreement_acts_as_one(tmp_path
         # The same clause read in the prose (NOC-007) is disagreed with for the same reason.
         after = client.post(
             f"{workspace}/decision", data={**decision, "rule": "NOC-007"}, follow_redirects=True
+        )
+        assert _verdict(after) == "revise"  # MFD-001: R3 counts fewer departures as success
+        dropped = {"rule": "MFD-001", "reason": "R3 and its indicator were dropped"}
+        after = client.post(
+            f"{workspace}/decision", data={**decision, **dropped}, follow_redirects=True
         )
         assert _verdict(after) == "clarify"
         report = client.get(f"{workspace}/download/report.html").text

@@ -196,6 +196,7 @@ class Matcher:
         found: dict[str, list[tuple[int, int]]] = {}
         size = len(words)
         memo = self.memo
+        present: set | None = None  # the sentence's words and lemmas, once a lexeme needs them
         for i, entry in enumerate(map(memo.get, words)):
             if entry is _NOTHING:  # most words play no role
                 continue
@@ -210,17 +211,30 @@ class Matcher:
                     found[role] = [(i, i + 1)]
                 else:
                     spans.append((i, i + 1))
+            if not longer:
+                continue
+            if present is None:
+                present = set(words)
+                present.update(lemmas)
             if shared:
                 ends: list[int] = []
-                for role, parts, same in longer:
-                    end = ends[same] if same >= 0 else _match_from(parts, words, lemmas, i, size)
+                for role, parts, same, need in longer:
+                    if same >= 0:
+                        end = ends[same]
+                    elif present.issuperset(need):
+                        end = _match_from(parts, words, lemmas, i, size)
+                    else:
+                        end = 0
                     ends.append(end)
                     if end:
                         spans = found.setdefault(role, [])
                         if (i, end) not in spans:
                             spans.append((i, end))
                 continue
-            for role, parts, _same in longer:
+            for role, parts, _same, need in longer:
+                # A later word of the lexeme missing from the whole sentence: no need to look.
+                if not present.issuperset(need):
+                    continue
                 end = _match_from(parts, words, lemmas, i, size)
                 if end:
                     spans = found.setdefault(role, [])
@@ -269,7 +283,8 @@ _NOTHING: tuple = ((), (), False)  # the entry of a word that is no lexeme and s
 
 def _shared(longer: list) -> tuple[tuple, bool]:
     """The lexemes that may start at a word, in their order, each with the index of an earlier
-    one of the same words (or -1), and whether any has one (see Matcher._entry)."""
+    one of the same words (or -1) and the exact words of its later parts, and whether any has
+    an earlier one (see Matcher._entry)."""
     out: list[tuple] = []
     first: dict[tuple, int] = {}
     seen: set[tuple] = set()
@@ -279,10 +294,12 @@ def _shared(longer: list) -> tuple[tuple, bool]:
             continue
         seen.add((role, key))
         out.append((role, parts, first.setdefault(key, len(out))))
+    # Each with the exact words its later parts need (each is a word or lemma of the sentence).
     marked = tuple(
-        (role, parts, -1 if same == n else same) for n, (role, parts, same) in enumerate(out)
+        (role, parts, -1 if same == n else same, tuple(v for k, v in parts[1:] if k == "exact"))
+        for n, (role, parts, same) in enumerate(out)
     )
-    return marked, any(same >= 0 for _r, _p, same in marked)
+    return marked, any(same >= 0 for _r, _p, same, _n in marked)
 
 
 def _match_from(parts, words, lemmas, i, size) -> int:

@@ -125,11 +125,9 @@ def detect(
     there are too few to tell or two languages tie. A preferred (declared) language is kept
     unless another has at least three function words and twice as many."""
     counts = dict.fromkeys(LANGUAGES, 0)
-    get = _BY_WORD.get
-    for langs in map(get, words):
-        if langs:  # most words are no function word
-            for lang in langs:
-                counts[lang] += 1
+    for word in filter(_BY_WORD.__contains__, words):  # most words are no function word
+        for lang in _BY_WORD[word]:
+            counts[lang] += 1
     ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
     if prefer in counts:
         top = ranked[0]
