@@ -193,6 +193,35 @@ def test_not_migration_related_from_stated_categories_or_enough_text(fake_refdat
             "d'accueil et les migrants, et les équipes de santé des districts.",
             False,
         ),
+        # migrants as the head of a phrase whose own list follows (of countries): not an item
+        (
+            "en",
+            "The region is a crossroads for migrants from Niger, Chad and Sudan, many of whom "
+            "work here for months. Migrants living in the three towns use the health centres. "
+            "The municipalities will repair the water network, pave the market roads and train "
+            "the staff of the district hospital in emergency care, maternal health and "
+            "the management of medicines over the four years of the programme.",
+            True,
+        ),
+        (
+            "nl",
+            "De regio is een kruispunt voor migranten uit Niger, Tsjaad en Soedan, van wie velen "
+            "maanden blijven. Migranten in de drie gemeenten gebruiken de gezondheidscentra. "
+            "De gemeenten herstellen het waternet, verharden de marktwegen en leiden het "
+            "personeel van het districtsziekenhuis op in spoedzorg, moederzorg en het beheer "
+            "van geneesmiddelen gedurende de vier jaar van het programma.",
+            True,
+        ),
+        (
+            "fr",
+            "La région est un carrefour pour les migrants venus du Niger, du Tchad et du Soudan, "
+            "qui y restent des mois. Les migrants des trois communes utilisent les centres "
+            "de santé. "
+            "Les communes répareront le réseau d'eau, paveront les routes du marché et formeront "
+            "le personnel de l'hôpital de district aux urgences, à la santé maternelle et à la "
+            "gestion des médicaments pendant les quatre années du programme.",
+            True,
+        ),
         # a list made of displaced groups only is the target group, not one group among many
         ("en", "Target groups: IDPs,Refugees,Returnees", True),
         ("nl", "Doelgroepen: ontheemden, vluchtelingen, terugkeerders", True),

@@ -14,6 +14,7 @@ from pcd_screen.engine.result import (
     Evidence,
     Finding,
     Result,
+    format_evidence,
     format_value,
     sort_key,
     summarise,
@@ -314,7 +315,10 @@ def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: st
             values = []
             # Yes/no values (an absent safeguard, say) read badly inside a sentence.
             for item in (e for e in evidence if not isinstance(e.value, bool)):
-                shown = format_value(item.path.rsplit(".", 1)[-1], item.value, lang)
+                if item.quote is not None and isinstance(item.value, str):  # a frame: its label
+                    shown = format_evidence(item, lang)
+                else:
+                    shown = format_value(item.path.rsplit(".", 1)[-1], item.value, lang)
                 if shown not in values:
                     values.append(shown)
             if values:

@@ -41,6 +41,8 @@ GROUP_FRAMES = ("refugee-hosting",)
 MIGRATION_LINKS = ("readmission", "return", "border-control", "migration-reduction")
 MIGRATION_SELECTION = ("migration-cooperation", "migration-flows-to-donor", "return-cooperation")
 MIGRATION_IMPLEMENTERS = ("border-guard", "coastguard")
+# Words that join the last item of a list to the others (see _one_of_a_list).
+LIST_JOINS = {"en": ("and", "or"), "nl": ("en", "of"), "fr": ("et", "ou")}
 
 
 def reason(kind: str, code=None, **more) -> dict:
@@ -171,6 +173,13 @@ def _one_of_a_list(reading, hit) -> bool:
     first = words[max(hit.start - 6, 0)]
     last = words[min(hit.end + 5, len(words) - 1)]
     if reading.text.count(",", first, last) < 2:
+        return False
+    # The group must be an item itself, a comma or a list's last "and" beside it, not the
+    # head of a phrase whose own list follows ("migrants from Niger, Chad and Sudan").
+    before = reading.text[first : words[hit.start]].split()
+    after = reading.text[words[hit.end - 1] : words[hit.end]] if hit.end < len(words) else ""
+    joins = LIST_JOINS.get(reading.lang, ())
+    if not (before[-1:] and (before[-1].endswith(",") or before[-1] in joins) or "," in after):
         return False
     # A list made mostly of displaced groups ("IDPs,Refugees,Returnees") is the target group
     # itself, not one group among many.

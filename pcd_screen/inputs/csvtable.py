@@ -86,9 +86,13 @@ PATH_COLUMNS = (
 )
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[_\-\s]+")
+
+
 def _norm_header(text: str) -> str:
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.strip())  # ProjectTitle -> Project Title
-    return " ".join(re.sub(r"[_\-\s]+", " ", text.casefold()).split())
+    text = _CAMEL.sub(" ", text.strip())  # ProjectTitle -> Project Title
+    return " ".join(_SEPARATORS.sub(" ", text.casefold()).split())
 
 
 # Columns a watchdog's sheet often has that the format has no field for, but that a watchdog
@@ -332,9 +336,9 @@ def sniff_delimiter(text: str) -> str:
             cells = next(csv.reader([first], delimiter=delimiter), [])
         except csv.Error:  # one cell over the csv module's limit: not this delimiter
             return -1, 0
-        known = sum(
-            1 for c in cells if _norm_header(c) in index or _norm_header(c).startswith("x ")
-        )
+        # A header wider than MAX_COLUMNS is refused anyway: its tail need not be read.
+        names = map(_norm_header, cells[: MAX_COLUMNS + 1])
+        known = sum(1 for name in names if name in index or name.startswith("x "))
         return known, len(cells)
 
     best = max(DELIMITERS, key=score)

@@ -79,7 +79,8 @@ def frames() -> dict[str, Frame]:
             roles=tuple(raw["roles"]),
             window=raw.get("window"),
             unless=tuple(raw.get("unless") or ()),
-            negated_by=tuple(raw.get("negated_by") or ("negation",)),
+            # [] for a frame whose own roles carry the negation ("not foreseen")
+            negated_by=tuple(raw["negated_by"]) if "negated_by" in raw else ("negation",),
             reach=raw.get("reach", "sentence"),
             weak=bool(raw.get("weak")),
             category=raw.get("category"),
@@ -377,9 +378,13 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         joined = joined or any(b < start_of_service <= b + 6 for b in besides)
         return joined and any(end_of_service <= s < end for s, _e in objects)
 
+    # Words inside a lexeme of the frame's own roles are part of what it looks for, neither
+    # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade").
+    inside = {i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)}
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
+            and s not in inside
             and not (role == "service" and listed(s, e, end))
             for role in frame.unless
             for s, e in found.get(role, ())
@@ -399,11 +404,6 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             s for s, _e in found.get("hedge", ()) if start - HEDGE_BEFORE <= s < end
         ]
         if negations or hedges:
-            # A negation or hedge word inside a lexeme of the frame's own roles ("travail non
-            # rémunéré") is what the frame looks for, not its negation.
-            inside = {
-                i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
-            }
             negations = [s for s in negations if s not in inside]
             hedges = hedges and [s for s in hedges if s not in inside]
         return Hit(frame.name, index, start, end, bool(negations), frame.weak or bool(hedges))
