@@ -43,6 +43,8 @@ class Frame(NamedTuple):
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
     # true: each role at other words than the first ("forced labour" is not also the work)
     distinct: bool = False
+    # roles that cancel it anywhere in the same text: one sense per text for an ambiguous word
+    text_unless: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -87,6 +89,7 @@ def frames() -> dict[str, Frame]:
             hedges=raw.get("hedges", True),
             wide_unless=tuple(raw.get("wide_unless") or ()),
             distinct=bool(raw.get("distinct")),
+            text_unless=tuple(raw.get("text_unless") or ()),
         )
     return out
 
@@ -246,11 +249,17 @@ class Matcher:
     def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
         """Every frame in a text given as (words, roles found) per sentence."""
         hits: list[Hit] = []
+        in_text: set | None = None  # every role of the text, once a frame asks
         for index, (words, found) in enumerate(sentences):
             if not found:  # a sentence with no role starts no frame
                 continue
             tried = [f for role in found for f in self.by_first.get(role, ())]
             for frame in sorted(set(tried), key=self.order.__getitem__):
+                if frame.text_unless:
+                    if in_text is None:
+                        in_text = set().union(*(roles for _words, roles in sentences))
+                    if not in_text.isdisjoint(frame.text_unless):
+                        continue
                 later = frame.reach == "next"
                 if later and index + 1 == len(sentences):
                     continue  # no next sentence for its later roles
