@@ -208,7 +208,7 @@ class Matcher:
                 entry = self._entry(words[i], lemmas[i])
                 if entry is _NOTHING:
                     continue
-            roles, longer, shared = entry
+            roles, longer, shared, gate = entry
             for role in roles:
                 spans = found.get(role)
                 if spans is None:
@@ -220,6 +220,8 @@ class Matcher:
             if present is None:
                 present = set(words)
                 present.update(lemmas)
+            if gate is not None and present.isdisjoint(gate):
+                continue  # no lexeme's second word is in the sentence ("in", "la", "van")
             if shared:
                 ends: list[int] = []
                 for role, parts, same, need in longer:
@@ -288,13 +290,13 @@ class Matcher:
         return hits
 
 
-_NOTHING: tuple = ((), (), False)  # the entry of a word that is no lexeme and starts none
+_NOTHING: tuple = ((), (), False, None)  # the entry of a word that is no lexeme, starts none
 
 
-def _shared(longer: list) -> tuple[tuple, bool]:
+def _shared(longer: list) -> tuple[tuple, bool, frozenset | None]:
     """The lexemes that may start at a word, in their order, each with the index of an earlier
-    one of the same words (or -1) and the exact words of its later parts, and whether any has
-    an earlier one (see Matcher._entry)."""
+    one of the same words (or -1) and the exact words of its later parts; whether any has an
+    earlier one; and the gate of words one of which a sentence must have (see Matcher.roles)."""
     out: list[tuple] = []
     first: dict[tuple, int] = {}
     seen: set[tuple] = set()
@@ -309,7 +311,11 @@ def _shared(longer: list) -> tuple[tuple, bool]:
         (role, parts, -1 if same == n else same, tuple(v for k, v in parts[1:] if k == "exact"))
         for n, (role, parts, same) in enumerate(out)
     )
-    return marked, any(same >= 0 for _r, _p, same, _n in marked)
+    # The words one of which must be in the sentence for any of them to match there (None
+    # when one has no exact later word to look for).
+    needs = [need for _r, _p, _s, need in marked]
+    gate = frozenset(need[0] for need in needs) if all(needs) else None
+    return marked, any(same >= 0 for _r, _p, same, _n in marked), gate
 
 
 def _match_from(parts, words, lemmas, i, size) -> int:
@@ -370,6 +376,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         else:
             if frame.window is None or end - start <= frame.window + 4:
                 candidates.append((end - start, start, end))
+    if not candidates:
+        return None
     # The tightest match that no `unless` role cancels (services TO detainees next to it).
     # A service word followed by "and", before the control object, is listed beside it, not
     # about it ("migration, reception and border management"); after the object, it is what
@@ -389,11 +397,20 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
 
     # Words inside a lexeme of the frame's own roles are part of what it looks for, neither
     # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade").
-    inside = {i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)}
+    own: set | None = None
+
+    def inside(i: int) -> bool:
+        nonlocal own
+        if own is None:  # made only when a word near the match asks
+            own = {
+                i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
+            }
+        return i in own
+
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
-            and s not in inside
+            and not inside(s)
             and not (role == "service" and listed(s, e, end))
             for role in frame.unless
             for s, e in found.get(role, ())
@@ -413,8 +430,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             s for s, _e in found.get("hedge", ()) if start - HEDGE_BEFORE <= s < end
         ]
         if negations or hedges:
-            negations = [s for s in negations if s not in inside]
-            hedges = hedges and [s for s in hedges if s not in inside]
+            negations = [s for s in negations if not inside(s)]
+            hedges = hedges and [s for s in hedges if not inside(s)]
         return Hit(frame.name, index, start, end, bool(negations), frame.weak or bool(hedges))
     return None
 
