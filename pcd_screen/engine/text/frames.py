@@ -45,6 +45,9 @@ class Frame(NamedTuple):
     distinct: bool = False
     # roles that cancel it anywhere in the same text: one sense per text for an ambiguous word
     text_unless: tuple[str, ...] = ()
+    # a negation negates it only this many words before one of its parts, not anywhere near:
+    # a long sentence's other clause ("the phase is not carried out and the funds are moved")
+    negation_near: int | None = None
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -90,6 +93,7 @@ def frames() -> dict[str, Frame]:
             wide_unless=tuple(raw.get("wide_unless") or ()),
             distinct=bool(raw.get("distinct")),
             text_unless=tuple(raw.get("text_unless") or ()),
+            negation_near=raw.get("negation_near"),
         )
     return out
 
@@ -396,7 +400,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         return joined and any(end_of_service <= s < end for s, _e in objects)
 
     # Words inside a lexeme of the frame's own roles are part of what it looks for, neither
-    # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade").
+    # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade");
+    # nor is the negation word of a phrase that describes people ("sans papiers").
     own: set | None = None
 
     def inside(i: int) -> bool:
@@ -405,6 +410,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             own = {
                 i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
             }
+            # "nationals without valid documents": a description of people, not a negation
+            own.update(i for a, b in found.get("status-phrase", ()) for i in range(a, b))
         return i in own
 
     for _size, start, end in sorted(candidates):
@@ -422,6 +429,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             for s, _e in found.get(role, ())
             if start - NEGATION_BEFORE <= s < end
         ]
+        if negations and frame.negation_near:
+            parts = [a for spans in spans_of.values() for a, _b in spans if start <= a < end]
+            near = frame.negation_near
+            negations = [s for s in negations if any(0 < a - s <= near for a in parts)]
         if "negation" in frame.negated_by:
             negations += [
                 s for s, _e in found.get("exclusion", ()) if start - EXCLUSION_BEFORE <= s < start
