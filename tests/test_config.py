@@ -335,7 +335,7 @@ def test_unknown_rule_ids_are_errors_naming_file_line_and_field(repo, ruleset):
         ".pcd-screen.yaml:2:13: rules.disable[0]: unknown rule id 'DNH-099' "
         "(did you mean 'DNH-009'?); see `pcd-screen rules list`",
         ".pcd-screen.yaml:6:5: rules.severity.ODA-100: unknown rule id 'ODA-100' "
-        "(did you mean 'ODA-009'?); see `pcd-screen rules list`",
+        "(did you mean 'ODA-010'?); see `pcd-screen rules list`",
     ]
 
 
