@@ -760,6 +760,8 @@ class Predicate(Node):
     def _prepare(self):
         # Worked out once here rather than on every evaluation: a rule runs on every proposal.
         kind = self.operator.kind
+        if kind == "frames":
+            self._frames = frozenset(self.argument)
         if kind == "collection":
             wanted = [self.argument] if self.operator.name == "contains" else self.argument
             self._wanted = list(dict.fromkeys(wanted))
@@ -792,14 +794,7 @@ class Predicate(Node):
     def _raw_decider(self):
         kind, field = self.operator.kind, self._field
         if field is None or self._decide is None:
-            if self.subject.name == "fact" and self._decide is not None:
-                name, decide = self.subject_arg, self._decide
-
-                def of_fact(ctx):
-                    return decide(*_one(ctx.facts[name].value), False, ctx)
-
-                return of_fact
-            return lambda ctx: self._truth(ctx, ())
+            return self._subject_decider() or (lambda ctx: self._truth(ctx, ()))
         if kind == "element":
             func, argument = self.operator.func, self.argument
 
@@ -817,6 +812,51 @@ class Predicate(Node):
             return decide(*_one(field(ctx.data)), False, ctx)
 
         return at_field
+
+    def _subject_decider(self) -> Callable | None:
+        """The truth value on the whole proposal of a predicate on a fact, on a path with
+        wildcards or several paths, or on the text: _truth(ctx, ()) without its dispatch, which
+        about 35 predicates of the rules went through for every proposal. None where only
+        _truth can tell (share, count)."""
+        decide, subject = self._decide, self.subject.name
+        if decide is None or subject in ("share", "count"):
+            return None
+        if subject == "fact":
+            name = self.subject_arg
+
+            def of_fact(ctx):
+                return decide(*_one(ctx.facts[name].value), False, ctx)
+
+            return of_fact
+        if subject == "text":
+            group = self.subject_arg
+
+            def of_text(ctx):
+                # The texts of a group, without their paths: several rules read each group.
+                texts = ctx.memo.get(("text-values", group))
+                if texts is None:
+                    found = _subject_text(group, ctx, ()).found
+                    texts = ctx.memo["text-values", group] = [text for _path, text in found]
+                return decide(texts, 0, True, ctx)
+
+            return of_text
+        paths, many = self.subject_arg
+        if len(paths) == 1:
+            (path,) = paths
+
+            def of_path(ctx):
+                return decide(*ctx.values(path, ()), many, ctx)
+
+            return of_path
+
+        def of_paths(ctx):  # several paths tested together
+            values, lost = [], 0
+            for path in paths:
+                found, missing = ctx.values(path, ())
+                values, lost = values + found, lost + missing
+            return decide(values, lost, many, ctx)
+
+        return of_paths
 
     def _truth(self, ctx, base):
         # The same value _evaluate gives, from the values at the path and the number of
@@ -849,21 +889,31 @@ class Predicate(Node):
                     yield reading, hit
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
-        # As _says: a strong hit settles it, a weak one leaves it unknown.
-        weak = False
+        # As _says: a strong hit settles it, a weak one leaves it unknown. _said inlined, with
+        # the frames as a set: this runs for every text a frame predicate reads.
+        weak, wanted = False, self._frames
         for text in values:
-            for _text_reading, hit in self._said(text, ctx):
-                if not hit.weak:
-                    return True
-                weak = True
+            if not isinstance(text, str):
+                continue
+            for hit in _reading(text, ctx).hits:
+                if hit.frame in wanted and not hit.negated:
+                    if not hit.weak:
+                        return True
+                    weak = True
         return None if weak else False
 
     def _decide_presence(self, values, lost, many, ctx) -> Truth:
         return bool(values) is (self.operator.name == "exists")
 
     def _decide_text(self, values, lost, many, ctx) -> Truth:
-        if any(_mentions([text], self.argument, ctx) for text in values):
-            return True
+        # _mentions finds a phrase exactly when the text holds one of the concepts: whether it
+        # does is enough here, without the phrases.
+        concepts, matches = self.argument, ctx.lexicon.matches
+        for text in values:
+            if isinstance(text, str):
+                found = matches(text)
+                if any(concept in found for concept in concepts):
+                    return True
         return None if not values and lost else False
 
     def _decide_collection(self, values, lost, many, ctx) -> Truth:
