@@ -297,15 +297,16 @@ def _subject_count(spec, ctx: Context, base: PathT) -> Items:
 
 def _subject_text(arg, ctx: Context, base: PathT) -> Items:
     """The free-text values of the proposal (or, inside share/count, of one element)."""
-    from pcd_screen.engine.text.reader import ELEMENT_FIELDS, TEXT_FIELDS, texts_of
+    found = None if base else ctx.memo.get(("texts", arg))  # several rules read the same group
+    if found is None:
+        from pcd_screen.engine.text.reader import ELEMENT_FIELDS, TEXT_FIELDS, texts_of
 
-    if base:
-        node = value_at(ctx.data, base)
-        found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
-    else:
-        found = ctx.memo.get(("texts", arg))  # several rules read the same group
-        if found is None:
-            found = ctx.memo["texts", arg] = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
+        if base:
+            node = value_at(ctx.data, base)
+            found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
+        else:
+            fields = TEXT_GROUPS.get(arg) or TEXT_FIELDS
+            found = ctx.memo["texts", arg] = texts_of(ctx.data, fields)
     return Items(found, [], True)
 
 
@@ -1081,11 +1082,16 @@ def _field_reader(path: tuple) -> Callable:
 
 def _reading(text: str, ctx: Context):
     """The text layer's reading of one text, in the proposal's language."""
-    from pcd_screen.engine.text.reader import document_language, read
+    # The reader is imported once per proposal, with its language, not once per text read:
+    # `from module import name` inside a function costs an AttributeError raised and
+    # formatted by the import system (a module has no __path__), 2,300 instructions, and
+    # this ran 70 times per proposal.
+    known = ctx.memo.get("text-language")
+    if known is None:
+        from pcd_screen.engine.text.reader import document_language, read
 
-    lang = ctx.memo.get("text-language")
-    if lang is None:
-        lang = ctx.memo["text-language"] = document_language(ctx.data)
+        known = ctx.memo["text-language"] = (read, document_language(ctx.data))
+    read, lang = known
     return read(text, lang)
 
 

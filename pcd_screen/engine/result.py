@@ -135,9 +135,24 @@ _COMPACT_TEXTS: dict = {}
 
 
 def _dumps(value) -> str:
+    """json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True), with one encoder
+    for the process: json.dumps makes a new one for each call with these options (and the
+    import each time cost as much again), a dozen times per proposal."""
+    encode = _ENCODE
+    if encode is None:
+        encode = _encoder()
+    return encode(value)
+
+
+_ENCODE = None
+
+
+def _encoder():
+    global _ENCODE
     import json
 
-    return json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True)
+    _ENCODE = json.JSONEncoder(default=vars, ensure_ascii=False, sort_keys=True).encode
+    return _ENCODE
 
 
 def _compact_json(finding: Finding) -> str:
