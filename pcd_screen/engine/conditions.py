@@ -822,13 +822,28 @@ class Predicate(Node):
         decide, subject = self._decide, self.subject.name
         if decide is None or subject in ("share", "count"):
             return None
+        read, key = self._values_reader()
+        kind = self.operator.kind
+        if kind == "text":
+            return _mentions_decider(read, ("concepts", key), frozenset(self.argument))
+        if kind == "frames":
+            return _frames_decider(read, ("frames", key), self._frames)
+        many = subject != "fact" and (subject == "text" or self.subject_arg[1])
+
+        def of_values(ctx):
+            values, lost = read(ctx)
+            return decide(values, lost, many, ctx)
+
+        return of_values
+
+    def _values_reader(self) -> tuple[Callable, tuple]:
+        """A function of the context giving the subject's (values, number missing) on the whole
+        proposal, and a key that names the subject (predicates asking other questions of the
+        same subject share what is worked out from its values)."""
+        subject = self.subject.name
         if subject == "fact":
             name = self.subject_arg
-
-            def of_fact(ctx):
-                return decide(*_one(ctx.facts[name].value), False, ctx)
-
-            return of_fact
+            return (lambda ctx: _one(ctx.facts[name].value)), ("fact", name)
         if subject == "text":
             group = self.subject_arg
 
@@ -838,26 +853,22 @@ class Predicate(Node):
                 if texts is None:
                     found = _subject_text(group, ctx, ()).found
                     texts = ctx.memo["text-values", group] = [text for _path, text in found]
-                return decide(texts, 0, True, ctx)
+                return texts, 0
 
-            return of_text
-        paths, many = self.subject_arg
+            return of_text, ("text", group)
+        paths = self.subject_arg[0]
         if len(paths) == 1:
             (path,) = paths
-
-            def of_path(ctx):
-                return decide(*ctx.values(path, ()), many, ctx)
-
-            return of_path
+            return (lambda ctx: ctx.values(path, ())), ("path", paths)
 
         def of_paths(ctx):  # several paths tested together
             values, lost = [], 0
             for path in paths:
                 found, missing = ctx.values(path, ())
                 values, lost = values + found, lost + missing
-            return decide(values, lost, many, ctx)
+            return values, lost
 
-        return of_paths
+        return of_paths, ("path", paths)
 
     def _truth(self, ctx, base):
         # The same value _evaluate gives, from the values at the path and the number of
@@ -890,17 +901,16 @@ class Predicate(Node):
                     yield reading, hit
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
-        # As _says: a strong hit settles it, a weak one leaves it unknown. _said inlined, with
-        # the frames as a set: this runs for every text a frame predicate reads.
+        # As _says: a strong hit settles it, a weak one leaves it unknown.
         weak, wanted = False, self._frames
         for text in values:
             if not isinstance(text, str):
                 continue
-            for hit in _reading(text, ctx).hits:
-                if hit.frame in wanted and not hit.negated:
-                    if not hit.weak:
-                        return True
-                    weak = True
+            strong, weakly = _frames_said(text, ctx)
+            if not wanted.isdisjoint(strong):
+                return True
+            if not weak and not wanted.isdisjoint(weakly):
+                weak = True
         return None if weak else False
 
     def _decide_presence(self, values, lost, many, ctx) -> Truth:
@@ -1093,6 +1103,62 @@ def _reading(text: str, ctx: Context):
         known = ctx.memo["text-language"] = (read, document_language(ctx.data))
     read, lang = known
     return read(text, lang)
+
+
+def _mentions_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable:
+    """_decide_text on a subject's values, from the lexicon concepts found in all of them,
+    worked out once per subject and proposal: many rules ask about the same texts, each for
+    a concept or two."""
+
+    def decide(ctx):
+        known = ctx.memo.get(key)
+        if known is None:
+            values, lost = read(ctx)
+            found: set = set()
+            for text in values:
+                if isinstance(text, str):
+                    found.update(ctx.lexicon.matches(text))
+            known = ctx.memo[key] = (found, not values and lost)
+        found, unknown = known
+        if not wanted.isdisjoint(found):
+            return True
+        return None if unknown else False
+
+    return decide
+
+
+def _frames_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable:
+    """_decide_frames on a subject's values, from the frames said in all of them (strongly
+    in one, or only weakly), worked out once per subject and proposal."""
+
+    def decide(ctx):
+        known = ctx.memo.get(key)
+        if known is None:
+            strong, weak = set(), set()
+            for text in read(ctx)[0]:
+                if isinstance(text, str):
+                    said = _frames_said(text, ctx)
+                    strong |= said[0]
+                    weak |= said[1]
+            known = ctx.memo[key] = (strong, weak)
+        if not wanted.isdisjoint(known[0]):
+            return True
+        return None if not wanted.isdisjoint(known[1]) else False
+
+    return decide
+
+
+def _frames_said(text: str, ctx: Context) -> tuple[frozenset, frozenset]:
+    """The frames a text says, not negated: (strongly, only weakly), once per text and
+    proposal. The frame predicates of the rules ask some 70 times per proposal, each about a
+    few frames, so each text's hits are gone through once, not for each question."""
+    key = ("frames-said", text)
+    said = ctx.memo.get(key)
+    if said is None:
+        hits = [hit for hit in _reading(text, ctx).hits if not hit.negated]
+        strong = frozenset(hit.frame for hit in hits if not hit.weak)
+        said = ctx.memo[key] = (strong, frozenset(h.frame for h in hits) - strong)
+    return said
 
 
 def _quantified(values, lost, func, argument, ctx, decisive: bool) -> Truth:
