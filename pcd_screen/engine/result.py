@@ -194,9 +194,13 @@ def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) 
 
     unclear_as_flag lists severities whose unclear findings count as flagged (the strict
     profile: a watchdog does not give the benefit of the doubt)."""
-    concerns = [f for f in findings if f.kind == "concern"]
-    flagged = {f.severity for f in concerns if f.status == "flag"}
-    unclear = {f.severity for f in concerns if f.status == "unclear"}
+    flagged, unclear = set(), set()
+    for f in findings:  # one pass: a portfolio run asks for every proposal's verdict
+        if f.kind == "concern":
+            if f.status == "flag":
+                flagged.add(f.severity)
+            elif f.status == "unclear":
+                unclear.add(f.severity)
     flagged |= unclear & set(unclear_as_flag)
     if "critical" in flagged:
         return "block"
