@@ -297,15 +297,16 @@ def _subject_count(spec, ctx: Context, base: PathT) -> Items:
 
 def _subject_text(arg, ctx: Context, base: PathT) -> Items:
     """The free-text values of the proposal (or, inside share/count, of one element)."""
-    from pcd_screen.engine.text.reader import ELEMENT_FIELDS, TEXT_FIELDS, texts_of
+    found = None if base else ctx.memo.get(("texts", arg))  # several rules read the same group
+    if found is None:
+        from pcd_screen.engine.text.reader import ELEMENT_FIELDS, TEXT_FIELDS, texts_of
 
-    if base:
-        node = value_at(ctx.data, base)
-        found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
-    else:
-        found = ctx.memo.get(("texts", arg))  # several rules read the same group
-        if found is None:
-            found = ctx.memo["texts", arg] = texts_of(ctx.data, TEXT_GROUPS.get(arg) or TEXT_FIELDS)
+        if base:
+            node = value_at(ctx.data, base)
+            found = [((*base, *path), text) for path, text in texts_of(node, ELEMENT_FIELDS)]
+        else:
+            fields = TEXT_GROUPS.get(arg) or TEXT_FIELDS
+            found = ctx.memo["texts", arg] = texts_of(ctx.data, fields)
     return Items(found, [], True)
 
 
@@ -760,6 +761,8 @@ class Predicate(Node):
     def _prepare(self):
         # Worked out once here rather than on every evaluation: a rule runs on every proposal.
         kind = self.operator.kind
+        if kind == "frames":
+            self._frames = frozenset(self.argument)
         if kind == "collection":
             wanted = [self.argument] if self.operator.name == "contains" else self.argument
             self._wanted = list(dict.fromkeys(wanted))
@@ -792,14 +795,7 @@ class Predicate(Node):
     def _raw_decider(self):
         kind, field = self.operator.kind, self._field
         if field is None or self._decide is None:
-            if self.subject.name == "fact" and self._decide is not None:
-                name, decide = self.subject_arg, self._decide
-
-                def of_fact(ctx):
-                    return decide(*_one(ctx.facts[name].value), False, ctx)
-
-                return of_fact
-            return lambda ctx: self._truth(ctx, ())
+            return self._subject_decider() or (lambda ctx: self._truth(ctx, ()))
         if kind == "element":
             func, argument = self.operator.func, self.argument
 
@@ -817,6 +813,62 @@ class Predicate(Node):
             return decide(*_one(field(ctx.data)), False, ctx)
 
         return at_field
+
+    def _subject_decider(self) -> Callable | None:
+        """The truth value on the whole proposal of a predicate on a fact, on a path with
+        wildcards or several paths, or on the text: _truth(ctx, ()) without its dispatch, which
+        about 35 predicates of the rules went through for every proposal. None where only
+        _truth can tell (share, count)."""
+        decide, subject = self._decide, self.subject.name
+        if decide is None or subject in ("share", "count"):
+            return None
+        read, key = self._values_reader()
+        kind = self.operator.kind
+        if kind == "text":
+            return _mentions_decider(read, ("concepts", key), frozenset(self.argument))
+        if kind == "frames":
+            return _frames_decider(read, ("frames", key), self._frames)
+        many = subject != "fact" and (subject == "text" or self.subject_arg[1])
+
+        def of_values(ctx):
+            values, lost = read(ctx)
+            return decide(values, lost, many, ctx)
+
+        return of_values
+
+    def _values_reader(self) -> tuple[Callable, tuple]:
+        """A function of the context giving the subject's (values, number missing) on the whole
+        proposal, and a key that names the subject (predicates asking other questions of the
+        same subject share what is worked out from its values)."""
+        subject = self.subject.name
+        if subject == "fact":
+            name = self.subject_arg
+            return (lambda ctx: _one(ctx.facts[name].value)), ("fact", name)
+        if subject == "text":
+            group = self.subject_arg
+
+            def of_text(ctx):
+                # The texts of a group, without their paths: several rules read each group.
+                texts = ctx.memo.get(("text-values", group))
+                if texts is None:
+                    found = _subject_text(group, ctx, ()).found
+                    texts = ctx.memo["text-values", group] = [text for _path, text in found]
+                return texts, 0
+
+            return of_text, ("text", group)
+        paths = self.subject_arg[0]
+        if len(paths) == 1:
+            (path,) = paths
+            return (lambda ctx: ctx.values(path, ())), ("path", paths)
+
+        def of_paths(ctx):  # several paths tested together
+            values, lost = [], 0
+            for path in paths:
+                found, missing = ctx.values(path, ())
+                values, lost = values + found, lost + missing
+            return values, lost
+
+        return of_paths, ("path", paths)
 
     def _truth(self, ctx, base):
         # The same value _evaluate gives, from the values at the path and the number of
@@ -850,11 +902,14 @@ class Predicate(Node):
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
         # As _says: a strong hit settles it, a weak one leaves it unknown.
-        weak = False
+        weak, wanted = False, self._frames
         for text in values:
-            for _text_reading, hit in self._said(text, ctx):
-                if not hit.weak:
-                    return True
+            if not isinstance(text, str):
+                continue
+            strong, weakly = _frames_said(text, ctx)
+            if not wanted.isdisjoint(strong):
+                return True
+            if not weak and not wanted.isdisjoint(weakly):
                 weak = True
         return None if weak else False
 
@@ -862,8 +917,14 @@ class Predicate(Node):
         return bool(values) is (self.operator.name == "exists")
 
     def _decide_text(self, values, lost, many, ctx) -> Truth:
-        if any(_mentions([text], self.argument, ctx) for text in values):
-            return True
+        # _mentions finds a phrase exactly when the text holds one of the concepts: whether it
+        # does is enough here, without the phrases.
+        concepts, matches = self.argument, ctx.lexicon.matches
+        for text in values:
+            if isinstance(text, str):
+                found = matches(text)
+                if any(concept in found for concept in concepts):
+                    return True
         return None if not values and lost else False
 
     def _decide_collection(self, values, lost, many, ctx) -> Truth:
@@ -1031,12 +1092,73 @@ def _field_reader(path: tuple) -> Callable:
 
 def _reading(text: str, ctx: Context):
     """The text layer's reading of one text, in the proposal's language."""
-    from pcd_screen.engine.text.reader import document_language, read
+    # The reader is imported once per proposal, with its language, not once per text read:
+    # `from module import name` inside a function costs an AttributeError raised and
+    # formatted by the import system (a module has no __path__), 2,300 instructions, and
+    # this ran 70 times per proposal.
+    known = ctx.memo.get("text-language")
+    if known is None:
+        from pcd_screen.engine.text.reader import document_language, read
 
-    lang = ctx.memo.get("text-language")
-    if lang is None:
-        lang = ctx.memo["text-language"] = document_language(ctx.data)
+        known = ctx.memo["text-language"] = (read, document_language(ctx.data))
+    read, lang = known
     return read(text, lang)
+
+
+def _mentions_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable:
+    """_decide_text on a subject's values, from the lexicon concepts found in all of them,
+    worked out once per subject and proposal: many rules ask about the same texts, each for
+    a concept or two."""
+
+    def decide(ctx):
+        known = ctx.memo.get(key)
+        if known is None:
+            values, lost = read(ctx)
+            found: set = set()
+            for text in values:
+                if isinstance(text, str):
+                    found.update(ctx.lexicon.matches(text))
+            known = ctx.memo[key] = (found, not values and lost)
+        found, unknown = known
+        if not wanted.isdisjoint(found):
+            return True
+        return None if unknown else False
+
+    return decide
+
+
+def _frames_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable:
+    """_decide_frames on a subject's values, from the frames said in all of them (strongly
+    in one, or only weakly), worked out once per subject and proposal."""
+
+    def decide(ctx):
+        known = ctx.memo.get(key)
+        if known is None:
+            strong, weak = set(), set()
+            for text in read(ctx)[0]:
+                if isinstance(text, str):
+                    said = _frames_said(text, ctx)
+                    strong |= said[0]
+                    weak |= said[1]
+            known = ctx.memo[key] = (strong, weak)
+        if not wanted.isdisjoint(known[0]):
+            return True
+        return None if not wanted.isdisjoint(known[1]) else False
+
+    return decide
+
+
+def _frames_said(text: str, ctx: Context) -> tuple[frozenset, frozenset]:
+    """The frames a text says, not negated: (strongly, only weakly), once per text and
+    proposal. The frame predicates of the rules ask some 70 times per proposal, each about a
+    few frames, so each text's hits are gone through once, not for each question."""
+    key = ("frames-said", text)
+    said = ctx.memo.get(key)
+    if said is None:
+        hits = [hit for hit in _reading(text, ctx).hits if not hit.negated]
+        strong = frozenset(hit.frame for hit in hits if not hit.weak)
+        said = ctx.memo[key] = (strong, frozenset(h.frame for h in hits) - strong)
+    return said
 
 
 def _quantified(values, lost, func, argument, ctx, decisive: bool) -> Truth:

@@ -135,9 +135,24 @@ _COMPACT_TEXTS: dict = {}
 
 
 def _dumps(value) -> str:
+    """json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True), with one encoder
+    for the process: json.dumps makes a new one for each call with these options (and the
+    import each time cost as much again), a dozen times per proposal."""
+    encode = _ENCODE
+    if encode is None:
+        encode = _encoder()
+    return encode(value)
+
+
+_ENCODE = None
+
+
+def _encoder():
+    global _ENCODE
     import json
 
-    return json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True)
+    _ENCODE = json.JSONEncoder(default=vars, ensure_ascii=False, sort_keys=True).encode
+    return _ENCODE
 
 
 def _compact_json(finding: Finding) -> str:
@@ -179,9 +194,13 @@ def verdict_for(findings: list[Finding], unclear_as_flag: tuple[str, ...] = ()) 
 
     unclear_as_flag lists severities whose unclear findings count as flagged (the strict
     profile: a watchdog does not give the benefit of the doubt)."""
-    concerns = [f for f in findings if f.kind == "concern"]
-    flagged = {f.severity for f in concerns if f.status == "flag"}
-    unclear = {f.severity for f in concerns if f.status == "unclear"}
+    flagged, unclear = set(), set()
+    for f in findings:  # one pass: a portfolio run asks for every proposal's verdict
+        if f.kind == "concern":
+            if f.status == "flag":
+                flagged.add(f.severity)
+            elif f.status == "unclear":
+                unclear.add(f.severity)
     flagged |= unclear & set(unclear_as_flag)
     if "critical" in flagged:
         return "block"

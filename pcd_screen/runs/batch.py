@@ -418,12 +418,13 @@ class BatchWriter:
                     "run without --resume to start again"
                 )
             for line in lines:
-                record = _json_line(line)
-                if not _journal_record(record):  # cut when the run was stopped, or not ours
+                record, results = _journal_line(line)
+                if not _journal_record(record, results):  # cut when the run was stopped
                     break
                 try:
                     outputs = [
-                        {**o, "screened": _screened(o["screened"])} for o in record["outputs"]
+                        {**o, "json": text, "screened": _screened(o["screened"])}
+                        for o, text in zip(record["outputs"], results, strict=True)
                     ]
                 except (TypeError, ValueError, KeyError):
                     break
@@ -454,11 +455,18 @@ class BatchWriter:
         self.errors += errors
         record = {
             "key": list(key),
-            "outputs": [{**o, "screened": _fields(o["screened"])} for o in outputs],
+            "outputs": [
+                {**{k: v for k, v in o.items() if k != "json"}, "screened": _fields(o["screened"])}
+                for o in outputs
+            ],
             "errors": errors,
         }
-        # After the reports: a task in the journal has all its files.
-        self._journal.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # After the reports: a task in the journal has all its files. Each results line
+        # follows the record as it is, after a tab (JSON text holds no raw tab): quoted inside
+        # the record, the 14 KB line of a proposal was escaped again, a tenth of the main
+        # process's work per proposal.
+        line = json.dumps(record, ensure_ascii=False)
+        self._journal.write(line + "".join("\t" + o["json"] for o in outputs) + "\n")
         self._journal.flush()
 
     def _note_name(self, output: dict, name: str) -> None:
@@ -601,15 +609,32 @@ def _json_line(line: bytes):
         return None
 
 
-def _journal_record(record) -> bool:
-    """A journal record of the shape add() writes (key, outputs with their fields, errors)."""
+def _journal_line(line: bytes) -> tuple:
+    """(record, results lines) of one journal line: the record's JSON, then each of its
+    outputs' results line after a tab (see BatchWriter.add); (None, []) when it is cut
+    inside a character. A results line that is not whole JSON (cut) is None."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, []
+    head, *results = text.rstrip("\n").split("\t")
+    return _json_line(head.encode()), [
+        r if isinstance(_json_line(r.encode()), dict) else None for r in results
+    ]
+
+
+def _journal_record(record, results: list) -> bool:
+    """A journal record of the shape add() writes (key, outputs with their fields, errors),
+    followed by a whole results line for each of its outputs."""
     if not isinstance(record, dict) or not isinstance(record.get("key"), list):
         return False
     if not isinstance(record.get("errors"), list) or not isinstance(record.get("outputs"), list):
         return False
     if not all(isinstance(k, (str, int)) for k in record["key"]):
         return False
-    fields = {"id": str, "file": str, "json": str, "row": dict, "screened": dict}
+    if len(results) != len(record["outputs"]) or None in results:
+        return False
+    fields = {"id": str, "file": str, "row": dict, "screened": dict}
     return all(
         isinstance(o, dict) and all(isinstance(o.get(k), t) for k, t in fields.items())
         for o in record["outputs"]
