@@ -383,7 +383,9 @@ def test_resume_refuses_a_journal_of_other_settings(export, tmp_path, monkeypatc
     assert other.exit_code == 2 and "other inputs or settings" in other.output
 
 
-def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
+# A background job of a non-interactive shell starts with SIGINT ignored: TERM must still stop it.
+@pytest.mark.parametrize("sigint_ignored", [False, True])
+def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path, sigint_ignored):
     import os
     import signal
     import subprocess
@@ -396,7 +398,12 @@ def test_sigterm_stops_a_run_cleanly_and_resume_finishes_it(export, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pcd_screen", "batch", str(source), "--out", str(out)]
     command += ["--no-reports", *AS_OF_ARGS]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    start = ignore_sigint if sigint_ignored else None
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, preexec_fn=start)
     journal = out / batch.JOURNAL
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

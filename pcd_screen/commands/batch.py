@@ -183,7 +183,8 @@ def command(
     except OSError as exc:
         raise Failure(_os_error(exc)) from None
     # SIGTERM ends the run as Ctrl-C does: files under way are dropped, the journal is kept.
-    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
+    # Python's own handler, not SIGINT's: a shell starts a background job with SIGINT ignored.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     show = sys.stderr.isatty()
     try:
         with click.progressbar(
