@@ -48,6 +48,9 @@ class Frame(NamedTuple):
     # a negation negates it only this many words before one of its parts, not anywhere near:
     # a long sentence's other clause ("the phase is not carried out and the funds are moved")
     negation_near: int | None = None
+    # true: a negation followed by "until / unless" before the match's end makes a condition
+    # ("no tranche will be released until ..."), so it does not negate the frame
+    negation_until: bool = False
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -94,6 +97,7 @@ def frames() -> dict[str, Frame]:
             distinct=bool(raw.get("distinct")),
             text_unless=tuple(raw.get("text_unless") or ()),
             negation_near=raw.get("negation_near"),
+            negation_until=bool(raw.get("negation_until")),
         )
     return out
 
@@ -429,6 +433,9 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             for s, _e in found.get(role, ())
             if start - NEGATION_BEFORE <= s < end
         ]
+        if negations and frame.negation_until:
+            untils = [s for s, _e in found.get("until", ()) if s < end]
+            negations = [n for n in negations if not any(n < u for u in untils)]
         if negations and frame.negation_near:
             parts = [a for spans in spans_of.values() for a, _b in spans if start <= a < end]
             near = frame.negation_near
