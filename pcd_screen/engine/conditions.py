@@ -901,17 +901,7 @@ class Predicate(Node):
                     yield reading, hit
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
-        # As _says: a strong hit settles it, a weak one leaves it unknown.
-        weak, wanted = False, self._frames
-        for text in values:
-            if not isinstance(text, str):
-                continue
-            strong, weakly = _frames_said(text, ctx)
-            if not wanted.isdisjoint(strong):
-                return True
-            if not weak and not wanted.isdisjoint(weakly):
-                weak = True
-        return None if weak else False
+        return _frames_truth(self._frames, *_frames_in(values, ctx))
 
     def _decide_presence(self, values, lost, many, ctx) -> Truth:
         return bool(values) is (self.operator.name == "exists")
@@ -919,13 +909,7 @@ class Predicate(Node):
     def _decide_text(self, values, lost, many, ctx) -> Truth:
         # _mentions finds a phrase exactly when the text holds one of the concepts: whether it
         # does is enough here, without the phrases.
-        concepts, matches = self.argument, ctx.lexicon.matches
-        for text in values:
-            if isinstance(text, str):
-                found = matches(text)
-                if any(concept in found for concept in concepts):
-                    return True
-        return None if not values and lost else False
+        return _concepts_truth(self.argument, _concepts_in(values, ctx), not values and lost)
 
     def _decide_collection(self, values, lost, many, ctx) -> Truth:
         if not values and lost:
@@ -1114,15 +1098,8 @@ def _mentions_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable
         known = ctx.memo.get(key)
         if known is None:
             values, lost = read(ctx)
-            found: set = set()
-            for text in values:
-                if isinstance(text, str):
-                    found.update(ctx.lexicon.matches(text))
-            known = ctx.memo[key] = (found, not values and lost)
-        found, unknown = known
-        if not wanted.isdisjoint(found):
-            return True
-        return None if unknown else False
+            known = ctx.memo[key] = (_concepts_in(values, ctx), not values and lost)
+        return _concepts_truth(wanted, *known)
 
     return decide
 
@@ -1134,18 +1111,44 @@ def _frames_decider(read: Callable, key: tuple, wanted: frozenset) -> Callable:
     def decide(ctx):
         known = ctx.memo.get(key)
         if known is None:
-            strong, weak = set(), set()
-            for text in read(ctx)[0]:
-                if isinstance(text, str):
-                    said = _frames_said(text, ctx)
-                    strong |= said[0]
-                    weak |= said[1]
-            known = ctx.memo[key] = (strong, weak)
-        if not wanted.isdisjoint(known[0]):
-            return True
-        return None if not wanted.isdisjoint(known[1]) else False
+            known = ctx.memo[key] = _frames_in(read(ctx)[0], ctx)
+        return _frames_truth(wanted, *known)
 
     return decide
+
+
+def _concepts_in(values, ctx: Context) -> set:
+    """The lexicon concepts found in any of the text values."""
+    found: set = set()
+    for text in values:
+        if isinstance(text, str):
+            found.update(ctx.lexicon.matches(text))
+    return found
+
+
+def _concepts_truth(wanted, found: set, unknown) -> Truth:
+    """Whether one of the wanted concepts was found; unknown when there was no text to read."""
+    if any(concept in found for concept in wanted):
+        return True
+    return None if unknown else False
+
+
+def _frames_in(values, ctx: Context) -> tuple[set, set]:
+    """The frames said in any of the text values, not negated: (strongly, only weakly)."""
+    strong, weak = set(), set()
+    for text in values:
+        if isinstance(text, str):
+            said = _frames_said(text, ctx)
+            strong |= said[0]
+            weak |= said[1]
+    return strong, weak
+
+
+def _frames_truth(wanted: frozenset, strong: set, weak: set) -> Truth:
+    """As _says: a strong hit settles it, a weak one leaves it unknown."""
+    if not wanted.isdisjoint(strong):
+        return True
+    return None if not wanted.isdisjoint(weak) else False
 
 
 def _frames_said(text: str, ctx: Context) -> tuple[frozenset, frozenset]:

@@ -320,10 +320,7 @@ def _interpolate(template: str, evidence: list[Evidence], ctx: Context, lang: st
             values = []
             # Yes/no values (an absent safeguard, say) read badly inside a sentence.
             for item in (e for e in evidence if not isinstance(e.value, bool)):
-                if item.quote is not None and isinstance(item.value, str):  # a frame: its label
-                    shown = format_evidence(item, lang)
-                else:
-                    shown = format_value(item.path.rsplit(".", 1)[-1], item.value, lang)
+                shown = format_evidence(item, lang)  # a frame the text said by its label
                 if shown not in values:
                     values.append(shown)
             if values:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from pcd_screen.core.terms import SEVERITIES, STATUSES
 
@@ -138,21 +139,14 @@ def _dumps(value) -> str:
     """json.dumps(value, default=vars, ensure_ascii=False, sort_keys=True), with one encoder
     for the process: json.dumps makes a new one for each call with these options (and the
     import each time cost as much again), a dozen times per proposal."""
-    encode = _ENCODE
-    if encode is None:
-        encode = _encoder()
-    return encode(value)
+    return _encoder()(value)
 
 
-_ENCODE = None
-
-
+@lru_cache(maxsize=1)
 def _encoder():
-    global _ENCODE
     import json
 
-    _ENCODE = json.JSONEncoder(default=vars, ensure_ascii=False, sort_keys=True).encode
-    return _ENCODE
+    return json.JSONEncoder(default=vars, ensure_ascii=False, sort_keys=True).encode
 
 
 def _compact_json(finding: Finding) -> str:

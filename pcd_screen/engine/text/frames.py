@@ -174,12 +174,13 @@ class Matcher:
         # word -> its entry; the lemma is a function of the word in one language (lemmas.py)
         self.memo: dict[str, tuple] = {}
 
-    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple, bool]:
-        """(roles a word is by itself, lexemes of several words that may start at it, whether
-        some of those share their words), worked out once per distinct word: texts repeat
-        their words. A lexeme is (role, parts, n): n >= 0 when the lexeme n before it in the
-        list has the same words (another role's), so its end is that one's, not looked for
-        again; a role's second lexeme of the same words is left out (it could add nothing)."""
+    def _entry(self, word: str, lemma: str) -> tuple[tuple[str, ...], tuple, frozenset | None]:
+        """(roles a word is by itself, lexemes of several words that may start at it, the gate
+        of words one of which a sentence must have for any of those), worked out once per
+        distinct word: texts repeat their words. A lexeme is (role, parts, n, need): n >= 0
+        when the lexeme n before it in the list has the same words (another role's), so its
+        end is that one's, not looked for again; need is the exact words of its later parts;
+        a role's second lexeme of the same words is left out (it could add nothing)."""
         entry = self.memo.get(word)
         if entry is not None:
             return entry
@@ -216,7 +217,7 @@ class Matcher:
                 entry = self._entry(words[i], lemmas[i])
                 if entry is _NOTHING:
                     continue
-            roles, longer, shared, gate = entry
+            roles, longer, gate = entry
             for role in roles:
                 spans = found.get(role)
                 if spans is None:
@@ -230,26 +231,15 @@ class Matcher:
                 present.update(lemmas)
             if gate is not None and present.isdisjoint(gate):
                 continue  # no lexeme's second word is in the sentence ("in", "la", "van")
-            if shared:
-                ends: list[int] = []
-                for role, parts, same, need in longer:
-                    if same >= 0:
-                        end = ends[same]
-                    elif present.issuperset(need):
-                        end = _match_from(parts, words, lemmas, i, size)
-                    else:
-                        end = 0
-                    ends.append(end)
-                    if end:
-                        spans = found.setdefault(role, [])
-                        if (i, end) not in spans:
-                            spans.append((i, end))
-                continue
-            for role, parts, _same, need in longer:
-                # A later word of the lexeme missing from the whole sentence: no need to look.
-                if not present.issuperset(need):
-                    continue
-                end = _match_from(parts, words, lemmas, i, size)
+            ends: list[int] = []
+            for role, parts, same, need in longer:
+                if same >= 0:  # another role's lexeme of the same words: its end
+                    end = ends[same]
+                elif present.issuperset(need):  # else a later word is missing from the sentence
+                    end = _match_from(parts, words, lemmas, i, size)
+                else:
+                    end = 0
+                ends.append(end)
                 if end:
                     spans = found.setdefault(role, [])
                     if (i, end) not in spans:
@@ -298,13 +288,13 @@ class Matcher:
         return hits
 
 
-_NOTHING: tuple = ((), (), False, None)  # the entry of a word that is no lexeme, starts none
+_NOTHING: tuple = ((), (), None)  # the entry of a word that is no lexeme and starts none
 
 
-def _shared(longer: list) -> tuple[tuple, bool, frozenset | None]:
+def _shared(longer: list) -> tuple[tuple, frozenset | None]:
     """The lexemes that may start at a word, in their order, each with the index of an earlier
-    one of the same words (or -1) and the exact words of its later parts; whether any has an
-    earlier one; and the gate of words one of which a sentence must have (see Matcher.roles)."""
+    one of the same words (or -1) and the exact words of its later parts; and the gate of
+    words one of which a sentence must have for any of them to match (see Matcher._entry)."""
     out: list[tuple] = []
     first: dict[tuple, int] = {}
     seen: set[tuple] = set()
@@ -314,16 +304,13 @@ def _shared(longer: list) -> tuple[tuple, bool, frozenset | None]:
             continue
         seen.add((role, key))
         out.append((role, parts, first.setdefault(key, len(out))))
-    # Each with the exact words its later parts need (each is a word or lemma of the sentence).
     marked = tuple(
         (role, parts, -1 if same == n else same, tuple(v for k, v in parts[1:] if k == "exact"))
         for n, (role, parts, same) in enumerate(out)
     )
-    # The words one of which must be in the sentence for any of them to match there (None
-    # when one has no exact later word to look for).
+    # None when one of them has no exact later word to look for.
     needs = [need for _r, _p, _s, need in marked]
-    gate = frozenset(need[0] for need in needs) if all(needs) else None
-    return marked, any(same >= 0 for _r, _p, same, _n in marked), gate
+    return marked, frozenset(need[0] for need in needs) if all(needs) else None
 
 
 def _match_from(parts, words, lemmas, i, size) -> int:
