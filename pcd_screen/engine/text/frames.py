@@ -358,6 +358,15 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     if not all(spans_of.values()):
         return None
     candidates = []
+    # "... those held in custody, and support to civil society": support named after the
+    # object, as the next item of a list, goes to that item, not to the object (unlike
+    # "posts will be built and equipped", whose verbs take the object before them)
+    joins = (
+        {e for _s, e in found.get("conjunction", ())}
+        if frame.roles[0].split("|")[0] == "fund" and "cooperate" in found
+        else ()
+    )
+    supports = set(found.get("cooperate", ())) if joins else ()
     for anchor in spans_of[frame.roles[0]]:
         start, end = anchor
         for role in frame.roles[1:]:
@@ -369,6 +378,8 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
             start, end = min(start, near[0]), max(end, near[1])
         else:
+            if anchor[0] in joins and end == anchor[1] and anchor in supports:
+                continue
             if frame.window is None or end - start <= frame.window + 4:
                 candidates.append((end - start, start, end))
     if not candidates:
@@ -405,10 +416,18 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             own.update(i for a, b in found.get("status-phrase", ()) for i in range(a, b))
         return i in own
 
+    def swallowed(s: int, e: int) -> bool:
+        # "Protection" inside "Protection Brigade" is part of the frame's own lexeme; the same
+        # words read whole as another role ("held in immigration custody" as people held, to
+        # whom services go) are not, and cancel the match
+        return inside(s) and not any(
+            a == s and b == e for spans in spans_of.values() for a, b in spans
+        )
+
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
-            and not inside(s)
+            and not swallowed(s, e)
             and not (role == "service" and listed(s, e, end))
             for role in frame.unless
             for s, e in found.get(role, ())
