@@ -51,6 +51,9 @@ class Frame(NamedTuple):
     # true: a negation followed by "until / unless" before the match's end makes a condition
     # ("no tranche will be released until ..."), so it does not negate the frame
     negation_until: bool = False
+    # a negation counts only before this role's first word: after "because" it states the
+    # reason ("because hardly anyone leaves for Europe"), it does not deny the frame
+    negation_before: str | None = None
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -98,6 +101,7 @@ def frames() -> dict[str, Frame]:
             text_unless=tuple(raw.get("text_unless") or ()),
             negation_near=raw.get("negation_near"),
             negation_until=bool(raw.get("negation_until")),
+            negation_before=raw.get("negation_before"),
         )
     return out
 
@@ -361,12 +365,12 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     # "... those held in custody, and support to civil society": support named after the
     # object, as the next item of a list, goes to that item, not to the object (unlike
     # "posts will be built and equipped", whose verbs take the object before them)
-    joins = (
-        {e for _s, e in found.get("conjunction", ())}
-        if frame.roles[0].split("|")[0] == "fund" and "cooperate" in found
+    supports = (
+        set(found["cooperate"])
+        if "cooperate" in found and frame.roles[0].split("|")[0] == "fund"
         else ()
     )
-    supports = set(found.get("cooperate", ())) if joins else ()
+    joins = {e for _s, e in found.get("conjunction", ())} if supports else ()
     for anchor in spans_of[frame.roles[0]]:
         start, end = anchor
         for role in frame.roles[1:]:
@@ -378,7 +382,14 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
             start, end = min(start, near[0]), max(end, near[1])
         else:
-            if anchor[0] in joins and end == anchor[1] and anchor in supports:
+            if (
+                anchor in supports
+                and end == anchor[1]
+                and any(
+                    start < b and anchor[0] - 1 <= b <= anchor[0]
+                    for b in joins  # "and the support"
+                )
+            ):
                 continue
             if frame.window is None or end - start <= frame.window + 4:
                 candidates.append((end - start, start, end))
@@ -417,12 +428,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         return i in own
 
     def swallowed(s: int, e: int) -> bool:
-        # "Protection" inside "Protection Brigade" is part of the frame's own lexeme; the same
-        # words read whole as another role ("held in immigration custody" as people held, to
-        # whom services go) are not, and cancel the match
-        return inside(s) and not any(
-            a == s and b == e for spans in spans_of.values() for a, b in spans
-        )
+        # One word inside a longer lexeme of the frame ("Protection" in "Protection Brigade")
+        # is part of what the frame looks for; a phrase read as another role ("held in
+        # immigration custody" as people held, "border health" officers) says what it is
+        return e - s == 1 and inside(s)
 
     for _size, start, end in sorted(candidates):
         if any(
@@ -442,6 +451,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         if negations and frame.negation_until:
             untils = [s for s, _e in found.get("until", ()) if s < end]
             negations = [n for n in negations if not any(n < u for u in untils)]
+        if negations and frame.negation_before:
+            firsts = [a for a, _b in found.get(frame.negation_before, ()) if start <= a < end]
+            if firsts:
+                negations = [n for n in negations if n < min(firsts)]
         if negations and frame.negation_near:
             parts = [a for spans in spans_of.values() for a, _b in spans if start <= a < end]
             near = frame.negation_near
