@@ -17,7 +17,7 @@ prose/             proposals whose decisive risk is stated in prose only, with e
 prose2/            the same, written by writers who had not seen the text layer (README).
 prose3/            a third such set, by three new writers (README).
 prose4/            a fourth, by two more writers, for the round after prose3 (README).
-prose5/ - prose8/  a fifth to eighth, by two new writers each (README).
+prose5/ - prose9/  a fifth to ninth, by two new writers each (README).
 
 --dev prints the development splits only (no held-out or overall figures), for tuning.
 
@@ -257,7 +257,7 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
-    for name in ("prose", "prose2", "prose3", "prose4", "prose5", "prose6", "prose7", "prose8"):
+    for name in ("prose", "prose2", "prose3", "prose4", "prose5", "prose6", "prose7", "prose8", "prose9"):
         prose = prose_results(name)
         if prose is not None:
             report[name] = prose_metrics(prose)
