@@ -257,7 +257,17 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
-    for name in ("prose", "prose2", "prose3", "prose4", "prose5", "prose6", "prose7", "prose8", "prose9"):
+    for name in (
+        "prose",
+        "prose2",
+        "prose3",
+        "prose4",
+        "prose5",
+        "prose6",
+        "prose7",
+        "prose8",
+        "prose9",
+    ):
         prose = prose_results(name)
         if prose is not None:
             report[name] = prose_metrics(prose)
