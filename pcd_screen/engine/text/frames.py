@@ -371,17 +371,39 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         else ()
     )
     joins = {e for _s, e in found.get("conjunction", ())} if supports else ()
+    two = len(frame.roles) == 2
+    distinct = frame.distinct
     for anchor in spans_of[frame.roles[0]]:
-        start, end = anchor
-        for role in frame.roles[1:]:
-            spans = spans_of[role]
-            if frame.distinct:
-                spans = [s for s in spans if s[1] <= anchor[0] or s[0] >= anchor[1]]
-                if not spans:
-                    break
-            near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
-            start, end = min(start, near[0]), max(end, near[1])
+        if two:
+            # The nearest object on each side: "the envelope covers, besides reintegration,
+            # the charter flights" is about the flights after it, not the removals before it
+            first, last = anchor
+            before = after = None
+            for span in spans_of[frame.roles[1]]:
+                if span[0] < first:
+                    if (before is None or span > before) and (span[1] <= first or not distinct):
+                        before = span
+                elif (after is None or span < after) and (span[0] >= last or not distinct):
+                    after = span
+            extents = []
+            if before is not None:
+                extents.append((before[0], max(last, before[1])))
+            if after is not None:
+                extents.append((first, max(last, after[1])))
         else:
+            start, end = anchor
+            extents = []
+            for role in frame.roles[1:]:
+                spans = spans_of[role]
+                if frame.distinct:
+                    spans = [s for s in spans if s[1] <= anchor[0] or s[0] >= anchor[1]]
+                    if not spans:
+                        break
+                near = min(spans, key=lambda s: (abs(s[0] - anchor[0]), s[0]))
+                start, end = min(start, near[0]), max(end, near[1])
+            else:
+                extents = [(start, end)]
+        for start, end in extents:
             if (
                 anchor in supports
                 and end == anchor[1]
