@@ -92,6 +92,7 @@ PROSE_FLOORS = {
     "prose7": {"dev": (14, 15, 1.0), "heldout": (7, 9, 1.0)},
     "prose8": {"dev": (15, 15, 1.0), "heldout": (8, 9, 1.0)},
     "prose9": {"dev": (16, 16, 0.9375), "heldout": (7, 8, 1.0)},
+    "prose10": {"dev": (15, 16, 0.9375), "heldout": (8, 8, 1.0)},
 }
 
 
