@@ -89,6 +89,14 @@ def test_operators(cond, expected, fake_refdata):
     assert check(cond, ACTIVITIES, fake_refdata).value is expected
 
 
+def test_a_count_is_cited_as_a_whole_number(fake_refdata):
+    cond = {"count": {"where": {"path": "category", "eq": "border-control"}}, "eq": 0}
+    outcome = check(cond, {"activities": [{"id": "A1", "category": "other"}]}, fake_refdata)
+    assert outcome.value is True
+    counts = [value for path, value in outcome.evidence if path == ("count",)]
+    assert counts == [0] and type(counts[0]) is int
+
+
 def test_every_registered_operator_is_tested():
     tested = {
         "eq",

@@ -1030,6 +1030,8 @@ class Predicate(Node):
         at_high = op.func(high, self.argument, ctx)
         if low == high or (at_low == at_high and op.name in ("gt", "gte", "lt", "lte")):
             value = _round(low) if low == high else None
+            if self.subject.name == "count" and value is not None:
+                value = int(value)  # the bounds are summed as floats; a count is whole
             evidence = (
                 [(("share" if self.subject.name == "share" else "count",), value)]
                 if value is not None
