@@ -51,11 +51,23 @@ def test_frame_matches_and_does_not(frame, lang, text, expected):
         ("The project will not fund detention centres or return operations.", "en"),
         ("Het project financiert geen detentiecentra.", "nl"),
         ("Le projet ne financera ni détention ni opérations de retour.", "fr"),
+        # a negation between the words of a lexeme ("prendre en charge", "kosten dragen")
+        ("Le projet ne prendra pas en charge les frais des centres de rétention.", "fr"),
+        ("Het project zal de kosten niet dragen van de detentiecentra.", "nl"),
     ],
 )
 def test_negation_denies_a_frame(text, lang):
     hits = [h for h in read(text, lang).hits if h.frame.startswith("detention")]
     assert hits and all(h.negated for h in hits)
+
+
+def test_not_only_adds_rather_than_negates():
+    text = (
+        "Progress will be tracked not only through income data but through the number of"
+        " nationals apprehended at the border."
+    )
+    hits = [h for h in read(text, "en").hits if h.frame == "success-measured-by-departures"]
+    assert hits and not any(h.negated for h in hits)
 
 
 def test_a_hedge_makes_a_match_weak_and_inflections_and_inserted_words_match():
@@ -126,7 +138,7 @@ def test_every_frame_is_used_by_a_rule_or_the_scope_fact():
 def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
     data = frame_data()
     used = {"negation", "hedge", "conjunction", "passing", "exclusion", "besides"}
-    used |= {"status-phrase", "until"}
+    used |= {"status-phrase", "until", "not-only"}
     for frame in frames().values():
         for role in (*frame.roles, *frame.unless, *frame.wide_unless, *frame.negated_by):
             used |= set(role.split("|"))

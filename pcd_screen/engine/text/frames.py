@@ -255,6 +255,8 @@ class Matcher:
                     spans = found.setdefault(role, [])
                     if (i, end) not in spans:
                         spans.append((i, end))
+                        if end - i > len(parts):
+                            _mark_gaps(found, parts, words, lemmas, i, end)
         return found
 
     def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
@@ -349,6 +351,29 @@ def _match_from(parts, words, lemmas, i, size) -> int:
         else:
             return 0
     return at
+
+
+GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
+
+
+def _mark_gaps(found: dict, parts, words, lemmas, i: int, end: int) -> None:
+    """Record the words that came between the words of the lexeme found at i..end: they are
+    not part of it, so a negation among them ("ne prendra pas en charge", "blijven niet
+    vacant") still negates."""
+    lexeme_words = {i, end - 1}
+    at = i + 1
+    for kind, value in parts[1:-1]:
+        for j in range(at, end - 1):
+            if (
+                lemmas[j] == value or words[j] == value
+                if kind == "exact"
+                else words[j].startswith(value)
+            ):
+                lexeme_words.add(j)
+                at = j + 1
+                break
+    gaps = found.setdefault(GAPS, [])
+    gaps.extend((j, j + 1) for j in range(i + 1, end - 1) if j not in lexeme_words)
 
 
 def _all_present(found: dict, needs: tuple[tuple[str, ...], ...]) -> bool:
@@ -457,8 +482,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             own = {
                 i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
             }
+            own.difference_update(g for g, _e in found.get(GAPS, ()))
             # "nationals without valid documents": a description of people, not a negation
             own.update(i for a, b in found.get("status-phrase", ()) for i in range(a, b))
+            own.update(i for a, b in found.get("not-only", ()) for i in range(a, b))
         return i in own
 
     def swallowed(s: int, e: int) -> bool:
