@@ -1,6 +1,7 @@
 import csv
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -70,6 +71,13 @@ def test_a_bad_input_is_reported_and_skipped(tmp_path):
     assert result.exit_code == 0
     assert "bad.yaml:4:1: countries: expected a list" in result.output
     assert "1 proposals screened, 1 inputs skipped" in result.output
+    # the portfolio says its figures leave that input out, and why
+    for name in ("portfolio.md", "portfolio.html"):
+        report = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert "1 input was left out" in report and "countries: expected a list" in report
+    with zipfile.ZipFile(tmp_path / "out" / "portfolio.xlsx") as book:
+        about = book.read("xl/worksheets/sheet1.xml").decode()  # inline strings
+    assert "inputs left out" in about and "countries: expected a list" in about
 
 
 @pytest.mark.parametrize(
@@ -500,7 +508,8 @@ def test_portfolio_in_one_currency_with_rates_and_the_split(audit):
     assert "real-watchdog-v2.03.xml" in text and "data of 2021-06-14" in text
     rows = {r["id"]: r for r in csv.DictReader((out / "summary.csv").open(encoding="utf-8"))}
     eutf = rows["XI-IATI-EC_INTPA_EUTF_AFRICA_T05.1202_759"]
-    assert eutf["budget"] == "0" and eutf["budget_EUR"] == ""  # budget 0 is no budget
+    assert eutf["budget"] == "" and eutf["budget_EUR"] == ""  # budget 0 is no budget
+    assert eutf["do-no-harm_budget_share"] == ""  # a share of no budget is no figure
     assert rows["XM-DAC-47066-CD.0033"]["rate_year"] == "2019"
 
 

@@ -259,6 +259,8 @@ def test_damaged_and_foreign_files_are_refused_with_a_message(tmp_path):
         ("fake.pdf", b"<html>not a pdf</html>", "not a pdf document"),
         ("truncated.docx", (DOCS / f"{STEM}.docx").read_bytes()[:5000], "zip"),
         ("binary.txt", b"abc\0def", "NUL"),
+        ("empty.docx", b"", "the file is empty"),
+        ("blank.pdf", b"  \n", "the file is empty"),
     ):
         path = tmp_path / name
         path.write_bytes(content)

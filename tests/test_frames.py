@@ -14,7 +14,7 @@ from pcd_screen.core.paths import DATA_DIR, RULES_DIR
 from pcd_screen.engine.text.frames import frame_data, frames
 from pcd_screen.engine.text.language import detect
 from pcd_screen.engine.text.reader import read
-from pcd_screen.engine.text.sentences import split
+from pcd_screen.engine.text.sentences import MAX_SENTENCE, split
 from pcd_screen.engine.text.tokens import tokenise
 
 # frame -> language -> {says: [...], does_not_say: [...]}
@@ -85,6 +85,17 @@ def test_sentences_keep_offsets_and_abbreviations():
         "The second phase starts in 2027!",
         "Done",
     ]
+
+
+def test_run_on_text_is_cut_into_bounded_pieces_at_spaces():
+    # a pasted table or a document without full stops: read in time proportional to its
+    # length, not as one sentence whose words frames compare pairwise
+    text = " ".join(["border police funding. training youth"] * 5000)
+    spans = split(text)
+    assert len(spans) > 1
+    assert all(b - a <= MAX_SENTENCE for a, b in spans)
+    pieces = [text[a:b] for a, b in spans]
+    assert " ".join(pieces).split() == text.split()  # nothing lost, no word cut
 
 
 def test_language_is_detected_cheaply_and_a_declared_one_kept_unless_clearly_wrong():

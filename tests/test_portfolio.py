@@ -172,3 +172,15 @@ def test_names_that_differ_only_in_case_or_spacing_are_one_row():
 
     sums = {"MINISTERIO DE HACIENDA": 2.0, "Ministerio  de Hacienda": 3.0, "IOM": 1.0}
     assert _alike(sums) == {"MINISTERIO DE HACIENDA": 5.0, "IOM": 1.0}
+
+
+def test_an_implementer_name_is_cut_for_the_tables():
+    from pcd_screen.reports.portfolio import NAME_LENGTH
+    from pcd_screen.reports.portfolio import screened as screened_record
+
+    result = screened("border-control-transit-niger")
+    profile = "Organisation profile. " * 1000
+    data = {"implementers": [{"name": profile, "type": "local-ngo"}]}
+    entry = screened_record(result, data)
+    assert len(entry.implementers[0]) < NAME_LENGTH + 40
+    assert entry.implementers[0].startswith("Organisation profile.")

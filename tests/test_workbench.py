@@ -211,3 +211,32 @@ def test_where_the_organisation_uses_waivers_a_disagreement_acts_as_one(tmp_path
         assert _verdict(after) == "clarify"
         report = client.get(f"{workspace}/download/report.html").text
         assert "Waived" in report and "The tranche clause was removed" in report
+
+
+@pytest.mark.parametrize(
+    ("missing", "said"),
+    [("reason", "needs a reason"), ("officer", "needs your name")],
+)
+def test_a_disagreement_without_reason_or_name_is_refused_and_said_so(client, missing, said):
+    page = _upload(client)
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    decision = {"csrf": token, "rule": "NOC-001", "decision": "disagree"}
+    decision |= {"reason": "Removed from the agreement", "officer": "A. Jansen", missing: ""}
+    after = client.post(f"{workspace}/decision", data=decision, follow_redirects=True)
+    alert = re.search(r'<p class="error" role="alert">([^<]*)</p>', after.text)
+    assert alert and said in alert.group(1)
+    trail = yaml.safe_load(client.get(f"{workspace}/download/decisions.yaml").text)
+    assert not trail.get("decisions") and not trail.get("waivers")
+    # said once: the next page no longer shows it
+    assert 'role="alert"' not in client.get(workspace).text
+
+
+def test_choices_show_their_labels_not_their_codes(client):
+    page = _upload(client)
+    assert re.search(
+        r'<option value="home-affairs-budget"[^>]*>home-affairs budget</option>', page.text
+    )
+    assert re.search(r'value="legal-aid"> legal aid <', page.text) or re.search(
+        r'<option value="legal-aid"[^>]*>legal aid</option>', page.text
+    )

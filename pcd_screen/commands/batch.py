@@ -222,8 +222,10 @@ def command(
     if not writer.portfolio.count:
         writer.abort(keep_journal=False)
         raise Failure("no proposal could be screened")
+    problems = [*skipped, *(e for e in writer.errors if not inputs.is_note(e))]
+    left_out = inputs.skipped_inputs(writer.errors) + len(skipped)
     try:
-        written = writer.finish(files, session)
+        written = writer.finish(files, session, (left_out, problems))
     except OSError as exc:
         writer.abort()
         raise Failure(_os_error(exc)) from None
@@ -232,7 +234,7 @@ def command(
         raise
     click.echo(
         f"{writer.portfolio.count} proposals screened, "
-        f"{inputs.skipped_inputs(writer.errors) + len(skipped)} inputs skipped; "
+        f"{left_out} inputs skipped; "
         f"{len(written)} files written to {out_dir}",
         err=True,
     )

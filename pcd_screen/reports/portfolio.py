@@ -8,10 +8,12 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from pcd_screen.core.located import clip
 from pcd_screen.core.terms import PRINCIPLES, VERDICTS
 from pcd_screen.engine.result import Result
 
 _ACTIVITY = re.compile(r"^activities\[(\d+)\]")
+NAME_LENGTH = 150  # characters of an implementer's name in the portfolio's tables
 
 
 def budget_of(result: Result) -> float:
@@ -64,12 +66,14 @@ def summary_row(
         flagged = _flagged(result)
     if shares is None:
         shares = flagged_shares(result, activity_budgets, flagged)
+    budget = budget_of(result)
     row = {
         "id": result.proposal["id"],
         "title": result.proposal["title"],
         "file": result.proposal["file"],
         "countries": ";".join(countries),
-        "budget": _number(budget_of(result)),
+        # no budget (none given, or 0): an empty cell, not an amount of 0
+        "budget": _number(budget) if budget else "",
         "currency": result.facts.get("currency") or "",
         "verdict": result.verdict,
     }
@@ -80,7 +84,8 @@ def summary_row(
     for principle, count in counts.items():
         row[f"{principle}_flagged"] = count
     for principle in PRINCIPLES:
-        row[f"{principle}_budget_share"] = f"{shares.get(principle, 0.0):.4f}"
+        # a share of no budget is no figure: empty, as the budget
+        row[f"{principle}_budget_share"] = f"{shares.get(principle, 0.0):.4f}" if budget else ""
     return row
 
 
@@ -177,7 +182,11 @@ def screened(
         shares={p: share for p, share in shares.items() if share},
         concerns=[(f.rule_id, f.title) for f in flagged],
         countries=_country_weights(data.get("countries") or []),
-        implementers=[i.get("name") or "(unnamed)" for i in data.get("implementers") or []],
+        # a name is a table row's label: an organisation's whole profile pasted into it
+        # (seen in IATI narratives, 17,000 characters) is cut
+        implementers=[
+            clip(i.get("name") or "(unnamed)", NAME_LENGTH) for i in data.get("implementers") or []
+        ],
         instrument=data.get("instrument"),
         ldc_share=result.facts.get("ldc_share"),
         migration_control_share=result.facts.get("migration_control_share"),

@@ -120,6 +120,10 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
         ],
         *[[f"reference data {name}", version] for name, version in meta["refdata"]],
     ]
+    skipped = meta.get("left_out") or {"count": 0, "problems": []}
+    if skipped["count"]:
+        about.append(["inputs left out", f"{skipped['count']} (the figures are of the rest)"])
+        about += [["left out because", problem] for problem in skipped["problems"]]
     if workbook.left_out:
         shown = figures["proposals"] - workbook.left_out
         about.append(

@@ -217,6 +217,7 @@ def _parallel(work, options: Options, jobs: int, done):
 # --------------------------------------------------------------------------- outputs
 
 JOURNAL = ".pcd-screen-journal.jsonl"
+LEFT_OUT_LISTED = 100  # problems named in the portfolio report; summary.csv has none
 LOCK = ".pcd-screen.lock"
 # What a run writes at the top of OUT (besides reports/): each must be absent or a regular file.
 FIXED_OUTPUTS = ("results.jsonl", "summary.csv", "ruleset.json", "portfolio.md", "portfolio.html")
@@ -528,9 +529,13 @@ class BatchWriter:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def finish(self, inputs: list[str], session) -> list[Path]:
+    def finish(
+        self, inputs: list[str], session, left_out: tuple[int, list[str]] = (0, [])
+    ) -> list[Path]:
         """Every output is made first (reports rendered, the spreadsheet in a temporary file)
-        and only then put in place, so a run that fails here leaves none of them."""
+        and only then put in place, so a run that fails here leaves none of them. `left_out`:
+        how many inputs were skipped and why (the portfolio says so: its figures are of the
+        rest)."""
         import os
 
         from pcd_screen import __version__
@@ -556,6 +561,7 @@ class BatchWriter:
             "ruleset": ruleset.hash,
             "tool": f"pcd-screen {__version__}",
             "refdata": sorted(session.refdata.versions().items()),
+            "left_out": {"count": left_out[0], "problems": left_out[1][:LEFT_OUT_LISTED]},
         }
         context = {
             "coding": coding_rules(lang),

@@ -245,9 +245,19 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         finding = next((f for f in result.findings if f.rule_id == rule), None) if result else None
         if finding is None or choice not in ("agree", "disagree"):
             return PlainTextResponse("no such finding or decision", status_code=400)
+        # A disagreement becomes a waiver, which needs a reason and an approver (docs/waivers):
+        # refused, not dropped, and said beside the finding.
+        from pcd_screen.core.i18n import N_
+
         if choice == "disagree" and not reason:
-            workspace.errors = ["a disagreement needs a reason"]
+            workspace.refused[rule] = N_("Not recorded: a disagreement needs a reason.")
             return RedirectResponse(f"/w/{workspace.id}#f-{rule}", status_code=303)
+        if choice == "disagree" and not officer:
+            workspace.refused[rule] = N_(
+                "Not recorded: a disagreement needs your name, as the approver of its waiver."
+            )
+            return RedirectResponse(f"/w/{workspace.id}#f-{rule}", status_code=303)
+        workspace.refused.pop(rule, None)
         workspace.officer = officer
         workspace.decisions[rule] = Decision(
             rule,
@@ -403,6 +413,7 @@ def _workbench_page(app: Workbench, request: Request, workspace, lang: str):
         lambda path: known_question(path, lang) or "",
     )
     view = report_view(result, lang) if result else None
+    refused, workspace.refused = workspace.refused, {}  # shown once
     return app.page(
         request,
         "workbench.html.j2",
@@ -410,6 +421,7 @@ def _workbench_page(app: Workbench, request: Request, workspace, lang: str):
         fields=fields,
         r=view,
         decisions=workspace.decisions,
+        refused=refused,
         sections=workspace.data.get("sections") or [],
         risks=workspace.data.get("risks") or [],
     )

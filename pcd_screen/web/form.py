@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pcd_screen.core.formatting import label
 from pcd_screen.core.i18n import pick
 from pcd_screen.core.schemas import load_schema
 from pcd_screen.core.vocabularies import definition, terms
@@ -118,7 +119,9 @@ def _field(path, prop, data, labels, lang, countries, question) -> dict:
     vocabulary = _vocabulary(prop)
     if "enum" in prop and vocabulary:
         options = [
-            (str(t), str(t), definition(vocabulary, t, lang)) for t in prop["enum"] if t is not None
+            (str(t), label(vocabulary, t, lang), definition(vocabulary, t, lang))
+            for t in prop["enum"]
+            if t is not None
         ]
         return {
             **out,
@@ -138,7 +141,10 @@ def _field(path, prop, data, labels, lang, countries, question) -> dict:
         items = _resolve(prop.get("items", {}))
         vocabulary = _vocabulary(items)
         if "enum" in items and vocabulary:
-            options = [(t, t, definition(vocabulary, t, lang)) for t in terms(vocabulary)]
+            options = [
+                (t, label(vocabulary, t, lang), definition(vocabulary, t, lang))
+                for t in terms(vocabulary)
+            ]
             return {**out, "kind": "multi", "options": options, "value": value or []}
         if _type(items) == "object":
             existing = len(value) if isinstance(value, list) else 0

@@ -46,6 +46,8 @@ class Workspace:
     officer: str = ""
     decisions: dict[str, Decision] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # the last answers' schema errors
+    # a decision refused, shown once beside its finding (rule -> why), then forgotten
+    refused: dict[str, str] = field(default_factory=dict)
     touched: float = field(default_factory=time.monotonic)
 
 

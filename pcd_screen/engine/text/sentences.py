@@ -55,6 +55,11 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _NEXT_OK = re.compile(r"[\"'“«(\[]?[A-ZÀ-ÖØ-Þ0-9]|[-*•]\s")
+# A "sentence" longer than this is no sentence but run-on text (a pasted table, a document
+# without full stops): it is cut at spaces into pieces of at most this many characters, so
+# reading it costs time in proportion to its length (frames compare the words of a sentence
+# pairwise). Real sentences, even long legal ones, stay well under it.
+MAX_SENTENCE = 2000
 
 
 def split(text: str) -> list[tuple[int, int]]:
@@ -65,7 +70,8 @@ def split(text: str) -> list[tuple[int, int]]:
         end = match.start() + 1
         mark = text[match.start()]
         if mark == ".":
-            before = text[start : match.start()].rsplit(None, 1)
+            # the word before the mark (not the whole sentence so far: that is quadratic)
+            before = text[max(start, match.start() - 40) : match.start()].rsplit(None, 1)
             word = before[-1].lower() if before else ""
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
@@ -84,5 +90,13 @@ def _add(spans, text, start, end) -> None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + 1, start + MAX_SENTENCE)
+        if cut == -1:
+            cut = start + MAX_SENTENCE
+        _add(spans, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         spans.append((start, end))

@@ -68,6 +68,8 @@ def parse(
     limit = max_bytes or guard.MAX_DOCUMENT_BYTES
     if len(data) > limit:
         raise DocumentProblem(f"refused: {len(data):,} bytes (documents up to {limit:,})")
+    if not data.strip():  # before the format check: an empty file is no wrong format
+        raise DocumentProblem("the file is empty")
     magic = _MAGIC.get(kind)
     if magic and not data.startswith(magic):
         if kind == "docx" and data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -76,8 +78,6 @@ def parse(
                 "password, or export it as PDF"
             )
         raise DocumentProblem(f"the file is not a {kind} document: {_SAVE_AS[kind]}")
-    if not data.strip():
-        raise DocumentProblem("the file is empty")
     return guard.parse_bounded(kind, data, time_limit)
 
 

@@ -13,7 +13,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const decide of document.querySelectorAll("form.decide")) {
     decide.addEventListener("submit", () => {
       const signed = decide.querySelector('input[name="officer"]');
-      if (officer && signed) signed.value = officer.value;
+      // the name typed at the decision itself stands when the "your name" field is empty
+      if (officer && signed && officer.value.trim()) signed.value = officer.value;
     });
   }
 });
