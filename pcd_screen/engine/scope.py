@@ -22,11 +22,13 @@ TOPIC_FRAMES = ("migration-topic",)
 # Frames whose explicit match makes a text migration-related by itself: money tied to
 # returns, success measured by departures, returns from detention, refugees and the
 # communities hosting them served together, countries chosen for migration cooperation,
-# the people's data passed to immigration enforcement, an allocation scaled to cooperation.
+# the people's data passed to immigration enforcement, an allocation or a next phase scaled to
+# cooperation.
 SCOPE_FRAMES = (
     "tranche-tied-to-control",
     "condition-tied-to-control-next",
     "allocation-tied-to-control",
+    "phase-tied-to-control",
     "migration-reduction-aim",
     "departure-measure",
     "return-from-detention",
