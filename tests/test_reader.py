@@ -218,6 +218,14 @@ def test_values_show_labels_not_codes():
     )
     assert value("total_budget", 45000000, "nl") == "45.000.000"
     assert value("activities[0].category", "border-control", "en") == "border control"
+    # an element quoted whole: each value by its field's label, shown as that field is
+    activity = {"id": "A1", "category": "border-control", "budget": 3900000}
+    assert value("activities[0]", activity, "nl") == (
+        "referentie A1, categorie grenscontrole, budget 3.900.000"
+    )
+    assert value("activities[0]", activity, "fr") == (
+        "référence A1, catégorie contrôle des frontières, budget 3\u202f900\u202f000"
+    )
 
 
 def test_english_reports_do_not_load_babel():

@@ -112,6 +112,30 @@ def labels() -> dict:
     return yamlread.load_trusted(DATA_DIR / "labels.yaml") or {}
 
 
+@lru_cache(maxsize=1)
+def _field_labels() -> dict:
+    from pcd_screen.core import yamlread
+    from pcd_screen.core.paths import DATA_DIR
+
+    return yamlread.load_trusted(DATA_DIR / "fields.yaml") or {}
+
+
+def field_label(key: str, lang: str = "en") -> str:
+    """A field of the proposal format by its short label (data/fields.yaml), its name when it
+    has none."""
+    from pcd_screen.core.i18n import pick
+
+    texts = _field_labels().get(key)
+    return pick(texts, lang) if texts else key.replace("_", " ")
+
+
+def _inline_label(key: str, lang: str) -> str:
+    """A field's label inside a list of values ("budget 3.900.000"): lower case, unless it
+    starts with an abbreviation ("DAC purpose codes")."""
+    text = field_label(key, lang)
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def field_name(path: str) -> str:
     """activities[2].category -> category; target_groups[0] -> target_groups."""
     last = path.rsplit(".", 1)[-1]
@@ -184,7 +208,12 @@ def value(name: str, val, lang: str = "en") -> str:
         return words.ngettext("%(count)s entry", "%(count)s entries", count) % {"count": count}
     if isinstance(val, dict):
         if field not in VOCABULARY_OF:
-            return ", ".join(f"{k} {value(name, v, lang)}" for k, v in val.items())
+            # an element (an activity, a condition): each value by its field's label and as
+            # that field is shown ("budget 3.900.000", "categorie grenscontrole")
+            return ", ".join(
+                f"{_inline_label(str(k), lang)} {value(f'{name}.{k}', v, lang)}"
+                for k, v in val.items()
+            )
         vocabulary = VOCABULARY_OF[field]
         return ", ".join(
             f"{label(vocabulary, k, lang)} {value(name, v, lang)}" for k, v in val.items()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pcd_screen.core.formatting import label
-from pcd_screen.core.i18n import pick
+from pcd_screen.core.formatting import field_label, label
 from pcd_screen.core.schemas import load_schema
 from pcd_screen.core.vocabularies import definition, terms
 
@@ -64,19 +63,6 @@ def _get(data, path):
         else:
             return None
     return node
-
-
-@lru_cache(maxsize=1)
-def _labels() -> dict:
-    from pcd_screen.core.paths import DATA_DIR
-    from pcd_screen.core.yamlread import load_trusted
-
-    return load_trusted(DATA_DIR / "fields.yaml")
-
-
-def field_label(key: str, lang: str) -> str:
-    texts = _labels().get(key)
-    return pick(texts, lang) if texts else key.replace("_", " ")
 
 
 def build(data: dict, labels: dict, lang: str, countries: list, question) -> list[dict]:
