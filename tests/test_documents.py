@@ -161,6 +161,53 @@ def test_odt_headings_tables_and_pages(tmp_path):
     assert proposal.document.label_of(("activities", 0, "budget")) == "p. 2, table 1, row 2, cell 2"
 
 
+def test_a_plain_word_file_as_an_applicant_writes_it():
+    import docx
+
+    doc = docx.Document()
+    doc.add_heading("Safe Migration and Livelihoods in Mali", 0)
+    doc.add_paragraph("Reference: NL-MFA-2027-ML-007")
+    doc.add_paragraph("Implementer: Caritas Mali, local NGO; Terre des Hommes, international NGO")
+    doc.add_heading("Description", 1)
+    doc.add_paragraph(
+        "The project equips the border police with patrol vehicles. The second tranche will be "
+        "released only once Mali has issued laissez-passer for 500 nationals. Youth centres "
+        "open in Gao."
+    )
+    table = doc.add_table(rows=3, cols=3)
+    for row, cells in zip(
+        table.rows,
+        (
+            ("Activity", "Description", "Budget (EUR)"),
+            ("A1", "Patrol vehicles", "3,000,000"),
+            ("A2", "Youth centres", "1,000,000"),
+        ),
+        strict=True,
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    data = documents.load(buffer.getvalue(), "mali.docx").data
+    # the type written after a name is the type, not part of the name
+    assert data["implementers"] == [
+        {"name": "Caritas Mali", "type": "local-ngo"},
+        {"name": "Terre des Hommes", "type": "international-ngo"},
+    ]
+    # an "Activity" column of numbers: the number is the id, the description the title
+    assert [(a["id"], a["title"]) for a in data["activities"]] == [
+        ("A1", "Patrol vehicles"),
+        ("A2", "Youth centres"),
+    ]
+    # the condition is its sentence, not the paragraph around it
+    assert data["conditions"] == [
+        {
+            "text": "The second tranche will be released only once Mali has issued "
+            "laissez-passer for 500 nationals."
+        }
+    ]
+
+
 def test_txt_with_control_characters_and_html_are_read():
     text = (
         "Projectvoorstel Ethiopië\n\nLand: Ethiopië\n\n"

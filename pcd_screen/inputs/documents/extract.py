@@ -188,7 +188,8 @@ def extract(parsed: Parsed, name: str) -> Extraction:
         for index, part in enumerate(
             p for p in re.split(r";|\n| and | et | en ", value) if p.strip()
         ):
-            _implementer(out, index, _balanced(part.strip(" ,.")), None, where)
+            name, stated = _stated_type(_balanced(part.strip(" ,.")))
+            _implementer(out, index, name, stated, where)
     _tables(out, blocks)
     _conditions(out, blocks)
     return out
@@ -432,12 +433,50 @@ def _purpose_codes(out: Extraction, text: str, where) -> None:
         out.data.setdefault("oda", {})["purpose_codes"] = entries
 
 
-def _implementer(out: Extraction, index: int, name: str, stated_type, where, type_where=None):
+# The type an applicant writes after an implementer's name ("Caritas Mali, local NGO"), in the
+# words of the three languages, as the format's term.
+STATED_TYPES = {
+    "un agency": "un-agency",
+    "agence des nations unies": "un-agency",
+    "agence onusienne": "un-agency",
+    "vn-organisatie": "un-agency",
+    "vn organisatie": "un-agency",
+    "local ngo": "local-ngo",
+    "ong locale": "local-ngo",
+    "ong nationale": "local-ngo",
+    "lokale ngo": "local-ngo",
+    "international ngo": "international-ngo",
+    "ong internationale": "international-ngo",
+    "internationale ngo": "international-ngo",
+    "trade union": "trade-union",
+    "syndicat": "trade-union",
+    "vakbond": "trade-union",
+}
+
+
+def _stated_type(text: str) -> tuple[str, str | None]:
+    """(name, stated type) of "NAME, TYPE" when TYPE is a type the format knows; else the text
+    as the name (a bare "NGO" says neither local nor international: it stays in the name)."""
+    if "," not in text:
+        return text, None
+    head, tail = text.rsplit(",", 1)
+    stated = fold(tail).strip()
+    term = STATED_TYPES.get(stated) or (
+        stated.replace(" ", "-") if stated.replace(" ", "-") in _implementer_terms() else None
+    )
+    return (head.strip(), term) if term and head.strip() else (text, None)
+
+
+def _implementer_terms() -> list:
     from pcd_screen.core.schemas import load_schema
 
+    return load_schema("proposal")["$defs"]["implementer_type"]["enum"]
+
+
+def _implementer(out: Extraction, index: int, name: str, stated_type, where, type_where=None):
     if not name:
         return
-    terms = load_schema("proposal")["$defs"]["implementer_type"]["enum"]
+    terms = _implementer_terms()
     kind = None
     if stated_type and fold(stated_type).replace(" ", "-") in terms:
         kind = fold(stated_type).replace(" ", "-")
@@ -561,16 +600,32 @@ def _activities(out, block, header, rows, activity, amount) -> None:
             continue
         entry: dict = {}
         at = ("activities", len(items))
+        title_column = activity
         if ident is not None and ident < len(row) and row[ident]:
             entry["id"] = row[ident]
+        elif (
+            description is not None
+            and description < len(row)
+            and row[description]
+            and re.fullmatch(r"\s*[A-Z]?\d+(?:\.\d+)*\s*|\s*[A-Z]\d*\s*", title)
+        ):
+            # "Activity | Description": the activity column holds only its number (A1); its
+            # title is the description
+            entry["id"], title = title.strip(), row[description]
+            title_column = description
         else:
             match = re.match(r"^([A-Z]?\d+(?:\.\d+)*|[A-Z]\d*)[.):\s]\s*(.+)$", title)
             if match:
                 entry["id"], title = match.group(1), match.group(2)
         entry["title"] = title
         out.labels[at] = label(block, r)
-        out.labels[(*at, "title")] = label(block, r, activity + 1)
-        if description is not None and description < len(row) and row[description]:
+        out.labels[(*at, "title")] = label(block, r, title_column + 1)
+        if (
+            description is not None
+            and description < len(row)
+            and row[description]
+            and row[description] != title
+        ):
             entry["description"] = row[description]
             out.labels[(*at, "description")] = label(block, r, description + 1)
         money = _money(row[amount]) if amount < len(row) and row[amount] else None
@@ -600,9 +655,9 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
         if block.kind != "paragraph":
             continue
         folded = fold(block.text)
-        tranche = re.search(r"\btranches?\b|disburse|decaiss|uitbetal|versement", folded)
+        tranche = re.search(TRANCHE, folded)
         if (under or tranche) and CONDITIONAL.search(folded):
-            entry = {"text": block.text}
+            entry = {"text": block.text if under else _condition_sentences(block.text)}
             if re.search(r"\bperformance|indicator|indicateur|indicator", folded):
                 pass  # the kind of condition is the officer's call: left unknown
             out.labels[("conditions", len(items))] = label(block)
@@ -610,6 +665,23 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
             items.append(entry)
     if items:
         out.data["conditions"] = items
+
+
+TRANCHE = r"\btranches?\b|disburse|decaiss|uitbetal|versement"
+
+
+def _condition_sentences(text: str) -> str:
+    """The sentences of a paragraph of prose that state a condition on money (a tranche
+    released only once ...), not the whole paragraph; the paragraph when no one sentence holds
+    both (the condition may run over two)."""
+    from pcd_screen.engine.text.sentences import split
+
+    kept = [
+        text[a:b]
+        for a, b in split(text)
+        if re.search(TRANCHE, fold(text[a:b])) and CONDITIONAL.search(fold(text[a:b]))
+    ]
+    return " ".join(kept) if kept else text
 
 
 def _balanced(name: str) -> str:
