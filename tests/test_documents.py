@@ -65,8 +65,10 @@ def test_the_bundled_document_gives_its_stated_facts(suffix):
     assert len(data["conditions"]) == 2
     assert "readmission" in data["conditions"][1]["text"]
     assert "type" not in data["conditions"][1]  # the kind of condition is the officer's call
-    for unknown in ("funding_source", "safeguards", "ownership", "selection_criteria"):
+    for unknown in ("funding_source", "ownership", "selection_criteria"):
         assert unknown not in data
+    # "A conflict and do-no-harm analysis ... was carried out by Enabel in 2026 (annex 3)."
+    assert data["safeguards"] == {"conflict_analysis": True, "do_no_harm_analysis": True}
     texts = [s["text"] for s in data["sections"]]
     assert any(t.startswith("Tambacounda and Kolda are among the poorest") for t in texts)
 
@@ -206,6 +208,52 @@ def test_a_plain_word_file_as_an_applicant_writes_it():
             "laissez-passer for 500 nationals."
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "No human rights risk assessment has been carried out.",
+            {"human_rights_risk_assessment": False},
+        ),
+        (
+            "A human rights risk assessment was carried out in March 2026 and is annexed.",
+            {"human_rights_risk_assessment": True},
+        ),
+        ("A human rights risk assessment will be carried out in the inception phase.", {}),
+        (
+            "A human rights risk assessment has not yet been conducted.",
+            {"human_rights_risk_assessment": False},
+        ),
+        ("Une analyse « ne pas nuire » a été réalisée en 2026.", {"do_no_harm_analysis": True}),
+        (
+            "L'évaluation des risques pour les droits humains n'a pas été réalisée.",
+            {"human_rights_risk_assessment": False},
+        ),
+        ("Er is geen conflictanalyse uitgevoerd.", {"conflict_analysis": False}),
+        (
+            "Een conflictanalyse werd in 2025 uitgevoerd door een onafhankelijk bureau.",
+            {"conflict_analysis": True},
+        ),
+        (
+            "The project supports the national human rights commission's assessment of prisons.",
+            {},
+        ),
+        (
+            "The conflict analysis is not yet available but a do no harm analysis was completed.",
+            {"conflict_analysis": False, "do_no_harm_analysis": True},
+        ),
+    ],
+)
+def test_assessments_said_in_prose_to_be_made_or_not_are_drafted(sentence, expected):
+    from pcd_screen.inputs.documents.extract import Extraction, _safeguards
+    from pcd_screen.inputs.documents.model import Block
+
+    out = Extraction({}, {})
+    _safeguards(out, [Block("paragraph", sentence, paragraph=4)])
+    assert out.data.get("safeguards", {}) == expected
+    assert all(out.labels[("safeguards", key)] for key in expected)  # where it was read
 
 
 def test_txt_with_control_characters_and_html_are_read():

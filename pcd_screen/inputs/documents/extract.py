@@ -41,6 +41,32 @@ HEADINGS = {
     "summary": r"summary|executive summary|abstract|resume|synthese|samenvatting",
     "conditions": r"condition|tranche|disburse|decaissement|versement|uitbetaling|voorwaarde",
 }
+# Safeguards an applicant states in prose, folded (engine/text folds the same way). An
+# assessment counts as done only when the sentence says it was made (not that it will be); a
+# negation near it ("no ... has been carried out", "n a pas ete realisee") makes it false. The
+# draft marks where each value was read; the officer checks it.
+SAFEGUARD_NAMES = {
+    "human_rights_risk_assessment": r"human rights? (?:risk |impact )?(?:assessment|analysis)"
+    r"|mensenrechten ?(?:risico ?)?(?:analyse|beoordeling|toets)"
+    r"|beoordeling van de mensenrechtenrisico"
+    r"|(?:evaluation|analyse) (?:des risques |de l impact )?(?:pour|sur|en matiere de) (?:les )?"
+    r"droits (?:humains|de l homme)",
+    "conflict_analysis": r"conflict (?:sensitivity )?analysis|conflictanalyse"
+    r"|conflict and do no harm (?:analysis|assessment)|analyse (?:de conflit|des conflits) et"
+    r"|analyse (?:des conflits|de conflit|de sensibilite aux conflits)",
+    "do_no_harm_analysis": r"do no harm ?(?:analysis|assessment|analyse)|analyse ne pas nuire",
+}
+SAFEGUARD_DONE = re.compile(
+    r"\b(?:carried out|conducted|completed|undertaken|done|made|prepared|commissioned|available"
+    r"|attached|annexed|realisee?s?|effectuee?s?|menee?s?|conduite?s?|elaboree?s?|finalisee?s?"
+    r"|disponibles?|uitgevoerd|gemaakt|opgesteld|afgerond|bijgevoegd|beschikbaar)\b"
+)
+# where a clause ends: a negation or a verb beyond it is another clause's
+SAFEGUARD_CLAUSE = re.compile(r"\b(?:but|while|whereas|maar|terwijl|mais|tandis que|alors que)\b")
+SAFEGUARD_FUTURE = re.compile(
+    r"\b(?:will|shall|to be|planned|plans|zal|zullen|gepland|sera|seront|prevue?s?|a realiser)\b"
+)
+SAFEGUARD_NEGATION = re.compile(r"\b(?:no|not|never|geen|niet|nooit|pas|aucune?|jamais)\b")
 CONDITIONAL = re.compile(
     r"conditional|subject to|upon|provided that|depend|linked to|contingent|triggers?|release"
     r"|sous reserve|condition|subordonne|lie[e]? a|afhankelijk|op voorwaarde|gekoppeld",
@@ -192,7 +218,37 @@ def extract(parsed: Parsed, name: str) -> Extraction:
             _implementer(out, index, name, stated, where)
     _tables(out, blocks)
     _conditions(out, blocks)
+    _safeguards(out, blocks)
     return out
+
+
+def _safeguards(out: Extraction, blocks: list[Block]) -> None:
+    """Assessments said in a sentence to have been made (true) or not made (false)."""
+    from pcd_screen.engine.text.sentences import split
+
+    found: dict = {}
+    for block in blocks:
+        if block.kind != "paragraph":
+            continue
+        for a, b in split(block.text):
+            sentence = fold(block.text[a:b])
+            for key, pattern in SAFEGUARD_NAMES.items():
+                named = re.search(pattern, sentence)
+                if named is None or key in found:
+                    continue
+                before = SAFEGUARD_CLAUSE.split(
+                    sentence[max(0, named.start() - 30) : named.start()]
+                )
+                after = SAFEGUARD_CLAUSE.split(sentence[named.end() : named.end() + 60])[0]
+                before = before[-1]
+                if SAFEGUARD_NEGATION.search(before) or (
+                    SAFEGUARD_DONE.search(after) and SAFEGUARD_NEGATION.search(after)
+                ):
+                    found[key] = (False, block)
+                elif SAFEGUARD_DONE.search(after) and not SAFEGUARD_FUTURE.search(sentence):
+                    found[key] = (True, block)
+    for key, (done, block) in found.items():
+        out.put(("safeguards", key), done, label(block))
 
 
 # --- what the document states as "Label: value" ----------------------------------------------
