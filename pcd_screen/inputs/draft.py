@@ -81,8 +81,9 @@ def draft_yaml(proposal: Proposal, lang: str = "en") -> str:
         path = (key,)
         if key in ("sections", "risks") and value is None:
             continue
-        if value is None and key in SKELETON:
-            value = SKELETON[key]
+        if key in SKELETON and (value is None or isinstance(value, dict)):
+            # what the document gave, and every other part of it as an open question (null)
+            value = {**SKELETON[key], **(value or {})}
         if key == "safeguards":
             lines.append(
                 "safeguards:                      # true | false | {done: true, reference: ...}"
