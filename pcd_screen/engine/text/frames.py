@@ -521,8 +521,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             near = frame.negation_near
             negations = [s for s in negations if any(0 < a - s <= near for a in parts)]
         if "negation" in frame.negated_by:
+            # before the match, or inside it: "... personnes retenues au centre ; le projet ne
+            # finance ni ..." (its money word is the exclusion's own)
             negations += [
-                s for s, _e in found.get("exclusion", ()) if start - EXCLUSION_BEFORE <= s < start
+                s for s, _e in found.get("exclusion", ()) if start - EXCLUSION_BEFORE <= s < end
             ]
         hedges = frame.hedges and [
             s for s, _e in found.get("hedge", ()) if start - HEDGE_BEFORE <= s < end
