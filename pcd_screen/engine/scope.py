@@ -21,7 +21,7 @@ MIN_WORDS = 8  # below this, a text without codes or fields says too little to d
 TOPIC_FRAMES = ("migration-topic",)
 # Frames whose explicit match makes a text migration-related by itself: money tied to
 # returns, success measured by departures, returns from detention, refugees and the
-# communities hosting them served together, countries chosen for migration cooperation,
+# communities hosting them served together, countries chosen (or aid moved) for migration,
 # the people's data passed to immigration enforcement, an allocation or a next phase scaled to
 # cooperation.
 SCOPE_FRAMES = (
@@ -35,6 +35,7 @@ SCOPE_FRAMES = (
     "root-causes-of-migration",
     "refugee-hosting",
     "countries-chosen-for-migration",
+    "aid-moved-for-migration",
     "data-to-enforcement",
 )
 # Scope frames that name the people served: not when those are one item of a list that a
