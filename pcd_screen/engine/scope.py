@@ -37,6 +37,7 @@ SCOPE_FRAMES = (
     "countries-chosen-for-migration",
     "aid-moved-for-migration",
     "data-to-enforcement",
+    "data-for-return",
 )
 # Scope frames that name the people served: not when those are one item of a list that a
 # passing marker opens ("stakeholders including government, ..., host and migrant communities").
