@@ -238,6 +238,17 @@ def test_regional_areas(ref):
     assert member is None and "Common Market Protocol" in why
 
 
+def test_cemac_visa_free_movement_from_its_2017_summit(ref):
+    areas = {a["id"]: a for a in ref.free_movement_areas("TCD", SCREEN_DAY)}
+    assert areas["cemac"]["in_force"] is True
+    assert ref.membership("free-movement", "TCD", SCREEN_DAY) == (True, None)
+    assert ref.membership("free-movement", "CMR", SCREEN_DAY) == (True, None)
+    # before the 2017 summit Chad is in no area in force that the data know of
+    assert "cemac" not in {a["id"] for a in ref.free_movement_areas("TCD", date(2016, 6, 1))}
+    member, why = ref.membership("free-movement", "GNQ", SCREEN_DAY)  # application uncertain
+    assert member is None and why
+
+
 # --- Uncertain answers carry a reason -----------------------------------------------------------
 
 
