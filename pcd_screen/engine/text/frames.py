@@ -257,6 +257,8 @@ class Matcher:
                         spans.append((i, end))
                         if end - i > len(parts):
                             _mark_gaps(found, parts, words, lemmas, i, end)
+                        if role == "equip-act" and parts[-1][1] in TOWARDS:
+                            found.setdefault(FORWARD, []).append((i, end))
         return found
 
     def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
@@ -354,6 +356,11 @@ def _match_from(parts, words, lemmas, i, size) -> int:
 
 
 GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
+# Support that ends in a preposition ("support to", "appui aux", "steun aan") names what it
+# goes to after it: its object is looked for after it only (pseudo-role FORWARD). Not other
+# roles' lexemes: "charged to" takes what is charged before it.
+FORWARD = "~forward"
+TOWARDS = frozenset({"to", "for", "aux", "au", "a", "aan", "voor"})
 
 
 def _mark_gaps(found: dict, parts, words, lemmas, i: int, end: int) -> None:
@@ -416,8 +423,11 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             # the charter flights" is about the flights after it, not the removals before it
             first, last = anchor
             before = after = None
+            forward = anchor in found.get(FORWARD, ())
             for span in spans_of[frame.roles[1]]:
                 if span[0] < first:
+                    if forward:
+                        continue
                     if (before is None or span > before) and (span[1] <= first or not distinct):
                         before = span
                 elif (after is None or span < after) and (span[0] >= last or not distinct):
