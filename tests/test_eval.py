@@ -97,6 +97,7 @@ PROSE_FLOORS = {
     "prose12": {"dev": (17, 18, 1.0), "heldout": (5, 6, 1.0)},
     "prose13": {"dev": (14, 15, 1.0), "heldout": (9, 9, 1.0)},
     "prose14": {"dev": (15, 15, 0.9333), "heldout": (7, 9, 1.0)},
+    "prose15": {"dev": (17, 17, 1.0), "heldout": (7, 7, 1.0)},
 }
 
 
