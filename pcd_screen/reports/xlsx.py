@@ -120,7 +120,7 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
         ],
         *[[f"reference data {name}", version] for name, version in meta["refdata"]],
     ]
-    skipped = meta.get("left_out") or {"count": 0, "problems": []}
+    skipped = meta["left_out"]
     if skipped["count"]:
         about.append(["inputs left out", f"{skipped['count']} (the figures are of the rest)"])
         about += [["left out because", problem] for problem in skipped["problems"]]

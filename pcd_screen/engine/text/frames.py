@@ -366,19 +366,10 @@ TOWARDS = frozenset({"to", "for", "aux", "au", "a", "aan", "voor"})
 def _mark_gaps(found: dict, parts, words, lemmas, i: int, end: int) -> None:
     """Record the words that came between the words of the lexeme found at i..end: they are
     not part of it, so a negation among them ("ne prendra pas en charge", "blijven niet
-    vacant") still negates."""
-    lexeme_words = {i, end - 1}
-    at = i + 1
-    for kind, value in parts[1:-1]:
-        for j in range(at, end - 1):
-            if (
-                lemmas[j] == value or words[j] == value
-                if kind == "exact"
-                else words[j].startswith(value)
-            ):
-                lexeme_words.add(j)
-                at = j + 1
-                break
+    vacant") still negates. Each part's word is where the lexeme cut after it ends."""
+    lexeme_words = {i} | {
+        _match_from(parts[: k + 1], words, lemmas, i, end) - 1 for k in range(1, len(parts))
+    }
     gaps = found.setdefault(GAPS, [])
     gaps.extend((j, j + 1) for j in range(i + 1, end - 1) if j not in lexeme_words)
 

@@ -67,6 +67,7 @@ SAFEGUARD_FUTURE = re.compile(
     r"\b(?:will|shall|to be|planned|plans|zal|zullen|gepland|sera|seront|prevue?s?|a realiser)\b"
 )
 SAFEGUARD_NEGATION = re.compile(r"\b(?:no|not|never|geen|niet|nooit|pas|aucune?|jamais)\b")
+TRANCHE = re.compile(r"\btranches?\b|disburse|decaiss|uitbetal|versement")
 CONDITIONAL = re.compile(
     r"conditional|subject to|upon|provided that|depend|linked to|contingent|triggers?|release"
     r"|sous reserve|condition|subordonne|lie[e]? a|afhankelijk|op voorwaarde|gekoppeld",
@@ -236,16 +237,17 @@ def _safeguards(out: Extraction, blocks: list[Block]) -> None:
                 named = re.search(pattern, sentence)
                 if named is None or key in found:
                     continue
+                # the words around the name, each side cut at the clause's end
                 before = SAFEGUARD_CLAUSE.split(
                     sentence[max(0, named.start() - 30) : named.start()]
                 )
                 after = SAFEGUARD_CLAUSE.split(sentence[named.end() : named.end() + 60])[0]
-                before = before[-1]
-                if SAFEGUARD_NEGATION.search(before) or (
-                    SAFEGUARD_DONE.search(after) and SAFEGUARD_NEGATION.search(after)
+                done = SAFEGUARD_DONE.search(after)
+                if SAFEGUARD_NEGATION.search(before[-1]) or (
+                    done and SAFEGUARD_NEGATION.search(after)
                 ):
                     found[key] = (False, block)
-                elif SAFEGUARD_DONE.search(after) and not SAFEGUARD_FUTURE.search(sentence):
+                elif done and not SAFEGUARD_FUTURE.search(sentence):
                     found[key] = (True, block)
     for key, (done, block) in found.items():
         out.put(("safeguards", key), done, label(block))
@@ -516,27 +518,26 @@ def _stated_type(text: str) -> tuple[str, str | None]:
     if "," not in text:
         return text, None
     head, tail = text.rsplit(",", 1)
-    stated = fold(tail).strip()
-    term = STATED_TYPES.get(stated) or (
-        stated.replace(" ", "-") if stated.replace(" ", "-") in _implementer_terms() else None
-    )
+    term = _type_term(tail)
     return (head.strip(), term) if term and head.strip() else (text, None)
 
 
-def _implementer_terms() -> list:
+def _type_term(stated: str) -> str | None:
+    """The format's implementer type for a type as written ("UN agency", "ONG locale")."""
     from pcd_screen.core.schemas import load_schema
 
-    return load_schema("proposal")["$defs"]["implementer_type"]["enum"]
+    folded = fold(stated).strip()
+    term = folded.replace(" ", "-")
+    if term in load_schema("proposal")["$defs"]["implementer_type"]["enum"]:
+        return term
+    return STATED_TYPES.get(folded)
 
 
 def _implementer(out: Extraction, index: int, name: str, stated_type, where, type_where=None):
     if not name:
         return
-    terms = _implementer_terms()
-    kind = None
-    if stated_type and fold(stated_type).replace(" ", "-") in terms:
-        kind = fold(stated_type).replace(" ", "-")
-    else:
+    kind = _type_term(stated_type) if stated_type else None
+    if kind is None:
         folded = fold(" ".join(x for x in (name, stated_type or "") if x))
         kind = next((t for pattern, t in IMPLEMENTER_TYPES if re.search(pattern, folded)), None)
     entry = {"name": name}
@@ -680,7 +681,7 @@ def _activities(out, block, header, rows, activity, amount) -> None:
             description is not None
             and description < len(row)
             and row[description]
-            and row[description] != title
+            and title_column != description
         ):
             entry["description"] = row[description]
             out.labels[(*at, "description")] = label(block, r, description + 1)
@@ -711,7 +712,7 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
         if block.kind != "paragraph":
             continue
         folded = fold(block.text)
-        tranche = re.search(TRANCHE, folded)
+        tranche = TRANCHE.search(folded)
         if (under or tranche) and CONDITIONAL.search(folded):
             entry = {"text": block.text if under else _condition_sentences(block.text)}
             if re.search(r"\bperformance|indicator|indicateur|indicator", folded):
@@ -723,20 +724,17 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
         out.data["conditions"] = items
 
 
-TRANCHE = r"\btranches?\b|disburse|decaiss|uitbetal|versement"
-
-
 def _condition_sentences(text: str) -> str:
     """The sentences of a paragraph of prose that state a condition on money (a tranche
     released only once ...), not the whole paragraph; the paragraph when no one sentence holds
     both (the condition may run over two)."""
     from pcd_screen.engine.text.sentences import split
 
-    kept = [
-        text[a:b]
-        for a, b in split(text)
-        if re.search(TRANCHE, fold(text[a:b])) and CONDITIONAL.search(fold(text[a:b]))
-    ]
+    kept = []
+    for a, b in split(text):
+        folded = fold(text[a:b])
+        if TRANCHE.search(folded) and CONDITIONAL.search(folded):
+            kept.append(text[a:b])
     return " ".join(kept) if kept else text
 
 
