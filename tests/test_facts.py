@@ -122,6 +122,18 @@ def test_not_migration_related_from_stated_categories_or_enough_text(fake_refdat
     assert values(water, fake_refdata)["migration_related"] is False
 
 
+def test_protection_or_civil_registration_alone_is_not_migration(fake_refdata):
+    # The vocabulary defines both for everyone at risk or resident: a gender-based-violence
+    # desk for women is protection, not migration; for migrants it is both.
+    for category in ("protection", "civil-registration"):
+        alone = {"activities": [{"category": category}], "target_groups": ["women"]}
+        assert values(alone, fake_refdata)["migration_related"] is False
+        for_migrants = {"activities": [{"category": category}], "target_groups": ["migrants"]}
+        assert values(for_migrants, fake_refdata)["migration_related"] is True
+    legal_aid = {"activities": [{"category": "legal-aid"}], "target_groups": ["women"]}
+    assert values(legal_aid, fake_refdata)["migration_related"] is True  # defined for migrants
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "related"),
     [

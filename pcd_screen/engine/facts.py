@@ -51,6 +51,12 @@ MIGRATION_CATEGORIES = (
     "diaspora-engagement",
     "regional-free-movement",
 )
+# Of those, the ones that make a project migration-related by themselves: the vocabulary
+# defines protection and civil registration for everyone at risk or resident (gender-based
+# violence, birth registration), so they need migrant target groups or text to say so.
+SCOPE_CATEGORIES = tuple(
+    c for c in MIGRATION_CATEGORIES if c not in ("protection", "civil-registration")
+)
 MIGRANT_GROUPS = (
     "migrants",
     "refugees",
@@ -408,7 +414,7 @@ def _purpose_code_facts(facts, codes, refdata) -> None:
 def _scope_facts(facts, data) -> None:
     from pcd_screen.engine.scope import scope_facts
 
-    scope = scope_facts(data, MIGRATION_CATEGORIES, MIGRANT_GROUPS)
+    scope = scope_facts(data, SCOPE_CATEGORIES, MIGRANT_GROUPS)
     value = scope["migration_related"]
     sources = [("activities",), ("oda", "purpose_codes"), ("target_groups",)]
     facts["migration_related"] = (
