@@ -115,6 +115,7 @@ def test_every_registered_operator_is_tested():
         "mentions",
         "in_list",
         "says",
+        "pays_for",
     }
     assert tested == set(OPERATORS)
 
@@ -137,6 +138,38 @@ def test_says_reads_sentences_and_quotes_them(text, value, quoted, fake_refdata)
     assert quotes == ([text] if quoted else [])
     if value is None:
         assert outcome.missing == [("description",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The project will finance a new detention centre in Zuwara.", True),
+        ("The grant pays for charter flights for the removal of rejected applicants.", True),
+        ("The project will not finance detention centres.", False),
+        ("Medical care for detainees in detention centres.", False),
+        # A place of detention named without what the money does is a weak frame: pays_for
+        # leaves weak frames out, so this is no, not unclear.
+        ("Migrants are held in the detention centre of Zuwara.", False),
+    ],
+)
+def test_pays_for_reads_the_frames_of_its_categories(text, value, fake_refdata):
+    cond = {"text": "all", "pays_for": ["detention", "forced-return"]}
+    outcome = check(cond, {"language": "en", "description": text}, fake_refdata)
+    assert outcome.value is value
+    # One item per frame said: a sentence may say two of a category's frames.
+    assert {v["quote"] for _p, v in outcome.evidence} == ({text} if value else set())
+
+
+def test_pays_for_is_the_strong_frames_of_each_category():
+    from pcd_screen.engine.text.frames import frames
+
+    node = compile_condition({"text": "all", "pays_for": ["maritime-interception"]})
+    expected = {
+        name
+        for name, frame in frames().items()
+        if frame.category == "maritime-interception" and not frame.weak
+    }
+    assert set(node.argument) == expected and expected
 
 
 def test_says_without_text_is_false_not_unknown(fake_refdata):
@@ -292,6 +325,7 @@ def test_mentions_evidence_names_the_phrases_found(fake_refdata):
     [
         ({"text": "everything", "says": ["forced-labour"]}, "text must be one of"),
         ({"text": "all", "says": ["no-such-frame"]}, "unknown concept frame(s) 'no-such-frame'"),
+        ({"text": "all", "pays_for": ["legal-aid"]}, "no concept frame reads the categor"),
     ],
 )
 def test_says_and_text_are_checked(cond, message):

@@ -554,6 +554,16 @@ OPERATORS: dict[str, Operator] = {
             "there is no text",
             None,
         ),
+        Operator(
+            "pays_for",
+            "frames",
+            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "the free text says the money pays for one of the activity categories listed: "
+            "says one of the concept frames of that category (the `category` of each frame in "
+            "pcd_screen/data/frames/frames.yaml), leaving out the weak ones; true with the "
+            "sentence quoted, false otherwise, also when there is no text",
+            None,
+        ),
     )
 }
 _QUANTIFIERS = ("any", "all")
@@ -1257,6 +1267,8 @@ def _compile(raw) -> Node:
                 f"unknown concept frame(s) {', '.join(map(repr, unknown))}; known: "
                 f"{', '.join(frames())}"
             )
+    if operator.name == "pays_for":
+        argument = _frames_of_categories(argument)
     if subject.name in ("share", "count") and operator.kind != "element":
         raise ConditionError(f"{subject.name} must be compared with eq, ne, gt, gte, lt or lte")
     return Predicate(
@@ -1266,6 +1278,23 @@ def _compile(raw) -> Node:
         argument,
         quantifier,
     )
+
+
+def _frames_of_categories(categories: list) -> list[str]:
+    """The concept frames that say the money pays for one of the categories (not the weak
+    ones), in the order of frames.yaml: which frame reads which category is said there once."""
+    from pcd_screen.engine.text.frames import frames
+
+    known = {frame.category for frame in frames().values() if frame.category}
+    unknown = [c for c in categories if c not in known]
+    if unknown:
+        raise ConditionError(
+            f"no concept frame reads the categor(y/ies) {', '.join(map(repr, unknown))}; "
+            f"frames read: {', '.join(sorted(known))}"
+        )
+    return [
+        name for name, frame in frames().items() if frame.category in categories and not frame.weak
+    ]
 
 
 def _check_argument(operator: Operator, argument) -> None:

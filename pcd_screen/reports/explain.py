@@ -30,6 +30,10 @@ OPERATOR_PHRASES = {
         "says, in a sentence that does not deny it, one of the concept frames: %(value)s "
         "(only weakly or hedged: unclear)"
     ),
+    "pays_for": N_(
+        "says, in a sentence that does not deny it, that the money pays for one of the "
+        "activity categories: %(value)s"
+    ),
 }
 assert set(OPERATOR_PHRASES) == set(OPERATORS), "every operator needs a phrase"
 assert {"path", "fact", "share", "count", "text"} == set(SUBJECTS)
