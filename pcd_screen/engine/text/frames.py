@@ -176,7 +176,12 @@ class Matcher:
             role: tuple(self.frame_list.index(f) for f in frames)
             for role, frames in self.by_first.items()
         }
-        self.needs_list = [self.needs[frame.name] for frame in self.frame_list]
+        # What match() asks of each frame, read once: most frames tried in a sentence lack a
+        # role and are dropped at once, so that test comes first and without a call.
+        self.plan = [
+            (frame, frame.text_unless, frame.reach == "next", self.needs[frame.name])
+            for frame in self.frame_list
+        ]
         # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
         # parts); first 3 letters of a prefix -> (role, parts). See lexeme_index.
         self.single: dict[str, list[str]] = index["single"]
@@ -273,18 +278,28 @@ class Matcher:
                 first = self.first_of.get(role)
                 if first is not None:
                     tried.update(first)
+            plan = self.plan
             for n in sorted(tried):  # in the order of frames.yaml, as the hits are reported
-                frame = self.frame_list[n]
-                if frame.text_unless:
+                frame, text_unless, later, needs = plan[n]
+                if later:
+                    if index + 1 == len(sentences):
+                        continue  # no next sentence for its later roles
+                else:
+                    lacking = False  # every needed role (one of its alternatives) found?
+                    for alternatives in needs:
+                        for role in alternatives:
+                            if role in found:
+                                break
+                        else:
+                            lacking = True
+                            break
+                    if lacking:
+                        continue
+                if text_unless:
                     if in_text is None:
                         in_text = set().union(*(roles for _words, roles in sentences))
-                    if not in_text.isdisjoint(frame.text_unless):
+                    if not in_text.isdisjoint(text_unless):
                         continue
-                later = frame.reach == "next"
-                if later and index + 1 == len(sentences):
-                    continue  # no next sentence for its later roles
-                if not later and not _all_present(found, self.needs_list[n]):
-                    continue
                 if later:
                     # Its first role in this sentence, its other roles in the next one (the
                     # same sentence is another frame's); markers from both.
@@ -372,17 +387,6 @@ def _mark_gaps(found: dict, parts, words, lemmas, i: int, end: int) -> None:
     }
     gaps = found.setdefault(GAPS, [])
     gaps.extend((j, j + 1) for j in range(i + 1, end - 1) if j not in lexeme_words)
-
-
-def _all_present(found: dict, needs: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether every needed role (any of its alternatives) was found."""
-    for alternatives in needs:
-        for role in alternatives:
-            if role in found:
-                break
-        else:
-            return False
-    return True
 
 
 def _spans(found: dict, role: str) -> list:
