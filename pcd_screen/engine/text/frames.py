@@ -157,14 +157,11 @@ class Matcher:
         index = shipped_index(lang) or lexeme_index(frame_data(), table, lang)
         self.frames = frames()
         self.by_first: dict[str, list[Frame]] = {}  # a frame is tried when its first role is
-        # The other roles a frame needs in the same sentence, each as its alternatives (a|b).
-        self.needs: dict[str, tuple[tuple[str, ...], ...]] = {}
         # A reach-next frame's first roles (read in a sentence) and later ones (in the next).
         self.split_roles: dict[str, tuple[set, set]] = {}
         for frame in self.frames.values():
             for role in frame.roles[0].split("|"):
                 self.by_first.setdefault(role, []).append(frame)
-            self.needs[frame.name] = tuple(tuple(r.split("|")) for r in frame.roles[1:])
             self.split_roles[frame.name] = (
                 set(frame.roles[0].split("|")),
                 {r for role in frame.roles[1:] for r in role.split("|")},
@@ -176,10 +173,17 @@ class Matcher:
             role: tuple(self.frame_list.index(f) for f in frames)
             for role, frames in self.by_first.items()
         }
-        # What match() asks of each frame, read once: most frames tried in a sentence lack a
-        # role and are dropped at once, so that test comes first and without a call.
+        # What match() asks of each frame, read once: its `unless` roles of the whole text,
+        # whether its later roles are in the next sentence, and the other roles it needs in
+        # the same sentence, each as its alternatives (a|b). Most frames tried in a sentence
+        # lack one of those, so that test comes first and without a call.
         self.plan = [
-            (frame, frame.text_unless, frame.reach == "next", self.needs[frame.name])
+            (
+                frame,
+                frame.text_unless,
+                frame.reach == "next",
+                tuple(tuple(role.split("|")) for role in frame.roles[1:]),
+            )
             for frame in self.frame_list
         ]
         # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
