@@ -155,7 +155,13 @@ def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
     used = {"negation", "hedge", "conjunction", "passing", "exclusion", "besides"}
     used |= {"status-phrase", "until", "not-only"}
     for frame in frames().values():
-        for role in (*frame.roles, *frame.unless, *frame.wide_unless, *frame.negated_by):
+        for role in (
+            *frame.roles,
+            *frame.unless,
+            *frame.wide_unless,
+            *frame.negated_by,
+            *frame.not_inside,
+        ):
             used |= set(role.split("|"))
     assert set(data["roles"]) | set(data["markers"]) == used
 

@@ -54,6 +54,9 @@ class Frame(NamedTuple):
     # a negation counts only before this role's first word: after "because" it states the
     # reason ("because hardly anyone leaves for Europe"), it does not deny the frame
     negation_before: str | None = None
+    # words of its roles inside a phrase of these roles do not count: "Afghans who are
+    # deported" describes people, where "funds the deportation" is the operation itself
+    not_inside: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -102,6 +105,7 @@ def frames() -> dict[str, Frame]:
             negation_near=raw.get("negation_near"),
             negation_until=bool(raw.get("negation_until")),
             negation_before=raw.get("negation_before"),
+            not_inside=tuple(raw.get("not_inside") or ()),
         )
     return out
 
@@ -404,6 +408,15 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     spans_of = {role: _spans(found, role) for role in frame.roles}
     if not all(spans_of.values()):
         return None
+    if frame.not_inside:
+        covers = [span for role in frame.not_inside for span in found.get(role, ())]
+        if covers:
+            spans_of = {
+                role: [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in covers)]
+                for role, spans in spans_of.items()
+            }
+            if not all(spans_of.values()):
+                return None
     candidates = []
     # "... those held in custody, and support to civil society": support named after the
     # object, as the next item of a list, goes to that item, not to the object (unlike
