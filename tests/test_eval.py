@@ -100,6 +100,7 @@ PROSE_FLOORS = {
     "prose15": {"dev": (17, 17, 1.0), "heldout": (7, 7, 1.0)},
     "prose16": {"dev": (16, 17, 1.0), "heldout": (6, 7, 1.0)},
     "prose17": {"dev": (16, 16, 1.0), "heldout": (8, 8, 1.0)},
+    "prose18": {"dev": (13, 14, 1.0), "heldout": (10, 10, 1.0)},
 }
 
 
