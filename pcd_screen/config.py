@@ -21,7 +21,7 @@ from pcd_screen.core.digest import sha256
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.schemas import display_path, validate
-from pcd_screen.core.terms import SEVERITIES
+from pcd_screen.core.terms import RULE_ID, SEVERITIES
 
 CONFIG_NAME = ".pcd-screen.yaml"
 WAIVERS_NAME = ".pcd-waivers.yaml"
@@ -46,7 +46,7 @@ KEYS = (
 )
 FLAG = "flag"
 DEFAULT = "default"
-_RULE_ID = re.compile(r"[A-Z]{2,4}-[0-9]{3}")
+_RULE_ID = re.compile(RULE_ID)
 
 
 # A NamedTuple, not a frozen dataclass: made at import on every run, a dataclass's generated
@@ -268,8 +268,9 @@ def _extended(holder: _Layer, seen: list[tuple]) -> _Layer:
     seen.append(identity)
     if target is None:
         return _profile_layer(value, f"profile {value}")
-    if not target.is_file():
-        raise LoadError([holder.error(("extends",), f"file not found: {name}")])
+    problem = _file_problem("file", name, target)
+    if problem:
+        raise LoadError([holder.error(("extends",), problem)])
     return _load_user_file(target, f"profile {name}", name)
 
 
@@ -312,8 +313,9 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         waivers_path = None
     else:
         waivers_path = Path(os.path.normpath(layer.base / waivers))
-        if not waivers_path.is_file():
-            errors.append(layer.error(("waivers",), f"waivers file not found: {waivers}"))
+        problem = _file_problem("waivers file", waivers, waivers_path)
+        if problem:
+            errors.append(layer.error(("waivers",), problem))
     layer, specs = pick("formats")
     formats = [_parse_format(spec, layer.base if layer else base_dir) for spec in specs or ["text"]]
     _, help_uri = pick("help_uri")
@@ -356,6 +358,16 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
     )
 
 
+def _file_problem(what: str, name: str, path: Path) -> str | None:
+    """Why a file the settings name cannot be read ("waivers file not found: w.yaml", "waivers
+    file w.yaml: it is a FIFO (named pipe), not a regular file"), or None: found before
+    anything is screened, in the words the reader (yamlread.open_input) would use."""
+    problem = yamlload.not_regular(path)
+    if problem:
+        return f"{what} {name}: {problem}"
+    return None if path.is_file() else f"{what} not found: {name}"
+
+
 def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Path]:
     """The report templates, relative to the file that names them; at most one per format."""
     if not names:
@@ -371,8 +383,8 @@ def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Pat
             message = f"cannot tell which report the template writes: {NAMING}"
         elif fmt in found:
             message = f"a second {fmt} template (the first is {found[fmt]})"
-        elif not path.is_file():
-            message = f"template not found: {name}"
+        elif problem := _file_problem("template", name, path):
+            message = problem
         else:
             found[fmt] = name
             paths.append(path)

@@ -311,6 +311,19 @@ def test_missing_rule_dir_and_waivers_file_are_errors(repo):
     ]
 
 
+def test_a_waivers_file_that_is_not_a_regular_file_says_what_it_is(repo):
+    import os
+
+    os.mkfifo(repo / "waivers.yaml")
+    cfg = write(repo / ".pcd-screen.yaml", "waivers: waivers.yaml\n")
+    with pytest.raises(LoadError) as excinfo:
+        load_config(cfg, {})
+    assert errors_of(excinfo) == [
+        ".pcd-screen.yaml:1:1: waivers: waivers file waivers.yaml: it is a FIFO (named pipe), "
+        "not a regular file"
+    ]
+
+
 def test_a_config_must_be_a_mapping(repo):
     cfg = write(repo / ".pcd-screen.yaml", "- fail_on: block\n")
     with pytest.raises(

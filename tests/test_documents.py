@@ -427,6 +427,23 @@ def test_a_document_over_the_size_limit_is_refused_from_its_size(tmp_path):
     assert "refused: 2,048 bytes" in result.output
 
 
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.docx")  # draft used to wait for a writer forever
+    assert list(documents.read_records(tmp_path / "pipe.docx")) == [
+        f"{tmp_path / 'pipe.docx'}: cannot read: it is a FIFO (named pipe), not a regular file"
+    ]
+    result = CliRunner().invoke(cli, ["draft", str(tmp_path / "pipe.docx")])
+    assert result.exit_code == 2 and "pipe.docx: cannot read: it is a FIFO" in result.output
+    if os.path.exists("/dev/zero"):
+        (tmp_path / "zero.docx").symlink_to("/dev/zero")
+        (message,) = documents.read_records(tmp_path / "zero.docx")
+        assert message.endswith(
+            "zero.docx: cannot read: it is a device or socket, not a regular file"
+        )
+
+
 def test_reading_is_bounded_in_memory(monkeypatch):
     # The child that reads a document cannot take more address space than allowed: with a
     # bound far below what reading needs, the document is refused, and this process is unharmed.

@@ -167,6 +167,50 @@ def test_a_fifo_never_blocks_a_command(tmp_path):
     refused(invoke("batch", csv_fifo, "--out", tmp_path / "b"), "not a regular file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_every_file_a_command_reads_refuses_a_fifo_naming_it(tmp_path):
+    """Each user-given file goes through the one safe opener (yamlread.open_input); these
+    commands used to block on a FIFO, or to call it "not found"."""
+    pipe = {}
+    for name in ("proposal.docx", "sheet.csv", "map.yaml", "results.jsonl", "r.yaml", "t.md.j2"):
+        pipe[name] = tmp_path / name
+        os.mkfifo(pipe[name])
+    good_csv = tmp_path / "good.csv"
+    good_csv.write_text("id,title\nP-1,A project\n", encoding="utf-8")
+    fifo = "FIFO (named pipe), not a regular file"
+    refused(invoke("draft", pipe["proposal.docx"]), f"proposal.docx: cannot read: it is a {fifo}")
+    refused(
+        invoke("review", pipe["sheet.csv"]), f"sheet.csv: (file): cannot read file: it is a {fifo}"
+    )
+    out = tmp_path / "out"
+    refused(
+        invoke("import", "csv", good_csv, "--out", out, "--map-file", pipe["map.yaml"]),
+        f"map.yaml: (document): cannot read file: it is a {fifo}",
+    )
+    refused(
+        invoke("import", "csv", pipe["sheet.csv"], "--out", out, "--save-map", tmp_path / "m.yaml"),
+        "sheet.csv: (file): cannot read file",
+    )
+    assert not (tmp_path / "m.yaml").exists() and not out.exists()
+    run = tmp_path / "run"
+    run.mkdir()
+    os.mkfifo(run / "results.jsonl")
+    refused(invoke("diff", run, run), f"results.jsonl: cannot read: it is a {fifo}")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    os.mkfifo(rules / "org.yaml")  # the folder's only rule file: it was silently left out
+    sparse = EXAMPLES / "sparse-proposal.yaml"
+    refused(
+        invoke("screen", sparse, "--rules", rules),
+        f"org.yaml: (document): cannot read file: it is a {fifo}",
+    )
+    refused(invoke("screen", sparse, "--waivers", pipe["r.yaml"]), f"r.yaml: it is a {fifo}")
+    refused(
+        invoke("screen", sparse, "--template", pipe["t.md.j2"], "--format", "md"),
+        f"t.md.j2: it is a {fifo}",
+    )
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_a_device_behind_a_harmless_name_is_refused(tmp_path):
     link = tmp_path / "proposal.yaml"

@@ -4,7 +4,10 @@ back into agreement rates per verdict and per rule."""
 from __future__ import annotations
 
 import csv
+import json
+import os
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import REPO
@@ -62,8 +65,6 @@ def test_review_sheet_round_trip(tmp_path):
     result = runner.invoke(cli, ["review", str(tmp_path / "filled.csv"), "--run", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 of 3 sampled proposals reviewed" in result.output
-    import json
-
     agreement = json.loads((out / "review-agreement.json").read_text(encoding="utf-8"))
     rule = agreement["rules"][wrong]
     assert rule["agreed"] == rule["reviewed"] - 1  # the one row that says it is wrong
@@ -84,3 +85,131 @@ def test_a_sheet_not_yet_filled_in_claims_no_measured_error():
     text = section({**empty, "verdicts": {}, "rules": {}, "problems": []})
     assert "None of the 50 sampled proposals has been reviewed yet" in text
     assert "agreed with the verdict" not in text
+
+
+HEADER = "id,verdict,flagged_rules,verdict_agree,rules_wrong,reason\n"
+
+
+def review(*args):
+    return CliRunner().invoke(cli, ["review", *map(str, args)])
+
+
+def sheet(tmp_path, rows: str | bytes, name: str = "review.csv"):
+    path = tmp_path / name
+    data = rows if isinstance(rows, bytes) else (HEADER + rows).encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("P1,block,DNH-001,maybe,,\n", "review.csv:2: verdict_agree: 'maybe' is not yes or no"),
+        (
+            "P1,\x1b[2J::error::x,DNH-001,yes,,\n",
+            "review.csv:2: verdict: '\\x1b[2J::error::x' is not a verdict",
+        ),
+        ("P1,block,DNH-001,yes,R0,\n", "review.csv:3: rules_wrong: 'R0' is not a rule id"),
+        ("P1,block,DNH-001,yes,NOC-001,\n", "review.csv:2: rules_wrong: NOC-001 was not flagged"),
+        (
+            f"P1,block,DNH-001,{'y' * 200_000},,\n",
+            "review.csv:2: (row): a cell is longer than 131072 characters",
+        ),
+    ],
+)
+def test_a_row_that_cannot_be_counted_is_exit_2_with_row_and_column(tmp_path, rows, message):
+    if "R0" in rows:
+        rows = "P0,clear,,yes,,\n" + rows  # the bad row is the second
+    run = tmp_path / "run"
+    run.mkdir()
+    result = review(sheet(tmp_path, rows), "--run", run)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert "\x1b" not in result.output
+    assert "## Human review" not in result.output  # no figures that leave a row out
+    assert list(run.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            HEADER.encode() + "P1,blé,DNH-001,yes,,\n".encode("latin-1"),
+            "review.csv:2: (file): not valid UTF-8",
+        ),
+        (
+            HEADER.encode() + b"P1,bl\x00ock,DNH-001,yes,,\n",
+            "review.csv:2: (file): file contains NUL bytes",
+        ),
+        (HEADER.encode("utf-16-le"), "review.csv:1: (file): file contains NUL bytes"),
+        (b"a,b\n1,2\n", "review.csv: not a review sheet (no column id, verdict"),
+    ],
+)
+def test_a_sheet_that_cannot_be_read_names_the_file(tmp_path, data, message):
+    result = review(sheet(tmp_path, data))
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_sheet_with_a_byte_order_mark_is_read(tmp_path):
+    result = review(sheet(tmp_path, (HEADER + "P1,block,DNH-001,yes,,\n").encode("utf-16")))
+    assert result.exit_code == 0, result.output
+    assert "| DNH-001 | 1 | 1 | 100% |" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    result = review(tmp_path / "pipe.csv")
+    assert result.exit_code == 2
+    assert "pipe.csv: (file): cannot read file: it is a FIFO (named pipe)" in result.output
+    if os.path.exists("/dev/zero"):
+        (tmp_path / "zero.csv").symlink_to("/dev/zero")  # read, it never ends
+        result = review(tmp_path / "zero.csv")
+        assert result.exit_code == 2 and "it is a device or socket" in result.output
+
+
+def test_a_sheet_over_the_size_limit_is_refused(tmp_path):
+    path = sheet(tmp_path, "P1,block,DNH-001,yes,,\n" * 10)
+    result = review(path, "--max-file-size", "100")
+    assert result.exit_code == 2 and "larger than the limit of 100 bytes" in result.output
+
+
+GOOD = "P1,block,DNH-001;NOC-001,yes,NOC-001,x\n"
+
+
+def run_folder(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "portfolio.md").write_text("# Portfolio\n\n## Data\n", encoding="utf-8")
+    return run
+
+
+@pytest.mark.parametrize("name", ["portfolio.md", "portfolio.html", "review-agreement.json"])
+def test_no_link_in_the_run_folder_is_read_or_written_through(tmp_path, name):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret\n", encoding="utf-8")
+    run = run_folder(tmp_path)
+    (run / name).unlink(missing_ok=True)
+    (run / name).symlink_to(secret)
+    before = {p.name: (p.is_symlink(), p.read_bytes()) for p in run.iterdir()}
+    result = review(sheet(tmp_path, GOOD), "--run", run)
+    assert result.exit_code == 2, result.output
+    assert f"{run / name}: it is a link, not a regular file" in result.output
+    assert "secret" not in result.output
+    assert secret.read_text(encoding="utf-8") == "secret\n"
+    # Checked before anything is written: the folder is as it was.
+    assert {p.name: (p.is_symlink(), p.read_bytes()) for p in run.iterdir()} == before
+
+
+def test_the_agreement_goes_into_the_run_folder_whole(tmp_path):
+    run = run_folder(tmp_path)
+    result = review(sheet(tmp_path, GOOD), "--run", run)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in run.iterdir()) == ["portfolio.md", "review-agreement.json"]
+    report = (run / "portfolio.md").read_text(encoding="utf-8")
+    assert report.index("## Human review") < report.index("## Data")
+    assert json.loads((run / "review-agreement.json").read_text())["rules"]["NOC-001"] == {
+        "agreed": 0,
+        "reviewed": 1,
+        "rate": 0.0,
+    }

@@ -111,3 +111,12 @@ def test_a_screening_does_not_read_the_rules_fixtures_and_rules_test_gets_them_a
         written = {r["id"]: r.get("tests", []) for r in yaml.safe_load(handle)["rules"]}
     assert rule.fixtures() == written["MFD-012"] and len(written["MFD-012"]) >= 10
     assert all(r.fixtures() == written[r.id] for r in shipped.rules if r.id in written)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_a_rule_file_that_is_not_a_regular_file_is_an_error_naming_it(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "org.yaml")  # was silently left out: the folder's rules did not apply
+    with pytest.raises(RuleError, match=r"org.yaml: \(document\): cannot read file: .*FIFO"):
+        load_ruleset([tmp_path])

@@ -82,3 +82,14 @@ def test_a_hand_made_run_folder_is_read_as_untrusted_input(tmp_path):
         assert "Traceback" not in result.output and not isinstance(result.exception, TypeError)
         assert f"{folder / 'results.jsonl'}:2: not a" in result.output, (name, result.output)
         assert len(result.output) < 500
+
+
+def test_a_results_file_that_is_a_fifo_is_named(tmp_path):
+    import os
+
+    run = tmp_path / "run"
+    run.mkdir()
+    os.mkfifo(run / "results.jsonl")
+    result = CliRunner().invoke(cli, ["diff", str(run), str(run)])
+    assert result.exit_code == 2
+    assert f"{run / 'results.jsonl'}: cannot read: it is a FIFO (named pipe)" in result.output

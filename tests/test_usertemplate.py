@@ -263,3 +263,25 @@ def test_the_docs_example_works(tmp_path, monkeypatch):
     result = invoke("screen", HARMFUL, *AS_OF)
     assert result.exit_code == 0, result.output
     assert "Agency screening" in (tmp_path / "reports" / "screening.html").read_text("utf-8")
+
+
+def test_a_template_that_is_not_a_regular_file_is_refused_at_once(tmp_path):
+    import os
+
+    from pcd_screen.reports.usertemplate import load_template
+
+    os.mkfifo(tmp_path / "t.md.j2")
+    with pytest.raises(TemplateProblem, match="t.md.j2: cannot read the template: it is a FIFO"):
+        load_template(tmp_path / "t.md.j2")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "screen",
+            str(EXAMPLES / "sparse-proposal.yaml"),
+            "--template",
+            str(tmp_path / "t.md.j2"),
+            "--format",
+            "md",
+        ],
+    )
+    assert result.exit_code == 2 and "t.md.j2: it is a FIFO (named pipe)" in result.output

@@ -344,3 +344,27 @@ def test_the_bundle_is_one_json_object_and_each_entry_is_read_alone():
     for key, entry in whole.items():
         assert lazy.get(key) == entry
     assert lazy.get("no/such.yaml") is None
+
+
+def test_a_link_is_refused_where_links_must_not_be_followed(tmp_path):
+    target = tmp_path / "secret.txt"
+    target.write_bytes(b"secret")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    assert yamlload.read_input(link, 100) == b"secret"  # a file the user named: as named
+    with pytest.raises(OSError) as excinfo:
+        yamlload.read_input(link, 100, follow_links=False)
+    assert excinfo.value.strerror == "it is a link, not a regular file"
+    assert excinfo.value.filename == str(link)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_not_regular_says_what_a_path_is_without_opening_it(tmp_path):
+    os.mkfifo(tmp_path / "p.yaml")
+    (tmp_path / "f.yaml").write_text("a: 1\n")
+    assert yamlload.not_regular(tmp_path / "p.yaml") == (
+        "it is a FIFO (named pipe), not a regular file"
+    )
+    assert yamlload.not_regular(tmp_path) == "it is a folder, not a regular file"
+    assert yamlload.not_regular(tmp_path / "f.yaml") is None
+    assert yamlload.not_regular(tmp_path / "missing.yaml") is None  # the caller: "not found"

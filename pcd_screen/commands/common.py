@@ -222,13 +222,13 @@ def load_mapping(column_map=(), map_file=None, constants=()) -> dict | None:
     """The mapping of the options: {"columns": {...}, "constants": {...}}, or None."""
     mapping: dict = {"columns": {}, "constants": {}}
     if map_file:
-        import yaml
+        from pcd_screen.core.located import LoadError
+        from pcd_screen.core.yamlread import load_file
 
-        try:
-            with open(map_file, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise Failure(f"{map_file}: cannot read the mapping file: {exc}") from None
+        try:  # as any YAML input: a regular file within the size limit, no tags run
+            data = load_file(map_file).data or {}
+        except LoadError as exc:
+            raise Failure(f"invalid mapping file:\n{exc}") from None
         if not isinstance(data, dict) or not set(data) <= {"columns", "constants"}:
             raise Failure(f"{map_file}: expected a mapping with 'columns' and/or 'constants'")
         for key in ("columns", "constants"):

@@ -36,7 +36,12 @@ def import_csv(file, out_dir, max_file_size, column_map, map_file, constants, sa
     if save_map:
         import yaml
 
-        used = {"columns": suggest_mapping(file, columns, max_file_size)}
+        from pcd_screen.core.located import LoadError
+
+        try:
+            used = {"columns": suggest_mapping(file, columns, max_file_size)}
+        except LoadError as exc:  # no mapping is saved for a file that cannot be read
+            raise common.Failure(str(exc)) from None
         if constant_values:
             used["constants"] = constant_values
         common.write(save_map, yaml.safe_dump(used, sort_keys=False, allow_unicode=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from pcd_screen.commands import common
 from pcd_screen.commands.common import Failure
 
 
@@ -15,28 +16,41 @@ from pcd_screen.commands.common import Failure
     type=click.Path(file_okay=False, exists=True),
     help="The batch run folder: the agreement rates go into its portfolio report too.",
 )
-def command(sheet, run_dir):
+@common.max_size_option
+def command(sheet, run_dir, max_file_size):
     """Read a review sheet back (review.csv of `batch --review N`, with verdict_agree yes/no,
-    rules_wrong and reason filled in) and report the agreement per verdict and per rule."""
-    import json
-    from pathlib import Path
-
-    from pcd_screen.core.outputs import write_atomic
-    from pcd_screen.runs.review import SheetError, insert_into_report, read_sheet, section
+    rules_wrong and reason filled in) and report the agreement per verdict and per rule. A row
+    that cannot be counted is reported with its row and column; the exit status is then 2 and
+    nothing is printed or written, since the rates would leave it out."""
+    from pcd_screen.runs.review import (
+        AGREEMENT_FILE,
+        RunFolderError,
+        SheetError,
+        read_sheet,
+        section,
+        write_into_run,
+    )
 
     try:
-        agreement = read_sheet(sheet)
-    except (SheetError, OSError, UnicodeDecodeError) as exc:
+        agreement = read_sheet(sheet, max_file_size)
+    except SheetError as exc:
         raise Failure(str(exc)) from None
-    for problem in agreement["problems"]:
-        click.echo(problem, err=True)
+    problems = agreement["problems"]
+    if problems:
+        for problem in problems:
+            click.echo(common.log_safe(problem), err=True)
+        rows = "1 row" if len(problems) == 1 else f"{len(problems)} rows"
+        raise Failure(f"{sheet}: {rows} cannot be counted; correct and run again (nothing written)")
+    if run_dir:
+        try:
+            written = write_into_run(run_dir, agreement)
+        except RunFolderError as exc:
+            raise Failure(str(exc)) from None
     click.echo(section(agreement), nl=False)
     if run_dir:
-        out = Path(run_dir)
-        write_atomic(out / "review-agreement.json", json.dumps(agreement, indent=1) + "\n")
-        for name, html in (("portfolio.md", False), ("portfolio.html", True)):
-            insert_into_report(out / name, section(agreement, html=html))
+        reports = [path.name for path in written if path.name != AGREEMENT_FILE]
         click.echo(
-            f"agreement written to {out / 'review-agreement.json'} and the portfolio report",
+            f"agreement written to {run_dir}: {AGREEMENT_FILE}"
+            + "".join(f", {name}" for name in reports),
             err=True,
         )

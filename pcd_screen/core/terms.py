@@ -22,6 +22,7 @@ KINDS = ("concern", "strength")
 STATUSES = ("flag", "waived", "unclear", "pass", "not-applicable")
 VERDICTS = ("block", "revise", "clarify", "clear")  # worst first
 FAIL_ON = (*VERDICTS[:-1], "never")
+RULE_ID = r"[A-Z]{2,4}-[0-9]{3}"  # a rule's id, as the schemas' id pattern has it (DNH-001)
 LANGUAGES = ("en", "nl", "fr")
 # Regional usage: nl = nl-BE (Flemish, as DGD and Enabel write); nl-NL and fr-BE change a few
 # words through locale/variants.yaml, not a second translation.

@@ -86,21 +86,27 @@ def decode(raw: bytes, file: str) -> str:
         raise LoadError([InputError(file, line, column, "", msg)]) from None
 
 
-def open_input(file_path):
+def open_input(file_path, follow_links: bool = True):
     """Open an input file for reading in binary mode; only a regular file is accepted.
 
     A FIFO would block until something writes to it and a device such as /dev/zero never ends,
     so both are refused (opened without blocking, then checked) with an OSError whose strerror
-    says what the path is.
+    says what the path is and whose filename is the path. follow_links=False refuses a link
+    too: a file in a folder the tool writes to, which a link must not send elsewhere.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(file_path, flags)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(file_path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links and os.path.islink(file_path):
+            raise OSError(errno.ELOOP, _not_regular(stat.S_IFLNK), str(file_path)) from None
+        raise
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            from pcd_screen.core.outputs import file_kind
-
-            raise OSError(errno.EINVAL, f"it is {file_kind(mode)}, not a regular file")
+            raise OSError(errno.EINVAL, _not_regular(mode), str(file_path))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -109,14 +115,31 @@ def open_input(file_path):
         raise
 
 
+def not_regular(file_path) -> str | None:
+    """Why open_input would refuse an existing path ("it is a FIFO (named pipe), not a regular
+    file"), or None: a regular file, a link to one, or nothing there (the caller says "not
+    found" in its own words)."""
+    try:
+        mode = os.stat(file_path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _not_regular(mode)
+
+
+def _not_regular(mode: int) -> str:
+    from pcd_screen.core.outputs import file_kind
+
+    return f"it is {file_kind(mode)}, not a regular file"
+
+
 RAISE_LIMIT = "raise it with --max-file-size or the max_file_size setting"
 
 
-def read_input(file_path, max_bytes: int) -> bytes | None:
+def read_input(file_path, max_bytes: int, follow_links: bool = True) -> bytes | None:
     """The whole of a regular file, or None when it holds more than max_bytes (checked on its
     size first: reading a file far over the limit would waste time and memory). OSError as
     open_input raises it."""
-    with open_input(file_path) as handle:
+    with open_input(file_path, follow_links) as handle:
         if os.fstat(handle.fileno()).st_size > max_bytes:
             return None
         raw = handle.read(max_bytes + 1)

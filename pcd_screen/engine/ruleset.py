@@ -189,7 +189,9 @@ def rule_files(directory) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
         raise RuleError([InputError(str(directory), None, None, "", "rule directory not found")])
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # Every *.yaml is read: one that is not a regular file (a FIFO, a device, a folder, a broken
+    # link) is an error naming it when it is read (yamlread.open_input), never silently skipped.
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
 def load_ruleset(extra_dirs=(), validate: bool | None = None, builtin: bool = True) -> Ruleset:

@@ -184,28 +184,14 @@ def read_csv(
 
     The file is read whole, so it may hold at most max_bytes (default MAX_BYTES)."""
     name = display_name or str(path)
-    max_bytes = max_bytes or MAX_BYTES
     try:
-        raw = read_input(path, max_bytes)
-    except OSError as exc:
-        yield _file_error(name, None, f"cannot read file: {exc.strerror}")
-        return
-    if raw is None:
-        yield _file_error(name, None, too_large(max_bytes))
-        return
-    try:
-        text = _decode(raw, name)
+        text, delimiter = read_text(path, name, max_bytes)
     except LoadError as exc:
         yield from exc.errors
         return
     if not text.strip():
         yield _file_error(name, 1, "the file is empty; expected a header row")
         return
-    hint = re.match(r"sep=([,;\t|])\r?\n", text)  # Excel's delimiter line, hidden by Excel
-    if hint:
-        text, delimiter = text[hint.end() :], hint.group(1)
-    else:
-        delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     # Spreadsheet rows: one per record (a quoted cell may span lines); the header is row 1
     # unless blank rows come before it.
@@ -250,14 +236,7 @@ def read_csv(
         except StopIteration:
             break
         except csv.Error as exc:
-            message = f"cannot read the row: {exc}"
-            if "field larger than field limit" in str(exc):
-                # Excel holds at most 32,767 characters in a cell; the csv module's limit is 4x.
-                message = (
-                    f"a cell is longer than {csv.field_size_limit()} characters, the limit "
-                    "for one cell; row skipped"
-                )
-            yield CsvRowError(name, row_number, None, "", message)
+            yield CsvRowError(name, row_number, None, "", row_problem(exc))
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -281,6 +260,36 @@ def read_csv(
             continue
         seen_ids[result["id"]] = row_number
         yield result
+
+
+def read_text(path, name: str | None = None, max_bytes: int | None = None) -> tuple[str, str]:
+    """A CSV file's text and delimiter. Only a regular file of at most max_bytes (default
+    MAX_BYTES) is read, as UTF-8 (or UTF-16/32 with a byte-order mark), and Excel's `sep=` line
+    is taken off; otherwise LoadError names the file and says what is wrong."""
+    name = name or str(path)
+    max_bytes = max_bytes or MAX_BYTES
+    try:
+        raw = read_input(path, max_bytes)
+    except OSError as exc:
+        raise LoadError([_file_error(name, None, f"cannot read file: {exc.strerror}")]) from None
+    if raw is None:
+        raise LoadError([_file_error(name, None, too_large(max_bytes))])
+    text = _decode(raw, name)
+    hint = re.match(r"sep=([,;\t|])\r?\n", text)  # Excel's delimiter line, hidden by Excel
+    if hint:
+        return text[hint.end() :], hint.group(1)
+    return text, sniff_delimiter(text)
+
+
+def row_problem(exc: csv.Error) -> str:
+    """What a row the csv module cannot read has wrong, for a message naming the row."""
+    if "field larger than field limit" in str(exc):
+        # Excel holds at most 32,767 characters in a cell; the csv module's limit is 4x.
+        return (
+            f"a cell is longer than {csv.field_size_limit()} characters, the limit for one "
+            "cell; row skipped"
+        )
+    return f"cannot read the row: {exc}"
 
 
 def _first_use(cells, columns, seen_ids) -> int | None:
@@ -915,16 +924,9 @@ def read_records(
 
 
 def suggest_mapping(path, column_map: dict | None = None, max_bytes: int | None = None) -> dict:
-    """The column mapping read_csv would use for a file: header -> field (for --save-map)."""
-    raw = read_input(path, max_bytes or MAX_BYTES)
-    if raw is None:
-        return {}
-    text = _decode(raw, str(path))
-    hint = re.match(r"sep=([,;\t|])\r?\n", text)
-    if hint:
-        text, delimiter = text[hint.end() :], hint.group(1)
-    else:
-        delimiter = sniff_delimiter(text)
+    """The column mapping read_csv would use for a file: header -> field (for --save-map).
+    LoadError as read_text raises it."""
+    text, delimiter = read_text(path, max_bytes=max_bytes)
     text = text.lstrip("\r\n")
     header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     return mapping_of(header, column_map, _sample(text, delimiter, len(header)))

@@ -56,8 +56,13 @@ def load_template(path: Path, shown: str | None = None) -> UserTemplate:
     fmt = format_of(shown)
     if fmt is None:
         raise TemplateProblem(f"{shown}: cannot tell which report the template writes: {NAMING}")
-    try:
-        source = Path(path).read_text(encoding="utf-8")
+    from pcd_screen.core.yamlread import MAX_BYTES, read_input, too_large
+
+    try:  # as any input: a regular file (a FIFO would block), within the size limit
+        raw = read_input(path, MAX_BYTES)
+        if raw is None:
+            raise TemplateProblem(f"{shown}: {too_large(MAX_BYTES)}")
+        source = raw.decode("utf-8")
     except OSError as exc:
         raise TemplateProblem(f"{shown}: cannot read the template: {exc.strerror}") from None
     except UnicodeDecodeError:

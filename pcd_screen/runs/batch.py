@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pcd_screen.core.outputs import base_name, file_kind, safe_name, spreadsheet_safe, write_atomic
 from pcd_screen.core.terms import PRINCIPLES
+from pcd_screen.core.yamlread import open_input
 from pcd_screen.reports.portfolio import Aggregate
 
 # --------------------------------------------------------------------------- screening
@@ -684,7 +685,7 @@ def fingerprint(files, options: Options, session) -> str:
     digest.update(json.dumps(settings).encode())
     for file in files:
         digest.update(file.encode() + b"\0")
-        with open(file, "rb") as handle:
+        with open_input(file) as handle:  # a file replaced by a FIFO since would block
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
@@ -698,7 +699,7 @@ def _sources(files) -> list[dict]:
     out = []
     for file in files:
         digest = hashlib.sha1()
-        with open(file, "rb") as handle:
+        with open_input(file) as handle:  # a file replaced by a FIFO since would block
             head = handle.read(4096)
             digest.update(head)
             for block in iter(lambda: handle.read(1 << 20), b""):

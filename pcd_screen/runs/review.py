@@ -114,44 +114,79 @@ def write_sheet(path: Path, records: list[dict]) -> Path:
 
 
 class SheetError(ValueError):
-    pass
+    """A review sheet that cannot be read at all (the message names the file)."""
 
 
-def read_sheet(path) -> dict:
+class RunFolderError(ValueError):
+    """A run folder the agreement cannot be written into safely (the message names the path)."""
+
+
+REQUIRED_COLUMNS = ("id", "verdict", "flagged_rules", "verdict_agree", "rules_wrong")
+
+
+def read_sheet(path, max_bytes: int | None = None) -> dict:
     """Agreement rates of a filled-in review sheet: per verdict (the reviewer agrees with the
     verdict) and per rule (the flagged rule is right unless the reviewer lists it in
-    rules_wrong). Rows without an answer are counted as not reviewed."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"id", "verdict", "flagged_rules", "verdict_agree", "rules_wrong"} - set(
-            reader.fieldnames or ()
-        )
-        if missing:
-            raise SheetError(f"{path}: not a review sheet (no column {', '.join(sorted(missing))})")
-        verdicts: dict = defaultdict(lambda: [0, 0])  # verdict -> [agreed, reviewed]
-        rules: dict = defaultdict(lambda: [0, 0])
-        problems, reviewed, rows = [], 0, 0
-        for number, row in enumerate(reader, start=2):
+    rules_wrong). Rows without an answer are counted as not reviewed.
+
+    The sheet is read as the CSV importer reads a spreadsheet (csvtable.read_text: a regular
+    file within the size limit, UTF-8 or with a byte-order mark); SheetError when it cannot be
+    read or is no review sheet. A row that cannot be counted (an answer other than yes or no,
+    an unknown verdict or rule id, a cell over the csv module's limit) is left out and
+    described in "problems", as FILE:ROW: column: what is wrong."""
+    import io
+
+    from pcd_screen.core.located import LoadError
+    from pcd_screen.inputs.csvtable import read_text, row_problem
+
+    name = str(path)
+    try:
+        text, delimiter = read_text(path, name, max_bytes)
+    except LoadError as exc:
+        raise SheetError("\n".join(str(error) for error in exc.errors)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+    except csv.Error as exc:
+        raise SheetError(f"{name}:1: (header): {row_problem(exc)}") from None
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise SheetError(f"{name}: not a review sheet (no column {', '.join(missing)})")
+    verdicts: dict = defaultdict(lambda: [0, 0])  # verdict -> [agreed, reviewed]
+    rules: dict = defaultdict(lambda: [0, 0])
+    problems, reviewed, rows, number = [], 0, 0, 1
+    while True:
+        number += 1  # spreadsheet rows, one per record: the header is row 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
             rows += 1
-            answer = (row.get("verdict_agree") or "").strip().lower()
-            if not answer:
-                continue
-            if answer not in ANSWERS:
-                problems.append(f"{path}:{number}: verdict_agree: {answer!r} is not yes or no")
-                continue
-            reviewed += 1
-            verdict = (row.get("verdict") or "").strip().lstrip("'")
-            verdicts[verdict][1] += 1
-            verdicts[verdict][0] += ANSWERS[answer]
-            wrong = {r.strip() for r in (row.get("rules_wrong") or "").split(";") if r.strip()}
-            flagged = [r.strip() for r in (row.get("flagged_rules") or "").split(";") if r.strip()]
-            for rule in wrong - set(flagged):
-                problems.append(f"{path}:{number}: rules_wrong: {rule} was not flagged on this row")
-            for rule in flagged:
-                rules[rule][1] += 1
-                rules[rule][0] += rule not in wrong
+            problems.append(f"{name}:{number}: (row): {row_problem(exc)}")
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows += 1
+        row = dict(zip(header, cells, strict=False))  # a short row lacks the last columns
+        answer = row.get("verdict_agree", "").strip().lower()
+        if not answer:
+            continue
+        verdict = row.get("verdict", "").strip().lstrip("'")
+        flagged = [r.strip() for r in row.get("flagged_rules", "").split(";") if r.strip()]
+        wrong = {r.strip() for r in row.get("rules_wrong", "").split(";") if r.strip()}
+        problem = _row_problem(answer, verdict, flagged, wrong)
+        if problem:
+            problems.append(f"{name}:{number}: {problem}")
+            continue
+        reviewed += 1
+        verdicts[verdict][1] += 1
+        verdicts[verdict][0] += ANSWERS[answer]
+        for rule in flagged:
+            rules[rule][1] += 1
+            rules[rule][0] += rule not in wrong
     return {
-        "sheet": str(path),
+        "sheet": name,
         "rows": rows,
         "reviewed": reviewed,
         "verdicts": {
@@ -163,6 +198,28 @@ def read_sheet(path) -> dict:
         "overall": (sum(a for a, _n in verdicts.values()) / reviewed if reviewed else None),
         "problems": problems,
     }
+
+
+def _row_problem(answer: str, verdict: str, flagged: list, wrong: set) -> str | None:
+    """`column: what is wrong` with a reviewed row, or None when it can be counted. Values are
+    quoted with repr and cut short: a sheet may hold control characters or megabytes."""
+    import re
+
+    from pcd_screen.core.located import clip
+    from pcd_screen.core.terms import RULE_ID
+
+    if answer not in ANSWERS:
+        return f"verdict_agree: {clip(answer, 80)!r} is not yes or no"
+    if verdict not in VERDICTS:
+        return f"verdict: {clip(verdict, 80)!r} is not a verdict ({', '.join(VERDICTS)})"
+    for column, ids in (("flagged_rules", flagged), ("rules_wrong", sorted(wrong))):
+        bad = next((r for r in ids if not re.fullmatch(RULE_ID, r)), None)
+        if bad is not None:
+            return f"{column}: {clip(bad, 80)!r} is not a rule id (such as DNH-001)"
+    unflagged = sorted(wrong - set(flagged))
+    if unflagged:
+        return f"rules_wrong: {', '.join(unflagged)} was not flagged on this row"
+    return None
 
 
 def section(agreement: dict, html: bool = False) -> str:
@@ -215,25 +272,72 @@ def section(agreement: dict, html: bool = False) -> str:
 
 
 MARK_START, MARK_END = "<!-- review:start -->", "<!-- review:end -->"
+AGREEMENT_FILE = "review-agreement.json"
+REPORTS = (("portfolio.md", False), ("portfolio.html", True))  # file, HTML
+# A portfolio report lists at most 1,000 proposals: far below this.
+REPORT_MAX_BYTES = 64 * 1024 * 1024
 
 
-def insert_into_report(path: Path, text: str) -> bool:
-    """Put the review section into a portfolio report (replacing an earlier one)."""
-    if not path.exists():
-        return False
-    report = path.read_text(encoding="utf-8")
+def write_into_run(run_dir, agreement: dict) -> list[Path]:
+    """Write the agreement into a batch run folder: review-agreement.json, and the review
+    section into those of its portfolio reports that exist. Files in the folder are the run's,
+    so no link there is read or written through (docs/security.md, "Outputs"); every target is
+    checked and every report read before anything is written, and each file is written whole
+    (a temporary file, then a rename). RunFolderError names the path. The paths written."""
+    import json
+
+    from pcd_screen.core.outputs import check_target
+
+    out = Path(run_dir)
+    try:
+        updates = {
+            check_target(out / AGREEMENT_FILE, within=out): json.dumps(agreement, indent=1) + "\n"
+        }
+        for name, html in REPORTS:
+            report = _read_report(out / name)
+            if report is not None:
+                target = check_target(out / name, within=out)
+                updates[target] = with_section(report, section(agreement, html=html), html)
+        for target, text in updates.items():
+            write_atomic(target, text, within=out)
+    except OSError as exc:
+        where = exc.filename or out
+        raise RunFolderError(
+            f"{where}: {exc.strerror or exc}; in the run folder only regular files are read "
+            "and replaced, and no link is followed"
+        ) from None
+    return list(updates)
+
+
+def _read_report(path: Path) -> str | None:
+    """A portfolio report's text, None when there is none; OSError for a link, a FIFO, a report
+    over REPORT_MAX_BYTES or one that is not UTF-8."""
+    import errno
+
+    from pcd_screen.core.yamlread import read_input
+
+    try:
+        raw = read_input(path, REPORT_MAX_BYTES, follow_links=False)
+    except FileNotFoundError:
+        return None
+    if raw is None:
+        message = f"larger than {REPORT_MAX_BYTES} bytes: not a portfolio report"
+        raise OSError(errno.EFBIG, message, str(path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise OSError(errno.EINVAL, "not UTF-8: not a portfolio report", str(path)) from None
+
+
+def with_section(report: str, text: str, html: bool) -> str:
+    """The report with the review section in it, replacing an earlier one."""
     block = f"{MARK_START}\n{text}{MARK_END}\n"
     if MARK_START in report and MARK_END in report:
         head, rest = report.split(MARK_START, 1)
         tail = rest.split(MARK_END, 1)[1].lstrip("\n")
-        report = head + block + tail
-    else:
-        anchor = "<h2>Data</h2>" if path.suffix == ".html" else "## Data"
-        for candidate in (anchor, "</body>"):
-            if candidate in report:
-                report = report.replace(candidate, block + candidate, 1)
-                break
-        else:
-            report += "\n" + block
-    write_atomic(path, report)
-    return True
+        return head + block + tail
+    anchor = "<h2>Data</h2>" if html else "## Data"
+    for candidate in (anchor, "</body>"):
+        if candidate in report:
+            return report.replace(candidate, block + candidate, 1)
+    return report + "\n" + block

@@ -18,7 +18,11 @@ def read_run(folder) -> dict[str, dict]:
     if path.is_dir():
         path = path / "results.jsonl"
     results = {}
-    with open_input(path) as handle:
+    try:
+        handle = open_input(path)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
                 continue

@@ -107,15 +107,17 @@ def load(data: bytes, name: str, time_limit: float | None = None, max_bytes: int
 def read_records(file, lang: str = "en", max_size: int | None = None):
     """The input registry's reader: the one proposal of a document, or the text of its error."""
     from pcd_screen.core.located import LoadError
+    from pcd_screen.core.yamlread import open_input
     from pcd_screen.inputs.documents import guard
 
     limit = max_size or guard.MAX_DOCUMENT_BYTES
     try:
-        size = os.stat(file).st_size
-        if size > limit:
-            yield f"{file}: refused: {size:,} bytes (documents up to {limit:,}; --max-file-size)"
-            return
-        with open(file, "rb") as handle:
+        with open_input(file) as handle:  # a FIFO or a device is refused, not read
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                limits = f"documents up to {limit:,}; --max-file-size"
+                yield f"{file}: refused: {size:,} bytes ({limits})"
+                return
             data = handle.read(limit + 1)
     except OSError as exc:
         yield f"{file}: cannot read: {exc.strerror}"
