@@ -470,3 +470,113 @@ def test_a_text_finding_cites_the_paragraph_of_its_sentence_not_the_first_one():
     evidence = noc.evidence[0]
     assert evidence.quote == "Funding follows the more for more approach agreed with the partner."
     assert evidence.location == "¶ 5"  # the fifth paragraph, not the description's first (¶ 3)
+
+
+def test_a_document_with_more_text_than_a_proposal_is_refused_in_the_reader():
+    # One paragraph of 19 MB took 90 s in the screening process; it is now refused by the
+    # reading child from its length, and nothing of it reaches extraction.
+    text = ("Niger border migration project. " * 40_000).encode()
+    started = time.monotonic()
+    with pytest.raises(DocumentProblem, match=r"characters of text \(at most 2,000,000"):
+        documents.parse(text * 2, "one-paragraph.txt")
+    assert time.monotonic() - started < 10
+
+
+def test_many_paragraphs_of_a_word_file_are_read_or_refused_quickly():
+    import docx
+
+    document = docx.Document()
+    for number in range(guard.MAX_BLOCKS + 1):
+        document.add_paragraph(f"Paragraph {number} of the proposal.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    started = time.monotonic()
+    with pytest.raises(DocumentProblem, match="paragraphs and tables"):
+        documents.parse(buffer.getvalue(), "many.docx")
+    assert time.monotonic() - started < 15  # 34 s before python-docx's style look-ups were cached
+
+
+def test_deeply_nested_or_huge_html_is_refused_before_it_is_parsed():
+    deep = b"<html><body>" + b"<div>" * 100_000 + b"<p>x</p>" + b"</div>" * 100_000
+    many = b"<html><body><p>" + b"<b>x</b>" * (guard.MAX_HTML_ELEMENTS // 2 + 1)
+    started = time.monotonic()
+    with pytest.raises(DocumentProblem, match="nested more than"):
+        documents.parse(deep, "deep.html")
+    with pytest.raises(DocumentProblem, match="HTML elements"):
+        documents.parse(many, "many.html")
+    assert time.monotonic() - started < 10
+    ordinary = b"<html><body>" + b"<div>" * 50 + b"<p>Country: Mali</p>" + b"</div>" * 50
+    assert documents.parse(ordinary, "ok.html").blocks[0].text == "Country: Mali"
+
+
+def test_a_pdf_page_that_takes_too_long_is_refused_within_its_page_bound():
+    # 200,000 rectangles on one page: minutes for the layout, refused after PDF_PAGE_SECONDS.
+    import zlib
+
+    ops = b"".join(b"%d %d 1 1 re f\n" % (i % 500, i // 500 % 700) for i in range(200_000))
+    stream = zlib.compress(ops)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (5, xref))
+    started = time.monotonic()
+    with pytest.raises(DocumentProblem, match="page 1 took longer than"):
+        documents.parse(out.getvalue(), "drawing.pdf")
+    assert time.monotonic() - started < guard.PDF_PAGE_SECONDS + 10
+
+
+def test_what_a_library_prints_does_not_spoil_the_readers_answer():
+    # odfpy prints "SAX FAILED TO PARSE" and the whole part on standard output for a cut
+    # content.xml: that once made the answer unreadable ("the reader stopped (memory?)").
+    members = {
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "content.xml": '<?xml version="1.0"?><office:document-content xmlns:office="x"><a>',
+    }
+    with pytest.raises(DocumentProblem, match="damaged: its content.xml is not well-formed"):
+        documents.parse(_zip(members), "cut.odt")
+
+
+def test_the_reader_answers_on_its_own_channel_whatever_is_printed(monkeypatch):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runpy; sys.argv = ['guard', 'txt'];"
+        "import pcd_screen.inputs.documents.plain as plain;"
+        "real = plain.read_txt;"
+        "plain.read_txt = lambda data: (print('noise from a library'), real(data))[1];"
+        "runpy.run_module('pcd_screen.inputs.documents.guard', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=b"Country: Mali", capture_output=True, check=False
+    )
+    assert done.stdout.startswith(b'{"status": "ok"'), done.stdout[:200]
+    assert b"noise from a library" in done.stderr
+
+
+def test_a_process_reads_a_few_documents_at_once(monkeypatch):
+    from pcd_screen.inputs.documents.model import DocumentBusy
+
+    monkeypatch.setattr(guard, "READ_QUEUE_SECONDS", 0.1)
+    for _ in range(guard.MAX_CONCURRENT_READS):
+        guard._readers.acquire()
+    try:
+        with pytest.raises(DocumentBusy, match="documents are being read"):
+            documents.parse(b"Country: Mali", "waiting.txt")
+    finally:
+        for _ in range(guard.MAX_CONCURRENT_READS):
+            guard._readers.release()
+    assert documents.parse(b"Country: Mali", "now.txt").blocks

@@ -240,3 +240,82 @@ def test_choices_show_their_labels_not_their_codes(client):
     assert re.search(r'value="legal-aid"> legal aid <', page.text) or re.search(
         r'<option value="legal-aid"[^>]*>legal aid</option>', page.text
     )
+
+
+def _workspace(client) -> str:
+    token = _csrf(client)
+    page = client.post("/upload", data={"csrf": token, "empty": "1"}, follow_redirects=False)
+    return page.headers["location"]
+
+
+def test_a_form_with_too_many_rows_is_refused_at_once(client):
+    # 4,990 activity rows blocked the whole server for 4.5 s (every row looked for among all
+    # fields), and the next view of the workspace was an 85 MB page.
+    import time
+
+    from pcd_screen.web.form import MAX_LIST_ITEMS
+
+    where = _workspace(client)
+    rows = [(f"activities.{i}.title", "border control") for i in range(MAX_LIST_ITEMS + 1)]
+    started = time.monotonic()
+    form = {"csrf": _csrf(client), "id": "X", **dict(rows)}
+    refused = client.post(where + "/answers", data=form)
+    assert refused.status_code == 413
+    assert f"too many rows in activities: the form takes at most {MAX_LIST_ITEMS}" in refused.text
+    assert time.monotonic() - started < 5
+
+
+def test_rows_of_a_form_are_read_in_one_pass_up_to_the_limit(client):
+    import time
+
+    from starlette.datastructures import FormData
+
+    from pcd_screen.web.form import MAX_LIST_ITEMS, parse
+
+    rows = [(f"activities.{i}.title", f"Activity {i}") for i in range(MAX_LIST_ITEMS)]
+    rows += [("results.0.indicators.1.name", "skipped: row 0 is missing"), ("title", "T")]
+    started = time.monotonic()
+    data = parse(FormData(rows), {})
+    assert time.monotonic() - started < 1
+    assert [a["title"] for a in data["activities"]][-1] == f"Activity {MAX_LIST_ITEMS - 1}"
+    assert len(data["activities"]) == MAX_LIST_ITEMS
+    assert "indicators" not in (data.get("results") or [{}])[0]
+
+
+def test_screening_runs_off_the_event_loop(client, monkeypatch):
+    import asyncio
+
+    from pcd_screen.web.app import Workbench
+
+    screened_on_loop = []
+    real = Workbench.screen
+
+    def screen(self, workspace, lang):
+        try:
+            asyncio.get_running_loop()
+            screened_on_loop.append(True)
+        except RuntimeError:  # a worker thread: no loop runs here
+            screened_on_loop.append(False)
+        return real(self, workspace, lang)
+
+    monkeypatch.setattr(Workbench, "screen", screen)
+    where = _workspace(client)
+    assert client.get(where).status_code == 200
+    assert client.get(where + "/download/report.html").status_code == 200
+    assert screened_on_loop == [False, False]
+
+
+def test_an_upload_waits_for_a_free_reader_then_is_refused_for_now(client, monkeypatch):
+    from pcd_screen.inputs.documents import guard
+
+    monkeypatch.setattr(guard, "READ_QUEUE_SECONDS", 0.1)
+    for _ in range(guard.MAX_CONCURRENT_READS):
+        guard._readers.acquire()
+    try:
+        page = _upload(client)
+    finally:
+        for _ in range(guard.MAX_CONCURRENT_READS):
+            guard._readers.release()
+    assert page.status_code == 503
+    assert f"{DOCX.name}: refused for now" in page.text
+    assert _upload(client).status_code == 200

@@ -24,10 +24,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pcd_screen.core.terms import REPORT_LANGUAGES
+from pcd_screen.inputs.documents.model import DocumentBusy
 from pcd_screen.web.workspaces import Decision, Store
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
+MAX_FORM_FIELDS = 5000  # fields a posted form may carry (rows of a list: form.MAX_LIST_ITEMS)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -130,12 +132,16 @@ async def _form(request: Request, app: Workbench):
         raise _Refused(411, "a length is required")
     if int(length) > app.max_upload + 64 * 1024:
         raise _Refused(413, f"too large: uploads up to {app.max_upload // (1024 * 1024)} MB")
-    form = await request.form(max_files=1, max_fields=5000, max_part_size=1024 * 1024)
+    form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=1024 * 1024)
     token = form.get("csrf") or ""
     expected = request.session.get("csrf") or ""
     if not expected or not secrets.compare_digest(str(token), expected):
         raise _Refused(403, "the form has expired or did not come from this workbench: reload")
     return form
+
+
+class _Busy(Exception):
+    """No reader free for an uploaded document: 503, try again."""
 
 
 class _Refused(Exception):
@@ -198,6 +204,10 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         try:
             # A document is read in a child process; the server keeps answering meanwhile.
             data, labels = await run_in_threadpool(_read_upload, name, content)
+        except _Busy as exc:
+            return app.page(
+                request, "start.html.j2", 503, error=str(exc), max_mb=max_upload // (1024 * 1024)
+            )
         except ValueError as exc:
             return app.page(
                 request, "start.html.j2", 400, error=str(exc), max_mb=max_upload // (1024 * 1024)
@@ -213,7 +223,8 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         if workspace is None:
             return RedirectResponse("/", status_code=303)
         lang = app.lang_of(request)
-        return _workbench_page(app, request, workspace, lang)
+        # Screening and rendering take CPU time: off the event loop, other clients go on.
+        return await run_in_threadpool(_workbench_page, app, request, workspace, lang)
 
     async def answers(request: Request):
         workspace = workspace_of(request)
@@ -223,9 +234,12 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             form = await _form(request, app)
         except _Refused as exc:
             return PlainTextResponse(str(exc), status_code=exc.status)
-        from pcd_screen.web.form import parse
+        from pcd_screen.web.form import TooManyItems, parse
 
-        workspace.data = parse(form, workspace.data)
+        try:
+            workspace.data = parse(form, workspace.data)
+        except TooManyItems as exc:
+            return PlainTextResponse(str(exc), status_code=413)
         workspace.officer = (form.get("officer") or workspace.officer or "").strip()[:120]
         return RedirectResponse(f"/w/{workspace.id}#report", status_code=303)
 
@@ -241,7 +255,7 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         choice = str(form.get("decision") or "")
         reason = str(form.get("reason") or "").strip()[:2000]
         officer = str(form.get("officer") or workspace.officer or "").strip()[:120]
-        _proposal, result = app.screen(workspace, app.lang_of(request))
+        _proposal, result = await run_in_threadpool(app.screen, workspace, app.lang_of(request))
         finding = next((f for f in result.findings if f.rule_id == rule), None) if result else None
         if finding is None or choice not in ("agree", "disagree"):
             return PlainTextResponse("no such finding or decision", status_code=400)
@@ -277,40 +291,8 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             return RedirectResponse("/", status_code=303)
         what = request.path_params["what"]
         lang = app.lang_of(request)
-        proposal, result = app.screen(workspace, lang)
-        base = _safe_base(workspace.data.get("id"))
-        if what == "proposal.yaml":
-            from pcd_screen.inputs.draft import draft_yaml
-
-            if proposal is None:
-                return PlainTextResponse("\n".join(workspace.errors), status_code=400)
-            return _attachment(draft_yaml(proposal, lang), f"{base}.yaml", "application/yaml")
-        if result is None:
-            return PlainTextResponse("\n".join(workspace.errors), status_code=400)
-        run = _run(workspace)
-        if what == "report.html":
-            from pcd_screen.reports import render
-
-            return _attachment(
-                render("html", [result], run, lang), f"{base}-report.html", "text/html"
-            )
-        if what == "report.pdf":
-            from pcd_screen.reports import render
-
-            return _attachment(
-                render("pdf", [result], run, lang), f"{base}-report.pdf", "application/pdf"
-            )
-        if what == "letter.md":
-            from pcd_screen.reports import render
-
-            return _attachment(
-                render("letter", [result], run, lang), f"{base}-letter.md", "text/markdown"
-            )
-        if what == "decisions.yaml":
-            return _attachment(
-                _decisions_yaml(workspace, result), f"{base}-decisions.yaml", "application/yaml"
-            )
-        return PlainTextResponse("not found", status_code=404)
+        # Screening and rendering take CPU time: off the event loop, other clients go on.
+        return await run_in_threadpool(_download, app, workspace, what, lang)
 
     async def no_icon(request: Request):
         return Response(status_code=204)
@@ -391,11 +373,49 @@ def _read_upload(name: str, content: bytes) -> tuple[dict, dict]:
         )
     try:
         proposal = documents.load(content, name)
+    except DocumentBusy as exc:
+        raise _Busy(f"{name}: {exc}") from None
     except documents.DocumentProblem as exc:
         raise ValueError(f"{name}: {exc}") from None
     except LoadError as exc:
         raise ValueError(str(exc)) from None
     return copy.deepcopy(proposal.data), dict(proposal.document.labels)
+
+
+def _download(app: Workbench, workspace, what: str, lang: str) -> Response:
+    """A download of a workspace: its proposal as YAML, a report, the letter, the decisions."""
+    proposal, result = app.screen(workspace, lang)
+    base = _safe_base(workspace.data.get("id"))
+    if what == "proposal.yaml":
+        from pcd_screen.inputs.draft import draft_yaml
+
+        if proposal is None:
+            return PlainTextResponse("\n".join(workspace.errors), status_code=400)
+        return _attachment(draft_yaml(proposal, lang), f"{base}.yaml", "application/yaml")
+    if result is None:
+        return PlainTextResponse("\n".join(workspace.errors), status_code=400)
+    run = _run(workspace)
+    if what == "report.html":
+        from pcd_screen.reports import render
+
+        return _attachment(render("html", [result], run, lang), f"{base}-report.html", "text/html")
+    if what == "report.pdf":
+        from pcd_screen.reports import render
+
+        return _attachment(
+            render("pdf", [result], run, lang), f"{base}-report.pdf", "application/pdf"
+        )
+    if what == "letter.md":
+        from pcd_screen.reports import render
+
+        return _attachment(
+            render("letter", [result], run, lang), f"{base}-letter.md", "text/markdown"
+        )
+    if what == "decisions.yaml":
+        return _attachment(
+            _decisions_yaml(workspace, result), f"{base}-decisions.yaml", "application/yaml"
+        )
+    return PlainTextResponse("not found", status_code=404)
 
 
 def _workbench_page(app: Workbench, request: Request, workspace, lang: str):

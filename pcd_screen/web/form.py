@@ -18,6 +18,7 @@ from pcd_screen.core.vocabularies import definition, terms
 HIDDEN = {"schema_version", "sections", "risks"}
 LONG_TEXT = {"summary", "description", "text", "statement"}
 EXTRA_ROWS = 1  # empty rows offered after the items of a list
+MAX_LIST_ITEMS = 200  # rows a posted list may have (activities, results, ...): more is refused
 UNKNOWN = ""  # the value of every "don't know" choice
 
 
@@ -175,23 +176,47 @@ def _label(labels: dict, path) -> str | None:
 # --- back: the form -> proposal data ----------------------------------------------------------
 
 
+class TooManyItems(ValueError):
+    """A posted list with more rows than MAX_LIST_ITEMS (the message names the list)."""
+
+
 def parse(form, data: dict) -> dict:
     """The proposal data the answers give: the form's fields replace what the form shows, the
     rest of `data` (document sections, risk table, extensions) is kept. An empty answer is
-    unknown: the field is left out."""
+    unknown: the field is left out. TooManyItems when a list has more than MAX_LIST_ITEMS rows."""
     schema = _schema()
+    rows = _row_numbers(form)
     out = {k: v for k, v in data.items() if k in HIDDEN or k.startswith("x-")}
     out["schema_version"] = 1
     for name, prop in schema["properties"].items():
         if name in HIDDEN:
             continue
-        value = _read((name,), prop, form)
+        value = _read((name,), prop, form, rows)
         if value is not None:
             out[name] = value
     return out
 
 
-def _read(path, prop, form):
+def _row_numbers(form) -> dict[str, set[int]]:
+    """list field -> the row numbers the form has for it ("results.1.indicators" -> {0, 1}), in
+    one pass over the fields (looking for each row among all the fields was quadratic: 5,000
+    rows blocked the server for seconds)."""
+    rows: dict[str, set[int]] = {}
+    for key in form:
+        parts = key.split(".")
+        for position in range(1, len(parts) - 1):
+            if parts[position].isdigit():
+                name = ".".join(parts[:position])
+                number = int(parts[position])
+                if number >= MAX_LIST_ITEMS:
+                    raise TooManyItems(
+                        f"too many rows in {name}: the form takes at most {MAX_LIST_ITEMS}"
+                    )
+                rows.setdefault(name, set()).add(number)
+    return rows
+
+
+def _read(path, prop, form, rows):
     prop = _resolve(prop)
     name = ".".join(str(p) for p in path)
     kind = _type(prop)
@@ -206,7 +231,7 @@ def _read(path, prop, form):
     if kind == "object":
         out = {}
         for child, sub in prop.get("properties", {}).items():
-            value = _read((*path, child), sub, form)
+            value = _read((*path, child), sub, form, rows)
             if value is not None:
                 out[child] = value
         return out or None
@@ -218,20 +243,21 @@ def _read(path, prop, form):
                 return []
             return chosen or None
         if _type(items) == "object":
-            rows = []
+            found = []
+            present = rows.get(name, set())
             index = 0
-            while any(key.startswith(f"{name}.{index}.") for key in form):
+            while index in present:  # rows 0, 1, 2, ... up to the first one missing
                 item = {}
                 for child, sub in items.get("properties", {}).items():
-                    value = _read((*path, index, child), sub, form)
+                    value = _read((*path, index, child), sub, form, rows)
                     if value is not None:
                         item[child] = value
                 if item:
-                    rows.append(item)
+                    found.append(item)
                 index += 1
             if form.get(name + ".none"):
                 return []
-            return rows or None
+            return found or None
         text = (form.get(name) or "").strip()
         return [part.strip() for part in text.split(",") if part.strip()] or None
     raw = form.get(name)

@@ -5,16 +5,24 @@
   compression ratio are checked before any member is decompressed (zip bombs); a reader of the
   standard library never inflates a member past its declared size;
 - every reader runs in a child process with a time bound and a memory bound (PDF bombs, XML
-  expansion, huge tables): a document that takes longer or more memory is refused, and the
-  process screening it is never the one that runs out;
+  expansion, huge tables), and a PDF page has a time bound of its own: a document that takes
+  longer or more memory is refused, and the process screening it is never the one that runs out;
+- what the child gives back is bounded (paragraphs, table cells, characters of text), so the
+  extraction and the screening that follow in the parent take seconds, not minutes;
+- a process reads at most a few documents at once (the workbench's uploads wait their turn);
 - nothing is fetched: linked images, external templates and hyperlinks are never followed, and
   macros (vbaProject.bin of a .docm) are never read, let alone run.
+
+The limits are sized for a real proposal (a few hundred pages) with a wide margin: the bundled
+examples read in under a second in under 200 MiB of address space.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
+from contextlib import contextmanager
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 2000
@@ -22,10 +30,18 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 160 * 1024 * 1024
 MAX_RATIO = 150  # declared size / compressed size of one member above 1 MiB
 MAX_PDF_PAGES = 400
-MAX_BLOCKS = 20000
+PDF_PAGE_SECONDS = 5.0  # one page of a proposal reads in a fraction of a second
+MAX_BLOCKS = 10000  # paragraphs, headings and tables: 25 a page over 400 pages
 MAX_TABLE_CELLS = 50000
-TIME_LIMIT = 60.0  # seconds for one document
-MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of the reading process
+MAX_HTML_ELEMENTS = 500_000  # tags, end tags included: 50 a paragraph for 10,000 paragraphs
+MAX_HTML_DEPTH = 300  # elements inside elements; a word processor's export nests a few dozen
+MAX_TEXT_CHARS = 2_000_000  # characters of text: 5,000 a page over 400 pages
+TIME_LIMIT = 60.0  # seconds for one document (400 PDF pages at 0.15 s each)
+MEMORY_LIMIT = 512 * 1024 * 1024  # address space of the reading process
+MAX_CONCURRENT_READS = 2  # documents read at once by one process (each in its own child)
+READ_QUEUE_SECONDS = 30.0  # how long a document waits for a free reader before it is refused
+
+_readers = threading.BoundedSemaphore(MAX_CONCURRENT_READS)
 
 
 def check_zip(data: bytes, what: str) -> None:
@@ -71,6 +87,48 @@ def check_counts(blocks: list, cells: int = 0) -> None:
         raise DocumentProblem(f"refused: tables with more than {MAX_TABLE_CELLS:,} cells")
 
 
+def check_text(characters: int) -> None:
+    """Refuse a document with more text than a proposal has (what follows the reading, the
+    extraction and the screening, takes time in proportion to the text)."""
+    from pcd_screen.inputs.documents.model import DocumentProblem
+
+    if characters > MAX_TEXT_CHARS:
+        raise DocumentProblem(
+            f"refused: {characters:,} characters of text (at most {MAX_TEXT_CHARS:,}, about "
+            f"{MAX_PDF_PAGES} pages); screen the proposal without its annexes"
+        )
+
+
+@contextmanager
+def page_time_bound(page: int):
+    """Refuse a PDF page that takes longer than PDF_PAGE_SECONDS to read (a content stream
+    drawing millions of shapes, forms inside forms). Only in the main thread of a process
+    (the reading child): elsewhere the child's own time bound remains."""
+    import signal
+
+    from pcd_screen.inputs.documents.model import DocumentProblem
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expired(_signum, _frame):
+        raise DocumentProblem(
+            f"refused: page {page} took longer than {PDF_PAGE_SECONDS:.0f} seconds to read (a "
+            "hostile or damaged PDF?); export it again, or screen its text as .txt"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, PDF_PAGE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _limit_memory() -> None:
     import os
 
@@ -86,20 +144,36 @@ def _limit_memory() -> None:
 
 def parse_bounded(kind: str, data: bytes, time_limit: float | None = None):
     """parse_here(kind, data) in a child process (this module run with -m), within the time and
-    memory bounds. The child gets the bytes on stdin and answers JSON on stdout; it is killed
-    when the time is up."""
+    memory bounds, once one of the MAX_CONCURRENT_READS readers is free (DocumentBusy when none
+    is within READ_QUEUE_SECONDS)."""
+    from pcd_screen.inputs.documents.model import DocumentBusy
+
+    if not _readers.acquire(timeout=READ_QUEUE_SECONDS):
+        raise DocumentBusy(
+            f"refused for now: {MAX_CONCURRENT_READS} documents are being read; try again in "
+            "a minute"
+        )
+    try:
+        return _parse_in_child(kind, data, TIME_LIMIT if time_limit is None else time_limit)
+    finally:
+        _readers.release()
+
+
+def _parse_in_child(kind: str, data: bytes, limit: float):
+    """The child gets the bytes on stdin and answers JSON on stdout (its own copy of the
+    standard output: what a library prints goes to stderr); it is killed when the time is up."""
     import json
     import subprocess
     import sys
 
     from pcd_screen.inputs.documents.model import Block, DocumentProblem, Parsed
 
-    limit = TIME_LIMIT if time_limit is None else time_limit
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pcd_screen.inputs.documents.guard", kind],
             input=data,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # what libraries print there (a whole XML part) is noise
             timeout=limit,
             check=False,
         )
@@ -111,8 +185,9 @@ def parse_bounded(kind: str, data: bytes, time_limit: float | None = None):
     try:
         answer = json.loads(done.stdout)
     except ValueError:
+        # No answer: the child ended without one, killed or out of memory outside Python.
         raise DocumentProblem(
-            "refused: the reader stopped (it needed more memory than allowed?)"
+            f"refused: the reader stopped (it needed more than {_memory_text()} of memory?)"
         ) from None
     if answer["status"] == "problem":
         raise DocumentProblem(answer["message"])
@@ -121,26 +196,58 @@ def parse_bounded(kind: str, data: bytes, time_limit: float | None = None):
     return Parsed(**parsed)
 
 
+def _memory_text() -> str:
+    import os
+
+    limit = int(os.environ.get("PCD_SCREEN_DOCUMENT_MEMORY") or MEMORY_LIMIT)
+    return f"{limit / 1024 / 1024:,.0f} MiB"
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The exception a library wrapped in its own (pdfplumber's PdfminerException(cause)); a
+    buffer zlib could not allocate is memory too."""
+    import zlib
+
+    while exc.args and isinstance(exc.args[0], BaseException):
+        exc = exc.args[0]
+    if isinstance(exc, zlib.error) and "allocate" in str(exc):
+        return MemoryError()
+    return exc
+
+
 def _main() -> int:
-    """The child: read the document from stdin, print {"status", "parsed" | "message"}."""
+    """The child: read the document from stdin, answer {"status", "parsed" | "message"} on a
+    copy of the standard output made before anything else runs; the standard output itself
+    goes to stderr, so that what a library prints ("SAX FAILED TO PARSE") never mixes with the
+    answer."""
     import json
+    import os
     import sys
     from dataclasses import asdict
 
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     _limit_memory()
     from pcd_screen.inputs.documents import parse_here
     from pcd_screen.inputs.documents.model import DocumentProblem
 
     kind = sys.argv[1]
     data = sys.stdin.buffer.read()
+    memory = f"refused: it needs more than {_memory_text()} of memory"
     try:
-        answer = {"status": "ok", "parsed": asdict(parse_here(kind, data))}
+        try:
+            parsed = parse_here(kind, data)
+        except Exception as exc:  # a library's wrapper (pdfplumber's) around the real cause
+            raise _cause(exc) from None
+        check_text(sum(len(block.text) for block in parsed.blocks))
+        answer = {"status": "ok", "parsed": asdict(parsed)}
     except DocumentProblem as exc:
         answer = {"status": "problem", "message": str(exc)}
     except MemoryError:
-        answer = {"status": "problem", "message": "refused: it needs more memory than allowed"}
+        answer = {"status": "problem", "message": memory}
     except ImportError as exc:  # a library that cannot even be mapped under the bound
-        message = "refused: it needs more memory than allowed"
+        message = memory
         if "map" not in str(exc) and "memory" not in str(exc).lower():
             message = f"pcd-screen is not installed completely ({exc})"
         answer = {"status": "problem", "message": message}
@@ -153,7 +260,8 @@ def _main() -> int:
             "it and save it again (or export it as PDF), then screen the new file"
         )
         answer = {"status": "problem", "message": message}
-    sys.stdout.write(json.dumps(answer))
+    channel.write(json.dumps(answer))
+    channel.flush()
     return 0
 
 

@@ -11,6 +11,10 @@ class DocumentProblem(Exception):
     """A document that cannot be read: the message says why and what to do."""
 
 
+class DocumentBusy(DocumentProblem):
+    """No reader free in time: the document itself may be fine (the workbench answers 503)."""
+
+
 @dataclass
 class Block:
     kind: str  # "heading" | "paragraph" | "table"

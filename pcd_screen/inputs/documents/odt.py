@@ -14,6 +14,7 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
 def read(data: bytes) -> Parsed:
     guard.check_zip(data, "OpenDocument")
+    _check_well_formed(data)
     from odf import opendocument, teletype
 
     try:
@@ -66,6 +67,27 @@ def read(data: bytes) -> Parsed:
         if element.qname[1] == "title":
             title = teletype.extractText(element).strip() or None
     return Parsed("odt", blocks, title, numbering.page)
+
+
+def _check_well_formed(data: bytes) -> None:
+    """Refuse a package whose XML parts are cut or damaged: odfpy prints the error and goes on
+    with an empty document, which would be reported as a document without text."""
+    import xml.sax
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        for part in ("content.xml", "styles.xml", "meta.xml"):
+            if part not in names:
+                continue
+            try:
+                xml.sax.parseString(archive.read(part), xml.sax.ContentHandler())
+            except xml.sax.SAXParseException as exc:
+                raise DocumentProblem(
+                    f"the document is damaged: its {part} is not well-formed XML (line "
+                    f"{exc.getLineNumber()}: {exc.getMessage()}); open it in LibreOffice and "
+                    "save it again, or export it as PDF"
+                ) from None
 
 
 def _page_breaking_styles(document) -> set:

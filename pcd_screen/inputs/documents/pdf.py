@@ -37,39 +37,43 @@ def read(data: bytes) -> Parsed:
         tables = 0
         cells = 0
         for number, page in enumerate(pages, start=1):
-            found = page.find_tables()
-            boxes = [t.bbox for t in found]
-            items = []  # (top, block)
-            for table in found:
-                rows = [
-                    [(c or "").replace("\n", " ").strip() for c in row] for row in table.extract()
-                ]
-                rows = [row for row in rows if any(row)]
-                cells += sum(len(row) for row in rows)
+            with guard.page_time_bound(number):
+                found = page.find_tables()
+                boxes = [t.bbox for t in found]
+                items = []  # (top, block)
+                for table in found:
+                    rows = [
+                        [(c or "").replace("\n", " ").strip() for c in row]
+                        for row in table.extract()
+                    ]
+                    rows = [row for row in rows if any(row)]
+                    cells += sum(len(row) for row in rows)
+                    guard.check_counts(blocks, cells)
+                    if rows:
+                        items.append((table.bbox[1], rows))
+
+                def outside(obj, boxes=boxes):
+                    x = (obj["x0"] + obj["x1"]) / 2
+                    y = (obj["top"] + obj["bottom"]) / 2
+                    return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+                lines = page.filter(outside).extract_text_lines(return_chars=True, strip=True)
+                for top, paragraph in _paragraphs(lines):
+                    items.append((top, paragraph))
+                items.sort(key=lambda item: item[0])
+                count = 0
+                for _top, item in items:
+                    if isinstance(item, list):
+                        tables += 1
+                        blocks.append(
+                            Block("table", table_text(item), number, None, 0, tables, item)
+                        )
+                    else:
+                        kind, text, level = item
+                        count += 1
+                        blocks.append(Block(kind, text, number, count, level))
                 guard.check_counts(blocks, cells)
-                if rows:
-                    items.append((table.bbox[1], rows))
-
-            def outside(obj, boxes=boxes):
-                x = (obj["x0"] + obj["x1"]) / 2
-                y = (obj["top"] + obj["bottom"]) / 2
-                return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-            lines = page.filter(outside).extract_text_lines(return_chars=True, strip=True)
-            for top, paragraph in _paragraphs(lines):
-                items.append((top, paragraph))
-            items.sort(key=lambda item: item[0])
-            count = 0
-            for _top, item in items:
-                if isinstance(item, list):
-                    tables += 1
-                    blocks.append(Block("table", table_text(item), number, None, 0, tables, item))
-                else:
-                    kind, text, level = item
-                    count += 1
-                    blocks.append(Block(kind, text, number, count, level))
-            guard.check_counts(blocks, cells)
-            page.flush_cache()
+                page.flush_cache()
         title = (pdf.metadata or {}).get("Title")
         title = title.strip() if isinstance(title, str) and title.strip() else None
         return Parsed("pdf", blocks, title, len(pages))

@@ -24,13 +24,21 @@ def decode(data: bytes) -> str:
     return text
 
 
+def decode_text(data: bytes) -> str:
+    """The text of a .txt or .md file, refused before it is split when it is longer than a
+    proposal (its markup is a small part of it)."""
+    text = decode(data)
+    guard.check_text(len(text))
+    return text
+
+
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.)\s+\S")
 
 
 def read_txt(data: bytes) -> Parsed:
     """Paragraphs are separated by blank lines, pages by form feeds; a short line on its own
     that does not end like a sentence is a heading."""
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     pages = text.split("\f")
     numbering = Numbering(len(pages) > 1)
     blocks = []
@@ -73,7 +81,7 @@ def read_md(data: bytes) -> Parsed:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-    tokens = parser.parse(decode(data))
+    tokens = parser.parse(decode_text(data))
     numbering = Numbering(False)
     blocks = []
     index = 0
@@ -110,13 +118,46 @@ def read_md(data: bytes) -> Parsed:
     return Parsed("md", blocks, None, None)
 
 
+# Elements whose end tag may be left out, and void elements: they add no nesting of their own.
+_UNNESTED = {
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot", "colgroup",
+    "br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "source",
+}  # fmt: skip
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+
+
+def _check_elements(data: bytes) -> None:
+    """Refuse HTML with more elements, or nested deeper, than a document has, before the parser
+    sees it: its memory grows with the elements, its work with the square of the depth (2
+    million elements take over 500 MiB; 100,000 nested divs take minutes)."""
+    depth = 0
+    for count, match in enumerate(_TAG.finditer(data)):
+        if count > guard.MAX_HTML_ELEMENTS:
+            raise DocumentProblem(
+                f"refused: more than {guard.MAX_HTML_ELEMENTS:,} HTML elements; save the "
+                "document again from the word processor, or export it as PDF"
+            )
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower().decode() in _UNNESTED:
+            continue
+        depth += -1 if closing else 1
+        if depth > guard.MAX_HTML_DEPTH:
+            raise DocumentProblem(
+                f"refused: elements nested more than {guard.MAX_HTML_DEPTH} deep; save the "
+                "document again from the word processor, or export it as PDF"
+            )
+        depth = max(depth, 0)
+
+
 _BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre", "dd"}
 
 
 def read_html(data: bytes) -> Parsed:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(decode(data))
+    text = decode(data)
+    _check_elements(data)
+    tree = LexborHTMLParser(text)
     for node in tree.css("script, style, template, noscript, iframe, object, embed"):
         node.decompose()
     numbering = Numbering(False)
@@ -127,11 +168,17 @@ def read_html(data: bytes) -> Parsed:
     root = tree.body
     if root is None:
         return Parsed("html", [], title, None)
+    inside: dict[int, bool] = {}  # node -> inside a block (its text is that block's)
     for node in root.traverse(include_text=False):
         tag = node.tag
-        if tag not in _BLOCK_TAGS:
-            continue
-        if _inside(node, _BLOCK_TAGS):  # its text is part of the enclosing block
+        parent = node.parent
+        # the tree is walked parents first: a node looks at its parent only, not every ancestor
+        # (a document of 100,000 nested divs would take minutes)
+        enclosed = parent is not None and (
+            parent.tag in _BLOCK_TAGS or inside.get(parent.mem_id, False)
+        )
+        inside[node.mem_id] = enclosed
+        if tag not in _BLOCK_TAGS or enclosed:
             continue
         if tag == "table":
             rows = []
@@ -153,12 +200,3 @@ def read_html(data: bytes) -> Parsed:
             blocks.append(numbering.block("paragraph", text))
         guard.check_counts(blocks, cells)
     return Parsed("html", blocks, title or None, None)
-
-
-def _inside(node, tags) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False
