@@ -313,6 +313,24 @@ def test_cell_errors_name_row_and_column(tmp_path, header, cell, message):
     assert found[0].startswith(f"portfolio.csv:2: {message}"), found
 
 
+@pytest.mark.parametrize("digits", [12, 4301, 5000])
+def test_a_sector_code_of_thousands_of_digits_is_a_row_problem_quoted_cut(tmp_path, digits):
+    # int() of more than 4,300 digits raised ValueError: a traceback for import, screen, batch.
+    text = f"id,title,sector_codes\nP1,T,{'1' * digits}\nP2,T,15190\n"
+    items = read(tmp_path, text)
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2"]
+    quoted = repr("1" * digits) if digits <= 60 else f"'{'1' * 60}'… ({digits} characters)"
+    assert errors(items) == [
+        f"portfolio.csv:2: sector_codes: {quoted} is not a DAC purpose code (5 digits, e.g. 15190)"
+    ]
+    path = write(tmp_path, "id,title\nP1,T\n")
+    constant = read_csv(path, path.name, constants={"sector_codes": "1" * digits})
+    assert errors(constant) == [
+        f"portfolio.csv:2: (constant sector_codes): {quoted} is not a DAC purpose code "
+        "(5 digits, e.g. 15190)"
+    ]
+
+
 def test_missing_id_and_title_and_duplicate_ids(tmp_path):
     text = "id,title\n,No id\nP1,\nP2,First\nP2,Second\n"
     items = read(tmp_path, text)
@@ -418,6 +436,19 @@ def test_a_huge_cell_skips_its_row_and_the_file_goes_on(tmp_path):
         "one cell; row skipped"
         for row in (3, 4)
     ]
+
+
+def test_cells_near_the_size_limit_are_read_in_bounded_time(tmp_path):
+    # The share pattern ('NER:60') backtracked at each character: 20,000 digits took 16 s,
+    # a full cell would have taken hours.
+    import time
+
+    cells = ["1" * 130_000, "1" + " " * 130_000 + "1", "1" * 130_000 + "%x"]
+    rows = "".join(f"P{i},T,{cell},{cell},{cell}\n" for i, cell in enumerate(cells))
+    started = time.monotonic()
+    items = read(tmp_path, "id,title,sector_codes,country,categories\n" + rows)
+    assert time.monotonic() - started < 20
+    assert len(errors(items)) >= len(cells) and not [i for i in items if isinstance(i, dict)]
 
 
 def test_formula_cells_are_imported_as_plain_text(tmp_path):

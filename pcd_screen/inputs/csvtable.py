@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen.core.located import InputError, LoadError, clip
+from pcd_screen.core.located import InputError, LoadError, clip, excerpt
 from pcd_screen.core.yamlread import decode, read_input, too_large
 from pcd_screen.inputs.proposal import SCHEMA_VERSION, proposal_from_data
 
@@ -272,8 +272,8 @@ def read_csv(
             yield CsvNote(
                 name,
                 row_number,
-                f"id {original!r} is already used on row {first}; this row is read as "
-                f"{cells[column.index]!r}",
+                f"id {excerpt(original)} is already used on row {first}; this row is read as "
+                f"{excerpt(cells[column.index])}",
             )
         result = _convert_row(cells, columns, header, name, row_number, constants)
         if isinstance(result, list):
@@ -696,7 +696,7 @@ def _no_duplicates(items) -> None:
     seen = set()
     for item in items:
         if item in seen:
-            raise _CellError(f"{item!r} is listed twice")
+            raise _CellError(f"{excerpt(item)} is listed twice")
         seen.add(item)
 
 
@@ -706,7 +706,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE:
         return False
-    raise _CellError(f"{text!r} is not yes/no (use yes, no, true, false, 1 or 0)")
+    raise _CellError(f"{excerpt(text)} is not yes/no (use yes, no, true, false, 1 or 0)")
 
 
 def parse_gender_marker(text: str) -> int:
@@ -715,7 +715,7 @@ def parse_gender_marker(text: str) -> int:
         return GENDER_WORDS[word]
     if re.fullmatch(r"[012](\.0+)?", word):
         return int(float(word))
-    raise _CellError(f"{text!r} is not a gender marker (0, 1 or 2)")
+    raise _CellError(f"{excerpt(text)} is not a gender marker (0, 1 or 2)")
 
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)*|[.,]\d+)")
@@ -728,7 +728,7 @@ def parse_number(text: str, what: str = "a number") -> int | float:
         value = float(cleaned)
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if not _NUMBER.fullmatch(cleaned):
-        raise _CellError(f"{text!r} is not {what}")
+        raise _CellError(f"{excerpt(text)} is not {what}")
     commas, dots = cleaned.count(","), cleaned.count(".")
     if commas and dots:
         decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
@@ -739,11 +739,11 @@ def parse_number(text: str, what: str = "a number") -> int | float:
         count = commas or dots
         if count > 1:
             if not re.fullmatch(r"[+-]?\d{1,3}(" + re.escape(mark) + r"\d{3})+", cleaned):
-                raise _CellError(f"{text!r} is not {what}")
+                raise _CellError(f"{excerpt(text)} is not {what}")
             cleaned = cleaned.replace(mark, "")
         elif re.fullmatch(r"[+-]?[1-9]\d{0,2}" + re.escape(mark) + r"\d{3}", cleaned):
             raise _CellError(
-                f"{text!r} is ambiguous (thousands separator or decimal mark?); "
+                f"{excerpt(text)} is ambiguous (thousands separator or decimal mark?); "
                 f"write it without separators"
             )
         else:
@@ -751,9 +751,9 @@ def parse_number(text: str, what: str = "a number") -> int | float:
     try:
         value = float(cleaned)
     except ValueError:  # both marks, misplaced: "2.000.000,50." (found by fuzz_csv.py)
-        raise _CellError(f"{text!r} is not {what}") from None
+        raise _CellError(f"{excerpt(text)} is not {what}") from None
     if not math.isfinite(value):
-        raise _CellError(f"{text!r} is not {what}")
+        raise _CellError(f"{excerpt(text)} is not {what}")
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
@@ -765,7 +765,7 @@ def parse_amount(text: str) -> tuple[int | float, str | None]:
     value = text.strip()
     sign = "|".join(re.escape(s) for s in CURRENCY_SIGNS)
     match = re.fullmatch(
-        rf"(?:(?P<pre>[A-Z]{{3}}|{sign})\s*)?(?P<number>.*?)(?:\s*(?P<post>[A-Z]{{3}}|{sign}))?",
+        rf"(?:(?P<pre>[A-Z]{{3}}|{sign})\s*)?(?P<number>.*?)(?:\s{{0,20}}(?P<post>[A-Z]{{3}}|{sign}))?",
         value,
     )
     code = None
@@ -778,7 +778,7 @@ def parse_amount(text: str) -> tuple[int | float, str | None]:
     except _CellError as exc:
         if "ambiguous" in str(exc):
             raise
-        raise _CellError(f"{text!r} is not a number") from None
+        raise _CellError(f"{excerpt(text)} is not a number") from None
 
 
 def parse_date(text: str) -> str:
@@ -796,24 +796,30 @@ def parse_date(text: str) -> str:
             try:
                 return date(year, month, day).isoformat()
             except ValueError:
-                raise _CellError(f"{text!r} is not a valid date") from None
-    raise _CellError(f"{text!r} is not a date (write YYYY-MM-DD)")
+                raise _CellError(f"{excerpt(text)} is not a valid date") from None
+    raise _CellError(f"{excerpt(text)} is not a date (write YYYY-MM-DD)")
 
 
+# A share ends its item and is short: every quantifier after the value is bounded, so only the
+# last SHARE_TAIL characters are matched. Tried at each character of a cell of up to 131,072
+# characters, the unbounded pattern was quadratic (20,000 digits took 16 s).
+_PERCENT = r"[0-9]{1,20}(?:[.,][0-9]{1,20})?"
 _SHARE = re.compile(
-    r"(?P<value>.*?)\s*(?:[:=]\s*(?P<a>[0-9]+(?:[.,][0-9]+)?)\s*%?"
-    r"|\(?\s*(?P<b>[0-9]+(?:[.,][0-9]+)?)\s*%\s*\)?)"
+    rf"(?P<value>.*?)\s{{0,20}}(?:[:=]\s{{0,20}}(?P<a>{_PERCENT})\s{{0,20}}%?"
+    rf"|\(?\s{{0,20}}(?P<b>{_PERCENT})\s{{0,20}}%\s{{0,20}}\)?)"
 )
+SHARE_TAIL = 150  # longer than the longest share the pattern takes (124 characters)
 
 
 def split_shares(text: str, valid=None) -> list[tuple[str, float | None]]:
     """'NER:60; MLI:40' -> [('NER', 60), ('MLI', 40)]; 'NER' -> [('NER', None)]."""
 
     def parse(item: str) -> tuple[str, float | None]:
-        match = _SHARE.fullmatch(item)
-        if match and match.group("value"):
+        head, tail = item[:-SHARE_TAIL], item[-SHARE_TAIL:]
+        match = _SHARE.fullmatch(tail)
+        if match and (head or match.group("value")):
             share = parse_number(match.group("a") or match.group("b"), "a percentage")
-            return match.group("value").strip(), share
+            return (head + match.group("value")).strip(), share
         return item, None
 
     items = [
@@ -850,22 +856,29 @@ def parse_countries(text: str) -> list[dict]:
     return _coded_shares(out)
 
 
+# A purpose code has 5 digits (7 with a CRS suffix); a run of digits longer than this is no
+# code, and int() of one over 4,300 digits raises ValueError (Python's conversion limit).
+MAX_CODE_DIGITS = 9
+
+
 def parse_sector_codes(text: str) -> list[dict]:
     def code_of(value: str) -> int | None:
-        match = re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-–—:]?\s+\D.*)?", value.strip())
+        match = re.fullmatch(
+            rf"(\d{{1,{MAX_CODE_DIGITS}}})(?:\.0+)?(?:(?:\s*[-–—:])?\s+\D.*)?", value.strip()
+        )
         return int(match.group(1)) if match else None
 
     out = []
     for value, share in split_shares(text, valid=lambda v: code_of(v) is not None):
         code = code_of(value)
         if code is None:
-            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+            raise _CellError(f"{excerpt(value)} is not a DAC purpose code (5 digits, e.g. 15190)")
         if len(str(code)) == 3:
             raise _CellError(
                 f"{code} is a 3-digit DAC sector; give the 5-digit purpose code (e.g. {code}10)"
             )
         if len(str(code)) not in (5, 7):
-            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+            raise _CellError(f"{excerpt(value)} is not a DAC purpose code (5 digits, e.g. 15190)")
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
     return _coded_shares(out)
 
@@ -903,7 +916,9 @@ def _unknown_country(value: str) -> str:
 
     close = close_name(value)
     hint = f"; did you mean {close[1]!r} ({close[0]})?" if close else ""
-    return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or its name){hint}"
+    return (
+        f"{excerpt(value)} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or its name){hint}"
+    )
 
 
 def read_records(
