@@ -371,6 +371,33 @@ def test_extra_cells_and_blank_rows(tmp_path):
     assert items[-1]["x-source"]["row"] == 4
 
 
+def test_a_row_with_fewer_cells_than_the_header_is_reported_and_skipped(tmp_path):
+    # It was read with the missing cells as blanks: budget and country unknown, no word said.
+    items = read(tmp_path, "id,title,country,budget\nP1,Title\nP2,T,NER,5\nP3,T,MLI,7,\n")
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2", "P3"]
+    assert errors(items) == [
+        "portfolio.csv:2: (row): the row has 2 cells but the header names 4 columns (a line "
+        "break inside an unquoted value, or a row cut short?)"
+    ]
+    assert items[0].column == 3
+
+
+def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path):
+    # The csv module read every line after it into one cell: a proposal whose title held the
+    # next rows, exit 0, "0 problems".
+    text = 'id,title,country\nP1,Fine,NER\nP2,"Title two,NER\nP3,Three,MLI\nP4,Four,SEN\n'
+    items = read(tmp_path, text)
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P1"]
+    assert errors(items) == [
+        "portfolio.csv:3: title: the quote that opens this cell on line 3 is never closed, so "
+        "the 3 line(s) from there to the end of the file were read as one cell; close the "
+        "quote (row skipped)"
+    ]
+    # A quoted cell over several lines that is closed is no problem, nor a quote inside a cell.
+    closed = read(tmp_path, 'id,title,description\nP1,T,"a\nb ""c"""\nP2,Ti"tle,d\n')
+    assert [i["id"] for i in closed] == ["P1", "P2"]
+
+
 def test_not_applicable_cells_are_empty(tmp_path):
     data = one(tmp_path, "budget,country", "n/a,-")
     assert "budget" not in data
@@ -431,10 +458,11 @@ def test_a_huge_cell_skips_its_row_and_the_file_goes_on(tmp_path):
     huge = "x" * 200_000
     items = read(tmp_path, f'id,title\nP1,ok\nP2,{huge}\nP3,"{huge}"\nP4,ok\n')
     assert [i["id"] for i in items if isinstance(i, dict)] == ["P1", "P4"]
+    too_long = "(row): a cell is longer than 131072 characters, the limit for one cell; row skipped"
     assert errors(items) == [
-        f"portfolio.csv:{row}: (row): a cell is longer than 131072 characters, the limit for "
-        "one cell; row skipped"
-        for row in (3, 4)
+        f"portfolio.csv:3: {too_long}",
+        f"portfolio.csv:4: {too_long} (a quote opened in the row, which starts on line 4, and not "
+        "closed reads the lines after it into one cell)",
     ]
 
 

@@ -206,7 +206,8 @@ def read_csv(
         text, delimiter = text[hint.end() :], hint.group(1)
     else:
         delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     # Spreadsheet rows: one per record (a quoted cell may span lines); the header is row 1
     # unless blank rows come before it.
     row_number = 0
@@ -245,6 +246,7 @@ def read_csv(
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
+        start, first_line = lines.offset, reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
@@ -257,7 +259,15 @@ def read_csv(
                     f"a cell is longer than {csv.field_size_limit()} characters, the limit "
                     "for one cell; row skipped"
                 )
+                if '"' in text[start : lines.offset]:
+                    message += (
+                        f" (a quote opened in the row, which starts on line {first_line}, and "
+                        "not closed reads the lines after it into one cell)"
+                    )
             yield CsvRowError(name, row_number, None, "", message)
+            continue
+        if lines.offset == len(text) and _unclosed_quote(cells, text[start:], delimiter):
+            yield _unclosed(name, row_number, first_line, cells, text[start:], header)
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -281,6 +291,50 @@ def read_csv(
             continue
         seen_ids[result["id"]] = row_number
         yield result
+
+
+class _Lines:
+    """The file's lines for the csv reader, counting the characters handed out, so that the
+    text of a record is known (the csv module says only how many lines it read)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offset = 0
+
+    def __iter__(self):
+        for line in io.StringIO(self.text, newline=""):
+            self.offset += len(line)
+            yield line
+
+
+def _unclosed_quote(cells: list[str], record: str, delimiter: str) -> bool:
+    """Whether the last record of the file ends inside a quoted cell. The csv module, not
+    strict, then reads every line to the end of the file into that cell without a word."""
+    if not cells or '"' not in record:
+        return False
+    try:
+        list(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _unclosed(name, row, first_line, cells, record, header) -> CsvRowError:
+    # The open cell is the last one; written quoted, each quote in it doubled.
+    last = cells[-1]
+    quote_at = len(record) - 1 - len(last) - last.count('"')
+    line = first_line + len(re.findall(r"\r\n|\r|\n", record[: max(quote_at, 0)]))
+    rest = len(re.findall(r"\r\n|\r|\n", last.rstrip("\r\n")))
+    column = len(cells)
+    return CsvRowError(
+        name,
+        row,
+        column,
+        header[column - 1].strip() if column <= len(header) else f"column {column}",
+        f"the quote that opens this cell on line {line} is never closed, so the "
+        f"{rest + 1} line(s) from there to the end of the file were read as one cell; "
+        "close the quote (row skipped)",
+    )
 
 
 def _first_use(cells, columns, seen_ids) -> int | None:
@@ -484,19 +538,28 @@ def _convert_row(cells, columns, header, name, row, constants=None) -> dict | li
     errors: list[InputError] = []
     by_field: dict[str, tuple[_Column, str]] = {}
     mapped = {c.index for c in columns}
-    if len(cells) > len(header):
-        extra = [c for c in cells[len(header) :] if c.strip()]
-        if extra:
-            errors.append(
-                CsvRowError(
-                    name,
-                    row,
-                    len(header) + 1,
-                    "",
-                    f"the row has {len(cells)} cells but the header names {len(header)} columns "
-                    f"(is a value with the delimiter unquoted?)",
-                )
+    # A row of another width than the header has lost its shape: a delimiter inside an unquoted
+    # value (too many cells), a line break inside one or a row cut short (too few). Its values
+    # may sit under the wrong headers, or be missing without a trace, so either way the row is
+    # skipped with the counts rather than screened as if its blanks were the sheet's.
+    # Trailing empty cells beyond the header are what spreadsheets write, and are ignored.
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+        hint = "is a value with the delimiter unquoted?"
+    elif len(cells) < len(header):
+        hint = "a line break inside an unquoted value, or a row cut short?"
+    else:
+        hint = None
+    if hint:
+        errors.append(
+            CsvRowError(
+                name,
+                row,
+                min(len(cells), len(header)) + 1,
+                "",
+                f"the row has {len(cells)} cells but the header names {len(header)} "
+                f"columns ({hint})",
             )
+        )
     for i, cell in enumerate(cells[: len(header)]):
         if i not in mapped and cell.strip():
             errors.append(
