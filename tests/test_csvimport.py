@@ -616,3 +616,30 @@ def test_budgets_without_a_currency_are_noted_once_unless_one_is_given(tmp_path)
     assert not any("no currency column" in str(i) for i in given if isinstance(i, CsvNote))
     with_column = write(tmp_path, "id,title,budget,currency\nA1,Wells,1000,EUR\n", "b.csv")
     assert not any("no currency column" in str(i) for i in read_csv(with_column))
+
+
+def test_a_constant_for_an_unknown_field_is_refused_with_the_nearest_one(tmp_path):
+    # --constant curency=EUR was dropped from every row without a word, exit 0.
+    from click.testing import CliRunner
+
+    from pcd_screen.commands import cli
+
+    path = write(tmp_path, "id,title,budget\nA1,Wells,1000\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["import", "csv", str(path), "--out", str(out), "--constant", "curency=EUR"]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "--constant: 'curency' is not a field; did you mean 'currency'? (fields: id, title,"
+    )
+    assert not out.exists()
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("constants: {x-fund: EUTF, budjet: 5}\n")
+    result = CliRunner().invoke(
+        cli, ["batch", str(path), "--out", str(out), "--map-file", str(mapping)]
+    )
+    assert result.exit_code == 2
+    assert f"{mapping}: constants: 'budjet' is not a field; did you mean 'budget'?" in (
+        result.output
+    )

@@ -239,10 +239,19 @@ def load_mapping(column_map=(), map_file=None, constants=()) -> dict | None:
             if not isinstance(part, dict):
                 raise Failure(f"{map_file}: {key}: expected a mapping")
             mapping[key].update({str(k): str(v) for k, v in part.items()})
+    given = {item.rpartition("=")[0].strip() for item in constants}
     for key, items in (("columns", column_map), ("constants", constants)):
         for item in items:
             name, sep, value = item.rpartition("=")
             if not sep or not name.strip() or not value.strip():
                 raise click.BadParameter(f"{item!r}: expected NAME=VALUE")
             mapping[key][name.strip()] = value.strip()
+    if mapping["constants"]:
+        from pcd_screen.inputs.csvtable import unknown_field
+
+        for field in mapping["constants"]:
+            problem = unknown_field(field)
+            if problem:
+                where = f"{map_file}: constants" if field not in given else "--constant"
+                raise Failure(f"{where}: {problem}")
     return mapping if mapping["columns"] or mapping["constants"] else None

@@ -120,6 +120,16 @@ def known_columns() -> list[str]:
     return list(COLUMNS)
 
 
+def unknown_field(field: str) -> str | None:
+    """Why a constant's field (--constant FIELD=VALUE) is not one, or None: a constant for a
+    misspelt field would otherwise be dropped from every row without a word."""
+    if field in COLUMNS or field.startswith("x-"):
+        return None
+    close = difflib.get_close_matches(field, list(COLUMNS), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{excerpt(field)} is not a field{hint} (fields: {', '.join(COLUMNS)}, x-...)"
+
+
 @dataclass(frozen=True)
 class CsvRowError(InputError):
     """An InputError for a spreadsheet: FILE:ROW: COLUMN: message.
