@@ -80,6 +80,27 @@ def test_a_bad_input_is_reported_and_skipped(tmp_path):
     assert "inputs left out" in about and "countries: expected a list" in about
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_date_before_year_1_is_reported_and_skipped_even_as_of_activity(tmp_path, jobs):
+    # It passed the compiled quick check, and date.fromisoformat then stopped the whole run.
+    shutil.copy(EXAMPLES / "sparse-proposal.yaml", tmp_path / "good.yaml")
+    (tmp_path / "bad.yaml").write_text(
+        "schema_version: 1\nid: X\ntitle: T\nperiod: {start: 0000-01-01}\n"
+    )
+    args = ["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", jobs]
+    result = CliRunner().invoke(cli, [*args, "--as-of", "activity"])
+    assert result.exit_code == 0, result.output
+    assert "bad.yaml:4:10: period.start: '0000-01-01' is not a valid date" in result.output
+    assert "1 proposals screened, 1 inputs skipped" in result.output
+
+
+def test_as_of_is_a_date_or_activity(tmp_path):
+    given = [str(EXAMPLES / "sparse-proposal.yaml"), "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, ["batch", *given, "--as-of", "2026-W01"])
+    assert result.exit_code == 2
+    assert "'2026-W01' is not a date (expected YYYY-MM-DD or activity)" in result.output
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

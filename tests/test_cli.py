@@ -85,6 +85,14 @@ def test_usage_errors_exit_2(args):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("given", ["20260101", "2026-W01", "2026-W01-1", "2026-1-1", "0000-01-01"])
+def test_as_of_takes_yyyy_mm_dd_only(given):
+    # Python 3.11's date.fromisoformat took the first three although the help says YYYY-MM-DD.
+    result = CliRunner().invoke(cli, ["screen", SPARSE, "--as-of", given])
+    assert result.exit_code == 2
+    assert f"'--as-of': {given!r} is not a date (expected YYYY-MM-DD)" in result.output
+
+
 def test_rules_list_validate_test_show():
     listing = run("rules", "list")
     assert listing.exit_code == 0 and "rules across" in listing.output

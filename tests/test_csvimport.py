@@ -313,6 +313,24 @@ def test_cell_errors_name_row_and_column(tmp_path, header, cell, message):
     assert found[0].startswith(f"portfolio.csv:2: {message}"), found
 
 
+@pytest.mark.parametrize("digits", [12, 4301, 5000])
+def test_a_sector_code_of_thousands_of_digits_is_a_row_problem_quoted_cut(tmp_path, digits):
+    # int() of more than 4,300 digits raised ValueError: a traceback for import, screen, batch.
+    text = f"id,title,sector_codes\nP1,T,{'1' * digits}\nP2,T,15190\n"
+    items = read(tmp_path, text)
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2"]
+    quoted = repr("1" * digits) if digits <= 60 else f"'{'1' * 60}'… ({digits} characters)"
+    assert errors(items) == [
+        f"portfolio.csv:2: sector_codes: {quoted} is not a DAC purpose code (5 digits, e.g. 15190)"
+    ]
+    path = write(tmp_path, "id,title\nP1,T\n")
+    constant = read_csv(path, path.name, constants={"sector_codes": "1" * digits})
+    assert errors(constant) == [
+        f"portfolio.csv:2: (constant sector_codes): {quoted} is not a DAC purpose code "
+        "(5 digits, e.g. 15190)"
+    ]
+
+
 def test_missing_id_and_title_and_duplicate_ids(tmp_path):
     text = "id,title\n,No id\nP1,\nP2,First\nP2,Second\n"
     items = read(tmp_path, text)
@@ -351,6 +369,33 @@ def test_extra_cells_and_blank_rows(tmp_path):
     assert errors(items)[0].startswith("portfolio.csv:2: (row): the row has 3 cells")
     assert [i["id"] for i in items if isinstance(i, dict)] == ["P2"]
     assert items[-1]["x-source"]["row"] == 4
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_reported_and_skipped(tmp_path):
+    # It was read with the missing cells as blanks: budget and country unknown, no word said.
+    items = read(tmp_path, "id,title,country,budget\nP1,Title\nP2,T,NER,5\nP3,T,MLI,7,\n")
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P2", "P3"]
+    assert errors(items) == [
+        "portfolio.csv:2: (row): the row has 2 cells but the header names 4 columns (a line "
+        "break inside an unquoted value, or a row cut short?)"
+    ]
+    assert items[0].column == 3
+
+
+def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path):
+    # The csv module read every line after it into one cell: a proposal whose title held the
+    # next rows, exit 0, "0 problems".
+    text = 'id,title,country\nP1,Fine,NER\nP2,"Title two,NER\nP3,Three,MLI\nP4,Four,SEN\n'
+    items = read(tmp_path, text)
+    assert [i["id"] for i in items if isinstance(i, dict)] == ["P1"]
+    assert errors(items) == [
+        "portfolio.csv:3: title: the quote that opens this cell on line 3 is never closed, so "
+        "the 3 line(s) from there to the end of the file were read as one cell; close the "
+        "quote (row skipped)"
+    ]
+    # A quoted cell over several lines that is closed is no problem, nor a quote inside a cell.
+    closed = read(tmp_path, 'id,title,description\nP1,T,"a\nb ""c"""\nP2,Ti"tle,d\n')
+    assert [i["id"] for i in closed] == ["P1", "P2"]
 
 
 def test_not_applicable_cells_are_empty(tmp_path):
@@ -413,11 +458,25 @@ def test_a_huge_cell_skips_its_row_and_the_file_goes_on(tmp_path):
     huge = "x" * 200_000
     items = read(tmp_path, f'id,title\nP1,ok\nP2,{huge}\nP3,"{huge}"\nP4,ok\n')
     assert [i["id"] for i in items if isinstance(i, dict)] == ["P1", "P4"]
+    too_long = "(row): a cell is longer than 131072 characters, the limit for one cell; row skipped"
     assert errors(items) == [
-        f"portfolio.csv:{row}: (row): a cell is longer than 131072 characters, the limit for "
-        "one cell; row skipped"
-        for row in (3, 4)
+        f"portfolio.csv:3: {too_long}",
+        f"portfolio.csv:4: {too_long} (a quote opened in the row, which starts on line 4, and not "
+        "closed reads the lines after it into one cell)",
     ]
+
+
+def test_cells_near_the_size_limit_are_read_in_bounded_time(tmp_path):
+    # The share pattern ('NER:60') backtracked at each character: 20,000 digits took 16 s,
+    # a full cell would have taken hours.
+    import time
+
+    cells = ["1" * 130_000, "1" + " " * 130_000 + "1", "1" * 130_000 + "%x"]
+    rows = "".join(f"P{i},T,{cell},{cell},{cell}\n" for i, cell in enumerate(cells))
+    started = time.monotonic()
+    items = read(tmp_path, "id,title,sector_codes,country,categories\n" + rows)
+    assert time.monotonic() - started < 20
+    assert len(errors(items)) >= len(cells) and not [i for i in items if isinstance(i, dict)]
 
 
 def test_formula_cells_are_imported_as_plain_text(tmp_path):
@@ -557,3 +616,30 @@ def test_budgets_without_a_currency_are_noted_once_unless_one_is_given(tmp_path)
     assert not any("no currency column" in str(i) for i in given if isinstance(i, CsvNote))
     with_column = write(tmp_path, "id,title,budget,currency\nA1,Wells,1000,EUR\n", "b.csv")
     assert not any("no currency column" in str(i) for i in read_csv(with_column))
+
+
+def test_a_constant_for_an_unknown_field_is_refused_with_the_nearest_one(tmp_path):
+    # --constant curency=EUR was dropped from every row without a word, exit 0.
+    from click.testing import CliRunner
+
+    from pcd_screen.commands import cli
+
+    path = write(tmp_path, "id,title,budget\nA1,Wells,1000\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["import", "csv", str(path), "--out", str(out), "--constant", "curency=EUR"]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "--constant: 'curency' is not a field; did you mean 'currency'? (fields: id, title,"
+    )
+    assert not out.exists()
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("constants: {x-fund: EUTF, budjet: 5}\n")
+    result = CliRunner().invoke(
+        cli, ["batch", str(path), "--out", str(out), "--map-file", str(mapping)]
+    )
+    assert result.exit_code == 2
+    assert f"{mapping}: constants: 'budjet' is not a field; did you mean 'budget'?" in (
+        result.output
+    )

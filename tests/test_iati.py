@@ -405,6 +405,40 @@ def test_a_bad_value_is_a_problem_on_the_activity_never_a_dropped_activity():
     assert "x-iati-problems" not in items[0].proposal
 
 
+def test_dates_codes_and_numbers_are_read_in_ascii_digits_and_quoted_cut(tmp_path):
+    # date.fromisoformat took 20190101; float() took Arabic-Indic digits, '1_000' and 'nan'; a
+    # 5,000-digit sector code or version was quoted whole in the warnings.
+    path = tmp_path / "a.xml"
+    path.write_text(
+        f'<iati-activities version="2.0{"0" * 5000}"><iati-activity default-currency="EUR">'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>"
+        '<activity-date type="1" iso-date="20190101"/>'
+        '<activity-date type="3" iso-date="\u0662\u0660\u0662\u0662-01-01"/>'
+        '<sector vocabulary="1" code="\u0661\u0665\u0661\u0669\u0660" percentage="50"/>'
+        f'<sector vocabulary="1" code="{"1" * 5000}" percentage="\u0665\u0660"/>'
+        '<budget type="1"><value value-date="2019-01-01">1_000</value></budget>'
+        "</iati-activity></iati-activities>\n",
+        encoding="utf-8",
+    )
+    (item,) = iter_activities(path)
+    proposal = item.proposal
+    assert "period" not in proposal and "budget" not in proposal and "oda" not in proposal
+    assert [p["message"] for p in proposal["x-iati-problems"]] == [
+        "<sector> percentage '\u0665\u0660' is not a number; left out",
+        "budget value: '1_000' is not a number; left out",
+        "<activity-date> iso-date '20190101' is not a date (YYYY-MM-DD); left out",
+        "<activity-date> iso-date '\u0662\u0660\u0662\u0662-01-01' is not a date (YYYY-MM-DD); "
+        "left out",
+    ]
+    cut = f"'{'1' * 60}'… (5000 characters)"
+    assert proposal["x-iati"]["warnings"] == [
+        f"IATI version '2.0{'0' * 57}'… (5003 characters) is not 2.01-2.03; read as 2.03",
+        "sector '\u0661\u0665\u0661\u0669\u0660' (vocabulary 1) is not a 5-digit DAC code; "
+        "left out",
+        f"sector {cut} (vocabulary 1) is not a 5-digit DAC code; left out",
+    ]
+
+
 def test_malformed_file_gives_one_error():
     items = imported("malformed.xml")
     assert isinstance(items[-1], ImportErrorRecord)

@@ -76,6 +76,16 @@ def test_bad_dates_and_ranges(tmp_path):
     assert any("gender_marker: 3 is not allowed" in m for m in found)
 
 
+def test_dates_before_year_1_or_in_other_digits_are_refused_with_their_line(tmp_path):
+    # They passed the compiled quick check and crashed the screening in date.fromisoformat.
+    text = GOOD + 'period: {start: 0000-01-01, end: "\u0662\u0660\u0662\u0666-01-01"}\n'
+    assert messages(write(tmp_path, text)) == [
+        "p.yaml:12:10: period.start: '0000-01-01' is not a valid date (expected YYYY-MM-DD)",
+        "p.yaml:12:29: period.end: '\u0662\u0660\u0662\u0666-01-01' is not a valid date "
+        "(expected YYYY-MM-DD)",
+    ]
+
+
 def test_infinite_nan_and_huge_numbers_are_refused(tmp_path):
     # YAML .nan/.inf passed the schema and gave "nan%" shares and a JSON report with NaN in it;
     # a 400-digit budget raised OverflowError when a share was worked out.
@@ -151,6 +161,14 @@ MUTATIONS = [
     ("period", {"start": "2026-02-30"}),
     ("period", {"start": "2027-02-29"}),
     ("period", {"start": "2028-02-29"}),
+    # The compiled check once took year 0000 and any Unicode digit (fastjsonschema's pattern
+    # is \\d{4}); jsonschema refused them and facts.py crashed on what passed.
+    ("period", {"start": "0000-01-01"}),
+    ("period", {"start": "0000-02-29"}),
+    ("period", {"end": "\u0662\u0660\u0662\u0666-01-01"}),  # Arabic-Indic digits
+    ("period", {"start": "\uff12\uff10\uff12\uff16-01-01"}),  # fullwidth digits
+    ("period", {"start": "20260101"}),  # date.fromisoformat takes it; the schema does not
+    ("period", {"start": "0001-01-01", "end": "9999-12-31"}),
     ("gender_marker", 3),
     ("gender_marker", True),
     ("schema_version", 2),

@@ -319,3 +319,23 @@ def test_an_upload_waits_for_a_free_reader_then_is_refused_for_now(client, monke
     assert page.status_code == 503
     assert f"{DOCX.name}: refused for now" in page.text
     assert _upload(client).status_code == 200
+
+
+def test_a_date_before_year_1_or_an_infinite_amount_in_the_answers_is_said_not_crashed(
+    client, tmp_path
+):
+    # Year 0000 passed the compiled quick check and 'inf' became an OverflowError in the form:
+    # both gave a 500 and left the workspace broken.
+    bad = tmp_path / "p.yaml"
+    bad.write_text("schema_version: 1\nid: X\ntitle: T\nperiod: {start: 0000-01-01}\n")
+    refused = _upload(client, bad)
+    assert refused.status_code == 400
+    assert "p.yaml:4:10: period.start: &#39;0000-01-01&#39; is not a valid date" in refused.text
+    page = _upload(client, EXAMPLES / "sparse-proposal.yaml")
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    form = _form_values(page.text)
+    form.update({"period.start": "0000-01-01", "budget.total": "inf", "csrf": _csrf(client)})
+    after = client.post(f"{workspace}/answers", data=form, follow_redirects=True)
+    assert after.status_code == 200
+    assert "period.start: &#39;0000-01-01&#39; is not a valid date" in after.text
+    assert "budget.total: expected a number, got text &#39;inf&#39;" in after.text

@@ -42,9 +42,7 @@ from pcd_screen.commands.common import Failure
 @common.config_option
 @click.option(
     "--as-of",
-    callback=lambda ctx, param, value: (
-        value if value in (None, "activity") else common.parse_date(ctx, param, value)
-    ),
+    callback=lambda ctx, param, value: common.parse_date(ctx, param, value, ("activity",)),
     help="Screen as of this date (YYYY-MM-DD; default today), or `activity`: each proposal as "
     "of its own start date (reference lists as they stood then; the run's date without one).",
 )

@@ -4,10 +4,10 @@ several commands take, and the small wiring steps they repeat (settings, session
 from __future__ import annotations
 
 import gc
-from datetime import date
 
 import click
 
+from pcd_screen.core.dates import parse_iso_date
 from pcd_screen.core.terms import REPORT_LANGUAGES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -22,13 +22,16 @@ class Failure(click.ClickException):
         click.echo(log_safe(self.format_message()), err=True)
 
 
-def parse_date(_ctx, _param, value):
-    if value is None:
-        return None
+def parse_date(_ctx, _param, value, words: tuple[str, ...] = ()):
+    """A date option's value: YYYY-MM-DD only (date.fromisoformat alone also takes 20260101 and
+    2026-W01), or one of the option's words (batch's `activity`), returned as written."""
+    if value is None or value in words:
+        return value
     try:
-        return date.fromisoformat(value)
+        return parse_iso_date(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+        expected = " or ".join(("YYYY-MM-DD", *words))
+        raise click.BadParameter(f"{value!r} is not a date (expected {expected})") from None
 
 
 def parse_size(_ctx, _param, value):
@@ -236,10 +239,19 @@ def load_mapping(column_map=(), map_file=None, constants=()) -> dict | None:
             if not isinstance(part, dict):
                 raise Failure(f"{map_file}: {key}: expected a mapping")
             mapping[key].update({str(k): str(v) for k, v in part.items()})
+    given = {item.rpartition("=")[0].strip() for item in constants}
     for key, items in (("columns", column_map), ("constants", constants)):
         for item in items:
             name, sep, value = item.rpartition("=")
             if not sep or not name.strip() or not value.strip():
                 raise click.BadParameter(f"{item!r}: expected NAME=VALUE")
             mapping[key][name.strip()] = value.strip()
+    if mapping["constants"]:
+        from pcd_screen.inputs.csvtable import unknown_field
+
+        for field in mapping["constants"]:
+            problem = unknown_field(field)
+            if problem:
+                where = f"{map_file}: constants" if field not in given else "--constant"
+                raise Failure(f"{where}: {problem}")
     return mapping if mapping["columns"] or mapping["constants"] else None

@@ -6,6 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from pcd_screen.core.dates import is_iso_date
 from pcd_screen.core.located import Document, InputError
 from pcd_screen.core.paths import SCHEMA_DIR
 
@@ -25,13 +26,22 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def format_checker():
+    """The formats the schemas use, checked as everywhere else in the package (core/dates.py)."""
+    import jsonschema  # slow to import: only reached when a file is invalid
+
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date")(is_iso_date)
+    return checker
+
+
 @cache
 def _validator(name: str):
-    import jsonschema  # slow to import: only reached when a file is invalid
+    import jsonschema
 
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, format_checker=jsonschema.FormatChecker(formats=("date",)))
+    return cls(schema, format_checker=format_checker())
 
 
 def validate(doc: Document, schema_name: str) -> list[InputError]:

@@ -17,6 +17,7 @@ from pcd_screen.core.digest import sha256
 from pcd_screen.core.i18n import pick
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import DATA_DIR, FRAMES_FILE, RULES_DIR, SCHEMA_DIR
+from pcd_screen.core.schemas import format_checker
 from pcd_screen.engine.conditions import ConditionError, Node, compile_condition, condition_schema
 from pcd_screen.engine.lexicon import Lexicon
 
@@ -104,9 +105,7 @@ def _rule_validator():
     import jsonschema
 
     schema = rule_schema()
-    return jsonschema.validators.validator_for(schema)(
-        schema, format_checker=jsonschema.FormatChecker()
-    )
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=format_checker())
 
 
 @lru_cache(maxsize=1)

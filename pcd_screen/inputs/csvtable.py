@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pcd_screen.core.located import InputError, LoadError, clip
+from pcd_screen.core.located import InputError, LoadError, clip, excerpt
 from pcd_screen.core.yamlread import decode, read_input, too_large
 from pcd_screen.inputs.proposal import SCHEMA_VERSION, proposal_from_data
 
@@ -120,6 +120,16 @@ def known_columns() -> list[str]:
     return list(COLUMNS)
 
 
+def unknown_field(field: str) -> str | None:
+    """Why a constant's field (--constant FIELD=VALUE) is not one, or None: a constant for a
+    misspelt field would otherwise be dropped from every row without a word."""
+    if field in COLUMNS or field.startswith("x-"):
+        return None
+    close = difflib.get_close_matches(field, list(COLUMNS), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{excerpt(field)} is not a field{hint} (fields: {', '.join(COLUMNS)}, x-...)"
+
+
 @dataclass(frozen=True)
 class CsvRowError(InputError):
     """An InputError for a spreadsheet: FILE:ROW: COLUMN: message.
@@ -192,7 +202,8 @@ def read_csv(
     if not text.strip():
         yield _file_error(name, 1, "the file is empty; expected a header row")
         return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     # Spreadsheet rows: one per record (a quoted cell may span lines); the header is row 1
     # unless blank rows come before it.
     row_number = 0
@@ -231,12 +242,22 @@ def read_csv(
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
+        start, first_line = lines.offset, reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            yield CsvRowError(name, row_number, None, "", row_problem(exc))
+            message = row_problem(exc)
+            if "field larger than field limit" in str(exc) and '"' in text[start : lines.offset]:
+                message += (
+                    f" (a quote opened in the row, which starts on line {first_line}, and "
+                    "not closed reads the lines after it into one cell)"
+                )
+            yield CsvRowError(name, row_number, None, "", message)
+            continue
+        if lines.offset == len(text) and _unclosed_quote(cells, text[start:], delimiter):
+            yield _unclosed(name, row_number, first_line, cells, text[start:], header)
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -251,8 +272,8 @@ def read_csv(
             yield CsvNote(
                 name,
                 row_number,
-                f"id {original!r} is already used on row {first}; this row is read as "
-                f"{cells[column.index]!r}",
+                f"id {excerpt(original)} is already used on row {first}; this row is read as "
+                f"{excerpt(cells[column.index])}",
             )
         result = _convert_row(cells, columns, header, name, row_number, constants)
         if isinstance(result, list):
@@ -290,6 +311,50 @@ def row_problem(exc: csv.Error) -> str:
             "cell; row skipped"
         )
     return f"cannot read the row: {exc}"
+
+
+class _Lines:
+    """The file's lines for the csv reader, counting the characters handed out, so that the
+    text of a record is known (the csv module says only how many lines it read)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offset = 0
+
+    def __iter__(self):
+        for line in io.StringIO(self.text, newline=""):
+            self.offset += len(line)
+            yield line
+
+
+def _unclosed_quote(cells: list[str], record: str, delimiter: str) -> bool:
+    """Whether the last record of the file ends inside a quoted cell. The csv module, not
+    strict, then reads every line to the end of the file into that cell without a word."""
+    if not cells or '"' not in record:
+        return False
+    try:
+        list(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _unclosed(name, row, first_line, cells, record, header) -> CsvRowError:
+    # The open cell is the last one; written quoted, each quote in it doubled.
+    last = cells[-1]
+    quote_at = len(record) - 1 - len(last) - last.count('"')
+    line = first_line + len(re.findall(r"\r\n|\r|\n", record[: max(quote_at, 0)]))
+    rest = len(re.findall(r"\r\n|\r|\n", last.rstrip("\r\n")))
+    column = len(cells)
+    return CsvRowError(
+        name,
+        row,
+        column,
+        header[column - 1].strip() if column <= len(header) else f"column {column}",
+        f"the quote that opens this cell on line {line} is never closed, so the "
+        f"{rest + 1} line(s) from there to the end of the file were read as one cell; "
+        "close the quote (row skipped)",
+    )
 
 
 def _first_use(cells, columns, seen_ids) -> int | None:
@@ -493,19 +558,28 @@ def _convert_row(cells, columns, header, name, row, constants=None) -> dict | li
     errors: list[InputError] = []
     by_field: dict[str, tuple[_Column, str]] = {}
     mapped = {c.index for c in columns}
-    if len(cells) > len(header):
-        extra = [c for c in cells[len(header) :] if c.strip()]
-        if extra:
-            errors.append(
-                CsvRowError(
-                    name,
-                    row,
-                    len(header) + 1,
-                    "",
-                    f"the row has {len(cells)} cells but the header names {len(header)} columns "
-                    f"(is a value with the delimiter unquoted?)",
-                )
+    # A row of another width than the header has lost its shape: a delimiter inside an unquoted
+    # value (too many cells), a line break inside one or a row cut short (too few). Its values
+    # may sit under the wrong headers, or be missing without a trace, so either way the row is
+    # skipped with the counts rather than screened as if its blanks were the sheet's.
+    # Trailing empty cells beyond the header are what spreadsheets write, and are ignored.
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+        hint = "is a value with the delimiter unquoted?"
+    elif len(cells) < len(header):
+        hint = "a line break inside an unquoted value, or a row cut short?"
+    else:
+        hint = None
+    if hint:
+        errors.append(
+            CsvRowError(
+                name,
+                row,
+                min(len(cells), len(header)) + 1,
+                "",
+                f"the row has {len(cells)} cells but the header names {len(header)} "
+                f"columns ({hint})",
             )
+        )
     for i, cell in enumerate(cells[: len(header)]):
         if i not in mapped and cell.strip():
             errors.append(
@@ -705,7 +779,7 @@ def _no_duplicates(items) -> None:
     seen = set()
     for item in items:
         if item in seen:
-            raise _CellError(f"{item!r} is listed twice")
+            raise _CellError(f"{excerpt(item)} is listed twice")
         seen.add(item)
 
 
@@ -715,7 +789,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE:
         return False
-    raise _CellError(f"{text!r} is not yes/no (use yes, no, true, false, 1 or 0)")
+    raise _CellError(f"{excerpt(text)} is not yes/no (use yes, no, true, false, 1 or 0)")
 
 
 def parse_gender_marker(text: str) -> int:
@@ -724,7 +798,7 @@ def parse_gender_marker(text: str) -> int:
         return GENDER_WORDS[word]
     if re.fullmatch(r"[012](\.0+)?", word):
         return int(float(word))
-    raise _CellError(f"{text!r} is not a gender marker (0, 1 or 2)")
+    raise _CellError(f"{excerpt(text)} is not a gender marker (0, 1 or 2)")
 
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)*|[.,]\d+)")
@@ -737,7 +811,7 @@ def parse_number(text: str, what: str = "a number") -> int | float:
         value = float(cleaned)
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if not _NUMBER.fullmatch(cleaned):
-        raise _CellError(f"{text!r} is not {what}")
+        raise _CellError(f"{excerpt(text)} is not {what}")
     commas, dots = cleaned.count(","), cleaned.count(".")
     if commas and dots:
         decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
@@ -748,11 +822,11 @@ def parse_number(text: str, what: str = "a number") -> int | float:
         count = commas or dots
         if count > 1:
             if not re.fullmatch(r"[+-]?\d{1,3}(" + re.escape(mark) + r"\d{3})+", cleaned):
-                raise _CellError(f"{text!r} is not {what}")
+                raise _CellError(f"{excerpt(text)} is not {what}")
             cleaned = cleaned.replace(mark, "")
         elif re.fullmatch(r"[+-]?[1-9]\d{0,2}" + re.escape(mark) + r"\d{3}", cleaned):
             raise _CellError(
-                f"{text!r} is ambiguous (thousands separator or decimal mark?); "
+                f"{excerpt(text)} is ambiguous (thousands separator or decimal mark?); "
                 f"write it without separators"
             )
         else:
@@ -760,9 +834,9 @@ def parse_number(text: str, what: str = "a number") -> int | float:
     try:
         value = float(cleaned)
     except ValueError:  # both marks, misplaced: "2.000.000,50." (found by fuzz_csv.py)
-        raise _CellError(f"{text!r} is not {what}") from None
+        raise _CellError(f"{excerpt(text)} is not {what}") from None
     if not math.isfinite(value):
-        raise _CellError(f"{text!r} is not {what}")
+        raise _CellError(f"{excerpt(text)} is not {what}")
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
@@ -774,7 +848,7 @@ def parse_amount(text: str) -> tuple[int | float, str | None]:
     value = text.strip()
     sign = "|".join(re.escape(s) for s in CURRENCY_SIGNS)
     match = re.fullmatch(
-        rf"(?:(?P<pre>[A-Z]{{3}}|{sign})\s*)?(?P<number>.*?)(?:\s*(?P<post>[A-Z]{{3}}|{sign}))?",
+        rf"(?:(?P<pre>[A-Z]{{3}}|{sign})\s*)?(?P<number>.*?)(?:\s{{0,20}}(?P<post>[A-Z]{{3}}|{sign}))?",
         value,
     )
     code = None
@@ -787,7 +861,7 @@ def parse_amount(text: str) -> tuple[int | float, str | None]:
     except _CellError as exc:
         if "ambiguous" in str(exc):
             raise
-        raise _CellError(f"{text!r} is not a number") from None
+        raise _CellError(f"{excerpt(text)} is not a number") from None
 
 
 def parse_date(text: str) -> str:
@@ -805,24 +879,30 @@ def parse_date(text: str) -> str:
             try:
                 return date(year, month, day).isoformat()
             except ValueError:
-                raise _CellError(f"{text!r} is not a valid date") from None
-    raise _CellError(f"{text!r} is not a date (write YYYY-MM-DD)")
+                raise _CellError(f"{excerpt(text)} is not a valid date") from None
+    raise _CellError(f"{excerpt(text)} is not a date (write YYYY-MM-DD)")
 
 
+# A share ends its item and is short: every quantifier after the value is bounded, so only the
+# last SHARE_TAIL characters are matched. Tried at each character of a cell of up to 131,072
+# characters, the unbounded pattern was quadratic (20,000 digits took 16 s).
+_PERCENT = r"[0-9]{1,20}(?:[.,][0-9]{1,20})?"
 _SHARE = re.compile(
-    r"(?P<value>.*?)\s*(?:[:=]\s*(?P<a>[0-9]+(?:[.,][0-9]+)?)\s*%?"
-    r"|\(?\s*(?P<b>[0-9]+(?:[.,][0-9]+)?)\s*%\s*\)?)"
+    rf"(?P<value>.*?)\s{{0,20}}(?:[:=]\s{{0,20}}(?P<a>{_PERCENT})\s{{0,20}}%?"
+    rf"|\(?\s{{0,20}}(?P<b>{_PERCENT})\s{{0,20}}%\s{{0,20}}\)?)"
 )
+SHARE_TAIL = 150  # longer than the longest share the pattern takes (124 characters)
 
 
 def split_shares(text: str, valid=None) -> list[tuple[str, float | None]]:
     """'NER:60; MLI:40' -> [('NER', 60), ('MLI', 40)]; 'NER' -> [('NER', None)]."""
 
     def parse(item: str) -> tuple[str, float | None]:
-        match = _SHARE.fullmatch(item)
-        if match and match.group("value"):
+        head, tail = item[:-SHARE_TAIL], item[-SHARE_TAIL:]
+        match = _SHARE.fullmatch(tail)
+        if match and (head or match.group("value")):
             share = parse_number(match.group("a") or match.group("b"), "a percentage")
-            return match.group("value").strip(), share
+            return (head + match.group("value")).strip(), share
         return item, None
 
     items = [
@@ -859,22 +939,29 @@ def parse_countries(text: str) -> list[dict]:
     return _coded_shares(out)
 
 
+# A purpose code has 5 digits (7 with a CRS suffix); a run of digits longer than this is no
+# code, and int() of one over 4,300 digits raises ValueError (Python's conversion limit).
+MAX_CODE_DIGITS = 9
+
+
 def parse_sector_codes(text: str) -> list[dict]:
     def code_of(value: str) -> int | None:
-        match = re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-–—:]?\s+\D.*)?", value.strip())
+        match = re.fullmatch(
+            rf"(\d{{1,{MAX_CODE_DIGITS}}})(?:\.0+)?(?:(?:\s*[-–—:])?\s+\D.*)?", value.strip()
+        )
         return int(match.group(1)) if match else None
 
     out = []
     for value, share in split_shares(text, valid=lambda v: code_of(v) is not None):
         code = code_of(value)
         if code is None:
-            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+            raise _CellError(f"{excerpt(value)} is not a DAC purpose code (5 digits, e.g. 15190)")
         if len(str(code)) == 3:
             raise _CellError(
                 f"{code} is a 3-digit DAC sector; give the 5-digit purpose code (e.g. {code}10)"
             )
         if len(str(code)) not in (5, 7):
-            raise _CellError(f"{value!r} is not a DAC purpose code (5 digits, e.g. 15190)")
+            raise _CellError(f"{excerpt(value)} is not a DAC purpose code (5 digits, e.g. 15190)")
         out.append({"code": code} if share is None else {"code": code, "percentage": share})
     return _coded_shares(out)
 
@@ -912,7 +999,9 @@ def _unknown_country(value: str) -> str:
 
     close = close_name(value)
     hint = f"; did you mean {close[1]!r} ({close[0]})?" if close else ""
-    return f"{value!r} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or its name){hint}"
+    return (
+        f"{excerpt(value)} is not a country (ISO 3166-1 alpha-3 or alpha-2 code, or its name){hint}"
+    )
 
 
 def read_records(

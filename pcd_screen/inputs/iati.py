@@ -21,13 +21,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 
+from pcd_screen.core.dates import ISO_DATE_SHAPE, parse_iso_date
 from pcd_screen.core.located import clip, excerpt
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import MAX_BYTES, RAISE_LIMIT, open_input
@@ -543,7 +543,7 @@ class _Activity:
     def number(self, elem, what: str) -> float | None:
         text = (elem.text or "").strip()
         try:
-            value = float(text)
+            value = _decimal(text)
         except ValueError:
             self.problem(elem, f"{what}: {excerpt(text)} is not a number; left out", text)
             return None
@@ -557,7 +557,7 @@ class _Activity:
         if not text:
             return None
         try:
-            value = float(text)
+            value = _decimal(text)
         except ValueError:
             self.problem(
                 elem, f"<{elem.tag}> percentage {excerpt(text)} is not a number; left out", text
@@ -577,7 +577,7 @@ class _Activity:
         if not text:
             return None
         try:
-            return date.fromisoformat(text[:10]).isoformat()
+            return parse_iso_date(text[:10]).isoformat()  # a time or zone after it is dropped
         except ValueError:
             self.problem(
                 elem,
@@ -626,7 +626,7 @@ def to_proposal(
         if not version:
             warnings.append("no IATI version given; 1.0x codes found, read as 1.0x")
     elif version and version not in SUPPORTED_VERSIONS:
-        warnings.append(f"IATI version {version!r} is not 2.01-2.03; read as 2.03")
+        warnings.append(f"IATI version {excerpt(version)} is not 2.01-2.03; read as 2.03")
     act.locate((), activity)
     act.locate(("id",), activity.find("iati-identifier"))
 
@@ -777,7 +777,7 @@ def upgrade_v1(activity) -> list[str]:
             new = table.get(key) if key is not None else default
             if new is not None and new != raw:
                 element.set(attribute, new)
-                note = f"{path}/@{attribute} {raw!r} -> {new!r}"
+                note = f"{path}/@{attribute} {excerpt(raw)} -> {new!r}"
                 if note not in changed:
                     changed.append(note)
 
@@ -792,9 +792,7 @@ def upgrade_v1(activity) -> list[str]:
     rewrite("policy-marker", "vocabulary", {"DAC": "1"}, lambda v: v.strip().upper())
     # 1.0x activity dates may give the date as text only.
     for element in activity.iterfind("activity-date"):
-        if not element.get("iso-date") and re.fullmatch(
-            r"\d{4}-\d{2}-\d{2}", (element.text or "").strip()
-        ):
+        if not element.get("iso-date") and ISO_DATE_SHAPE.fullmatch((element.text or "").strip()):
             element.set("iso-date", element.text.strip())
             if "activity-date text -> @iso-date" not in changed:
                 changed.append("activity-date text -> @iso-date")
@@ -925,6 +923,21 @@ def _implementer(org, name: str, iati_type: str, ref: str) -> dict:
     return entry
 
 
+# An xsd:decimal, and an exponent as some publishers write it. Not float() alone: it also takes
+# '١٠٠' (Arabic-Indic digits), '1_000', 'inf' and 'nan', none of which IATI allows.
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def _decimal(text: str) -> float:
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(text)
+    return float(text)  # never raises for this shape: 1e999 is inf, refused by the callers
+
+
+# ASCII digits: \d would take '١٥١٩٠' (Arabic-Indic), which no IATI codelist holds.
+_DAC_CODE = re.compile(r"[0-9]{5}")
+
+
 def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
     oda: dict = {}
     codes, categories, other = [], [], []
@@ -936,13 +949,13 @@ def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
         if percentage is not None:
             entry["percentage"] = percentage
         if vocabulary == "1":
-            if re.fullmatch(r"\d{5}", code):
+            if _DAC_CODE.fullmatch(code):
                 entry["code"] = int(code)
                 act.locate(("oda", "purpose_codes", len(codes)), sector)
                 codes.append(entry)
             else:
                 warnings.append(
-                    f"sector {code!r} (vocabulary 1) is not a 5-digit DAC code; left out"
+                    f"sector {excerpt(code)} (vocabulary 1) is not a 5-digit DAC code; left out"
                 )
         elif vocabulary == "2":
             name = tables()["sector_categories"].get(code, {}).get("en")
@@ -956,7 +969,7 @@ def _oda(act: _Activity, proposal: dict, warnings: list[str]) -> dict:
         seen = []
         for sector in act.elem.findall("transaction/sector"):
             code = (sector.get("code") or "").strip()
-            if (sector.get("vocabulary") or "1").strip() == "1" and re.fullmatch(r"\d{5}", code):
+            if (sector.get("vocabulary") or "1").strip() == "1" and _DAC_CODE.fullmatch(code):
                 seen.append(int(code))
         if seen:
             codes = [{"code": c} for c in dict.fromkeys(seen)]
@@ -1288,7 +1301,9 @@ def _gender_marker(act: _Activity, warnings: list[str]) -> int | None:
                 return int(significance)
             if significance in ("3", "4"):
                 return 2
-            warnings.append(f"gender policy marker significance {significance!r} not understood")
+            warnings.append(
+                f"gender policy marker significance {excerpt(significance)} not understood"
+            )
     return None
 
 

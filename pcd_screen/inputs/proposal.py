@@ -14,7 +14,7 @@ from pcd_screen.core.digest import sha256
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import SCHEMA_DIR
 from pcd_screen.core.proposal import Proposal
-from pcd_screen.core.schemas import load_schema
+from pcd_screen.core.schemas import format_checker, load_schema
 from pcd_screen.core.validation import schema_errors, type_name
 
 SCHEMA_VERSION = 1
@@ -30,7 +30,7 @@ def _validator():
 
     from pcd_screen.engine.refdata import load_refdata
 
-    checker = jsonschema.FormatChecker(formats=("date",))
+    checker = format_checker()
     refdata = load_refdata()
     checker.checks("country-alpha3")(
         lambda value: not isinstance(value, str) or refdata.is_country(value)

@@ -8,6 +8,7 @@ Field names are paths: "budget.total", "activities.0.category", "results.1.indic
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from pcd_screen.core.formatting import field_label, label
@@ -274,9 +275,9 @@ def _read(path, prop, form, rows):
             number = float(raw.replace(",", "."))
         except ValueError:
             return raw
-        return int(number) if number == int(number) else number
-    if kind == "integer" and raw.lstrip("-").isdigit():
-        return int(raw)
+        if not math.isfinite(number):
+            return raw  # 'inf', 'nan', 1e999: kept as written, the schema check says why
+        return int(number) if number.is_integer() else number
     return raw
 
 
