@@ -103,6 +103,11 @@ def test_language_is_detected_cheaply_and_a_declared_one_kept_unless_clearly_wro
     assert detect(words) == "fr"
     assert detect(words, "en", prefer="en") == "fr"  # a French text under an English default
     assert detect(tokenise("Water for all")[0], "en", prefer="en") == "en"
+    # two function words cannot overrule a declared language; three can, when they are twice
+    # the declared language's
+    assert detect(tokenise("la gestion des frontières")[0], "en", prefer="en") == "en"
+    assert detect(tokenise("la gestion des frontières et")[0], "en", prefer="en") == "fr"
+    assert detect(tokenise("la gestion of the frontières")[0], "en", prefer="en") == "en"
 
 
 def test_a_quote_is_the_sentence_trimmed_around_the_match():

@@ -124,8 +124,11 @@ def detect(
     """The language whose function words are most frequent in words (folded); default when
     there are too few to tell or two languages tie. A preferred (declared) language is kept
     unless another has at least three function words and twice as many."""
+    found = list(filter(_BY_WORD.__contains__, words))  # most words are no function word
+    if len(found) < 3 and prefer in LANGUAGES:
+        return prefer  # too few to overrule the declared language (see below): most fields
     counts = dict.fromkeys(LANGUAGES, 0)
-    for word in filter(_BY_WORD.__contains__, words):  # most words are no function word
+    for word in found:
         for lang in _BY_WORD[word]:
             counts[lang] += 1
     ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
