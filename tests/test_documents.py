@@ -580,3 +580,26 @@ def test_a_process_reads_a_few_documents_at_once(monkeypatch):
         for _ in range(guard.MAX_CONCURRENT_READS):
             guard._readers.release()
     assert documents.parse(b"Country: Mali", "now.txt").blocks
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "fr",
+            "La deuxième tranche sera débloquée lorsque le Maroc aura réadmis ses ressortissants.",
+        ),
+        ("nl", "De tweede tranche wordt pas vrijgegeven zodra Marokko zijn onderdanen terugneemt."),
+        ("en", "The second tranche will be released once Morocco readmits its nationals."),
+    ],
+)
+def test_a_tranche_released_when_something_happens_is_a_condition(lang, text):
+    # "débloquée lorsque", "vrijgegeven zodra": the verbs, not only "sous réserve de"
+    body = f"# Titre\n\nLe programme forme 3 000 jeunes.\n\n{text}\n".encode()
+    data = documents.load(body, f"voorstel-{lang}.md").data
+    assert data["conditions"] == [{"text": text}]
+
+
+def test_a_tranche_named_without_a_condition_is_none():
+    body = b"# Title\n\nThe first tranche of EUR 2 million funds the training centres.\n"
+    assert documents.load(body, "p.md").data.get("conditions") is None

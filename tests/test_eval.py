@@ -16,13 +16,16 @@ import run as evaluation  # noqa: E402  (eval/run.py)
 # "-b1" is batch 1 (180 activities), "-new" batches 2 and 3 (154, labelled later); dev and
 # heldout without a suffix are over every batch. heldout-new is the figure no tuning has seen.
 IATI_FLOORS = {
-    "dev": {"scope_accuracy": 0.9333, "control_precision": 0.9062, "control_recall": 0.7838},
+    # dev recall 0.7838 -> 0.7568 (2026-12-07): COVID-19 work at points of entry (infection
+    # control, risk communication, handwashing) is public health, as DP.2291 is labelled; the
+    # labels split on it, and PX.0129 counts it as border control (eval/README, prose19 section).
+    "dev": {"scope_accuracy": 0.9333, "control_precision": 0.9655, "control_recall": 0.7568},
     "dev-b1": {"scope_accuracy": 0.9576, "control_precision": 1.0, "control_recall": 1.0},
-    "dev-new": {"scope_accuracy": 0.9065, "control_precision": 0.8636, "control_recall": 0.7037},
+    "dev-new": {"scope_accuracy": 0.9065, "control_precision": 0.9474, "control_recall": 0.6667},
     "heldout-b1": {"scope_accuracy": 0.9839, "control_precision": 1.0, "control_recall": 0.6},
     "heldout-new": {
         "scope_accuracy": 0.9787,
-        "control_precision": 0.8,
+        "control_precision": 1.0,
         "control_recall": 0.6667,
     },
 }
@@ -35,7 +38,7 @@ EUTF_FLOORS = {
     "heldout-b5": {"scope_accuracy": 0.85, "control_precision": 0.5556, "control_recall": 0.5556},
 }
 EUTF_ROWS = {"dev-b4": 99, "heldout-b4": 51, "dev-b5": 53, "heldout-b5": 40}
-BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 0, "heldout-new": 1}
+BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 0, "heldout-new": 0}
 
 
 @pytest.fixture(scope="module")

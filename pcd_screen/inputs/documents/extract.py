@@ -67,10 +67,14 @@ SAFEGUARD_FUTURE = re.compile(
     r"\b(?:will|shall|to be|planned|plans|zal|zullen|gepland|sera|seront|prevue?s?|a realiser)\b"
 )
 SAFEGUARD_NEGATION = re.compile(r"\b(?:no|not|never|geen|niet|nooit|pas|aucune?|jamais)\b")
-TRANCHE = re.compile(r"\btranches?\b|disburse|decaiss|uitbetal|versement")
+TRANCHE = re.compile(r"\btranches?\b|disburse|decaiss|uitbetal|versement|\bschijf|\bschijven\b")
+# Money released when something happens is conditional on it: "débloquée lorsque", "pas
+# vrijgegeven zodra", "released once" (a tranche or a conditions heading must be there too).
 CONDITIONAL = re.compile(
     r"conditional|subject to|upon|provided that|depend|linked to|contingent|triggers?|release"
-    r"|sous reserve|condition|subordonne|lie[e]? a|afhankelijk|op voorwaarde|gekoppeld",
+    r"|\bonce\b|only after|sous reserve|condition|subordonne|lie[e]? a|debloqu|\blorsque\b"
+    r"|\bdes que\b|une fois que|apres que|afhankelijk|op voorwaarde|gekoppeld|vrijgegeven"
+    r"|vrijgave|\bzodra\b|\bnadat\b|pas als|pas na",
 )
 CURRENCIES = {
     "eur": "EUR",
