@@ -75,6 +75,9 @@ def test_a_bad_input_is_reported_and_skipped(tmp_path):
     for name in ("portfolio.md", "portfolio.html"):
         report = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert "1 input was left out" in report and "countries: expected a list" in report
+    # its own item of the Data list, not glued to the inputs' sha1
+    markdown = (tmp_path / "out" / "portfolio.md").read_text(encoding="utf-8")
+    assert "`\n- **1 input was left out**" in markdown
     with zipfile.ZipFile(tmp_path / "out" / "portfolio.xlsx") as book:
         about = book.read("xl/worksheets/sheet1.xml").decode()  # inline strings
     assert "inputs left out" in about and "countries: expected a list" in about
@@ -618,3 +621,38 @@ def test_proposals_past_a_worksheets_row_limit_are_said_to_be_only_in_the_csv(
     assert "the first 2 proposals; 1 more are past" in about
     assert "Wells" in rows and "Roads" in rows and "Clinics" not in rows
     assert (out / "summary.csv").read_text(encoding="utf-8").count("\n") == 4  # all in the CSV
+
+
+EUTF_CUTS = EXAMPLES.parent / "tests" / "fixtures" / "eutf"
+
+
+def test_eutf_money_is_counted_once_across_files_and_levels(tmp_path):
+    """Cuts of the two real EUTF files (tests/fixtures/eutf/README.md): the newsroom's project
+    database and the Fund's Akvo export, which repeats its decisions, adds their contracts
+    (project_parent) and a row for the whole fund's results framework (4.6 billion)."""
+    out = tmp_path / "run"
+    inputs = [EUTF_CUTS / "projects-database-cut.csv", EUTF_CUTS / "akvo-cut.csv"]
+    run = CliRunner().invoke(
+        cli,
+        ["batch", *map(str, inputs), "--out", str(out), "--constant", "currency=EUR"]
+        + ["--no-reports", "--as-of", "activity"],
+    )
+    assert run.exit_code == 0, run.output
+    report = (out / "portfolio.md").read_text(encoding="utf-8")
+    # 55 M + 24 M (database) + 3.7 M (a contract whose decision is not in the cut) + 2.85 M
+    # and 3.6 M (decisions under the results framework); before: 4,792,150,000 EUR
+    assert "Total budget: 89,150,000 EUR." in report
+    section = report[report.index("## Left out of the totals") :]
+    assert "4 screened proposals are not in the totals (4,703,000,000 EUR)" in section
+    assert "T05-EUTF-NOA-REG-13-01 — " in section and "a part of T05-EUTF-NOA-REG-13" in section
+    assert "stands for the whole fund" in section
+    assert "the same id came earlier (projects-database-cut.csv:" in section
+    worst = report[report.index("## Proposals, worst first") :]
+    assert worst.count("| T05-EUTF-NOA-REG-13 — ") == 1
+    assert "| EUR 2024 |" not in report  # the rate of undated budgets is labelled so
+    html = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert "<h2>Left out of the totals</h2>" in html
+    with zipfile.ZipFile(out / "portfolio.xlsx") as book:
+        assert 'name="Left out"' in book.read("xl/workbook.xml").decode()
+        strings = "".join(book.read(n).decode() for n in book.namelist() if "sheet" in n)
+    assert "stands for the whole fund" in strings and "no date: rate of 2024 used" in strings

@@ -643,3 +643,17 @@ def test_a_constant_for_an_unknown_field_is_refused_with_the_nearest_one(tmp_pat
     assert f"{mapping}: constants: 'budjet' is not a field; did you mean 'budget'?" in (
         result.output
     )
+
+
+def test_a_parent_and_a_children_column_are_recognised(tmp_path):
+    """A hierarchy column (the EUTF export's project_parent / project_child, as IATI's
+    related-activity) is read as x-parent / x-children, which the portfolio's totals use."""
+    cut = EXAMPLES.parent / "tests" / "fixtures" / "eutf" / "akvo-cut.csv"
+    items = list(read_csv(cut, display_name=cut.name, constants={"currency": "EUR"}))
+    read_as, _kept = notes_of(items)
+    assert "project_parent=x-parent, project_child=x-children" in read_as
+    contract = next(i for i in items if isinstance(i, dict) and i["id"].endswith("REG-13-01"))
+    assert contract["x-parent"] == "T05-EUTF-NOA-REG-13"
+    path = write(tmp_path, "ID,Title,Parent ID,Child activities\nA,T,B,C; D\n")
+    (data,) = [i for i in read_csv(path) if isinstance(i, dict)]
+    assert (data["x-parent"], data["x-children"]) == ("B", "C; D")

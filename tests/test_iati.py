@@ -195,7 +195,7 @@ def test_refugee_hosting_activity_v202():
     assert p["implementers"][0]["type"] == "un-agency"  # CRS channel 41121
     assert p["implementers"][1]["type"] == "local-ngo"  # partner-country NGO
     (activity,) = p["activities"]
-    assert activity["category"] == "protection"  # the larger code, 72010
+    assert activity["category"] == "basic-services"  # the larger code, 72010 (material relief)
     inferred = activity["x-inferred"]["category"]
     assert inferred["from"] == "purpose code 72010"
     assert "title: 'host communit*'" in inferred["also"]["host-community-support"]
@@ -920,3 +920,28 @@ def test_the_default_aid_type_is_the_funding_instrument(tmp_path, element, instr
     )
     (item,) = iter_activities(path)
     assert item.proposal.get("instrument") == instrument
+
+
+def test_purpose_code_categories_follow_the_dac_list():
+    """Each code that decides a category by itself is in the DAC list the project ships, and
+    its category is the vocabulary's term for what the code covers: 72010 (material relief:
+    shelter, water, food, non-food items, medical supplies) is basic services, not protection."""
+    from pcd_screen.core.vocabularies import vocabularies
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.inputs.iati import CODE_CATEGORIES, WORD_CODES, coding_rules
+
+    assert CODE_CATEGORIES["72010"] == "basic-services"
+    names = {code: load_refdata().purpose_code(code) for code in (*CODE_CATEGORIES, *WORD_CODES)}
+    assert [code for code, entry in names.items() if entry is None] == []
+    assert set(CODE_CATEGORIES.values()) <= set(vocabularies()["category"])
+    assert names["72010"]["name"]["en"] == "Material relief assistance and services"
+    assert names["16020"]["name"]["en"] == "Employment creation"
+    assert names["16010"]["name"]["en"] == "Social Protection"
+    assert names["24050"]["name"]["en"].startswith("Remittance facilitation")
+    assert all(
+        names[str(c)]["name"]["en"].startswith("Refugees/asylum") for c in range(93010, 93019)
+    )
+    # the coding rule the portfolio report publishes says the same
+    rules = coding_rules("en")
+    assert rules["basic-services"] == "purpose code 72010 (decides by itself)"
+    assert "protection" not in rules

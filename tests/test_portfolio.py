@@ -184,3 +184,105 @@ def test_an_implementer_name_is_cut_for_the_tables():
     entry = screened_record(result, data)
     assert len(entry.implementers[0]) < NAME_LENGTH + 40
     assert entry.implementers[0].startswith("Organisation profile.")
+
+
+# --- money counted once: repeated ids, parents and their parts, fund-wide rows ----------------
+
+
+def part(pid, budget, parent=None, children=None, title=None, source="a.csv:2"):
+    """A portfolio record of a given id, budget (EUR) and place in a hierarchy."""
+    base = with_budget("remittances-senegal", budget, "EUR", "2020-01-01")
+    return replace(
+        base,
+        id=pid,
+        title=title or pid,
+        parent=parent,
+        children=children,
+        source=source,
+        shares={},
+        concerns=[],
+    )
+
+
+def test_a_parts_budget_is_not_added_to_its_parents():
+    figures = aggregate(
+        [
+            part("C-1", 30, parent="P"),  # the part comes first, as in the EUTF export
+            part("P", 100),
+            part("C-2", 50, parent="P"),
+            part("G-1", 10, parent="C-1"),  # a part of a part
+            part("O-1", 7, parent="ABSENT"),  # its parent is not in the portfolio: counted
+        ]
+    )
+    assert figures["total_budget"] == 107
+    left = figures["left_out"]
+    assert left["kinds"] == {"child": {"count": 3, "budget": 90.0}}
+    assert {(r["id"], r["of"]) for r in left["rows"]} == {
+        ("C-1", "P"),
+        ("C-2", "P"),
+        ("G-1", "C-1"),
+    }
+    assert sum(v["budget"] for v in figures["verdicts"].values()) == 107
+    marked = {e.id: e.left_out for e in figures["worst_first"]}
+    assert marked["C-1"] == ["child", "P"] and marked["P"] is None
+
+
+def test_a_loop_of_parents_keeps_its_money_once():
+    figures = aggregate([part("A", 10, parent="B"), part("B", 20, parent="A")])
+    assert figures["total_budget"] == 10  # A, the smaller id, counts; B is its part
+    assert [r["id"] for r in figures["left_out"]["rows"]] == ["B"]
+
+
+def test_a_fund_wide_row_is_left_out_and_its_children_counted():
+    framework = "EU Trust Fund for Africa Results Framework"
+    figures = aggregate(
+        [
+            part(framework, 4.6e9, children=["D-1", "D-2"]),
+            part("D-1", 100, parent=framework),
+            part("D-2", 50, parent=framework),
+            part("D-1-01", 80, parent="D-1"),
+        ]
+    )
+    assert figures["total_budget"] == 150
+    assert figures["left_out"]["kinds"] == {
+        "umbrella": {"count": 1, "budget": 4.6e9},
+        "child": {"count": 1, "budget": 80.0},
+    }
+    assert figures["left_out"]["rows"][0]["of"] == 2  # parts counted instead
+    # a project named after a results framework but with no parts is a project
+    alone = aggregate([part("Support to the national results framework", 40)])
+    assert alone["total_budget"] == 40 and not alone["left_out"]["count"]
+
+
+def test_an_id_from_two_files_is_counted_once():
+    figures = aggregate(
+        [
+            part("T05-EUTF-HoA-SO-03", 55, source="db.csv:9"),
+            part("T05-EUTF-HOA-SO-03", 55, source="akvo.csv:40"),  # case aside, the same
+            part("T05-EUTF- SAH-ML-13", 3, source="akvo.csv:7"),
+            part("T05-EUTF-SAH-ML-13", 3, source="db.csv:20"),  # spaces aside, the same
+        ]
+    )
+    assert figures["total_budget"] == 58
+    assert figures["proposals"] == 4  # all were screened
+    assert sum(v["count"] for v in figures["verdicts"].values()) == 2
+    assert [e.id for e in figures["worst_first"]] == ["T05-EUTF-HoA-SO-03", "T05-EUTF- SAH-ML-13"]
+    rows = {r["id"]: r for r in figures["left_out"]["rows"]}
+    assert rows["T05-EUTF-HOA-SO-03"]["kind"] == "duplicate"
+    assert rows["T05-EUTF-HOA-SO-03"]["of"] == "db.csv:9"
+    from pcd_screen.reports.texts import left_out_reason
+
+    assert left_out_reason("duplicate", "db.csv:9", "en") == (
+        "the same id came earlier (db.csv:9): its money is counted once, there"
+    )
+
+
+def test_a_budget_without_a_date_is_labelled_so_in_the_rates():
+    undated = portfolio.screened(screened("remittances-senegal"), {"budget": {"total": 5}})
+    assert undated.budget_year is None
+    dated = with_budget("remittances-senegal", 5, "EUR", "2020-01-01")
+    rates = aggregate([undated, replace(dated, id="other")])["rates"]
+    assert [(r["year"], r["undated"]) for r in rates] == [(2020, False), (2024, True)]
+    from pcd_screen.reports.texts import undated_rate
+
+    assert undated_rate(2024, "en") == "no date: rate of 2024 used"

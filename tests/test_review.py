@@ -213,3 +213,13 @@ def test_the_agreement_goes_into_the_run_folder_whole(tmp_path):
         "reviewed": 1,
         "rate": 0.0,
     }
+
+
+def test_the_review_printed_on_its_own_names_the_figures_it_qualifies(tmp_path):
+    """`pcd-screen review` prints the section without the report: 'the figures above' pointed
+    at nothing; it names the portfolio report's figures."""
+    filled = sheet(tmp_path, "P1,block,DNH-001,yes,,\nP2,clear,,no,,\n")
+    result = review(filled)
+    assert result.exit_code == 0, result.output
+    assert "above" not in result.output
+    assert "50% of them. The portfolio report's figures (verdicts, budget shares" in result.output

@@ -99,6 +99,27 @@ def _norm_header(text: str) -> str:
 # wants kept under a known name: the fund's own theme or objective next to the tool's categories.
 X_COLUMNS: dict[str, tuple[str, ...]] = {
     "x-theme": ("theme", "themes", "project theme", "topics", "objective", "fund objective"),
+    # A hierarchy, as IATI's related-activity (type 1 parent, 2 child) gives one: the portfolio
+    # counts a parent's budget and not its parts' on top (reports/portfolio.py).
+    "x-parent": (
+        "parent",
+        "parent id",
+        "parent project",
+        "project parent",
+        "parent activity",
+        "parent identifier",
+        "parent iati identifier",
+        "parent reference",
+    ),
+    "x-children": (
+        "children",
+        "child",
+        "project child",
+        "project children",
+        "child projects",
+        "child activities",
+        "contracts",
+    ),
 }
 # Columns whose cells hold a place: read as countries when nearly every cell names countries.
 PLACE_COLUMNS = ("location", "project location", "locations")

@@ -55,7 +55,10 @@ ORG_TYPES = {
 # Purpose codes that settle the activity category by themselves.
 CODE_CATEGORIES = {
     "24050": "remittances",  # Remittance facilitation, promotion and optimisation
-    "72010": "protection",  # Material relief assistance and services (refugees, IDPs)
+    # Material relief assistance and services: shelter, water, sanitation, food and non-food
+    # items, medical supplies (the DAC list's 72010): basic services delivered in a crisis,
+    # not protection (case management, child protection, response to violence).
+    "72010": "basic-services",
     "16020": "livelihoods-jobs",  # Employment creation
     "16010": "social-protection",
     **{str(code): "other" for code in range(93010, 93019)},  # refugees in donor countries

@@ -9,7 +9,12 @@ from pcd_screen.core.formatting import label, long_date, number, percent
 from pcd_screen.core.i18n import SEVERITY_LABELS, translations
 from pcd_screen.core.paths import TEMPLATES_DIR
 from pcd_screen.engine.result import format_evidence, format_value
-from pcd_screen.reports.texts import principle_label, verdict_label
+from pcd_screen.reports.texts import (
+    left_out_reason,
+    principle_label,
+    undated_rate,
+    verdict_label,
+)
 
 
 @lru_cache(maxsize=8)
@@ -52,6 +57,10 @@ def configure(env, lang: str):
     env.filters["verdict"] = lambda name: verdict_label(name, lang, True)
     env.filters["none_label"] = lambda name: (
         translations(lang).gettext("(none)") if name == "(none)" else name
+    )
+    env.filters["left_out"] = lambda row: left_out_reason(row["kind"], row["of"], lang)
+    env.filters["rate_year"] = lambda row: (
+        undated_rate(row["year"], lang) if row.get("undated") else row["year"]
     )
     from pcd_screen.reports.common import where_label
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pcd_screen.core.located import clip
 from pcd_screen.core.terms import PRINCIPLES, VERDICTS
@@ -135,6 +136,11 @@ class Screened:
     categories: dict | None = None  # activity category -> budget share
     theme: str | None = None  # the fund's own theme (x-theme), beside the tool's categories
     source: str | None = None  # file and line (IATI) or row (CSV)
+    parent: str | None = None  # the id of the activity this one is a part of (x-parent)
+    children: list | None = None  # ids of its parts, when the row lists them (x-children)
+    # Why the totals leave it out although it was screened: [kind, of] (Aggregate sets it;
+    # LEFT_OUT_KINDS), e.g. ["child", parent id]. None: counted.
+    left_out: list | None = None
 
 
 # One activity larger than this (in the portfolio's currency) is not an aid activity: the
@@ -204,7 +210,14 @@ def screened(
         categories=result.facts.get("category_shares"),
         theme=data.get("x-theme"),
         source=where,
+        parent=_text(data.get("x-parent")),
+        children=[c for c in re.split(r"[,;\s]+", str(data.get("x-children") or "")) if c] or None,
     )
+
+
+def _text(value) -> str | None:
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
 
 
 def _converted(budget, currency, data, as_of, target) -> tuple:
@@ -216,17 +229,17 @@ def _converted(budget, currency, data, as_of, target) -> tuple:
         return None, None, None, None
     from pcd_screen.engine import exchangerates
 
-    day = (
-        (data.get("budget") or {}).get("x-value-date")
-        or (data.get("period") or {}).get("start")
-        or as_of
+    dated = (data.get("budget") or {}).get("x-value-date") or (data.get("period") or {}).get(
+        "start"
     )
-    year = int(str(day)[:4])
+    year = int(str(dated or as_of)[:4])
     found = exchangerates.convert(budget, currency, year, target)
     if found is None:
         return None, None, None, year
     value, rate, rate_year = found
-    return value, rate, rate_year, year
+    # a budget without a date of its own is converted at the screening date's rate: it has no
+    # year (the portfolio's rate table says "no date" rather than a year of spending)
+    return value, rate, rate_year, year if dated else None
 
 
 def _country_weights(countries: list[dict]) -> list[tuple[str, float]]:
@@ -246,6 +259,36 @@ OUTLIER_FACTOR = 1000
 MIN_PUBLISHER_ACTIVITIES = 5
 KEEP_LARGEST = 10  # per publisher: the candidates for that check (memory stays flat)
 KINDS = ("humanitarian", "development")
+# Why a screened proposal is left out of the money totals (Screened.left_out):
+#   duplicate  its id (case and spaces aside) came earlier in the run, from another file or row
+#              of the same export: the money is counted once, for the first
+#   child      it is a part (x-parent) of an activity the totals count: the parent's budget
+#              holds the child's, as an IATI hierarchy's levels do, so only the highest level
+#              present is summed (EUTF: a decision's budget covers its contracts, which leave
+#              some of it uncontracted; summing the contracts instead would lose that part)
+#   umbrella   it stands for the whole fund (data/hierarchy.yaml): its children are counted
+LEFT_OUT_KINDS = ("duplicate", "child", "umbrella")
+LEFT_OUT_LISTED = 1000  # rows listed per report; the sums count them all
+
+
+def id_key(pid) -> str:
+    """An id as the portfolio compares ids: case and spaces aside (one newsroom's sheet writes
+    T05-EUTF-HoA-SO-03, the Fund's export T05-EUTF-HOA-SO-03)."""
+    return "".join(str(pid).split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def _umbrella_phrases() -> tuple[str, ...]:
+    from pcd_screen.core.paths import DATA_DIR
+    from pcd_screen.core.yamlread import load_trusted
+
+    phrases = load_trusted(DATA_DIR / "hierarchy.yaml")["umbrella_phrases"]
+    return tuple(p.casefold() for words in phrases.values() for p in words)
+
+
+def _umbrella_named(entry: Screened) -> bool:
+    text = f"{entry.title} {entry.id}".casefold()
+    return any(phrase in text for phrase in _umbrella_phrases())
 
 
 class _Money:
@@ -367,7 +410,8 @@ class Aggregate:
         self.money: dict[str, _Money] = {kind: _Money() for kind in (*KINDS, "unknown")}
         self.unconverted: dict = defaultdict(float)  # currency -> budget not converted
         self.unconverted_count = 0
-        self.rates: dict = {}  # (currency, rate year) -> [rate, amount, converted, count]
+        # (currency, rate year, undated) -> [rate, amount, converted, count]
+        self.rates: dict = {}
         self.concerns: Counter = Counter()
         self.worst: list[Screened] = []
         self.oda_budget = 0.0
@@ -378,10 +422,26 @@ class Aggregate:
         self.as_of: Counter = Counter()
         self.kind_counts: Counter = Counter()  # every proposal, with or without money
         self.unclear_reference = 0  # proposals whose LDC share the reference data could not give
+        # Counting money once: the first source of every id (grows with the proposals, a short
+        # string each), the ids whose money is in the totals, the entries that name a parent or
+        # children and those named like a fund-wide row (settled in _settle, when all are in).
+        self.first: dict[str, str] = {}
+        self.counted: set[str] = set()
+        self.related: list[Screened] = []
+        self.umbrella_named: list[Screened] = []
+        self.left_out: list[Screened] = []
         self._settled = False
 
     def add(self, entry: Screened) -> None:
         self.count += 1
+        entry.left_out = None  # decided here and in _settle (a resumed run replays entries)
+        key = id_key(entry.id)
+        if key in self.first:
+            # screened again (the same project in two files): listed, counted once
+            entry.left_out = ["duplicate", self.first[key]]
+            self.left_out.append(entry)
+            return
+        self.first[key] = entry.source or ""
         self.verdicts[entry.verdict] += 1
         self.concerns.update(entry.concerns)
         if entry.as_of:
@@ -402,6 +462,11 @@ class Aggregate:
             self.implausible.append((entry, entry.implausible))
             return
         self._add_money(entry)
+        self.counted.add(key)
+        if entry.parent or entry.children:
+            self.related.append(entry)
+        if _umbrella_named(entry):
+            self.umbrella_named.append(entry)
         if entry.converted > 0 and entry.publisher:
             self.publishers[entry.publisher].append(entry.converted)
             largest = self.largest[entry.publisher]
@@ -414,9 +479,9 @@ class Aggregate:
         kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
         self.money[kind].add(entry, sign)
         if entry.rate is not None:  # a zero budget is no budget: converted at no rate
-            row = self.rates.setdefault(
-                (entry.currency, entry.rate_year), [entry.rate, 0.0, 0.0, 0]
-            )
+            # budgets without a date (no budget year) apart: their rate is the screening date's
+            key = (entry.currency, entry.rate_year, entry.budget_year is None)
+            row = self.rates.setdefault(key, [entry.rate, 0.0, 0.0, 0])
             row[1] += entry.budget * sign
             row[2] += (entry.converted or 0.0) * sign
             row[3] += 1 if sign > 0 else -1
@@ -446,7 +511,40 @@ class Aggregate:
                         self.implausible.append((entry, reason + " (kept in the totals)"))
                     else:
                         self._add_money(entry, -1.0)
+                        self.counted.discard(id_key(entry.id))
                         self.implausible.append((entry, reason))
+        self._settle_hierarchy()
+
+    def _settle_hierarchy(self) -> None:
+        """Leave out of the totals the fund-wide rows and the parts of activities counted."""
+        parent_of: dict[str, str] = {}
+        for entry in self.related:  # a child's own parent column first, then parents' lists
+            if entry.parent:
+                parent_of[id_key(entry.id)] = id_key(entry.parent)
+        for entry in self.related:
+            for child in entry.children or ():
+                parent_of.setdefault(id_key(child), id_key(entry.id))
+        with_children: Counter = Counter(
+            parent for child, parent in parent_of.items() if child in self.counted
+        )
+        for entry in self.umbrella_named:
+            key = id_key(entry.id)
+            if key in self.counted and with_children[key]:
+                self._leave_out(entry, ["umbrella", with_children[key]])
+        counted = set(self.counted)  # as the children's ancestors are looked up
+        for entry in self.related:
+            key = id_key(entry.id)
+            if key not in counted or not entry.parent:
+                continue
+            ancestor = _counted_ancestor(key, parent_of, counted)
+            if ancestor is not None:
+                self._leave_out(entry, ["child", entry.parent])
+
+    def _leave_out(self, entry: Screened, why: list) -> None:
+        self._add_money(entry, -1.0)
+        self.counted.discard(id_key(entry.id))
+        entry.left_out = why
+        self.left_out.append(entry)
 
     def figures(self) -> dict:
         self._settle()
@@ -468,13 +566,14 @@ class Aggregate:
                 {
                     "currency": currency,
                     "year": year,
+                    "undated": undated,  # no date of its own: the rate of `year` was used
                     "rate": rate,
                     "amount": amount,
                     "converted": converted,
                     "count": count,
                 }
-                for (currency, year), (rate, amount, converted, count) in sorted(
-                    self.rates.items(), key=lambda i: (str(i[0][0]), i[0][1] or 0)
+                for (currency, year, undated), (rate, amount, converted, count) in sorted(
+                    self.rates.items(), key=lambda i: (str(i[0][0]), i[0][2], i[0][1] or 0)
                 )
                 if count
             ],
@@ -536,12 +635,66 @@ class Aggregate:
                 )[:10]
             ],
             "worst_first": worst,
+            "left_out": _left_out(self.left_out, self.currency),
             "unlisted": self.count - len(worst),
         }
 
 
+def _counted_ancestor(key: str, parent_of: dict, counted: set) -> str | None:
+    """The nearest ancestor of `key` whose money is counted, or None. In a loop of parents (a
+    data error) only the smallest id of the loop counts, so that the loop's money stays once."""
+    seen = [key]
+    parent = parent_of.get(key)
+    while parent is not None and parent not in seen:
+        if parent in counted:
+            loop = _loop(parent, parent_of)
+            if key in loop and key == min(loop):
+                return None
+            return parent
+        seen.append(parent)
+        parent = parent_of.get(parent)
+    return None
+
+
+def _loop(key: str, parent_of: dict) -> set:
+    """The ids of the loop of parents that `key` is part of (empty when it is in none)."""
+    seen, parent = [key], parent_of.get(key)
+    while parent is not None and parent not in seen:
+        seen.append(parent)
+        parent = parent_of.get(parent)
+    return set(seen[seen.index(parent) :]) if parent is not None else set()
+
+
 def _worst_first(entry: Screened) -> tuple:
     return (VERDICTS.index(entry.verdict), -entry.budget, entry.id)
+
+
+def _left_out(entries: list[Screened], currency: str) -> dict:
+    """What the totals leave out although it was screened, by kind: counts, money, and the
+    first LEFT_OUT_LISTED rows (largest first)."""
+    kinds = {kind: {"count": 0, "budget": 0.0} for kind in LEFT_OUT_KINDS}
+    for entry in entries:
+        kinds[entry.left_out[0]]["count"] += 1
+        kinds[entry.left_out[0]]["budget"] += entry.converted or 0.0
+    listed = sorted(entries, key=lambda e: (-(e.converted or 0.0), e.id))[:LEFT_OUT_LISTED]
+    return {
+        "count": len(entries),
+        "budget": sum(k["budget"] for k in kinds.values()),
+        "kinds": {kind: sums for kind, sums in kinds.items() if sums["count"]},
+        "rows": [
+            {
+                "id": e.id,
+                "title": e.title,
+                "budget": e.budget,
+                "currency": e.currency,
+                "converted": e.converted,
+                "kind": e.left_out[0],
+                "of": e.left_out[1],
+                "source": e.source,
+            }
+            for e in listed
+        ],
+    }
 
 
 def aggregate(entries, currency: str = "EUR", include_implausible: bool = False) -> dict:

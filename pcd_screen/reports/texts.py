@@ -96,3 +96,22 @@ def _data(name: str) -> dict:
     from pcd_screen.core import yamlread as yamlload
 
     return yamlload.load_trusted(DATA_DIR / f"{name}.yaml")
+
+
+def left_out_reason(kind: str, of, lang: str) -> str:
+    """Why the portfolio's totals leave a screened proposal out (reports/portfolio.py,
+    LEFT_OUT_KINDS), in the report language."""
+    _ = translations(lang).gettext
+    texts = {
+        "duplicate": _("the same id came earlier (%(of)s): its money is counted once, there"),
+        "child": _("a part of %(of)s, whose budget already holds it"),
+        "umbrella": _(
+            "stands for the whole fund (%(of)s of its parts are in the portfolio and counted there)"
+        ),
+    }
+    return texts[kind] % {"of": of}
+
+
+def undated_rate(year, lang: str) -> str:
+    """The rate table's year cell for budgets without a date of their own."""
+    return translations(lang).gettext("no date: rate of %(year)s used") % {"year": year}

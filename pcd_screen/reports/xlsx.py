@@ -34,6 +34,7 @@ SHEETS = (
     "Instruments",
     "Rates",
     "Implausible",
+    "Left out",
     "Proposals",
 )
 
@@ -91,6 +92,8 @@ class PortfolioWorkbook:
 
 
 def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding: dict) -> None:
+    from pcd_screen.reports.texts import left_out_reason, undated_rate
+
     currency = figures["currency"]
 
     def sheet(name: str, header: list, rows) -> None:
@@ -203,9 +206,17 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
         )
     sheet(
         "Rates",
-        ["currency", "year", "rate", "proposals", "amount", currency],
+        ["currency", "year", "rate", "proposals", "amount", currency, "note"],
         [
-            [r["currency"], r["year"], r["rate"], r["count"], r["amount"], r["converted"]]
+            [
+                r["currency"],
+                r["year"],
+                r["rate"],
+                r["count"],
+                r["amount"],
+                r["converted"],
+                undated_rate(r["year"], "en") if r.get("undated") else "",
+            ]
             for r in figures["rates"]
         ],
     )
@@ -224,5 +235,21 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
                 x["source"],
             ]
             for x in figures["implausible"]
+        ],
+    )
+    sheet(
+        "Left out",
+        ["id", "title", "budget", "currency", currency, "why", "source"],
+        [
+            [
+                x["id"],
+                x["title"],
+                x["budget"],
+                x["currency"],
+                x["converted"],
+                left_out_reason(x["kind"], x["of"], "en"),
+                x["source"],
+            ]
+            for x in figures["left_out"]["rows"]
         ],
     )

@@ -223,7 +223,9 @@ def _row_problem(answer: str, verdict: str, flagged: list, wrong: set) -> str | 
 
 
 def section(agreement: dict, html: bool = False) -> str:
-    """The review section of the portfolio report (Markdown or HTML)."""
+    """The review section of the portfolio report (Markdown or HTML). `pcd-screen review`
+    prints it on its own too, so it names the figures it qualifies ("the figures above" had
+    nothing above it there)."""
     from html import escape
 
     lines = []
@@ -231,13 +233,14 @@ def section(agreement: dict, html: bool = False) -> str:
     if overall is None:  # a sheet sent out but not yet filled in: no error measured
         intro = (
             f"None of the {agreement['rows']} sampled proposals has been reviewed yet "
-            f"({agreement['sheet']}): the figures above carry no measured error."
+            f"({agreement['sheet']}): the portfolio report's figures carry no measured error."
         )
     else:
         intro = (
             f"{agreement['reviewed']} of {agreement['rows']} sampled proposals reviewed by a "
             f"person ({agreement['sheet']}); the reviewer agreed with the verdict in "
-            f"{overall:.0%} of them. The figures above carry this measured error."
+            f"{overall:.0%} of them. The portfolio report's figures (verdicts, budget shares "
+            "flagged) carry this measured error."
         )
     verdict_rows = [
         (v, x["agreed"], x["reviewed"], f"{x['rate']:.0%}")
