@@ -76,6 +76,36 @@ def test_flag_has_evidence_with_lines_and_interpolated_message(tmp_path):
     assert finding.sources[0]["doc"] == "ngo-2020" and finding.sources[0]["summary"]
 
 
+def test_evidence_of_the_scope_is_marked_as_such(tmp_path):
+    result = screen(tmp_path, BASE + "safeguards: {human_rights_risk_assessment: false}\n")
+    (finding,) = result.findings
+    scope = {e.path: e.scope for e in finding.evidence}
+    assert scope == {
+        "activities": True,  # applies_when: what put the proposal in scope
+        "activities[0].category": None,  # flag_when: what the rule flagged
+        "safeguards.human_rights_risk_assessment": None,
+    }
+    (published,) = result.to_dict()["findings"]
+    assert [e.get("scope") for e in published["evidence"]] == [True, None, None]
+
+
+def test_a_quoted_sentence_has_its_own_line():
+    """NOC-007 on the budget-support example quotes the description's sentence on line 23,
+    not the `description: >-` key on line 18."""
+    result = evaluate(
+        load_proposal(EXAMPLES / "budget-support-readmission-condition.yaml"),
+        load_ruleset(),
+        load_refdata(),
+        AS_OF,
+    )
+    finding = next(f for f in result.findings if f.rule_id == "NOC-007")
+    lines = (EXAMPLES / "budget-support-readmission-condition.yaml").read_text().splitlines()
+    for item in finding.evidence:
+        first = item.quote.strip("… ").split()[:3]
+        assert " ".join(first) in " ".join(lines[item.line - 1].split()), item.path
+    assert finding.evidence[0].line == 23
+
+
 def test_missing_field_gives_unclear_naming_it(tmp_path):
     result = screen(tmp_path, BASE)
     (finding,) = result.findings

@@ -75,6 +75,16 @@ def test_measure_and_code_facts(fake_refdata):
     assert facts["migration_related"] is True
 
 
+def test_a_migration_reduction_fact_is_derived_from_the_indicators_that_measure_it(fake_refdata):
+    # A finding on it points at the indicator, not at the top of the results (line 69 of the
+    # budget-support example, 9 lines above the readmission indicator).
+    facts = compute_facts(FULL, fake_refdata, AS_OF)
+    assert facts["uses_migration_reduction_measures"].sources == [
+        ("results", 0, "indicators", 0, "measures")
+    ]
+    assert facts["only_migration_reduction_measures"].sources == [("results",)]
+
+
 def test_inconsistencies_are_facts_not_errors(fake_refdata):
     data = {
         "budget": {"total": 100},

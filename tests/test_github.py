@@ -75,7 +75,9 @@ def test_commands_and_lines(unlimited):
     assert notes[(niger, "DNH-004")]["command"] == "warning"  # medium
     assert notes[(niger, "MFD-004")]["command"] == "notice"  # low
     finding = next(f for f in screened(NIGER).findings if f.rule_id == "DNH-001")
-    assert notes[(niger, "DNH-001")]["line"] == str(finding.evidence[0].line)
+    # The line of what flagged it (the missing safeguard), not of what put it in scope.
+    (safeguard,) = [e for e in finding.evidence if e.path.endswith("human_rights_risk_assessment")]
+    assert notes[(niger, "DNH-001")]["line"] == str(safeguard.line)
     assert "expired on 2026-10-31" in notes[(niger, "DNH-001")]["message"]
     unclear = notes[("examples/in-donor-refugee-costs.yaml", "NOC-003")]
     assert unclear["command"] == "notice"  # unclear, though the rule is high

@@ -57,12 +57,18 @@ def test_json_evidence_has_quote_and_line(proposal):
     dnh1 = next(f for f in result["findings"] if f["rule_id"] == "DNH-001")
     assert dnh1["status"] == "flag"
     quoted = [e for e in dnh1["evidence"] if "quote" in e]
-    assert quoted and quoted[0]["path"] == "description" and quoted[0]["line"] == 5
+    # The sentence's own line (6), not that of `description: >-` (5).
+    assert quoted and quoted[0]["path"] == "description" and quoted[0]["line"] == 6
     assert quoted[0]["quote"].startswith(SENTENCE)
     assert quoted[0]["value"] == "detention-funding"
-    # Field evidence has no quote key at all (the published schema: quote is optional).
+    # Field evidence has no quote key at all (the published schema: quote is optional). The
+    # same sentence may be another rule's scope evidence (marked scope: true).
+    sentence = {k: v for k, v in quoted[0].items() if k != "scope"}
     assert all(
-        "quote" not in e for f in result["findings"] for e in f["evidence"] if e not in quoted
+        "quote" not in e
+        for f in result["findings"]
+        for e in f["evidence"]
+        if {k: v for k, v in e.items() if k != "scope"} != sentence
     )
     assert "detention" in result["facts"]["categories"]
     assert result["facts"]["migration_related"] is True

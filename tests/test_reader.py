@@ -271,6 +271,40 @@ def test_plurals_and_contexts():
     assert "(s)" not in output and "1 critique," in output
 
 
+def test_the_rule_counts_tell_concerns_from_strengths():
+    """A clear proposal with five strengths was "Checked 92 rules: 5 flagged"."""
+    result = result_of("ecowas-free-movement", "en")
+    assert result.summary["strengths"] and not sum(result.summary["concerns"].values())
+    for fmt in ("text", "md", "html"):
+        output = render([result], fmt)
+        assert "0 concerns flagged, 5 strengths, 0 waived" in output, fmt
+    nl = render([result_of("ecowas-free-movement", "nl")], "text", lang="nl")
+    assert "0 knelpunten gesignaleerd, 5 sterke punten, 0 met ontheffing" in nl
+    fr = render([result_of("ecowas-free-movement", "fr")], "md", lang="fr")
+    assert "0 point d’attention signalé, 5 points forts, 0 avec dérogation" in fr
+
+
+def test_a_count_of_sentences_has_its_plural():
+    from pcd_screen.core.formatting import reason
+
+    def topic(count, lang):
+        return reason({"kind": "text-topic", "count": count, "quote": "q"}, lang)
+
+    assert topic(1, "nl") == "tekst (1 zin), bv. “q”"
+    assert topic(3, "nl") == "tekst (3 zinnen), bv. “q”"
+    assert topic(1, "fr") == "texte (1 phrase), p. ex. “q”"
+    assert topic(2, "fr") == "texte (2 phrases), p. ex. “q”"
+    assert topic(1, "en") == "text (1 sentence), e.g. “q”"
+
+
+def test_a_lexicon_wildcard_is_not_shown():
+    mentions = {"mentions": ["readmission*", "emergency travel document*", "return"]}
+    assert value("conditions[0].text", mentions, "en") == (
+        "mentions: readmission…; emergency travel document…; return"
+    )
+    assert value("conditions[0].text", mentions, "nl").startswith("vermeldt: readmission…;")
+
+
 def test_verdicts_are_states():
     output = render([result_of("border-control-transit-niger", "nl")], "md", lang="nl")
     assert "GEBLOKKEERD" in output and "BLOKKEREN" not in output

@@ -223,3 +223,21 @@ def test_the_review_printed_on_its_own_names_the_figures_it_qualifies(tmp_path):
     assert result.exit_code == 0, result.output
     assert "above" not in result.output
     assert "50% of them. The portfolio report's figures (verdicts, budget shares" in result.output
+
+
+def test_the_sheet_shows_evidence_as_the_reports_do():
+    """It showed "oda.reported_as_oda = 'True'", a raw Python value."""
+    from datetime import date
+
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.proposal import load_proposal
+    from pcd_screen.runs.review import review_record
+
+    path = REPO / "examples" / "ci-repo" / "proposals" / "reception-costs-belgium.yaml"
+    proposal = load_proposal(path)
+    result = evaluate(proposal, load_ruleset(), load_refdata(), date(2026, 11, 23))
+    evidence = review_record(result, proposal.data)["evidence"]
+    assert "oda.reported_as_oda = yes (line 24)" in evidence
+    assert "'True'" not in evidence and "'" + "home-affairs-budget'" not in evidence

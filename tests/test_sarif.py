@@ -110,11 +110,48 @@ def test_regions_point_at_the_evidence_line_in_the_proposal():
         start = location["region"]["startLine"]
         assert start > 1, rule_id
         finding = next(f for f in waived_niger(WAIVER).findings if f.rule_id == rule_id)
-        assert start == next(e.line for e in finding.evidence if e.line)
-    # DNH-001 points at the detention activity's category, not at the top of the file.
+        deciding = [e.line for e in finding.evidence if e.line and not e.scope]
+        assert start in (deciding or [e.line for e in finding.evidence if e.line]), rule_id
+    # DNH-001 points at the safeguard whose absence flagged it, not at the detention activity
+    # that put the proposal in its scope, nor at the top of the file.
     start = niger["DNH-001"]["locations"][0]["physicalLocation"]["region"]["startLine"]
-    assert "category:" in lines[start - 1]
-    assert "detention" in lines[start - 1] or "interception" in lines[start - 1]
+    assert lines[start - 1].strip() == "human_rights_risk_assessment: false"
+
+
+def test_a_finding_points_at_what_decided_it():
+    """Not at what put the proposal in scope (the activities that make it migration-related,
+    line 46), nor at a folded text's key: at the condition, the indicator, the sentence."""
+    result = screened("budget-support-readmission-condition")
+    lines = {f.rule_id: finding_line(result, f) for f in result.findings if f.evidence}
+    assert lines["NOC-001"] == 86  # the condition's link to readmission (lines 80-86)
+    assert lines["MFD-001"] == lines["NOC-005"] == 78  # the readmission-rate indicator
+    assert lines["NOC-007"] == 23  # the quoted sentence, not `description: >-` (18)
+    assert lines["DNH-003"] == 100  # the missing human-rights risk assessment
+
+
+def test_a_derived_fact_of_the_flag_comes_before_a_field_of_the_scope():
+    ci = REPO / "examples" / "ci-repo" / "proposals" / "reception-costs-belgium.yaml"
+    result = evaluate(load_proposal(ci), load_ruleset(), load_refdata(), AS_OF)
+    oda4 = next(f for f in result.findings if f.rule_id == "ODA-004")
+    # oda.reported_as_oda (line 24) is the scope; the months (line 84) decided it.
+    assert finding_line(result, oda4) == 84
+
+
+def test_a_field_comes_before_a_derived_fact():
+    from pcd_screen.engine.result import Evidence
+
+    result = screened(NIGER)
+    finding = replace(
+        next(f for f in result.findings if f.evidence),
+        evidence=[
+            Evidence("facts.migration_related", True, 5, scope=True),
+            Evidence("facts.coercive_share", 0.4, 7),
+            Evidence("activities[0].category", "detention", 9),
+        ],
+    )
+    assert finding_line(result, finding) == 9
+    finding.evidence.pop()
+    assert finding_line(result, finding) == 7
 
 
 def test_unclear_finding_points_at_the_missing_fields_parent_when_known():

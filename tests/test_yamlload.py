@@ -22,6 +22,24 @@ def test_positions_are_kept_per_path():
     assert doc.line_of(("activities", 5, "x")) == 2  # nearest located ancestor
 
 
+def test_a_quoted_sentence_is_located_on_its_own_line():
+    text = (
+        "id: X\n"
+        "description: >-\n"
+        "  The project trains officials. In line with the dialogue, release\n"
+        "  of the second tranche is conditional on the readmission\n"
+        "  of nationals.\n"
+        "title: short\n"
+    )
+    doc = load_text(text, "p.yaml")
+    quoted = "… release of the second tranche is conditional on the readmission of nationals."
+    assert doc.line_of_quote(("description",), quoted) == 3
+    assert doc.line_of_quote(("description",), "of nationals.") == 5
+    # A sentence the text does not hold, and a one-line value: the value's line.
+    assert doc.line_of_quote(("description",), "Nothing like it.") == 2
+    assert doc.line_of_quote(("title",), "short") == 6
+
+
 def test_dates_become_iso_strings():
     assert load_text("start: 2026-01-01\n").data == {"start": "2026-01-01"}
 

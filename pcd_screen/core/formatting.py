@@ -163,10 +163,16 @@ def reason(item, lang: str = "en") -> str:
     code = item.get("code")
     if code is not None and entry.get("vocabulary"):
         code = label(entry["vocabulary"], code, lang)
+    count = item.get("count")
+    if count is not None:  # of sentences, with the plural of the report language
+        from pcd_screen.core.i18n import translations
+
+        words = translations(lang)
+        count = words.ngettext("%(n)s sentence", "%(n)s sentences", count) % {"n": count}
     return pick(entry, lang) % {
         "code": code if code is not None else "",
         "quote": item.get("quote", ""),
-        "count": item.get("count", ""),
+        "count": count if count is not None else "",
     }
 
 
@@ -202,7 +208,9 @@ def value(name: str, val, lang: str = "en") -> str:
     if isinstance(val, list):
         return ", ".join(value(name, v, lang) for v in val) or words.gettext("none")
     if isinstance(val, dict) and set(val) == {"mentions"}:
-        return words.gettext("mentions: %(words)s") % {"words": "; ".join(val["mentions"])}
+        # A lexicon phrase's wildcard (readmission*) is the engine's notation, not the reader's.
+        shown = (m[:-1] + "…" if m.endswith("*") else m for m in val["mentions"])
+        return words.gettext("mentions: %(words)s") % {"words": "; ".join(shown)}
     if isinstance(val, dict) and set(val) == {"entries"}:
         count = val["entries"]
         return words.ngettext("%(count)s entry", "%(count)s entries", count) % {"count": count}

@@ -3,6 +3,7 @@ name file, line, column and field. Nothing here reads a file."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -44,6 +45,11 @@ class Document:
     # Where a value was found in a document that has no lines (a Word or PDF proposal): a label
     # such as "p. 3, ¶ 2" or "p. 4, table 1, row 2, cell 3", keyed by path like positions.
     labels: dict[tuple, str] = field(default_factory=dict)
+    # A text written over several lines of the file (a folded or literal block, say): its
+    # first line and its offsets in `source`, the file's text, keyed by path; so that a quoted
+    # sentence is located on its own line rather than on its key's.
+    spans: dict[tuple, tuple[int, int, int]] = field(default_factory=dict)
+    source: str = ""
 
     def element_of(self, path: tuple) -> str | None:
         """The source element of the value at path, or of its nearest located ancestor."""
@@ -62,6 +68,19 @@ class Document:
             if not path:
                 return None
             path = path[:-1]
+
+    def line_of_quote(self, path: tuple, quote: str) -> int | None:
+        """The line where a sentence quoted from the text at path begins, for a text written
+        over several lines; else the line of the value (line_of)."""
+        span = self.spans.get(tuple(path))
+        words = quote.replace("\u2026", " ").split()
+        if span and words:
+            line, start, end = span
+            pattern = r"\s+".join(re.escape(word) for word in words)
+            found = re.search(pattern, self.source[start:end])
+            if found:
+                return line + self.source.count("\n", start, start + found.start())
+        return self.line_of(path)
 
     def position_of(self, path: tuple) -> tuple[int | None, int | None]:
         path = tuple(path)

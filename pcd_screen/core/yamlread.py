@@ -185,7 +185,7 @@ def load_text(text: str, file: str = "<string>") -> Document:
         raise LoadError([InputError(file, line, col, "", message)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([InputError(file, None, None, "", f"YAML error: {exc}")]) from None
-    doc = Document(data=None, file=file)
+    doc = Document(data=None, file=file, source=text)
     if node is None:
         return doc
     errors: list[InputError] = []
@@ -454,6 +454,8 @@ def _build(node, path, doc, errors, budget: _Budget, depth):
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, str):
+            if node.end_mark.line > node.start_mark.line:  # a text over several lines
+                doc.spans[path] = (line, node.start_mark.index, node.end_mark.index)
             budget.text -= len(value)
             if budget.text < 0:
                 message = "document expands to far more text than the file holds (aliases?)"

@@ -194,8 +194,9 @@ def _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources) -> Finding
     title, rationale, recommendation, sources = _static(rule, lang, ctx_sources or {})
     if status in ("flag", "unclear"):
         evidence = _evidence(outcome.evidence, ctx, proposal)
+        deciding = {format_path(path) for path, _value in outcome.evidence}
         shown = (
-            _evidence(outcome.scope + outcome.evidence, ctx, proposal)
+            _evidence(outcome.scope + outcome.evidence, ctx, proposal, deciding)
             if evidence or _quoted(outcome.scope)
             else []
         )
@@ -222,7 +223,11 @@ def _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources) -> Finding
     )
 
 
-def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
+def _evidence(
+    items: list, ctx: Context, proposal: Proposal, deciding: set | None = None
+) -> list[Evidence]:
+    """Evidence of items (path, value); deciding: the paths of the flag's own evidence, when
+    items also hold what put the proposal in scope (marked scope=True)."""
     out: list[Evidence] = []
     seen = set()
     for path, value in items:
@@ -259,7 +264,10 @@ def _evidence(items: list, ctx: Context, proposal: Proposal) -> list[Evidence]:
             from pcd_screen.engine.quotes import section_of
 
             label = section_of(said, proposal) or label
-        out.append(Evidence(key, value, line, element, label, said))
+        elif said and proposal:  # the sentence's own line, not its key's (a folded block)
+            line = proposal.document.line_of_quote(path, said)
+        scope = True if deciding is not None and key not in deciding else None
+        out.append(Evidence(key, value, line, element, label, said, scope))
         if len(out) == MAX_EVIDENCE:
             break
     return out

@@ -360,11 +360,11 @@ def _country_facts(facts, countries, refdata, as_of) -> None:
 
 def _measure_facts(facts, results) -> None:
     measures = [
-        indicator.get("measures")
-        for result in results or []
-        for indicator in result.get("indicators") or []
+        (("results", i, "indicators", j, "measures"), indicator.get("measures"))
+        for i, result in enumerate(results or [])
+        for j, indicator in enumerate(result.get("indicators") or [])
     ]
-    known = [m for m in measures if m is not None]
+    known = [m for _path, m in measures if m is not None]
     if not known:
         lost = [("results",)] if not results else [("results", 0, "indicators")]
         facts["uses_migration_reduction_measures"] = _unknown(*lost)
@@ -372,7 +372,10 @@ def _measure_facts(facts, results) -> None:
         return
     reducing = [m in MIGRATION_REDUCTION_MEASURES for m in known]
     source = [("results",)]
-    facts["uses_migration_reduction_measures"] = Fact(any(reducing), source)
+    # Derived from the indicators that measure migration reduction, when some do: a finding on
+    # this fact points at them.
+    which = [path for path, m in measures if m in MIGRATION_REDUCTION_MEASURES]
+    facts["uses_migration_reduction_measures"] = Fact(any(reducing), which or source)
     facts["only_migration_reduction_measures"] = Fact(all(reducing), source)
 
 

@@ -26,6 +26,10 @@ class Evidence:
     # The sentence of the free text that triggered a text finding (the text layer's frames, or
     # the phrases a mentions condition matched); None otherwise, and then left out.
     quote: str | None = None
+    # True for what put the proposal in the rule's scope (its applies_when) rather than what
+    # the rule flagged: a CI annotation points at the evidence that decided the finding.
+    # None otherwise, and then left out.
+    scope: bool | None = None
 
 
 @dataclass(repr=False, slots=True, eq=False)
@@ -160,6 +164,9 @@ def _compact_json(finding: Finding) -> str:
     return text
 
 
+_OPTIONAL = ("element", "location", "quote", "scope")  # evidence fields left out when None
+
+
 def _published(evidence: Evidence, copy: bool = True) -> dict:
     """_evidence_dict(asdict(evidence)) without asdict's deep copy: the compact form is
     serialised at once (results.jsonl), a few times per proposal of a portfolio."""
@@ -167,7 +174,7 @@ def _published(evidence: Evidence, copy: bool = True) -> dict:
     if copy and isinstance(value, (list, dict, tuple)):  # copied, as asdict does
         value = deepcopy(value)
     out = {"path": evidence.path, "value": value, "line": evidence.line}
-    for name in ("element", "location", "quote"):
+    for name in _OPTIONAL:
         known = getattr(evidence, name)
         if known is not None:
             out[name] = known
@@ -175,8 +182,8 @@ def _published(evidence: Evidence, copy: bool = True) -> dict:
 
 
 def _evidence_dict(evidence: dict) -> dict:
-    """Evidence as published: `element`, `location` and `quote` only when known."""
-    for name in ("element", "location", "quote"):
+    """Evidence as published: `element`, `location`, `quote` and `scope` only when known."""
+    for name in _OPTIONAL:
         if evidence.get(name) is None:
             evidence.pop(name, None)
     return evidence

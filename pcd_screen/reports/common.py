@@ -65,12 +65,15 @@ def artifact_uri(file: str, root: str | None = None) -> str:
 
 
 def finding_line(result: Result, finding: Finding) -> int | None:
-    """The line a finding points at: its first evidence line; for a finding without one, the
-    block of the first missing field's parent when another finding's evidence located it;
-    else None. Never line 1 as a stand-in: a wrong line is worse than none."""
-    for evidence in finding.evidence:
-        if evidence.line:
-            return evidence.line
+    """The line a finding points at: that of the evidence that decided it, the first of
+    (the flag's own fields, the flag's derived facts, the scope's fields, the scope's facts)
+    that has a line (a quoted sentence has its own); for a finding without one, the block of
+    the first missing field's parent when another finding's evidence located it; else None.
+    Never line 1 as a stand-in: a wrong line is worse than none."""
+    located = [e for e in finding.evidence if e.line]
+    if located:
+        best = min(located, key=lambda e: (bool(e.scope), e.path.startswith("facts.")))
+        return best.line
     located = [(e.path, e.line) for f in result.findings for e in f.evidence if e.line]
     for field in finding.missing:
         parent = _parent(field)

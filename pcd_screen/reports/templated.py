@@ -16,6 +16,7 @@ from pcd_screen.reports.jinja import environment
 from pcd_screen.reports.texts import (
     _data,
     _definition,
+    checked,
     letter_questions,
     principle_label,
     reader_sources,
@@ -169,6 +170,7 @@ def report_view(result: Result, lang: str) -> dict:
         ],
         "counts": result.summary,
         "tally": tally(result.summary["concerns"], lang),
+        "checked": checked(result.summary, result.ruleset["rules"], lang),
         "as_of": long_date(result.as_of, lang),
         "verdict_short": verdict_label(result.verdict, lang, short=True),
         "passed": [f for f in result.findings if f.status == "pass" and f.kind == "concern"],

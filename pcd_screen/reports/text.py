@@ -138,19 +138,7 @@ def render_text(reports: list[dict], color: bool, lang: str = "en", run: dict | 
         out += ["", c("bold", _("Facts").upper())]
         out += [f"  {colon(p(fact['label']))} {p(fact['value'])}" for fact in r["facts"]]
 
-        st = r["counts"]["by_status"]
-        checked = _(
-            "Checked %(rules)s rules: %(flag)s flagged, %(waived)s waived, %(unclear)s unclear, "
-            "%(passed)s passed, %(na)s not applicable."
-        ) % {
-            "rules": p(res.ruleset["rules"]),
-            "flag": st["flag"],
-            "waived": st["waived"],
-            "unclear": st["unclear"],
-            "passed": st["pass"],
-            "na": st["not-applicable"],
-        }
-        out += ["", c("dim", checked)]
+        out += ["", c("dim", p(r["checked"]))]
         as_of = _("as of %(date)s") % {"date": p(r["as_of"])}
         ruleset = f"{t['ruleset']} {p(res.ruleset['hash'])}"
         out.append(c("dim", f"{p(tool['name'])} {p(tool['version'])} · {ruleset} · {as_of}"))

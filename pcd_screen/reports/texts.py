@@ -66,6 +66,33 @@ def tally(counts: dict, lang: str) -> str:
     return words.gettext("%(list)s.") % {"list": ", ".join(shown)}
 
 
+def checked(summary: dict, rules: int, lang: str) -> str:
+    """ "Checked 92 rules: 0 concerns flagged, 5 strengths, 0 waived, 0 unclear, 61 passed, 26
+    not applicable." Concerns told from strengths (the strengths of a clear proposal are not
+    flags), each number with its own plural, as in tally()."""
+    words = translations(lang)
+    status = summary["by_status"]
+    numbers = [
+        sum(summary["concerns"].values()),
+        summary["strengths"],
+        status["waived"],
+        status["unclear"],
+        status["pass"],
+        status["not-applicable"],
+    ]
+    c, s, w, u, p, na = numbers
+    parts = [
+        words.ngettext("%(n)s concern flagged", "%(n)s concerns flagged", c),
+        words.ngettext("%(n)s strength", "%(n)s strengths", s),
+        words.ngettext("%(n)s waived", "%(n)s waived", w),
+        words.ngettext("%(n)s unclear", "%(n)s unclear", u),
+        words.ngettext("%(n)s passed", "%(n)s passed", p),
+        words.ngettext("%(n)s not applicable", "%(n)s not applicable", na),
+    ]
+    shown = ", ".join(part % {"n": n} for part, n in zip(parts, numbers, strict=True))
+    return words.gettext("Checked %(rules)s rules: %(list)s.") % {"rules": rules, "list": shown}
+
+
 def reader_sources(sources: list[dict]) -> list[dict]:
     """A finding's sources as a reader should meet them: the official texts first (the Belgian
     note, the Commission communication, the Dutch government letter), the NGO analysis after."""

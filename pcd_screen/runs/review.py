@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pcd_screen.core.outputs import spreadsheet_safe, write_atomic
 from pcd_screen.core.terms import VERDICTS
+from pcd_screen.engine.result import format_evidence
 
 SHEET_COLUMNS = (
     "id",
@@ -46,7 +47,10 @@ def review_record(result, data: dict) -> dict:
         quotes = []
         for item in finding.evidence[:3]:
             where = f" (line {item.line})" if item.line else ""
-            quotes.append(f"{item.path} = {str(item.value)[:160]!r}{where}")
+            # As the reports show it ("yes", a frame by its label), with the sentence it read.
+            shown = format_evidence(item, result.lang)[:160]
+            said = f" “{item.quote[:160]}”" if item.quote else ""
+            quotes.append(f"{item.path} = {shown}{said}{where}")
         evidence.append(f"{finding.rule_id}: " + "; ".join(quotes))
     categories = result.facts.get("category_shares") or {}
     iati = data.get("x-iati") or {}
