@@ -126,3 +126,14 @@ def test_quote_finds_the_sentence_as_the_lexicon_matches_words(phrases, expected
         "Réadmission follows. La loi n° 2015-36 est appliquée."
     )
     assert quote(text, phrases) == expected
+
+
+def test_a_quoted_sentence_is_found_across_line_breaks_without_a_regex():
+    from pcd_screen.core.located import _words_at
+
+    text = "Intro.\n  The second tranche\n  is released once\n  the partner readmits."
+    assert _words_at(text, ["tranche", "is", "released"]) == text.index("tranche")
+    assert _words_at(text, ["is", "released", "once", "the"]) == text.index("is released")
+    assert _words_at(text, ["tranche", "released"]) == -1  # a word is missing between
+    assert _words_at(text, ["secondtranche"]) == -1
+    assert _words_at("a.b a b", ["a", "b"]) == 4  # whitespace, not any character, between

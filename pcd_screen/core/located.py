@@ -3,7 +3,6 @@ name file, line, column and field. Nothing here reads a file."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 
@@ -50,6 +49,8 @@ class Document:
     # sentence is located on its own line rather than on its key's.
     spans: dict[tuple, tuple[int, int, int]] = field(default_factory=dict)
     source: str = ""
+    # line_of_quote's answers: a finding's evidence is shown twice (its own, with its scope)
+    quote_lines: dict[tuple, int | None] = field(default_factory=dict, repr=False, compare=False)
 
     def element_of(self, path: tuple) -> str | None:
         """The source element of the value at path, or of its nearest located ancestor."""
@@ -72,14 +73,19 @@ class Document:
     def line_of_quote(self, path: tuple, quote: str) -> int | None:
         """The line where a sentence quoted from the text at path begins, for a text written
         over several lines; else the line of the value (line_of)."""
-        span = self.spans.get(tuple(path))
+        key = (tuple(path), quote)
+        if key not in self.quote_lines:
+            self.quote_lines[key] = self._line_of_quote(key[0], quote)
+        return self.quote_lines[key]
+
+    def _line_of_quote(self, path: tuple, quote: str) -> int | None:
+        span = self.spans.get(path)
         words = quote.replace("\u2026", " ").split()
         if span and words:
             line, start, end = span
-            pattern = r"\s+".join(re.escape(word) for word in words)
-            found = re.search(pattern, self.source[start:end])
-            if found:
-                return line + self.source.count("\n", start, start + found.start())
+            found = _words_at(self.source[start:end], words)
+            if found != -1:
+                return line + self.source.count("\n", start, start + found)
         return self.line_of(path)
 
     def position_of(self, path: tuple) -> tuple[int | None, int | None]:
@@ -87,6 +93,27 @@ class Document:
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, (None, None))
+
+
+def _words_at(text: str, words: list[str]) -> int:
+    """Where words occur in text one after another, whitespace (one or more characters, line
+    breaks included) between them; -1 if they do not. No regular expression: one per quote
+    cost more than the screening around it."""
+    first = words[0]
+    at = text.find(first)
+    while at != -1:
+        end = at + len(first)
+        for word in words[1:]:
+            gap = end
+            while gap < len(text) and text[gap].isspace():
+                gap += 1
+            if gap == end or not text.startswith(word, gap):
+                break
+            end = gap + len(word)
+        else:
+            return at
+        at = text.find(first, at + 1)
+    return -1
 
 
 def format_path(path: tuple) -> str:
