@@ -133,10 +133,24 @@ def lexeme_index(data: dict, table: dict, lang: str) -> dict:
                 if role not in roles:
                     roles.append(role)
             elif kind == "exact":
-                exact.setdefault(first, []).append((role, parts))
+                exact.setdefault(first, []).append((role, _pack(parts)))
             else:
-                prefixes.setdefault(first[:3], []).append((role, parts))
+                prefixes.setdefault(first[:3], []).append((role, _pack(parts)))
     return {"single": single, "exact": exact, "prefixes": prefixes}
+
+
+# A lexeme's parts kept as one string ("frais d*"), unpacked for the words a text has: the
+# shipped index is read on every first screening in a language, and nested lists took three
+# times as long to read as strings.
+def _pack(parts: tuple) -> str:
+    return " ".join(value + "*" if kind == "prefix" else value for kind, value in parts)
+
+
+def _unpack(packed: str) -> tuple:
+    return tuple(
+        ("prefix", word[:-1]) if word.endswith("*") else ("exact", word)
+        for word in packed.split(" ")
+    )
 
 
 def _parts(text: str, table: dict) -> tuple:
@@ -193,8 +207,11 @@ class Matcher:
         # One-word lexeme (lemma or form) -> roles; first lemma of a longer lexeme -> (role,
         # parts); first 3 letters of a prefix -> (role, parts). See lexeme_index.
         self.single: dict[str, list[str]] = index["single"]
-        self.exact: dict[str, list] = index["exact"]
-        self.prefixes: dict[str, list] = index["prefixes"]
+        self.exact: dict[str, list] = index["exact"]  # packed: see _pack
+        self.prefixes: dict[str, list] = {
+            start: [(role, _unpack(packed)) for role, packed in entries]
+            for start, entries in index["prefixes"].items()
+        }
         # word -> its entry; the lemma is a function of the word in one language (lemmas.py)
         self.memo: dict[str, tuple] = {}
 
@@ -209,10 +226,10 @@ class Matcher:
         if entry is not None:
             return entry
         roles = list(self.single.get(lemma, ()))
-        longer = list(self.exact.get(lemma, ()))
+        longer = [(role, _unpack(packed)) for role, packed in self.exact.get(lemma, ())]
         if word != lemma:
             roles += [r for r in self.single.get(word, ()) if r not in roles]
-            longer += self.exact.get(word, ())
+            longer += [(role, _unpack(packed)) for role, packed in self.exact.get(word, ())]
         for role, parts in self.prefixes.get(word[:3], ()):
             if not word.startswith(parts[0][1]):
                 continue  # the lexeme cannot start at this word
@@ -342,7 +359,7 @@ def _shared(longer: list) -> tuple[tuple, frozenset | None]:
     first: dict[tuple, int] = {}
     seen: set[tuple] = set()
     for role, parts in longer:
-        key = tuple(map(tuple, parts))  # parts are lists in the shipped (JSON) index
+        key = parts  # a tuple of (kind, value) pairs (_unpack)
         if (role, key) in seen:
             continue
         seen.add((role, key))
