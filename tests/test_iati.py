@@ -439,6 +439,39 @@ def test_dates_codes_and_numbers_are_read_in_ascii_digits_and_quoted_cut(tmp_pat
     ]
 
 
+def test_an_amount_beyond_the_proposal_format_bound_is_left_out_not_the_activity(tmp_path):
+    # A value over 10^18 passed the importer and made the proposal invalid: the whole activity
+    # was dropped ("does not validate: budget.total: number too large"), 511 of 5,000 in a file.
+    budget = '<budget type="{}"><value currency="EUR" value-date="2019-01-01">{}</value></budget>'
+    path = tmp_path / "a.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">\n'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>\n"
+        + budget.format(1, "10000000000000000000")
+        + "\n"
+        + budget.format(1, "1e300")
+        + "\n"
+        + budget.format(2, "900000000000000000")
+        + budget.format(2, "900000000000000000")
+        + "\n</iati-activity></iati-activities>\n",
+        encoding="utf-8",
+    )
+    (item,) = iter_activities(path)
+    assert isinstance(item, ImportedActivity), item
+    proposal = item.proposal
+    assert [(p["message"], p["line"]) for p in proposal["x-iati-problems"]] == [
+        ("budget value: '10000000000000000000' is more than 10^18; left out", 3),
+        ("budget value: '1e300' is more than 10^18; left out", 4),
+    ]
+    # Revised budgets each under the bound but summing over it are no budget either (as a
+    # negative sum: the budget is left out, not taken from the next source).
+    assert "budget" not in proposal
+    assert (
+        "revised budgets sum to more than 10^18; budget left out"
+        in (proposal["x-iati"]["warnings"])
+    )
+
+
 def test_malformed_file_gives_one_error():
     items = imported("malformed.xml")
     assert isinstance(items[-1], ImportErrorRecord)

@@ -31,6 +31,7 @@ from pcd_screen.core.dates import ISO_DATE_SHAPE, parse_iso_date
 from pcd_screen.core.located import clip, excerpt
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import MAX_BYTES, RAISE_LIMIT, open_input
+from pcd_screen.inputs.proposal import MAX_NUMBER, MAX_NUMBER_TEXT
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -552,6 +553,12 @@ class _Activity:
             return None
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(elem, f"{what}: {excerpt(text)} is not a number; left out", text)
+            return None
+        if abs(value) > MAX_NUMBER:
+            # The proposal format's bound: kept, the amount would refuse the whole activity.
+            self.problem(
+                elem, f"{what}: {excerpt(text)} is more than {MAX_NUMBER_TEXT}; left out", text
+            )
             return None
         return value
 
@@ -1079,6 +1086,9 @@ def _budget(act: _Activity, warnings: list[str]) -> dict | None:
             continue
         if total < 0:
             warnings.append(f"{source} sum to a negative amount; budget left out")
+            return None
+        if total > MAX_NUMBER:  # each under the bound, their sum over it
+            warnings.append(f"{source} sum to more than {MAX_NUMBER_TEXT}; budget left out")
             return None
         budget = {"total": total, "currency": currencies.pop(), "x-budget-source": source}
         dates = sorted(d for _v, _c, d in values if d)
