@@ -472,6 +472,44 @@ def test_an_amount_beyond_the_proposal_format_bound_is_left_out_not_the_activity
     )
 
 
+def test_a_currency_outside_iso_4217_is_a_problem_and_the_amount_is_not_converted(tmp_path):
+    # currency="ZZZ" went into budget.currency without a word; the portfolio could not convert
+    # it and no data-quality rule said why.
+    path = tmp_path / "a.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">\n'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>\n"
+        '<budget type="1"><value currency="zzz" value-date="2019-01-01">25</value></budget>\n'
+        '<budget type="2"><value currency="eur" value-date="2019-01-01">30</value></budget>\n'
+        "</iati-activity>\n"
+        '<iati-activity default-currency="XYZ"><iati-identifier>XM-2</iati-identifier>\n'
+        '<budget type="1"><value value-date="2019-01-01">40</value></budget>\n'
+        "</iati-activity></iati-activities>\n",
+        encoding="utf-8",
+    )
+    first, second = (item.proposal for item in iter_activities(path))
+    assert first["x-iati-problems"] == [
+        {
+            "element": "value",
+            "message": "<value> currency 'zzz' is not an ISO 4217 code (IATI Currency "
+            "codelist); the amount is kept but not converted",
+            "line": 3,
+            "reported": "zzz",
+        }
+    ]
+    assert first["budget"] == {
+        "total": 25,
+        "x-budget-source": "original budgets",
+        "x-currency-reported": "ZZZ",
+        "x-value-date": "2019-01-01",
+    }
+    assert first["x-money"]["budgets"][1]["currency"] == "EUR"  # a known code in lower case
+    (problem,) = second["x-iati-problems"]
+    assert problem["element"] == "iati-activity" and problem["line"] == 6
+    assert problem["message"].startswith("<iati-activity> default-currency 'XYZ' is not an ISO")
+    assert second["budget"]["total"] == 40 and "currency" not in second["budget"]
+
+
 def test_malformed_file_gives_one_error():
     items = imported("malformed.xml")
     assert isinstance(items[-1], ImportErrorRecord)
@@ -795,6 +833,7 @@ def test_iati_tables_attribution():
     assert all(len(s["commit"]) == 40 for s in data["sources"])
     assert data["condition_types"]["1"]["en"] == "Policy"
     assert data["regions"]["289"]["en"] == "South of Sahara, regional"
+    assert data["currencies"]["XOF"]["en"] == "CFA Franc BCEAO"
 
 
 def test_iati_tables_are_reproducible(tmp_path):
