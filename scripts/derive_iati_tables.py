@@ -2,10 +2,11 @@
 """Derive pcd_screen/data/iati_tables.json from the official IATI codelists.
 
 Inputs (in the shared data folder, iati-codelists/): OrganisationType.xml, Region.xml,
-ConditionType.xml, SectorCategory.xml, AidType.xml (IATI-Codelists-NonEmbedded master) and
-OrganisationRole.xml (IATI-Codelists version-2.03). Only codes, English/French names and the
-withdrawn status are kept; descriptions are not copied. Country codes need no table here: the
-importer maps ISO alpha-2 to alpha-3 with pycountry's data, as refdata does.
+ConditionType.xml, SectorCategory.xml, AidType.xml, Currency.xml (ISO 4217, as IATI replicates
+it; IATI-Codelists-NonEmbedded master) and OrganisationRole.xml (IATI-Codelists version-2.03).
+Only codes, English/French names and the withdrawn status are kept; descriptions are not
+copied. Country codes need no table here: the importer maps ISO alpha-2 to alpha-3 with
+pycountry's data, as refdata does.
 
 Usage: python scripts/derive_iati_tables.py [SHARED_DATA_DIR] [--out PATH]
 SHARED_DATA_DIR defaults to ../shared/data relative to the repository root. The output is
@@ -40,6 +41,8 @@ TABLES = {
     "condition_types": ("ConditionType", NON_EMBEDDED),
     "sector_categories": ("SectorCategory", NON_EMBEDDED),
     "aid_types": ("AidType", NON_EMBEDDED),
+    # The importer leaves a currency outside it unconverted, as a problem of the activity.
+    "currencies": ("Currency", NON_EMBEDDED),
 }
 
 

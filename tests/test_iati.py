@@ -439,6 +439,77 @@ def test_dates_codes_and_numbers_are_read_in_ascii_digits_and_quoted_cut(tmp_pat
     ]
 
 
+def test_an_amount_beyond_the_proposal_format_bound_is_left_out_not_the_activity(tmp_path):
+    # A value over 10^18 passed the importer and made the proposal invalid: the whole activity
+    # was dropped ("does not validate: budget.total: number too large"), 511 of 5,000 in a file.
+    budget = '<budget type="{}"><value currency="EUR" value-date="2019-01-01">{}</value></budget>'
+    path = tmp_path / "a.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">\n'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>\n"
+        + budget.format(1, "10000000000000000000")
+        + "\n"
+        + budget.format(1, "1e300")
+        + "\n"
+        + budget.format(2, "900000000000000000")
+        + budget.format(2, "900000000000000000")
+        + "\n</iati-activity></iati-activities>\n",
+        encoding="utf-8",
+    )
+    (item,) = iter_activities(path)
+    assert isinstance(item, ImportedActivity), item
+    proposal = item.proposal
+    assert [(p["message"], p["line"]) for p in proposal["x-iati-problems"]] == [
+        ("budget value: '10000000000000000000' is more than 10^18; left out", 3),
+        ("budget value: '1e300' is more than 10^18; left out", 4),
+    ]
+    # Revised budgets each under the bound but summing over it are no budget either (as a
+    # negative sum: the budget is left out, not taken from the next source).
+    assert "budget" not in proposal
+    assert (
+        "revised budgets sum to more than 10^18; budget left out"
+        in (proposal["x-iati"]["warnings"])
+    )
+
+
+def test_a_currency_outside_iso_4217_is_a_problem_and_the_amount_is_not_converted(tmp_path):
+    # currency="ZZZ" went into budget.currency without a word; the portfolio could not convert
+    # it and no data-quality rule said why.
+    path = tmp_path / "a.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity default-currency="EUR">\n'
+        "<iati-identifier>XM-1</iati-identifier><title><narrative>T</narrative></title>\n"
+        '<budget type="1"><value currency="zzz" value-date="2019-01-01">25</value></budget>\n'
+        '<budget type="2"><value currency="eur" value-date="2019-01-01">30</value></budget>\n'
+        "</iati-activity>\n"
+        '<iati-activity default-currency="XYZ"><iati-identifier>XM-2</iati-identifier>\n'
+        '<budget type="1"><value value-date="2019-01-01">40</value></budget>\n'
+        "</iati-activity></iati-activities>\n",
+        encoding="utf-8",
+    )
+    first, second = (item.proposal for item in iter_activities(path))
+    assert first["x-iati-problems"] == [
+        {
+            "element": "value",
+            "message": "<value> currency 'zzz' is not an ISO 4217 code (IATI Currency "
+            "codelist); the amount is kept but not converted",
+            "line": 3,
+            "reported": "zzz",
+        }
+    ]
+    assert first["budget"] == {
+        "total": 25,
+        "x-budget-source": "original budgets",
+        "x-currency-reported": "ZZZ",
+        "x-value-date": "2019-01-01",
+    }
+    assert first["x-money"]["budgets"][1]["currency"] == "EUR"  # a known code in lower case
+    (problem,) = second["x-iati-problems"]
+    assert problem["element"] == "iati-activity" and problem["line"] == 6
+    assert problem["message"].startswith("<iati-activity> default-currency 'XYZ' is not an ISO")
+    assert second["budget"]["total"] == 40 and "currency" not in second["budget"]
+
+
 def test_malformed_file_gives_one_error():
     items = imported("malformed.xml")
     assert isinstance(items[-1], ImportErrorRecord)
@@ -762,6 +833,7 @@ def test_iati_tables_attribution():
     assert all(len(s["commit"]) == 40 for s in data["sources"])
     assert data["condition_types"]["1"]["en"] == "Policy"
     assert data["regions"]["289"]["en"] == "South of Sahara, regional"
+    assert data["currencies"]["XOF"]["en"] == "CFA Franc BCEAO"
 
 
 def test_iati_tables_are_reproducible(tmp_path):

@@ -216,28 +216,38 @@ def read_csv(
     The file is read whole, so it may hold at most max_bytes (default MAX_BYTES)."""
     name = display_name or str(path)
     try:
-        text, delimiter = read_text(path, name, max_bytes)
+        text, delimiter, lines_before = _read_text(path, name, max_bytes)
     except LoadError as exc:
         yield from exc.errors
         return
     if not text.strip():
         yield _file_error(name, 1, "the file is empty; expected a header row")
         return
-    lines = _Lines(text)
+    lines = _Lines(text, first_line=lines_before + 1)
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
     # Spreadsheet rows: one per record (a quoted cell may span lines); the header is row 1
-    # unless blank rows come before it.
+    # unless blank rows come before it. Lines are the file's, Excel's `sep=` line included.
     row_number = 0
     header: list[str] = []
     while not any(cell.strip() for cell in header):
         row_number += 1
+        start, first_line = lines.offset, lines.line
         try:
             header = next(reader)
         except StopIteration:
             yield _file_error(name, 1, "the file is empty; expected a header row")
             return
         except csv.Error as exc:
-            yield _file_error(name, row_number, f"cannot read the header row: {exc}")
+            header, problem = [], f"cannot read the header row: {exc}"
+        else:
+            problem = None
+        suspect = problem is not None or lines.at_end
+        unclosed = _unclosed_quote(text, start, lines, delimiter, suspect)
+        if unclosed:
+            yield _unclosed(name, row_number, text, start, first_line, unclosed, None)
+            return
+        if problem:
+            yield _file_error(name, row_number, problem)
             return
     if len(header) > MAX_COLUMNS:
         message = f"the header row has {len(header)} columns (at most {MAX_COLUMNS})"
@@ -263,22 +273,27 @@ def read_csv(
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
-        start, first_line = lines.offset, reader.line_num + 1
+        start, first_line = lines.offset, lines.line
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            message = row_problem(exc)
-            if "field larger than field limit" in str(exc) and '"' in text[start : lines.offset]:
-                message += (
-                    f" (a quote opened in the row, which starts on line {first_line}, and "
-                    "not closed reads the lines after it into one cell)"
-                )
-            yield CsvRowError(name, row_number, None, "", message)
-            continue
-        if lines.offset == len(text) and _unclosed_quote(cells, text[start:], delimiter):
-            yield _unclosed(name, row_number, first_line, cells, text[start:], header)
+            cells, problem = None, row_problem(exc)
+        else:
+            problem = None
+        # A quote never closed leaves no way to tell where the rows after it begin: the csv
+        # module reads them into its cell, or, past its cell limit, starts again mid-cell and
+        # reads what follows as rows under wrong numbers. Nothing after it is read.
+        unclosed = _unclosed_quote(text, start, lines, delimiter, cells is None or lines.at_end)
+        if unclosed:
+            yield _unclosed(name, row_number, text, start, first_line, unclosed, header)
+            return
+        if cells is None:
+            # A cell over the limit: the csv module goes on with the next line, which for a
+            # quoted cell over several lines is still inside it.
+            lines.skip_to(_scan_record(text, start, delimiter).end)
+            yield CsvRowError(name, row_number, None, "", problem)
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -308,6 +323,13 @@ def read_text(path, name: str | None = None, max_bytes: int | None = None) -> tu
     """A CSV file's text and delimiter. Only a regular file of at most max_bytes (default
     MAX_BYTES) is read, as UTF-8 (or UTF-16/32 with a byte-order mark), and Excel's `sep=` line
     is taken off; otherwise LoadError names the file and says what is wrong."""
+    text, delimiter, _lines_before = _read_text(path, name, max_bytes)
+    return text, delimiter
+
+
+def _read_text(path, name: str | None, max_bytes: int | None) -> tuple[str, str, int]:
+    """read_text's text and delimiter, and the number of lines taken off before the text (1
+    for a `sep=` line), so that line numbers can be the file's."""
     name = name or str(path)
     max_bytes = max_bytes or MAX_BYTES
     try:
@@ -319,8 +341,8 @@ def read_text(path, name: str | None = None, max_bytes: int | None = None) -> tu
     text = _decode(raw, name)
     hint = re.match(r"sep=([,;\t|])\r?\n", text)  # Excel's delimiter line, hidden by Excel
     if hint:
-        return text[hint.end() :], hint.group(1)
-    return text, sniff_delimiter(text)
+        return text[hint.end() :], hint.group(1), 1
+    return text, sniff_delimiter(text), 0
 
 
 def row_problem(exc: csv.Error) -> str:
@@ -334,48 +356,113 @@ def row_problem(exc: csv.Error) -> str:
     return f"cannot read the row: {exc}"
 
 
-class _Lines:
-    """The file's lines for the csv reader, counting the characters handed out, so that the
-    text of a record is known (the csv module says only how many lines it read)."""
+# A line as io.StringIO(newline="") hands it to the csv module: up to \n, \r\n or \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_QUOTES = re.compile(r'"+')
+_ODD_QUOTES = re.compile(r'"(?<!"")(?:"")*(?!")')  # a run of an odd number of quotes
 
-    def __init__(self, text: str):
+
+class _Lines:
+    """The file's lines for the csv reader, counting the characters and lines handed out, so
+    that the text of a record and its line in the file are known (the csv module says only
+    how many lines it read), and able to skip the rest of a record the reader gave up on."""
+
+    def __init__(self, text: str, first_line: int = 1):
         self.text = text
         self.offset = 0
+        self.line = first_line  # the file's line number of the next line handed out
+
+    @property
+    def at_end(self) -> bool:
+        return self.offset >= len(self.text)
 
     def __iter__(self):
-        for line in io.StringIO(self.text, newline=""):
-            self.offset += len(line)
+        while self.offset < len(self.text):
+            end = _LINE.match(self.text, self.offset).end()
+            line = self.text[self.offset : end]
+            self.offset = end
+            self.line += 1
             yield line
 
-
-def _unclosed_quote(cells: list[str], record: str, delimiter: str) -> bool:
-    """Whether the last record of the file ends inside a quoted cell. The csv module, not
-    strict, then reads every line to the end of the file into that cell without a word."""
-    if not cells or '"' not in record:
-        return False
-    try:
-        list(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+    def skip_to(self, offset: int) -> None:
+        if offset > self.offset:
+            self.line += _line_breaks(self.text, self.offset, offset)
+            self.offset = offset
 
 
-def _unclosed(name, row, first_line, cells, record, header) -> CsvRowError:
-    # The open cell is the last one; written quoted, each quote in it doubled.
-    last = cells[-1]
-    quote_at = len(record) - 1 - len(last) - last.count('"')
-    line = first_line + len(re.findall(r"\r\n|\r|\n", record[: max(quote_at, 0)]))
-    rest = len(re.findall(r"\r\n|\r|\n", last.rstrip("\r\n")))
-    column = len(cells)
-    return CsvRowError(
-        name,
-        row,
-        column,
-        header[column - 1].strip() if column <= len(header) else f"column {column}",
-        f"the quote that opens this cell on line {line} is never closed, so the "
-        f"{rest + 1} line(s) from there to the end of the file were read as one cell; "
-        "close the quote (row skipped)",
+def _line_breaks(text: str, start: int, end: int) -> int:
+    return (
+        text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
     )
+
+
+@dataclass(frozen=True)
+class _Record:
+    """Where a record of the file ends, read as the csv module reads it (not strict)."""
+
+    end: int  # offset just after it (its line break included), or the file's length
+    open_quote: int | None  # offset of a quote that opens a cell and is never closed
+    column: int  # 1-based number of its last cell (the open one)
+
+
+def _scan_record(text: str, start: int, delimiter: str) -> _Record:
+    # Only a quote at the start of a cell opens a quoted cell; after its closing quote the
+    # cell goes on unquoted to the delimiter or line break, as the csv module reads it when
+    # not strict. Linear in the record's length: run only at the end of the file or when the
+    # csv module gave up on a record.
+    unquoted = re.compile(rf"[^{re.escape(delimiter)}\r\n]*")
+    position, column = start, 1
+    while True:
+        if text.startswith('"', position):
+            closed = _closing_quote_end(text, position)
+            if closed is None:
+                return _Record(len(text), position, column)
+            position = closed
+        position = unquoted.match(text, position).end()
+        if position >= len(text):
+            return _Record(len(text), None, column)
+        if text[position] == delimiter:
+            position, column = position + 1, column + 1
+            continue
+        return _Record(_LINE.match(text, position).end(), None, column)
+
+
+def _closing_quote_end(text: str, opening: int) -> int | None:
+    """The offset after the quote that closes the cell whose quote opens at `opening`, or None
+    when it is never closed. A doubled quote in the cell is one quote, so the cell closes at
+    the end of the first run of an odd number of quotes after the opening one."""
+    first_run = _QUOTES.match(text, opening).end()
+    if (first_run - opening) % 2 == 0:  # the opening quote, pairs, and the closing one
+        return first_run
+    odd = _ODD_QUOTES.search(text, first_run)
+    return odd.end() if odd else None
+
+
+def _unclosed_quote(text: str, start: int, lines: _Lines, delimiter: str, suspect: bool):
+    """The record from start to where the reader stopped, when a quote in it is never closed,
+    else None. Only a suspect record is read again: one at the end of the file (the csv module,
+    not strict, takes every line to the end into the open cell without a word) or one it gave
+    up on (past its cell limit). The opening quote is among the lines the reader took."""
+    if not suspect or '"' not in text[start : lines.offset]:
+        return None
+    record = _scan_record(text, start, delimiter)
+    return record if record.open_quote is not None else None
+
+
+def _unclosed(name, row, text, start, first_line, record: _Record, header) -> CsvRowError:
+    """The error for a quote never closed, in the header (header None) or a row."""
+    line = first_line + _line_breaks(text, start, record.open_quote)
+    left = _line_breaks(text, record.open_quote, len(text)) + (not text.endswith(("\n", "\r")))
+    message = (
+        f"the quote that opens {{}} on line {line} is never closed, so the rows after it cannot "
+        f"be told apart: the {left} line(s) from line {line} to the end of the file were not "
+        "read; close the quote"
+    )
+    if header is None:
+        return _file_error(name, row, message.format(f"column {record.column} of the header"))
+    column = record.column
+    label = header[column - 1].strip() if column <= len(header) else f"column {column}"
+    return CsvRowError(name, row, column, label, message.format("this cell"))
 
 
 def _first_use(cells, columns, seen_ids) -> int | None:

@@ -31,6 +31,7 @@ from pcd_screen.core.dates import ISO_DATE_SHAPE, parse_iso_date
 from pcd_screen.core.located import clip, excerpt
 from pcd_screen.core.paths import DATA_DIR
 from pcd_screen.core.yamlread import MAX_BYTES, RAISE_LIMIT, open_input
+from pcd_screen.inputs.proposal import MAX_NUMBER, MAX_NUMBER_TEXT
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -553,6 +554,12 @@ class _Activity:
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(elem, f"{what}: {excerpt(text)} is not a number; left out", text)
             return None
+        if abs(value) > MAX_NUMBER:
+            # The proposal format's bound: kept, the amount would refuse the whole activity.
+            self.problem(
+                elem, f"{what}: {excerpt(text)} is more than {MAX_NUMBER_TEXT}; left out", text
+            )
+            return None
         return value
 
     def percentage(self, elem) -> float | int | None:
@@ -1026,8 +1033,24 @@ def _codes(elem, path: str) -> list[str]:
 
 
 def _currency(act: _Activity, value) -> str | None:
-    currency = (value.get("currency") or act.elem.get("default-currency") or "").strip().upper()
+    """The currency of a <value>, as reported (upper case); one that is no ISO 4217 code of
+    IATI's Currency codelist is a problem of the activity, and the amount is not converted."""
+    own = (value.get("currency") or "").strip()
+    where, reported = (value, own) if own else (act.elem, act.elem.get("default-currency") or "")
+    currency = reported.strip().upper()
+    if currency and not known_currency(currency):
+        attribute = "currency" if own else "default-currency"
+        act.problem(
+            where,
+            f"<{where.tag}> {attribute} {excerpt(reported)} is not an ISO 4217 code (IATI "
+            "Currency codelist); the amount is kept but not converted",
+            reported,
+        )
     return currency or None
+
+
+def known_currency(code: str) -> bool:
+    return code in tables()["currencies"]
 
 
 # IATI TransactionType (2.0x codes) whose sums make an activity's money.
@@ -1080,7 +1103,15 @@ def _budget(act: _Activity, warnings: list[str]) -> dict | None:
         if total < 0:
             warnings.append(f"{source} sum to a negative amount; budget left out")
             return None
-        budget = {"total": total, "currency": currencies.pop(), "x-budget-source": source}
+        if total > MAX_NUMBER:  # each under the bound, their sum over it
+            warnings.append(f"{source} sum to more than {MAX_NUMBER_TEXT}; budget left out")
+            return None
+        budget = {"total": total, "x-budget-source": source}
+        currency = currencies.pop()
+        if known_currency(currency):
+            budget["currency"] = currency
+        else:  # left out of converted totals, as a budget without a currency is
+            budget["x-currency-reported"] = currency
         dates = sorted(d for _v, _c, d in values if d)
         if dates:
             budget["x-value-date"] = dates[0]

@@ -21,6 +21,7 @@ SCHEMA_VERSION = 1
 # No amount in any currency, share or count comes near it; sums and shares of numbers up to it
 # stay far from float overflow.
 MAX_NUMBER = 10**18
+MAX_NUMBER_TEXT = "10^18"  # as messages write it
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,7 @@ def number_errors(doc: Document) -> list[InputError]:
             if isinstance(value, float) and not math.isfinite(value):
                 message = f"expected a finite number, got {value}"
             elif abs(value) > MAX_NUMBER:
-                message = "number too large (more than 10^18)"
+                message = f"number too large (more than {MAX_NUMBER_TEXT})"
             else:
                 return
             line, column = doc.position_of(path)
