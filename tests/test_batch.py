@@ -33,7 +33,7 @@ def test_outputs_are_written(portfolio):
     for line in lines:
         validator.validate(json.loads(line))
     summary = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
-    assert summary[0].startswith("id,title,file,countries,budget,currency,verdict,")
+    assert summary[0].startswith('"id","title","file","countries","budget","currency","verdict",')
     assert len(summary) == len(inputs) + 1
     assert len(list((out / "reports").glob("*.html"))) == len(inputs)
     html = (out / "portfolio.html").read_text(encoding="utf-8")

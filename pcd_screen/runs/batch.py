@@ -5,13 +5,18 @@ the run. Every file is written whole (temporary file, then rename).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from pcd_screen.core.outputs import base_name, file_kind, safe_name, spreadsheet_safe, write_atomic
+from pcd_screen.core.outputs import (
+    SpreadsheetCsv,
+    base_name,
+    file_kind,
+    safe_name,
+    write_atomic,
+)
 from pcd_screen.core.terms import PRINCIPLES
 from pcd_screen.core.yamlread import open_input
 from pcd_screen.reports.portfolio import Aggregate
@@ -489,11 +494,10 @@ class BatchWriter:
         # One csv.writer for the run; each row in its own key order, as a DictWriter made for
         # it would write it (one was made per row), the header from the first row's keys.
         if not self._summary_header:
-            self._summary_csv = csv.writer(self._summary[0], lineterminator="\n")
+            self._summary_csv = SpreadsheetCsv(self._summary[0])
             self._summary_header = list(row)
             self._summary_csv.writerow(self._summary_header)
-        cells = [spreadsheet_safe(v) for v in row.values()]
-        self._summary_csv.writerow(cells)
+        cells = self._summary_csv.writerow(row.values())
         # The workbook's Proposals sheet: the cells as summary.csv holds them (text).
         self._workbook.proposal(self._summary_header, ["" if v is None else str(v) for v in cells])
 

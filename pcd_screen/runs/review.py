@@ -14,7 +14,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from pcd_screen.core.outputs import spreadsheet_safe, write_atomic
+from pcd_screen.core.outputs import SpreadsheetCsv, write_atomic
 from pcd_screen.core.terms import VERDICTS
 from pcd_screen.engine.result import format_evidence
 
@@ -108,11 +108,10 @@ def write_sheet(path: Path, records: list[dict]) -> Path:
     import io
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SHEET_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetCsv(buffer)
+    writer.writerow(SHEET_COLUMNS)
     for record in records:
-        row = {k: spreadsheet_safe(v) for k, v in record.items()}
-        writer.writerow({**dict.fromkeys(SHEET_COLUMNS, ""), **row})
+        writer.writerow(record.get(column, "") for column in SHEET_COLUMNS)
     write_atomic(path, buffer.getvalue())
     return path
 
