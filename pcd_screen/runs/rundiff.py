@@ -17,14 +17,17 @@ MAX_RUN_BYTES = 1024 * 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
-def read_run(folder, max_bytes: int | None = None, notes: list | None = None) -> dict[str, dict]:
+def read_run(
+    folder, max_bytes: int | None = None, notes: list | None = None, follow_links: bool = True
+) -> dict[str, dict]:
     """proposal id -> result, from a batch output folder (or a results.jsonl file).
 
     A run folder is input like any other (it may be hand-made or edited): every line must be a
     result of the published shape, no longer than MAX_LINE_BYTES, in a file of at most
     max_bytes (default MAX_RUN_BYTES), or ValueError names the file and line. Only what the
     comparison needs is kept. An id used again (batch screens repeated ids, and a hand-made
-    file may repeat one) is kept as `ID (#2)`, said in notes as FILE:LINE."""
+    file may repeat one) is kept as `ID (#2)`, said in notes as FILE:LINE. follow_links=False:
+    a file in a run folder the tool writes into (review --run), which no link may redirect."""
     path = Path(folder)
     if path.is_dir():
         path = path / "results.jsonl"
@@ -32,7 +35,7 @@ def read_run(folder, max_bytes: int | None = None, notes: list | None = None) ->
     results: dict[str, dict] = {}
     first_line: dict[str, int] = {}
     try:
-        handle = open_input(path)
+        handle = open_input(path, follow_links)
     except OSError as exc:
         raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
