@@ -124,6 +124,9 @@ class _Layer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     base: Path  # relative paths in this layer are resolved against it
     profile: str | None = None  # the profile name or path, for Settings.profiles
     source: Path | None = None  # the file it was read from (None for flags)
+    # The repository a config file belongs to: every path it names must stay inside, since a
+    # pull request can edit it. None for the command line and the shipped profiles (trusted).
+    home: Path | None = None
 
     @property
     def data(self) -> dict:
@@ -132,6 +135,23 @@ class _Layer(NamedTuple):  # a NamedTuple for the same reason as RuleEntry
     def error(self, path: tuple, message: str) -> InputError:
         line, column = self.doc.position_of(path)
         return InputError(self.doc.file, line, column, format_path(path), message)
+
+    def place(self, value: str, what: str, read: bool) -> tuple[Path, str | None]:
+        """The path a value names (relative to this layer's file) and why it may not be used,
+        or None: a config file's path that leaves its repository (`..`, an absolute path, or,
+        for a file to read, a link) is refused. A file to write is only checked as written:
+        the writer follows no link inside the repository (outputs.check_target)."""
+        target = Path(os.path.normpath(self.base / value))
+        if self.home is None:
+            return target, None
+        inside = target.is_relative_to(self.home)
+        if inside and read:
+            inside = target.resolve().is_relative_to(self.home.resolve())
+        if inside:
+            return target, None
+        how = "leads" if target.is_relative_to(self.home) else "is"
+        where = f"outside the repository {self.home}"
+        return target, f"{what} {value!r} {how} {where}; a config file names paths inside it"
 
 
 # --- finding the file ------------------------------------------------------------------------
@@ -172,7 +192,7 @@ def load_config(path: Path | None, overrides: dict | None = None) -> Settings:
     top = None
     if path is not None:
         path = Path(path).absolute()
-        top = _load_user_file(path, f"file {display_path(path)}", None)
+        top = _load_user_file(path, f"file {display_path(path)}", None, _repository_of(path))
         layers.append(top)
     base_dir = path.parent if path is not None else cwd
 
@@ -209,7 +229,13 @@ def _plain(value):
     return value
 
 
-def _load_user_file(path: Path, origin: str, profile: str | None) -> _Layer:
+def _repository_of(config_file: Path) -> Path:
+    from pcd_screen.reports.common import repository_root
+
+    return Path(repository_root(config_file))
+
+
+def _load_user_file(path: Path, origin: str, profile: str | None, home: Path) -> _Layer:
     doc = yamlload.load_file(path, display_path(path))
     if doc.data is None:
         doc.data = {}  # an empty file: every setting from the profiles
@@ -221,7 +247,7 @@ def _load_user_file(path: Path, origin: str, profile: str | None) -> _Layer:
     errors = validate(doc, "config")
     if errors:
         raise LoadError(errors)
-    return _Layer(origin, doc, path.parent, profile, path)
+    return _Layer(origin, doc, path.parent, profile, path, home)
 
 
 def profile_names() -> list[str]:
@@ -245,7 +271,9 @@ def _extended(holder: _Layer, seen: list[tuple]) -> _Layer:
     """The layer that holder's `extends` names; an unknown profile or a cycle is an error."""
     value = holder.data["extends"]
     if value.endswith((".yaml", ".yml")):
-        target = Path(os.path.normpath(holder.base / value))
+        target, problem = holder.place(value, "extends", read=True)
+        if problem:
+            raise LoadError([holder.error(("extends",), problem)])
         identity = ("file", str(target.resolve()))
         name = display_path(target)
     else:
@@ -271,7 +299,7 @@ def _extended(holder: _Layer, seen: list[tuple]) -> _Layer:
     problem = _file_problem("file", name, target)
     if problem:
         raise LoadError([holder.error(("extends",), problem)])
-    return _load_user_file(target, f"profile {name}", name)
+    return _load_user_file(target, f"profile {name}", name, holder.home)
 
 
 def _identity_label(identity: tuple) -> str:
@@ -296,8 +324,10 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
     layer, dirs = pick("rule_dirs")
     rule_dirs = []
     for i, value in enumerate(dirs or []):
-        folder = Path(os.path.normpath(layer.base / value))
-        if not folder.is_dir():
+        folder, problem = layer.place(value, "rule directory", read=True)
+        if problem:
+            errors.append(layer.error(("rule_dirs", i), problem))
+        elif not folder.is_dir():
             errors.append(layer.error(("rule_dirs", i), f"rule directory not found: {value}"))
         rule_dirs.append(folder)
     _, fail_on = pick("fail_on")
@@ -309,15 +339,30 @@ def _resolve(layers: list[_Layer], path: Path | None, base_dir: Path, top) -> Se
         # Not set anywhere: the conventional file next to the config, if there is one.
         default_file = base_dir / WAIVERS_NAME
         waivers_path = default_file if default_file.is_file() else None
+        problem = top.place(WAIVERS_NAME, "waivers file", read=True)[1] if top else None
+        if waivers_path is not None and problem:  # a link a pull request added
+            errors.append(InputError(display_path(default_file), None, None, "", problem))
     elif waivers is None:
         waivers_path = None
     else:
-        waivers_path = Path(os.path.normpath(layer.base / waivers))
-        problem = _file_problem("waivers file", waivers, waivers_path)
+        waivers_path, problem = layer.place(waivers, "waivers file", read=True)
+        problem = problem or _file_problem("waivers file", waivers, waivers_path)
         if problem:
             errors.append(layer.error(("waivers",), problem))
     layer, specs = pick("formats")
-    formats = [_parse_format(spec, layer.base if layer else base_dir) for spec in specs or ["text"]]
+    formats = []
+    for i, spec in enumerate(specs or ["text"]):
+        name, _, target = spec.partition("=")
+        if not target:
+            formats.append((name, None))
+            continue
+        if layer is None:  # the built-in default names no file; kept for safety
+            formats.append((name, Path(os.path.normpath(base_dir / target))))
+            continue
+        report, problem = layer.place(target, "report path", read=False)
+        if problem:
+            errors.append(layer.error(("formats", i), problem))
+        formats.append((name, report))
     _, help_uri = pick("help_uri")
     layer, names = pick("templates")
     templates = _templates(layer, names or [], errors)
@@ -377,9 +422,11 @@ def _templates(layer: _Layer | None, names: list[str], errors: list) -> list[Pat
     found: dict[str, str] = {}
     paths = []
     for i, name in enumerate(names):
-        path = Path(os.path.normpath(layer.base / name))
+        path, escape = layer.place(name, "template", read=True)
         fmt = format_of(name)
-        if fmt is None:
+        if escape:
+            message = escape
+        elif fmt is None:
             message = f"cannot tell which report the template writes: {NAMING}"
         elif fmt in found:
             message = f"a second {fmt} template (the first is {found[fmt]})"
@@ -413,11 +460,6 @@ def parse_size(value) -> int:
     if size < 1:
         raise ValueError(f"{value!r}: the size must be at least 1 byte")
     return size
-
-
-def _parse_format(spec: str, base: Path) -> tuple[str, Path | None]:
-    name, _, target = spec.partition("=")
-    return name, Path(os.path.normpath(base / target)) if target else None
 
 
 def _rule_layer(layer: _Layer) -> RuleLayer:

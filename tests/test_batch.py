@@ -33,7 +33,7 @@ def test_outputs_are_written(portfolio):
     for line in lines:
         validator.validate(json.loads(line))
     summary = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
-    assert summary[0].startswith("id,title,file,countries,budget,currency,verdict,")
+    assert summary[0].startswith('"id","title","file","countries","budget","currency","verdict",')
     assert len(summary) == len(inputs) + 1
     assert len(list((out / "reports").glob("*.html"))) == len(inputs)
     html = (out / "portfolio.html").read_text(encoding="utf-8")
@@ -656,3 +656,53 @@ def test_eutf_money_is_counted_once_across_files_and_levels(tmp_path):
         assert 'name="Left out"' in book.read("xl/workbook.xml").decode()
         strings = "".join(book.read(n).decode() for n in book.namelist() if "sheet" in n)
     assert "stands for the whole fund" in strings and "no date: rate of 2024 used" in strings
+
+
+def test_a_batch_that_screens_nothing_leaves_nothing_behind(tmp_path):
+    """'no proposal could be screened' left an empty OUT/reports folder."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,title,sector_codes\nP1,Bad,123\n", encoding="utf-8")
+    out = tmp_path / "made" / "out"
+    result = CliRunner().invoke(cli, ["batch", str(bad), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 2 and "no proposal could be screened" in result.output
+    assert not (tmp_path / "made").exists()
+    # An OUT that was there stays, with what it held, and nothing more.
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(bad), "--out", str(kept), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]
+
+
+def test_pipes_and_line_breaks_stay_in_their_markdown_table_cells(tmp_path):
+    """An implementer 'a|b' or a title with a line break split portfolio.md's table rows."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    texts = ["|a|b|", "new\nline", "x\r\n## Data", "pipe | and\u2028separator"]
+    for n, text in enumerate(texts):
+        body = {
+            "schema_version": 1,
+            "id": f"P{n}|x",
+            "title": text,
+            "implementers": [{"name": text, "type": "local-ngo"}],
+            "budget": {"total": 1000 * (n + 1), "currency": "EUR"},
+        }
+        (inputs / f"p{n}.json").write_text(json.dumps(body), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    import re
+
+    lines = (out / "portfolio.md").read_text(encoding="utf-8").split("\n")
+    assert lines.count("## Data") == 1
+    columns = None
+    for number, line in enumerate(lines, 1):
+        if not line.startswith("|"):
+            assert columns is None or not line.strip(), (number, line)  # a row cut in two
+            columns = None
+            continue
+        cells = len(re.findall(r"(?<!\\)\|", line))
+        columns = columns or cells
+        assert cells == columns, (number, line)
+    assert "| P0\\|x — \\|a\\|b\\| |" in "\n".join(lines)

@@ -324,6 +324,44 @@ def test_a_waivers_file_that_is_not_a_regular_file_says_what_it_is(repo):
     ]
 
 
+def test_paths_in_a_config_cannot_leave_its_repository(repo, tmp_path):
+    # A pull request edits the config: `..`, absolute paths and links out of the repository
+    # would write reports (or read files) anywhere the CI user can.
+    outside = tmp_path / "outside"
+    write(outside / "w.yaml", "waivers: []\n")
+    write(outside / "p.yaml", "fail_on: block\n")
+    write(outside / "report.md.j2", "x\n")
+    (repo / "linked.yaml").symlink_to(outside / "w.yaml")
+    (repo / "rules").symlink_to(outside)
+    cfg = write(
+        repo / ".pcd-screen.yaml",
+        f"formats: [text, md=../escaped.md, 'json={outside}/r.json', sarif=out/ok.sarif]\n"
+        "waivers: linked.yaml\n"
+        "templates: [../outside/report.md.j2]\n"
+        "rule_dirs: [rules]\n",
+    )
+    with pytest.raises(LoadError) as excinfo:
+        load_config(cfg, {})
+    inside = f"outside the repository {repo}; a config file names paths inside it"
+    assert errors_of(excinfo) == [
+        f".pcd-screen.yaml:4:13: rule_dirs[0]: rule directory 'rules' leads {inside}",
+        f".pcd-screen.yaml:2:1: waivers: waivers file 'linked.yaml' leads {inside}",
+        f".pcd-screen.yaml:1:17: formats[1]: report path '../escaped.md' is {inside}",
+        f".pcd-screen.yaml:1:35: formats[2]: report path '{outside}/r.json' is {inside}",
+        f".pcd-screen.yaml:3:13: templates[0]: template '../outside/report.md.j2' is {inside}",
+    ]
+    write(cfg, "extends: ../outside/p.yaml\n")
+    with pytest.raises(LoadError) as excinfo:
+        load_config(cfg, {})
+    assert errors_of(excinfo) == [
+        f".pcd-screen.yaml:1:1: extends: extends '../outside/p.yaml' is {inside}"
+    ]
+    # The same paths on the command line are the user's own choice.
+    settings = load_config(None, {"formats": ["md=../escaped.md"], "extends": "../outside/p.yaml"})
+    assert settings.formats == [("md", tmp_path / "escaped.md")]
+    assert settings.fail_on == "block"
+
+
 def test_a_config_must_be_a_mapping(repo):
     cfg = write(repo / ".pcd-screen.yaml", "- fail_on: block\n")
     with pytest.raises(

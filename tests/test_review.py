@@ -120,14 +120,14 @@ def sheet(tmp_path, rows: str | bytes, name: str = "review.csv"):
 def test_a_row_that_cannot_be_counted_is_exit_2_with_row_and_column(tmp_path, rows, message):
     if "R0" in rows:
         rows = "P0,clear,,yes,,\n" + rows  # the bad row is the second
-    run = tmp_path / "run"
-    run.mkdir()
+    run = run_folder(tmp_path, ids=("P0", "P1"))
+    before = sorted(run.iterdir())
     result = review(sheet(tmp_path, rows), "--run", run)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert "\x1b" not in result.output
     assert "## Human review" not in result.output  # no figures that leave a row out
-    assert list(run.iterdir()) == []
+    assert sorted(run.iterdir()) == before
 
 
 @pytest.mark.parametrize(
@@ -177,10 +177,12 @@ def test_a_sheet_over_the_size_limit_is_refused(tmp_path):
 GOOD = "P1,block,DNH-001;NOC-001,yes,NOC-001,x\n"
 
 
-def run_folder(tmp_path):
+def run_folder(tmp_path, report: str = "# Portfolio\n\n## Data\n", ids=("P1",)):
     run = tmp_path / "run"
     run.mkdir()
-    (run / "portfolio.md").write_text("# Portfolio\n\n## Data\n", encoding="utf-8")
+    (run / "portfolio.md").write_text(report, encoding="utf-8")
+    results = [{"proposal": {"id": pid}, "verdict": "block", "findings": []} for pid in ids]
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
     return run
 
 
@@ -205,7 +207,11 @@ def test_the_agreement_goes_into_the_run_folder_whole(tmp_path):
     run = run_folder(tmp_path)
     result = review(sheet(tmp_path, GOOD), "--run", run)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in run.iterdir()) == ["portfolio.md", "review-agreement.json"]
+    assert sorted(p.name for p in run.iterdir()) == [
+        "portfolio.md",
+        "results.jsonl",
+        "review-agreement.json",
+    ]
     report = (run / "portfolio.md").read_text(encoding="utf-8")
     assert report.index("## Human review") < report.index("## Data")
     assert json.loads((run / "review-agreement.json").read_text())["rules"]["NOC-001"] == {
@@ -213,6 +219,50 @@ def test_the_agreement_goes_into_the_run_folder_whole(tmp_path):
         "reviewed": 1,
         "rate": 0.0,
     }
+
+
+def test_titles_holding_the_review_markers_leave_the_report_whole(tmp_path):
+    """Titles `Start <!-- review:start -->` and `End <!-- review:end -->` made `review --run`
+    replace everything between them in portfolio.md with the review section."""
+    titles = ["Start <!-- review:start -->", "Middle", "End\n<!-- review:end -->\n## Data"]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n, title in enumerate(titles, 1):
+        body = {"schema_version": 1, "id": f"M{n}", "title": title}
+        (inputs / f"m{n}.json").write_text(json.dumps(body), encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["batch", str(inputs), "--out", str(out), "--as-of", "2026-11-23", "--review", "3"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    before = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert "\n<!-- review:end -->\n" not in before  # a title's line break is a space there
+    rows = list(csv.DictReader((out / "review.csv").open(encoding="utf-8")))
+    for row in rows:
+        row["verdict_agree"] = "yes"
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for _ in range(2):  # and again: the earlier section is replaced, nothing else
+        result = review(filled, "--run", out)
+        assert result.exit_code == 0, result.output
+        after = (out / "portfolio.md").read_text(encoding="utf-8")
+        section = after[after.index("<!-- review:start -->\n## Human review") :]
+        section = section[: section.index("<!-- review:end -->\n") + 20]
+        assert after.replace(section, "") == before
+        assert after.index("## Human review") < after.index("\n## Data") + 1
+
+
+def test_a_sheet_of_another_run_is_refused_naming_its_rows(tmp_path):
+    run = run_folder(tmp_path, ids=("P1", "=cmd"))
+    rows = "P1,clear,,yes,,\nP9,block,,yes,,\n'=cmd,block,,yes,,\n=cmd,block,,no,,\n"
+    result = review(sheet(tmp_path, rows), "--run", run)
+    assert result.exit_code == 2, result.output
+    assert "review.csv:2: verdict: 'clear' is not the run's for 'P1' (block)" in result.output
+    assert "review.csv:3: id: 'P9' is not a proposal of this run" in result.output
+    assert "review.csv:4" not in result.output and "review.csv:5" not in result.output
+    assert "2 rows cannot be counted" in result.output
+    assert not (run / "review-agreement.json").exists()
 
 
 def test_the_review_printed_on_its_own_names_the_figures_it_qualifies(tmp_path):

@@ -93,3 +93,59 @@ def test_a_results_file_that_is_a_fifo_is_named(tmp_path):
     result = CliRunner().invoke(cli, ["diff", str(run), str(run)])
     assert result.exit_code == 2
     assert f"{run / 'results.jsonl'}: cannot read: it is a FIFO (named pipe)" in result.output
+
+
+def _run_folder(path, *lines: str):
+    path.mkdir()
+    (path / "results.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def _result(pid: str, verdict: str = "clear") -> str:
+    return json.dumps({"proposal": {"id": pid}, "verdict": verdict, "findings": []})
+
+
+def test_a_results_file_over_the_size_or_line_limit_is_refused_unread(tmp_path, monkeypatch):
+    # A sparse 1.5 GB results.jsonl took 10 s and 3 GB of memory before it was refused.
+    from pcd_screen.runs import rundiff
+
+    good = _run_folder(tmp_path / "good", _result("P"))
+    big = tmp_path / "big"
+    big.mkdir()
+    with open(big / "results.jsonl", "wb") as handle:
+        handle.truncate(2000)
+    result = CliRunner().invoke(cli, ["diff", good, str(big), "--max-file-size", "1000"])
+    assert result.exit_code == 2
+    assert f"{big / 'results.jsonl'}: larger than the limit of 1000 bytes" in result.output
+    monkeypatch.setattr(rundiff, "MAX_LINE_BYTES", 100)
+    long_line = _run_folder(tmp_path / "long", _result("P"), _result("x" * 200))
+    result = CliRunner().invoke(cli, ["diff", good, long_line])
+    assert result.exit_code == 2
+    assert f"{long_line}/results.jsonl:2: a line longer than 100 bytes" in result.output
+
+
+def test_ids_and_verdicts_from_a_run_cannot_drive_the_terminal_or_the_ci_log(tmp_path):
+    good = _run_folder(tmp_path / "good", _result("P"))
+    hostile = _run_folder(
+        tmp_path / "hostile",
+        _result("\x1b[2J\x1b[31mRED\n::error file=a::pwned", "\x1b]0;title\x07block"),
+    )
+    result = CliRunner().invoke(cli, ["diff", good, hostile])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())
+    assert "removed: P (clear)" in result.output
+    assert "added: <U+001B>[2J<U+001B>[31mRED ::error file=a::pwned (<U+001B>]0;title" in (
+        result.output
+    )
+
+
+def test_a_repeated_id_is_reported_and_compared_not_overwritten(tmp_path):
+    old = _run_folder(tmp_path / "old", _result("X", "clear"), _result("X", "clear"))
+    new = _run_folder(tmp_path / "new", _result("X", "clear"), _result("X", "block"))
+    result = CliRunner().invoke(cli, ["diff", old, new])
+    assert result.exit_code == 1
+    assert f"{new}/results.jsonl:2: proposal id 'X' is used again (first on line 1)" in (
+        result.output
+    )
+    assert "changed: X (#2): verdict clear -> block" in result.output

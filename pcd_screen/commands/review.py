@@ -27,13 +27,15 @@ def command(sheet, run_dir, max_file_size):
         RunFolderError,
         SheetError,
         read_sheet,
+        run_verdicts,
         section,
         write_into_run,
     )
 
     try:
-        agreement = read_sheet(sheet, max_file_size)
-    except SheetError as exc:
+        run = run_verdicts(run_dir) if run_dir else None
+        agreement = read_sheet(sheet, max_file_size, run)
+    except (SheetError, RunFolderError) as exc:
         raise Failure(str(exc)) from None
     problems = agreement["problems"]
     if problems:

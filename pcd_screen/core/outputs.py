@@ -145,8 +145,34 @@ def base_name(proposal_id: str) -> str:
 
 
 def spreadsheet_safe(value):
-    """A summary.csv cell that a spreadsheet shows as text: a text starting like a formula
-    (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`) gets a leading apostrophe, as OWASP advises."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    """A CSV cell that a spreadsheet shows as text: a text starting like a formula
+    (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`) gets a apostrophe before it, as OWASP advises. So
+    does each part after a `;`, since a spreadsheet whose list separator is `;` (Belgian, Dutch
+    and French settings) may split the cell there and run `x;=2+5` as a formula."""
+    if not isinstance(value, str):
+        return value
+    return ";".join(_as_text(part) for part in value.split(";"))
+
+
+def _as_text(part: str) -> str:
+    start = part.lstrip(" ")
+    if start.startswith(_FORMULA_START) and not _NUMBER.fullmatch(start):
+        return part[: len(part) - len(start)] + "'" + start
+    return part
+
+
+class SpreadsheetCsv:
+    """Every CSV the tool writes, safe to open in a spreadsheet of any locale: each cell quoted
+    (so neither `,` nor `;` inside a cell splits it, whichever the spreadsheet takes as its
+    separator) and made spreadsheet_safe."""
+
+    def __init__(self, stream):
+        import csv
+
+        self._writer = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, cells) -> list:
+        """Write one row; the cells as written (a workbook shows the same)."""
+        safe = [spreadsheet_safe(cell) for cell in cells]
+        self._writer.writerow(safe)
+        return safe

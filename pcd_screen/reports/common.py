@@ -150,6 +150,23 @@ def printable(text: str, keep_lines: bool = False) -> str:
     return _UNSAFE.sub(shown, text)
 
 
+# What Markdown, or a reader of it, takes as the end of a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x85\u2028\u2029]")
+
+
+def one_line(value) -> str:
+    """Text from a proposal kept on the Markdown line it is put on: line breaks as spaces, so
+    that it cannot start a line of its own (a heading, a table row, or a review marker that
+    `review --run` would match)."""
+    return _LINE_BREAK.sub(" ", str(value))
+
+
+def md_cell(value) -> str:
+    """Text in a Markdown table cell: one_line, and its pipes escaped, so that a title or an
+    implementer holding `|` or a line break cannot split the row."""
+    return one_line(value).replace("|", "\\|")
+
+
 # GitHub Actions reads a line of the job log as a workflow command when it starts with "::"
 # (after spaces), and, in the older syntax, when it holds "##[" anywhere. A proposal's file
 # name or title printed at such a place would run a command (::error, ::add-mask, ::stop-

@@ -62,7 +62,10 @@ def configure(env, lang: str):
     env.filters["rate_year"] = lambda row: (
         undated_rate(row["year"], lang) if row.get("undated") else row["year"]
     )
-    from pcd_screen.reports.common import where_label
+    from pcd_screen.reports.common import md_cell, one_line, where_label
 
     env.filters["where"] = lambda label: where_label(label, lang)
+    # Text from proposals in Markdown: within its table cell, or on its list item's line.
+    env.filters["md_cell"] = md_cell
+    env.filters["one_line"] = one_line
     return env

@@ -5,13 +5,18 @@ the run. Every file is written whole (temporary file, then rename).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from pcd_screen.core.outputs import base_name, file_kind, safe_name, spreadsheet_safe, write_atomic
+from pcd_screen.core.outputs import (
+    SpreadsheetCsv,
+    base_name,
+    file_kind,
+    safe_name,
+    write_atomic,
+)
 from pcd_screen.core.terms import PRINCIPLES
 from pcd_screen.core.yamlread import open_input
 from pcd_screen.reports.portfolio import Aggregate
@@ -281,9 +286,9 @@ def _lock(out: Path):
     return fd
 
 
-def _check_folder(out: Path, reports: bool) -> None:
+def _check_folder(out: Path, reports: bool) -> bool:
     """Refuse, before anything is screened, an OUT whose fixed outputs would be written through
-    a link or onto a folder, FIFO or device."""
+    a link or onto a folder, FIFO or device. True when it made OUT/reports."""
     import os
     import stat
 
@@ -303,13 +308,14 @@ def _check_folder(out: Path, reports: bool) -> None:
             mode = os.lstat(folder).st_mode
         except FileNotFoundError:
             folder.mkdir()
-            return
+            return True
         if not stat.S_ISDIR(mode):
             kind = "a link" if stat.S_ISLNK(mode) else "not a folder"
             raise OutputProblem(
                 f"{folder}: is {kind}; reports are written only inside --out: remove it or "
                 "choose another --out"
             )
+    return False
 
 
 # The temporary files a run makes (tempfile.mkstemp: 8 random characters): .results.*.tmp and
@@ -364,10 +370,13 @@ class BatchWriter:
             from pcd_screen.runs.review import ReviewSampler
 
             self.sampler = ReviewSampler(review, review_seed)
+        # The folders this run makes, innermost first: a run that screens nothing removes them.
+        self._made = [f for f in (out, *out.parents) if not f.exists()]
         out.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock(out)
         try:
-            _check_folder(out, reports)
+            if _check_folder(out, reports):
+                self._made.insert(0, out / "reports")
             _clean_temporaries(out)
             self._start(fingerprint, resume)
         except BaseException:
@@ -489,11 +498,10 @@ class BatchWriter:
         # One csv.writer for the run; each row in its own key order, as a DictWriter made for
         # it would write it (one was made per row), the header from the first row's keys.
         if not self._summary_header:
-            self._summary_csv = csv.writer(self._summary[0], lineterminator="\n")
+            self._summary_csv = SpreadsheetCsv(self._summary[0])
             self._summary_header = list(row)
             self._summary_csv.writerow(self._summary_header)
-        cells = [spreadsheet_safe(v) for v in row.values()]
-        self._summary_csv.writerow(cells)
+        cells = self._summary_csv.writerow(row.values())
         # The workbook's Proposals sheet: the cells as summary.csv holds them (text).
         self._workbook.proposal(self._summary_header, ["" if v is None else str(v) for v in cells])
 
@@ -510,7 +518,10 @@ class BatchWriter:
         return PortfolioWorkbook(Path(temp))
 
     def abort(self, keep_journal: bool = True) -> None:
-        """Stop without the run's files; the journal stays for --resume."""
+        """Stop without the run's files; the journal stays for --resume. Without it (nothing
+        was screened), the folders the run made go too, if nothing else was put in them."""
+        import contextlib
+
         for stream, path in (self._results, self._summary):
             stream.close()
             path.unlink(missing_ok=True)
@@ -519,6 +530,10 @@ class BatchWriter:
         if not keep_journal:
             (self.out / JOURNAL).unlink(missing_ok=True)
         self._unlock()
+        if not keep_journal:
+            for folder in self._made:
+                with contextlib.suppress(OSError):  # not empty: someone else's file is there
+                    folder.rmdir()
 
     def _unlock(self) -> None:
         """Remove the lock file, then release it (a run waiting on the old file sees it gone

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 
-from pcd_screen.core.outputs import spreadsheet_safe, write_atomic
+from pcd_screen.core.outputs import SpreadsheetCsv, spreadsheet_safe, write_atomic
 from pcd_screen.core.terms import VERDICTS
 from pcd_screen.engine.result import format_evidence
 
@@ -108,11 +109,10 @@ def write_sheet(path: Path, records: list[dict]) -> Path:
     import io
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SHEET_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetCsv(buffer)
+    writer.writerow(SHEET_COLUMNS)
     for record in records:
-        row = {k: spreadsheet_safe(v) for k, v in record.items()}
-        writer.writerow({**dict.fromkeys(SHEET_COLUMNS, ""), **row})
+        writer.writerow(record.get(column, "") for column in SHEET_COLUMNS)
     write_atomic(path, buffer.getvalue())
     return path
 
@@ -128,7 +128,23 @@ class RunFolderError(ValueError):
 REQUIRED_COLUMNS = ("id", "verdict", "flagged_rules", "verdict_agree", "rules_wrong")
 
 
-def read_sheet(path, max_bytes: int | None = None) -> dict:
+def run_verdicts(run_dir) -> dict[str, set[str]]:
+    """Proposal id -> its verdicts (an id may be screened twice) in a batch run folder, read
+    from its results.jsonl as `diff` reads it (within limits, every line checked), without
+    following a link there. RunFolderError names the file and line."""
+    from pcd_screen.runs.rundiff import read_run
+
+    verdicts: dict[str, set[str]] = defaultdict(set)
+    try:
+        results = read_run(Path(run_dir) / "results.jsonl", follow_links=False)
+    except ValueError as exc:
+        raise RunFolderError(str(exc)) from None
+    for result in results.values():
+        verdicts[result["proposal"]["id"]].add(result["verdict"])
+    return dict(verdicts)
+
+
+def read_sheet(path, max_bytes: int | None = None, run: dict | None = None) -> dict:
     """Agreement rates of a filled-in review sheet: per verdict (the reviewer agrees with the
     verdict) and per rule (the flagged rule is right unless the reviewer lists it in
     rules_wrong). Rows without an answer are counted as not reviewed.
@@ -137,7 +153,10 @@ def read_sheet(path, max_bytes: int | None = None) -> dict:
     file within the size limit, UTF-8 or with a byte-order mark); SheetError when it cannot be
     read or is no review sheet. A row that cannot be counted (an answer other than yes or no,
     an unknown verdict or rule id, a cell over the csv module's limit) is left out and
-    described in "problems", as FILE:ROW: column: what is wrong."""
+    described in "problems", as FILE:ROW: column: what is wrong. With `run` (run_verdicts of
+    the run the sheet goes into), a row whose id is not a proposal of that run, or whose
+    verdict is not the run's, is a problem too: a sheet of another run would put its rates
+    into this run's report."""
     import io
 
     from pcd_screen.core.located import LoadError
@@ -156,6 +175,11 @@ def read_sheet(path, max_bytes: int | None = None) -> dict:
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise SheetError(f"{name}: not a review sheet (no column {', '.join(missing)})")
+    # Ids as the sheet holds them: written spreadsheet_safe, or as typed, since a spreadsheet
+    # drops the leading apostrophe when it saves.
+    known = {}
+    for pid, run_verdict in (run or {}).items():
+        known[pid] = known[spreadsheet_safe(pid)] = (pid, run_verdict)
     verdicts: dict = defaultdict(lambda: [0, 0])  # verdict -> [agreed, reviewed]
     rules: dict = defaultdict(lambda: [0, 0])
     problems, reviewed, rows, number = [], 0, 0, 1
@@ -174,14 +198,16 @@ def read_sheet(path, max_bytes: int | None = None) -> dict:
         rows += 1
         row = dict(zip(header, cells, strict=False))  # a short row lacks the last columns
         answer = row.get("verdict_agree", "").strip().lower()
-        if not answer:
-            continue
         verdict = row.get("verdict", "").strip().lstrip("'")
         flagged = [r.strip() for r in row.get("flagged_rules", "").split(";") if r.strip()]
         wrong = {r.strip() for r in row.get("rules_wrong", "").split(";") if r.strip()}
-        problem = _row_problem(answer, verdict, flagged, wrong)
+        problem = _row_problem(answer, verdict, flagged, wrong) if answer else None
+        if problem is None and run is not None:  # answered or not: the sheet is of the run
+            problem = _not_of_the_run(row, verdict, known)
         if problem:
             problems.append(f"{name}:{number}: {problem}")
+            continue
+        if not answer:
             continue
         reviewed += 1
         verdicts[verdict][1] += 1
@@ -204,11 +230,23 @@ def read_sheet(path, max_bytes: int | None = None) -> dict:
     }
 
 
+def _not_of_the_run(row: dict, verdict: str, known: dict) -> str | None:
+    """`column: what is wrong` when a row is not of the run (known: see read_sheet), or None."""
+    from pcd_screen.core.located import clip
+
+    cell = row.get("id", "")
+    pid, verdicts = known.get(cell) or known.get(cell.strip()) or (None, None)
+    if pid is None:
+        return f"id: {clip(cell, 80)!r} is not a proposal of this run"
+    if verdict not in verdicts:
+        shown = ", ".join(sorted(verdicts))
+        return f"verdict: {clip(verdict, 80)!r} is not the run's for {clip(pid, 80)!r} ({shown})"
+    return None
+
+
 def _row_problem(answer: str, verdict: str, flagged: list, wrong: set) -> str | None:
     """`column: what is wrong` with a reviewed row, or None when it can be counted. Values are
     quoted with repr and cut short: a sheet may hold control characters or megabytes."""
-    import re
-
     from pcd_screen.core.located import clip
     from pcd_screen.core.terms import RULE_ID
 
@@ -279,6 +317,9 @@ def section(agreement: dict, html: bool = False) -> str:
 
 
 MARK_START, MARK_END = "<!-- review:start -->", "<!-- review:end -->"
+_EARLIER_SECTION = re.compile(
+    f"^{re.escape(MARK_START)}\n.*?^{re.escape(MARK_END)}$\n*", re.MULTILINE | re.DOTALL
+)
 AGREEMENT_FILE = "review-agreement.json"
 REPORTS = (("portfolio.md", False), ("portfolio.html", True))  # file, HTML
 # A portfolio report lists at most 1,000 proposals: far below this.
@@ -337,14 +378,18 @@ def _read_report(path: Path) -> str | None:
 
 
 def with_section(report: str, text: str, html: bool) -> str:
-    """The report with the review section in it, replacing an earlier one."""
+    """The report with the review section in it, replacing an earlier one. The markers and the
+    place it goes are matched only as lines of their own, as the tool writes them: proposal text
+    in a report is never a line of its own (HTML escapes it, Markdown keeps it within a table
+    cell or a list item: reports.common.md_cell), so a title holding a marker cannot make this
+    replace the report between two titles."""
     block = f"{MARK_START}\n{text}{MARK_END}\n"
-    if MARK_START in report and MARK_END in report:
-        head, rest = report.split(MARK_START, 1)
-        tail = rest.split(MARK_END, 1)[1].lstrip("\n")
-        return head + block + tail
+    earlier = _EARLIER_SECTION.search(report)
+    if earlier:
+        return report[: earlier.start()] + block + report[earlier.end() :]
     anchor = "<h2>Data</h2>" if html else "## Data"
     for candidate in (anchor, "</body>"):
-        if candidate in report:
-            return report.replace(candidate, block + candidate, 1)
+        found = re.search(f"^{re.escape(candidate)}", report, re.MULTILINE)
+        if found:
+            return report[: found.start()] + block + report[found.start() :]
     return report + "\n" + block

@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pcd_screen.core.located import clip
 from pcd_screen.core.yamlread import open_input
+from pcd_screen.reports.common import log_safe, printable
+
+# A run's results.jsonl is read line by line, within limits: a run of 10,000 proposals with
+# documents (IATI, full detail) takes about 100 MB, one result rarely 100 KB. A file of 1.5 GB
+# of NUL bytes, read whole, took 3 GB of memory before it was refused.
+MAX_RUN_BYTES = 1024 * 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
-def read_run(folder) -> dict[str, dict]:
+def read_run(
+    folder, max_bytes: int | None = None, notes: list | None = None, follow_links: bool = True
+) -> dict[str, dict]:
     """proposal id -> result, from a batch output folder (or a results.jsonl file).
 
     A run folder is input like any other (it may be hand-made or edited): every line must be a
-    result of the published shape, or ValueError names the file and line."""
+    result of the published shape, no longer than MAX_LINE_BYTES, in a file of at most
+    max_bytes (default MAX_RUN_BYTES), or ValueError names the file and line. Only what the
+    comparison needs is kept. An id used again (batch screens repeated ids, and a hand-made
+    file may repeat one) is kept as `ID (#2)`, said in notes as FILE:LINE. follow_links=False:
+    a file in a run folder the tool writes into (review --run), which no link may redirect."""
     path = Path(folder)
     if path.is_dir():
         path = path / "results.jsonl"
-    results = {}
+    max_bytes = max_bytes or MAX_RUN_BYTES
+    results: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
     try:
-        handle = open_input(path)
+        handle = open_input(path, follow_links)
     except OSError as exc:
         raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
+        if os.fstat(handle.fileno()).st_size > max_bytes:
+            raise ValueError(_too_large(path, max_bytes))
+        total, number = 0, 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            total += len(raw)
+            where = f"{path}:{number}"
+            if total > max_bytes:  # the file grew while it was read
+                raise ValueError(_too_large(path, max_bytes))
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                message = f"a line longer than {MAX_LINE_BYTES} bytes: not a pcd-screen result"
+                raise ValueError(f"{where}: {message}")
             if not raw.strip():
                 continue
-            where = f"{path}:{number}"
             try:
                 result = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -35,8 +61,39 @@ def read_run(folder) -> dict[str, dict]:
             problem = _shape_problem(result)
             if problem:
                 raise ValueError(f"{where}: not a pcd-screen result: {problem}")
-            results[result["proposal"]["id"]] = result
+            key = pid = result["proposal"]["id"]
+            repeat = 1
+            while key in results:
+                repeat += 1
+                key = f"{pid} (#{repeat})"
+            if repeat > 1 and notes is not None:
+                shown = clip(printable(pid), 60)
+                notes.append(
+                    f"{where}: proposal id {shown!r} is used again (first on line "
+                    f"{first_line[pid]}); compared as {clip(printable(key), 80)!r}"
+                )
+            first_line.setdefault(pid, number)
+            results[key] = _kept(result)
     return results
+
+
+def _too_large(path, max_bytes: int) -> str:
+    return (
+        f"{path}: larger than the limit of {max_bytes} bytes for a run's results "
+        "(raise it with --max-file-size)"
+    )
+
+
+def _kept(result: dict) -> dict:
+    """The part of a result that compare_runs reads (a full result holds quotes and texts)."""
+    return {
+        "proposal": {"id": result["proposal"]["id"]},
+        "verdict": result["verdict"],
+        "findings": [
+            {key: f[key] for key in ("rule_id", "status", "severity") if key in f}
+            for f in result["findings"]
+        ],
+    }
 
 
 def _shape_problem(result) -> str | None:
@@ -91,16 +148,20 @@ def compare_runs(old: dict[str, dict], new: dict[str, dict]) -> dict:
 
 
 def describe_runs(diff: dict) -> str:
-    lines = [f"added: {pid} ({verdict})" for pid, verdict in diff["added"]]
-    lines += [f"removed: {pid} ({verdict})" for pid, verdict in diff["removed"]]
+    """The comparison as lines for a terminal or a CI log. Ids, verdicts and rule states come
+    from run folders anybody may have written: each is shown on one line with its control
+    characters visible and cut short, and no line can be read as a workflow command."""
+
+    def shown(value: str) -> str:
+        return clip(printable(value), 200)
+
+    lines = [f"added: {shown(pid)} ({shown(verdict)})" for pid, verdict in diff["added"]]
+    lines += [f"removed: {shown(pid)} ({shown(verdict)})" for pid, verdict in diff["removed"]]
     for change in diff["changed"]:
-        verdict = (
-            change["old"]
-            if change["old"] == change["new"]
-            else (f"{change['old']} -> {change['new']}")
-        )
-        lines.append(f"changed: {change['id']}: verdict {verdict}")
-        lines += [f"  {rule}: {a} -> {b}" for rule, a, b in change["rules"]]
+        old, new = shown(change["old"]), shown(change["new"])
+        verdict = old if change["old"] == change["new"] else f"{old} -> {new}"
+        lines.append(f"changed: {shown(change['id'])}: verdict {verdict}")
+        lines += [f"  {shown(rule)}: {shown(a)} -> {shown(b)}" for rule, a, b in change["rules"]]
     counts = {key: len(value) for key, value in diff.items()}
     lines.append("{added} added, {removed} removed, {changed} changed".format(**counts))
-    return "\n".join(lines) + "\n"
+    return log_safe("\n".join(lines) + "\n")
