@@ -68,6 +68,29 @@ def test_an_upload_over_the_limit_is_refused(client):
     assert refused.status_code == 413
 
 
+def test_a_proposal_file_is_held_to_the_command_lines_size_and_text_limits():
+    # A 20 MB YAML upload (the limit for documents) took 40 s of the server's CPU and 480 MB.
+    from pcd_screen.core.proposal import MAX_TEXT_CHARS
+    from pcd_screen.core.yamlread import MAX_BYTES
+
+    settings = config.load_config(None, {"as_of": date(2026, 11, 23)})
+    with TestClient(create_app(config.open_session(settings)), base_url="http://127.0.0.1") as web:
+        head = b"schema_version: 1\nid: X\ntitle: T\ndescription: "
+        big = head + b"border " * (MAX_BYTES // 7)
+        refused = web.post(
+            "/upload", data={"csrf": _csrf(web)}, files={"document": ("p.yaml", big)}
+        )
+        assert refused.status_code == 413
+        assert f"p.yaml: too large (at most {MAX_BYTES:,} bytes" in refused.text
+        wordy = head + b"border " * (MAX_TEXT_CHARS // 7 + 1)
+        refused = web.post(
+            "/upload", data={"csrf": _csrf(web)}, files={"document": ("p.yaml", wordy)}
+        )
+        assert refused.status_code == 400
+        assert "p.yaml:4:1: description: refused: the proposal has 2,000," in refused.text
+        assert f"(at most {MAX_TEXT_CHARS:,}, about 400 pages)" in refused.text
+
+
 def test_a_document_is_drafted_screened_answered_and_decided(client):
     page = _upload(client)
     assert page.status_code == 200

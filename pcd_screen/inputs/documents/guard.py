@@ -26,6 +26,8 @@ import threading
 import zipfile
 from contextlib import contextmanager
 
+from pcd_screen.core.proposal import MAX_TEXT_CHARS
+
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -42,7 +44,6 @@ MAX_BLOCKS = 10000  # paragraphs, headings and tables: 25 a page over 400 pages
 MAX_TABLE_CELLS = 50000
 MAX_HTML_ELEMENTS = 500_000  # tags, end tags included: 50 a paragraph for 10,000 paragraphs
 MAX_HTML_DEPTH = 300  # elements inside elements; a word processor's export nests a few dozen
-MAX_TEXT_CHARS = 2_000_000  # characters of text: 5,000 a page over 400 pages
 TIME_LIMIT = 60.0  # seconds for one document (400 PDF pages at 0.1 s each, and a margin)
 MEMORY_LIMIT = 512 * 1024 * 1024  # address space of the reading process
 MAX_CONCURRENT_READS = 2  # documents read at once by one process (each in its own child)
@@ -95,8 +96,8 @@ def check_counts(blocks: list, cells: int = 0) -> None:
 
 
 def check_text(characters: int) -> None:
-    """Refuse a document with more text than a proposal has (what follows the reading, the
-    extraction and the screening, takes time in proportion to the text)."""
+    """Refuse a document with more text than a proposal may have (core/proposal.py), here in
+    the reader, before the extraction and the screening, which take time in proportion to it."""
     from pcd_screen.inputs.documents.model import DocumentProblem
 
     if characters > MAX_TEXT_CHARS:
