@@ -362,3 +362,53 @@ def test_a_date_before_year_1_or_an_infinite_amount_in_the_answers_is_said_not_c
     assert after.status_code == 200
     assert "period.start: &#39;0000-01-01&#39; is not a valid date" in after.text
     assert "budget.total: expected a number, got text &#39;inf&#39;" in after.text
+
+
+def _opens(client, where: str) -> bool:
+    return client.get(where, follow_redirects=False).status_code == 200
+
+
+def test_one_browser_cannot_evict_another_browsers_workspaces(client, monkeypatch):
+    # 200 "empty form" posts from one browser evicted every other officer's workspace.
+    from pcd_screen.web import workspaces
+
+    monkeypatch.setattr(workspaces, "MAX_WORKSPACES_PER_BROWSER", 3)
+    monkeypatch.setattr(workspaces, "MAX_WORKSPACES", 4)
+    officer = _workspace(client)
+    flooder = TestClient(client.app, base_url="http://127.0.0.1")
+    flood = [_workspace(flooder) for _ in range(6)]
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood] == [False] * 3 + [True] * 3
+    # Over the global count, the browser holding the most loses its least recently used.
+    other = TestClient(client.app, base_url="http://127.0.0.1")
+    second = _workspace(other)
+    assert _opens(client, officer) and _opens(other, second)
+    assert [_opens(flooder, where) for where in flood[3:]] == [False, True, True]
+
+
+def test_the_workspaces_are_bounded_in_memory(client, monkeypatch):
+    # Each 19 MB upload kept 19 MB of the server's memory for an hour, up to 200 of them.
+    from pcd_screen.web import workspaces
+
+    monkeypatch.setattr(workspaces, "MAX_STORED_BYTES", 3_000_000)
+    officer = _workspace(client)
+    flooder = TestClient(client.app, base_url="http://127.0.0.1")
+    text = (EXAMPLES / "sparse-proposal.yaml").read_text("utf-8")
+    big = (text + "description: " + "border " * 170_000 + "\n").encode()  # 1.2 MB
+    flood = []
+    for _ in range(4):
+        token = _csrf(flooder)
+        sent = flooder.post(
+            "/upload",
+            data={"csrf": token},
+            files={"document": ("p.yaml", big)},
+            follow_redirects=False,
+        )
+        flood.append(sent.headers["location"])
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood] == [False, False, True, True]
+    # The officer's answers are measured again: a workspace grown by them counts as it is now.
+    form = {"csrf": _csrf(client), "description": "border " * 140_000}
+    assert client.post(f"{officer}/answers", data=form, follow_redirects=False).status_code == 303
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood[2:]] == [False, True]

@@ -241,6 +241,7 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             workspace.data = parse(form, workspace.data)
         except TooManyItems as exc:
             return PlainTextResponse(str(exc), status_code=413)
+        app.store.changed(workspace)
         workspace.officer = (form.get("officer") or workspace.officer or "").strip()[:120]
         return RedirectResponse(f"/w/{workspace.id}#report", status_code=303)
 
