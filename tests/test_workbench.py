@@ -412,3 +412,22 @@ def test_the_workspaces_are_bounded_in_memory(client, monkeypatch):
     assert client.post(f"{officer}/answers", data=form, follow_redirects=False).status_code == 303
     assert _opens(client, officer)
     assert [_opens(flooder, where) for where in flood[2:]] == [False, True]
+
+
+def test_a_view_waits_for_its_turn_to_be_screened_then_is_refused_for_now(client, monkeypatch):
+    # 8 views at once of large proposals, each screened at the same time, took 1.5 GB.
+    from pcd_screen.web import app as web
+
+    where = _workspace(client)
+    monkeypatch.setattr(web, "SCREEN_QUEUE_SECONDS", 0.1)
+    for _ in range(web.MAX_CONCURRENT_SCREENINGS):
+        web._screenings.acquire()
+    try:
+        busy = client.get(where)
+        busy_download = client.get(f"{where}/download/report.html")
+    finally:
+        for _ in range(web.MAX_CONCURRENT_SCREENINGS):
+            web._screenings.release()
+    assert busy.status_code == busy_download.status_code == 503
+    assert "proposals are being screened; try again in a minute" in busy.text
+    assert client.get(where).status_code == 200
