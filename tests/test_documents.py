@@ -509,16 +509,17 @@ def test_deeply_nested_or_huge_html_is_refused_before_it_is_parsed():
     assert documents.parse(ordinary, "ok.html").blocks[0].text == "Country: Mali"
 
 
-def test_a_pdf_page_that_takes_too_long_is_refused_within_its_page_bound():
-    # 200,000 rectangles on one page: minutes for the layout, refused after PDF_PAGE_SECONDS.
+def _drawing_pdf(ops: bytes, pages: int = 1) -> bytes:
+    """A PDF of pages that each draw the same compressed content stream (no text)."""
     import zlib
 
-    ops = b"".join(b"%d %d 1 1 re f\n" % (i % 500, i // 500 % 700) for i in range(200_000))
     stream = zlib.compress(ops)
+    kids = " ".join(f"{3 + page} 0 R" for page in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents %d 0 R >>" % (3 + pages)]
+        * pages,
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
     out = io.BytesIO()
@@ -531,11 +532,44 @@ def test_a_pdf_page_that_takes_too_long_is_refused_within_its_page_bound():
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (5, xref))
+    out.write(
+        b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def test_a_pdf_page_that_takes_too_long_is_refused_within_its_page_bound():
+    # 200,000 rectangles on one page: minutes for the layout, refused after PDF_PAGE_SECONDS.
+    ops = b"".join(b"%d %d 1 1 re f\n" % (i % 500, i // 500 % 700) for i in range(200_000))
     started = time.monotonic()
     with pytest.raises(DocumentProblem, match="page 1 took longer than"):
-        documents.parse(out.getvalue(), "drawing.pdf")
+        documents.parse(_drawing_pdf(ops), "drawing.pdf")
     assert time.monotonic() - started < guard.PDF_PAGE_SECONDS + 10
+
+
+def test_a_small_pdf_of_many_slow_pages_is_refused_in_seconds():
+    # 100 pages of 6,000 lines in 20 KB, each page under the page bound: it held a reader for
+    # the whole document's 60 s. Now the pages read so far have a budget (0.25 s each).
+    data = _drawing_pdf(b"0 0 m 1 1 l S\n" * 6000, pages=100)
+    assert len(data) < 30_000
+    started = time.monotonic()
+    with pytest.raises(DocumentProblem, match="took longer than"):
+        documents.parse(data, "slow.pdf")
+    assert time.monotonic() - started < guard.PDF_BASE_SECONDS + 10
+
+
+def test_the_pdf_budget_grows_with_the_pages_read(monkeypatch):
+    monkeypatch.setattr(guard, "PDF_BASE_SECONDS", 0.0)
+    monkeypatch.setattr(guard, "PDF_SECONDS_PER_PAGE", 0.2)
+    clock = guard.PdfClock()
+    with clock.page(1):
+        time.sleep(0.05)  # within page 1's 0.2 s
+    over = "its first 2 pages took longer than 0.4 seconds"
+    with pytest.raises(DocumentProblem, match=over), clock.page(2):
+        time.sleep(0.6)  # under the page bound (1 s), over the budget of two pages
+    time.sleep(0.3)  # 0.75 s in all, past page 3's 0.6 s before it starts
+    with pytest.raises(DocumentProblem, match="its first 3 pages"), clock.page(3):
+        pass
 
 
 def test_what_a_library_prints_does_not_spoil_the_readers_answer():

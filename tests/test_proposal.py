@@ -108,6 +108,30 @@ def test_infinite_nan_and_huge_numbers_are_refused(tmp_path):
         )
 
 
+def test_a_proposal_with_more_text_than_the_limit_is_refused_at_its_longest_field(tmp_path):
+    # A 5 MB description (under the file size limit) took 12 s to screen; the text limit of a
+    # document now holds for every proposal.
+    from pcd_screen.core.proposal import MAX_TEXT_CHARS
+
+    words = "border " * (MAX_TEXT_CHARS // 7 + 1)
+    text = GOOD + f"description: {words}\n"
+    [message] = messages(write(tmp_path, text))
+    assert message.startswith("p.yaml:12:1: description: refused: the proposal has 2,000,1")
+    assert message.endswith(
+        f" characters of text (at most {MAX_TEXT_CHARS:,}, about 400 pages), "
+        f"{len(words.strip()):,} of them here; shorten it, or screen the proposal without its "
+        "annexes"
+    )
+    # The whole text counts, whatever its fields: a list of shorter ones too.
+    parts = ["border " * 1000] * (MAX_TEXT_CHARS // 7000 + 1)
+    with pytest.raises(LoadError, match=r"objectives\[0\]: refused: the proposal has"):
+        proposal_from_data({"schema_version": 1, "id": "X", "title": "T", "objectives": parts})
+    # Up to the limit (keys count: 32 characters here, and "X", "T"), a proposal is read.
+    assert proposal_from_data(
+        {"schema_version": 1, "id": "X", "title": "T", "description": "x" * (MAX_TEXT_CHARS - 34)}
+    )
+
+
 def test_not_a_mapping(tmp_path):
     assert messages(write(tmp_path, "- a\n- b\n")) == [
         "p.yaml:1:1: (document): expected a proposal mapping, got a list"

@@ -68,6 +68,29 @@ def test_an_upload_over_the_limit_is_refused(client):
     assert refused.status_code == 413
 
 
+def test_a_proposal_file_is_held_to_the_command_lines_size_and_text_limits():
+    # A 20 MB YAML upload (the limit for documents) took 40 s of the server's CPU and 480 MB.
+    from pcd_screen.core.proposal import MAX_TEXT_CHARS
+    from pcd_screen.core.yamlread import MAX_BYTES
+
+    settings = config.load_config(None, {"as_of": date(2026, 11, 23)})
+    with TestClient(create_app(config.open_session(settings)), base_url="http://127.0.0.1") as web:
+        head = b"schema_version: 1\nid: X\ntitle: T\ndescription: "
+        big = head + b"border " * (MAX_BYTES // 7)
+        refused = web.post(
+            "/upload", data={"csrf": _csrf(web)}, files={"document": ("p.yaml", big)}
+        )
+        assert refused.status_code == 413
+        assert f"p.yaml: too large (at most {MAX_BYTES:,} bytes" in refused.text
+        wordy = head + b"border " * (MAX_TEXT_CHARS // 7 + 1)
+        refused = web.post(
+            "/upload", data={"csrf": _csrf(web)}, files={"document": ("p.yaml", wordy)}
+        )
+        assert refused.status_code == 400
+        assert "p.yaml:4:1: description: refused: the proposal has 2,000," in refused.text
+        assert f"(at most {MAX_TEXT_CHARS:,}, about 400 pages)" in refused.text
+
+
 def test_a_document_is_drafted_screened_answered_and_decided(client):
     page = _upload(client)
     assert page.status_code == 200
@@ -339,3 +362,72 @@ def test_a_date_before_year_1_or_an_infinite_amount_in_the_answers_is_said_not_c
     assert after.status_code == 200
     assert "period.start: &#39;0000-01-01&#39; is not a valid date" in after.text
     assert "budget.total: expected a number, got text &#39;inf&#39;" in after.text
+
+
+def _opens(client, where: str) -> bool:
+    return client.get(where, follow_redirects=False).status_code == 200
+
+
+def test_one_browser_cannot_evict_another_browsers_workspaces(client, monkeypatch):
+    # 200 "empty form" posts from one browser evicted every other officer's workspace.
+    from pcd_screen.web import workspaces
+
+    monkeypatch.setattr(workspaces, "MAX_WORKSPACES_PER_BROWSER", 3)
+    monkeypatch.setattr(workspaces, "MAX_WORKSPACES", 4)
+    officer = _workspace(client)
+    flooder = TestClient(client.app, base_url="http://127.0.0.1")
+    flood = [_workspace(flooder) for _ in range(6)]
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood] == [False] * 3 + [True] * 3
+    # Over the global count, the browser holding the most loses its least recently used.
+    other = TestClient(client.app, base_url="http://127.0.0.1")
+    second = _workspace(other)
+    assert _opens(client, officer) and _opens(other, second)
+    assert [_opens(flooder, where) for where in flood[3:]] == [False, True, True]
+
+
+def test_the_workspaces_are_bounded_in_memory(client, monkeypatch):
+    # Each 19 MB upload kept 19 MB of the server's memory for an hour, up to 200 of them.
+    from pcd_screen.web import workspaces
+
+    monkeypatch.setattr(workspaces, "MAX_STORED_BYTES", 3_000_000)
+    officer = _workspace(client)
+    flooder = TestClient(client.app, base_url="http://127.0.0.1")
+    text = (EXAMPLES / "sparse-proposal.yaml").read_text("utf-8")
+    big = (text + "description: " + "border " * 170_000 + "\n").encode()  # 1.2 MB
+    flood = []
+    for _ in range(4):
+        token = _csrf(flooder)
+        sent = flooder.post(
+            "/upload",
+            data={"csrf": token},
+            files={"document": ("p.yaml", big)},
+            follow_redirects=False,
+        )
+        flood.append(sent.headers["location"])
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood] == [False, False, True, True]
+    # The officer's answers are measured again: a workspace grown by them counts as it is now.
+    form = {"csrf": _csrf(client), "description": "border " * 140_000}
+    assert client.post(f"{officer}/answers", data=form, follow_redirects=False).status_code == 303
+    assert _opens(client, officer)
+    assert [_opens(flooder, where) for where in flood[2:]] == [False, True]
+
+
+def test_a_view_waits_for_its_turn_to_be_screened_then_is_refused_for_now(client, monkeypatch):
+    # 8 views at once of large proposals, each screened at the same time, took 1.5 GB.
+    from pcd_screen.web import app as web
+
+    where = _workspace(client)
+    monkeypatch.setattr(web, "SCREEN_QUEUE_SECONDS", 0.1)
+    for _ in range(web.MAX_CONCURRENT_SCREENINGS):
+        web._screenings.acquire()
+    try:
+        busy = client.get(where)
+        busy_download = client.get(f"{where}/download/report.html")
+    finally:
+        for _ in range(web.MAX_CONCURRENT_SCREENINGS):
+            web._screenings.release()
+    assert busy.status_code == busy_download.status_code == 503
+    assert "proposals are being screened; try again in a minute" in busy.text
+    assert client.get(where).status_code == 200

@@ -13,7 +13,7 @@ from pcd_screen.core import yamlread as yamlload
 from pcd_screen.core.digest import sha256
 from pcd_screen.core.located import Document, InputError, LoadError, format_path
 from pcd_screen.core.paths import SCHEMA_DIR
-from pcd_screen.core.proposal import Proposal
+from pcd_screen.core.proposal import MAX_TEXT_CHARS, Proposal
 from pcd_screen.core.schemas import format_checker, load_schema
 from pcd_screen.core.validation import schema_errors, type_name
 
@@ -57,6 +57,9 @@ def validate_document(doc: Document) -> Proposal:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type_name(doc.data)}"
         raise LoadError([InputError(doc.file, 1, 1, "", f"expected a proposal mapping, got {got}")])
+    too_much = text_error(doc)
+    if too_much:  # alone: nothing else is looked at in a proposal that will not be screened
+        raise LoadError([too_much])
     bad_numbers = number_errors(doc)
     if not bad_numbers and passes_fast_check(doc.data):
         return Proposal(data=doc.data, document=doc)
@@ -66,6 +69,48 @@ def validate_document(doc: Document) -> Proposal:
     if errors:
         raise LoadError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0, e.path)))
     return Proposal(data=doc.data, document=doc)
+
+
+def text_error(doc: Document) -> InputError | None:
+    """A proposal with more than MAX_TEXT_CHARS characters of text (keys and values), located
+    at its longest text (the first of the longest); None for any other."""
+    total = _text_length(doc.data)
+    if total <= MAX_TEXT_CHARS:  # the usual case, found without building paths
+        return None
+    longest, longest_path = -1, ()
+    pending = [((), doc.data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if len(value) > longest:
+                longest, longest_path = len(value), path
+        elif isinstance(value, dict):  # reversed onto the stack: read in the file's order
+            pending.extend(((*path, key), value[key]) for key in reversed(value))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), value[index]) for index in reversed(range(len(value))))
+    line, column = doc.position_of(longest_path)
+    message = (
+        f"refused: the proposal has {total:,} characters of text (at most {MAX_TEXT_CHARS:,}, "
+        f"about 400 pages), {longest:,} of them here; shorten it, or screen the proposal "
+        "without its annexes"
+    )
+    return InputError(doc.file, line, column, format_path(longest_path), message)
+
+
+def _text_length(data) -> int:
+    total = 0
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is str:
+            total += len(value)
+        elif kind is dict:
+            total += sum(map(len, map(str, value)))
+            pending.extend(value.values())
+        elif kind is list:
+            pending.extend(value)
+    return total
 
 
 def number_errors(doc: Document) -> list[InputError]:

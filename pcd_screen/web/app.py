@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,6 +36,11 @@ CSP = (
     "form-action 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
+# Screening and rendering are CPU-bound Python: more at once is no faster, only larger (some
+# 40 MB each for a proposal at the text limit; 8 at once took the server to 1.5 GB).
+MAX_CONCURRENT_SCREENINGS = 2
+SCREEN_QUEUE_SECONDS = 30.0  # how long a view waits for its turn before it is answered 503
+_screenings = threading.BoundedSemaphore(MAX_CONCURRENT_SCREENINGS)
 
 
 class Workbench:
@@ -144,6 +150,20 @@ class _Busy(Exception):
     """No reader free for an uploaded document: 503, try again."""
 
 
+def _in_turn(work, *args):
+    """work(*args) once one of the MAX_CONCURRENT_SCREENINGS turns is free (in a worker
+    thread); _Busy when none is within SCREEN_QUEUE_SECONDS."""
+    if not _screenings.acquire(timeout=SCREEN_QUEUE_SECONDS):
+        raise _Busy(
+            f"refused for now: {MAX_CONCURRENT_SCREENINGS} proposals are being screened; try "
+            "again in a minute"
+        )
+    try:
+        return work(*args)
+    finally:
+        _screenings.release()
+
+
 class _Refused(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -192,13 +212,14 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
                 error="choose a file first",
                 max_mb=max_upload // (1024 * 1024),
             )
-        content = await upload.read(max_upload + 1)
-        if len(content) > max_upload:
+        limit = _upload_limit(name, max_upload)
+        content = await upload.read(limit + 1)
+        if len(content) > limit:
             return app.page(
                 request,
                 "start.html.j2",
                 413,
-                error=f"{name}: too large",
+                error=f"{name}: too large (at most {limit:,} bytes for this kind of file)",
                 max_mb=max_upload // (1024 * 1024),
             )
         try:
@@ -224,7 +245,10 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             return RedirectResponse("/", status_code=303)
         lang = app.lang_of(request)
         # Screening and rendering take CPU time: off the event loop, other clients go on.
-        return await run_in_threadpool(_workbench_page, app, request, workspace, lang)
+        try:
+            return await run_in_threadpool(_in_turn, _workbench_page, app, request, workspace, lang)
+        except _Busy as exc:
+            return PlainTextResponse(str(exc), status_code=503)
 
     async def answers(request: Request):
         workspace = workspace_of(request)
@@ -240,6 +264,7 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
             workspace.data = parse(form, workspace.data)
         except TooManyItems as exc:
             return PlainTextResponse(str(exc), status_code=413)
+        app.store.changed(workspace)
         workspace.officer = (form.get("officer") or workspace.officer or "").strip()[:120]
         return RedirectResponse(f"/w/{workspace.id}#report", status_code=303)
 
@@ -255,7 +280,12 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         choice = str(form.get("decision") or "")
         reason = str(form.get("reason") or "").strip()[:2000]
         officer = str(form.get("officer") or workspace.officer or "").strip()[:120]
-        _proposal, result = await run_in_threadpool(app.screen, workspace, app.lang_of(request))
+        try:
+            _proposal, result = await run_in_threadpool(
+                _in_turn, app.screen, workspace, app.lang_of(request)
+            )
+        except _Busy as exc:
+            return PlainTextResponse(str(exc), status_code=503)
         finding = next((f for f in result.findings if f.rule_id == rule), None) if result else None
         if finding is None or choice not in ("agree", "disagree"):
             return PlainTextResponse("no such finding or decision", status_code=400)
@@ -292,7 +322,10 @@ def create_app(session, lang: str = "en", max_upload: int = MAX_UPLOAD) -> Starl
         what = request.path_params["what"]
         lang = app.lang_of(request)
         # Screening and rendering take CPU time: off the event loop, other clients go on.
-        return await run_in_threadpool(_download, app, workspace, what, lang)
+        try:
+            return await run_in_threadpool(_in_turn, _download, app, workspace, what, lang)
+        except _Busy as exc:
+            return PlainTextResponse(str(exc), status_code=503)
 
     async def no_icon(request: Request):
         return Response(status_code=204)
@@ -346,6 +379,14 @@ class _Headers:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _upload_limit(name: str, max_upload: int) -> int:
+    """The largest upload of this name: a proposal file (YAML, JSON) is held to the command
+    line's limit (a 20 MB one took 40 s of the server's CPU and 480 MB to screen)."""
+    from pcd_screen.core.yamlread import MAX_BYTES
+
+    return min(max_upload, MAX_BYTES) if name.lower().endswith(PROPOSAL_SUFFIXES) else max_upload
 
 
 def _read_upload(name: str, content: bytes) -> tuple[dict, dict]:

@@ -36,8 +36,9 @@ def read(data: bytes) -> Parsed:
         blocks: list[Block] = []
         tables = 0
         cells = 0
+        clock = guard.PdfClock()
         for number, page in enumerate(pages, start=1):
-            with guard.page_time_bound(number):
+            with clock.page(number):
                 found = page.find_tables()
                 boxes = [t.bbox for t in found]
                 items = []  # (top, block)
