@@ -640,12 +640,13 @@ def test_a_parameter_entity_is_refused(tmp_path, monkeypatch):
     assert error.message.startswith("refused: EntitiesForbidden")
 
 
-def _huge(path: Path, opening: str, closing: str, megabytes: int) -> None:
-    """An activity holding megabytes of words between opening and closing, then a fine one."""
+def _huge(path: Path, opening: str, closing: str, megabytes: int, words: int = 200_000) -> None:
+    """An activity holding megabytes of words between opening and closing (a megabyte: 200,000
+    words of five characters), then a fine one."""
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(HEAD + '<iati-activities version="2.03">\n<iati-activity>')
         handle.write("<iati-identifier>XM-HUGE-1</iati-identifier>\n" + opening)
-        block = "word " * 200_000
+        block = "word " * words
         for _ in range(megabytes):
             handle.write(block)
         handle.write(closing + "</iati-activity>\n" + FINE.format(n=2) + "</iati-activities>\n")
@@ -673,12 +674,14 @@ def test_a_50_mb_narrative_skips_its_activity_in_bounded_memory(tmp_path):
 
 
 def test_the_text_limit_is_configurable(tmp_path):
+    # Half a million characters: a proposal holds at most MAX_TEXT_CHARS of text in all, and
+    # the narrative is read into more than one field.
     path = tmp_path / "long.xml"
-    _huge(path, "<description><narrative>", "</narrative></description>", 1)
-    skipped, _fine = iter_activities(path, max_text=999_999)
-    assert "longer than the limit of 999999 characters" in str(skipped)
-    whole, _fine = iter_activities(path, max_text=1_000_000)
-    assert len(whole.proposal["description"]) == 999_999  # whitespace-normalised words
+    _huge(path, "<description><narrative>", "</narrative></description>", 1, words=100_000)
+    skipped, _fine = iter_activities(path, max_text=499_999)
+    assert "longer than the limit of 499999 characters" in str(skipped)
+    whole, _fine = iter_activities(path, max_text=500_000)
+    assert len(whole.proposal["description"]) == 499_999  # whitespace-normalised words
 
 
 @pytest.mark.parametrize(

@@ -72,8 +72,8 @@ def validate_document(doc: Document) -> Proposal:
 
 
 def text_error(doc: Document) -> InputError | None:
-    """A proposal with more than MAX_TEXT_CHARS characters of text (keys and values), located
-    at its longest text (the first of the longest); None for any other."""
+    """A proposal with more than MAX_TEXT_CHARS characters of text (keys and values, not
+    extensions), located at its longest text (the first of the longest); None otherwise."""
     total = _text_length(doc.data)
     if total <= MAX_TEXT_CHARS:  # the usual case, found without building paths
         return None
@@ -85,7 +85,11 @@ def text_error(doc: Document) -> InputError | None:
             if len(value) > longest:
                 longest, longest_path = len(value), path
         elif isinstance(value, dict):  # reversed onto the stack: read in the file's order
-            pending.extend(((*path, key), value[key]) for key in reversed(value))
+            pending.extend(
+                ((*path, key), value[key])
+                for key in reversed(value)
+                if not (isinstance(key, str) and key.startswith("x-"))
+            )
         elif isinstance(value, list):
             pending.extend(((*path, index), value[index]) for index in reversed(range(len(value))))
     line, column = doc.position_of(longest_path)
@@ -105,9 +109,11 @@ def _text_length(data) -> int:
         kind = type(value)
         if kind is str:
             total += len(value)
-        elif kind is dict:
-            total += sum(map(len, map(str, value)))
-            pending.extend(value.values())
+        elif kind is dict:  # extensions (x-) are not screened: an importer's copies of text
+            for key, item in value.items():
+                if not (type(key) is str and key.startswith("x-")):
+                    total += len(str(key))
+                    pending.append(item)
         elif kind is list:
             pending.extend(value)
     return total
