@@ -637,3 +637,17 @@ def test_a_tranche_released_when_something_happens_is_a_condition(lang, text):
 def test_a_tranche_named_without_a_condition_is_none():
     body = b"# Title\n\nThe first tranche of EUR 2 million funds the training centres.\n"
     assert documents.load(body, "p.md").data.get("conditions") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Période de mise en œuvre : du 1er avril 2027 au 31 mars 2030",
+        "Période de mise en oeuvre : du 1 avril 2027 au 31 mars 2030",
+    ],
+)
+def test_a_french_period_is_read_whatever_the_ligature(line):
+    # "œuvre" was folded to "uvre", so the label was not found and the period was missing
+    body = f"# Titre\n\nLe programme forme 3 000 jeunes.\n\n{line}\n".encode()
+    period = documents.load(body, "projet.md").data.get("period")
+    assert period == {"start": "2027-04-01", "end": "2030-03-31"}

@@ -54,10 +54,14 @@ ALIASES = {
 }
 
 
+# Letters NFKD leaves whole, which the ASCII folding would turn into spaces ("mise en œuvre").
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def fold(text: str) -> str:
     """Lower case, no accents or punctuation, no leading article: 'Côte d’Ivoire' -> 'cote d
     ivoire', 'The Gambia' -> 'gambia'."""
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
     if words and words[0] == "the":
