@@ -54,6 +54,7 @@ def test_minimal_row(tmp_path):
         "id": "P1",
         "title": "A project",
         "x-source": {"file": "portfolio.csv", "row": 2},
+        "activities": [{"id": "A1", "title": "A project", "x-whole-row": True}],
     }
 
 
@@ -134,6 +135,29 @@ def test_categories_become_activities_with_budget_shares(tmp_path):
     ]
     data = one(tmp_path, "categories", "protection")
     assert data["activities"] == [{"id": "C1", "category": "protection", "x-share": 100}]
+
+
+def test_a_row_without_categories_is_one_activity_coded_as_an_iati_activity(tmp_path):
+    # The EU Trust Fund's sheets have no categories column: the portfolio's shares per
+    # category were all "(no category)" until each row was coded from its text and codes.
+    text = "id,title,budget\n"
+    text += 'P1,"Support to Integrated border and migration management in Libya",42223927\n'
+    text += 'P2,"Health services for returnees at the border reception centre",1000\n'
+    text += 'P3,"Solutions pérennes pour les réfugiés au Djibouti",500\n'
+    text += "P4,Rural roads,700\n"
+    one, two, three, four = read(tmp_path, text)
+    assert one["activities"][0]["category"] == "border-control"
+    assert one["activities"][0]["budget"] == 42223927
+    assert one["activities"][0]["x-inferred"]["category"]["from"] == "words"
+    # services to returnees at a border: not border control, but return and reintegration
+    assert two["activities"][0].get("category") != "border-control"
+    assert three["activities"][0]["category"] == "durable-solutions"
+    assert four["activities"] == [
+        {"id": "A1", "title": "Rural roads", "x-whole-row": True, "budget": 700}
+    ]
+    # a categories column is the watchdog's own coding: taken as it is, nothing inferred
+    (data,) = read(tmp_path, 'id,title,categories\nP1,"Border posts",basic-services\n')
+    assert data["activities"] == [{"id": "C1", "category": "basic-services", "x-share": 100}]
 
 
 def test_implementers_with_types(tmp_path):

@@ -804,7 +804,29 @@ def _convert_row(cells, columns, header, name, row, constants=None) -> dict | li
             field = _column_of(error.path)
             fail(field, _clean_message(error, field), error.path)
         return _in_column_order(errors)
+    if "activities" not in data:  # after validation: made of values already checked
+        data["activities"] = [_whole_row_activity(data)]
     return data
+
+
+def _whole_row_activity(data: dict) -> dict:
+    """A row without a categories column is one activity spanning the project, as an IATI
+    activity is: the row's budget, and a category inferred by the same coding rules from its
+    purpose codes and text (x-inferred says from what), so the portfolio's shares per category
+    cover a watchdog's sheet too."""
+    from pcd_screen.inputs.iati import infer_category
+
+    activity: dict = {"id": "A1", "title": data["title"], "x-whole-row": True}
+    if data.get("description"):
+        activity["description"] = data["description"]
+    total = (data.get("budget") or {}).get("total")
+    if total is not None:
+        activity["budget"] = total
+    inferred = infer_category(data)
+    if inferred is not None:
+        activity["category"] = inferred.pop("category")
+        activity["x-inferred"] = {"category": inferred}
+    return activity
 
 
 def _in_column_order(errors: list[InputError]) -> list[InputError]:

@@ -1573,6 +1573,7 @@ def coding_note(lang: str = "en") -> str:
         "When several categories match, a deciding purpose code comes first, then the category "
         "with the most distinct words; purpose codes %(codes)s are cited as evidence but do not "
         "decide. When nothing matches, the activity has no category and the rules that need one "
-        "are unclear. A spreadsheet's categories are the watchdog's own coding (its categories "
-        "column)."
+        "are unclear. A spreadsheet's categories column, where it has one, is the watchdog's own "
+        "coding; a row without one is coded as an IATI activity is, from its purpose codes, "
+        "title, summary and description."
     ) % {"codes": ", ".join(sorted(WORD_CODES))}

@@ -160,14 +160,15 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
         [[k, x["count"], x["budget"], x["share"]] for k, x in figures["kinds"].items()],
     )
     kinds = figures["kinds"]
+    # "unknown" (neither flag nor codes tell: a spreadsheet's rows) only where it holds money
+    shown_kinds = [k for k in kinds if k != "unknown" or kinds[k]["budget"]]
     sheet(
         "Categories",
         [
             "category",
             currency,
             "share",
-            f"humanitarian ({currency})",
-            f"development ({currency})",
+            *(f"{kind} ({currency})" for kind in shown_kinds),
             "coded when",
         ],
         [
@@ -175,13 +176,15 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
                 name,
                 row["budget"],
                 row["share"],
-                (kinds["humanitarian"]["by_category"].get(name) or {}).get("budget", 0.0),
-                (kinds["development"]["by_category"].get(name) or {}).get("budget", 0.0),
+                *(
+                    (kinds[kind]["by_category"].get(name) or {}).get("budget", 0.0)
+                    for kind in shown_kinds
+                ),
                 coding.get(name, ""),
             ]
             for name, row in figures["by_category"].items()
         ]
-        + [["(no category)", figures["uncategorised"], "", "", "", ""]],
+        + [["(no category)", figures["uncategorised"], "", *("" for _ in shown_kinds), ""]],
     )
     for name, key in (("Themes", "by_theme"), ("Years", "by_year")):
         sheet(
