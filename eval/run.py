@@ -17,7 +17,7 @@ prose/             proposals whose decisive risk is stated in prose only, with e
 prose2/            the same, written by writers who had not seen the text layer (README).
 prose3/            a third such set, by three new writers (README).
 prose4/            a fourth, by two more writers, for the round after prose3 (README).
-prose5/ - prose20/ a fifth to twentieth, by two new writers each (README).
+prose5/ - prose21/ a fifth to twenty-first, by two new writers each (README).
 
 --dev prints the development splits only (no held-out or overall figures), for tuning.
 
@@ -278,6 +278,7 @@ def main(argv: list[str]) -> int:
         "prose18",
         "prose19",
         "prose20",
+        "prose21",
     ):
         prose = prose_results(name)
         if prose is not None:
