@@ -57,6 +57,9 @@ class Frame(NamedTuple):
     # words of its roles inside a phrase of these roles do not count: "Afghans who are
     # deported" describes people, where "funds the deportation" is the operation itself
     not_inside: tuple[str, ...] = ()
+    # `unless` roles that do not cancel when a conjunction after the object lists them as a
+    # second item ("support to border management and migrant referral mechanisms")
+    listed_after: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -106,6 +109,7 @@ def frames() -> dict[str, Frame]:
             negation_until=bool(raw.get("negation_until")),
             negation_before=raw.get("negation_before"),
             not_inside=tuple(raw.get("not_inside") or ()),
+            listed_after=tuple(raw.get("listed_after") or ()),
         )
     return out
 
@@ -510,6 +514,11 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         joined = joined or any(b < start_of_service <= b + 6 for b in besides)
         return joined and any(end_of_service <= s < end for s, _e in objects)
 
+    def listed_after(start_of_other: int) -> bool:
+        # "support to border management and migrant referral mechanisms": rights work named
+        # after the object and a conjunction is a second item, not what the object is for
+        return any(e in conjunctions and e < start_of_other <= e + 5 for _s, e in objects)
+
     # Words inside a lexeme of the frame's own roles are part of what it looks for, neither
     # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade");
     # nor is the negation word of a phrase that describes people ("sans papiers").
@@ -533,11 +542,13 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         # immigration custody" as people held, "border health" officers) says what it is
         return e - s == 1 and inside(s)
 
+    after = frame.listed_after
     for _size, start, end in sorted(candidates):
         if any(
             start - around(role) <= s < end + around(role)
             and not swallowed(s, e)
             and not (role == "service" and listed(s, e, end))
+            and not (after and role in after and listed_after(s))
             for role in frame.unless
             for s, e in found.get(role, ())
         ):
