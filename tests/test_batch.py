@@ -656,6 +656,12 @@ def test_eutf_money_is_counted_once_across_files_and_levels(tmp_path):
         assert 'name="Left out"' in book.read("xl/workbook.xml").decode()
         strings = "".join(book.read(n).decode() for n in book.namelist() if "sheet" in n)
     assert "stands for the whole fund" in strings and "no date: rate of 2024 used" in strings
+    # Rows without a categories column are coded from their text as IATI activities are
+    # (every row was '(no category)'), and their money, humanitarian or not, is 'not known'.
+    categories = report[report.index("## By activity category") : report.index("## By the fund")]
+    assert "| category | EUR | share | humanitarian | development | not known |" in categories
+    assert "| (no category) | 89,150,000 |" not in categories
+    assert "not known (EUR)" in strings
 
 
 def test_a_batch_that_screens_nothing_leaves_nothing_behind(tmp_path):

@@ -168,7 +168,7 @@ def _write_tables(workbook: PortfolioWorkbook, figures: dict, meta: dict, coding
             "category",
             currency,
             "share",
-            *(f"{kind} ({currency})" for kind in shown_kinds),
+            *(f"{'not known' if kind == 'unknown' else kind} ({currency})" for kind in shown_kinds),
             "coded when",
         ],
         [
