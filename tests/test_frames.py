@@ -158,7 +158,7 @@ def test_every_frame_is_used_by_a_rule_or_the_scope_fact():
 def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
     data = frame_data()
     used = {"negation", "hedge", "conjunction", "passing", "exclusion", "besides"}
-    used |= {"status-phrase", "until", "not-only"}
+    used |= {"status-phrase", "until", "not-only", "limit-phrase"}
     for frame in frames().values():
         for role in (
             *frame.roles,
@@ -166,6 +166,7 @@ def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
             *frame.wide_unless,
             *frame.negated_by,
             *frame.not_inside,
+            *frame.listed_after,
         ):
             used |= set(role.split("|"))
     assert set(data["roles"]) | set(data["markers"]) == used

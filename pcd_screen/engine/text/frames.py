@@ -534,6 +534,7 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             # "nationals without valid documents": a description of people, not a negation
             own.update(i for a, b in found.get("status-phrase", ()) for i in range(a, b))
             own.update(i for a, b in found.get("not-only", ()) for i in range(a, b))
+            own.update(i for a, b in found.get("limit-phrase", ()) for i in range(a, b))
         return i in own
 
     def swallowed(s: int, e: int) -> bool:
