@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pcd_screen.core.located import InputError, LoadError, clip, excerpt
 from pcd_screen.core.yamlread import decode, read_input, too_large
@@ -231,24 +232,18 @@ def read_csv(
     header: list[str] = []
     while not any(cell.strip() for cell in header):
         row_number += 1
-        start, first_line = lines.offset, lines.line
         try:
-            header = next(reader)
+            record = _next_record(reader, lines, text, delimiter)
         except StopIteration:
             yield _file_error(name, 1, "the file is empty; expected a header row")
             return
-        except csv.Error as exc:
-            header, problem = [], f"cannot read the header row: {exc}"
-        else:
-            problem = None
-        suspect = problem is not None or lines.at_end
-        unclosed = _unclosed_quote(text, start, lines, delimiter, suspect)
-        if unclosed:
-            yield _unclosed(name, row_number, text, start, first_line, unclosed, None)
+        if record.unclosed:
+            yield _unclosed(name, row_number, text, record, None)
             return
-        if problem:
-            yield _file_error(name, row_number, problem)
+        if record.error:
+            yield _file_error(name, row_number, f"cannot read the header row: {record.error}")
             return
+        header = record.cells
     if len(header) > MAX_COLUMNS:
         message = f"the header row has {len(header)} columns (at most {MAX_COLUMNS})"
         yield _file_error(name, row_number, message)
@@ -273,28 +268,23 @@ def read_csv(
     seen_ids: dict[str, int] = {}
     while True:
         row_number += 1
-        start, first_line = lines.offset, lines.line
         try:
-            cells = next(reader)
+            record = _next_record(reader, lines, text, delimiter)
         except StopIteration:
             break
-        except csv.Error as exc:
-            cells, problem = None, row_problem(exc)
-        else:
-            problem = None
         # A quote never closed leaves no way to tell where the rows after it begin: the csv
         # module reads them into its cell, or, past its cell limit, starts again mid-cell and
         # reads what follows as rows under wrong numbers. Nothing after it is read.
-        unclosed = _unclosed_quote(text, start, lines, delimiter, cells is None or lines.at_end)
-        if unclosed:
-            yield _unclosed(name, row_number, text, start, first_line, unclosed, header)
+        if record.unclosed:
+            yield _unclosed(name, row_number, text, record, header)
             return
-        if cells is None:
+        if record.error:
             # A cell over the limit: the csv module goes on with the next line, which for a
             # quoted cell over several lines is still inside it.
-            lines.skip_to(_scan_record(text, start, delimiter).end)
-            yield CsvRowError(name, row_number, None, "", problem)
+            lines.skip_to(_scan_record(text, record.start, delimiter).end)
+            yield CsvRowError(name, row_number, None, "", row_problem(record.error))
             continue
+        cells = record.cells
         if not any(cell.strip() for cell in cells):
             continue
         first = _first_use(cells, columns, seen_ids)
@@ -438,6 +428,28 @@ def _closing_quote_end(text: str, opening: int) -> int | None:
     return odd.end() if odd else None
 
 
+class _Read(NamedTuple):
+    """A record as read: its cells, or None with the csv module's error; where it starts (offset
+    in the text, line in the file); and a quote in it never closed (or None)."""
+
+    cells: list[str] | None
+    error: csv.Error | None
+    start: int
+    first_line: int
+    unclosed: _Record | None
+
+
+def _next_record(reader, lines: _Lines, text: str, delimiter: str) -> _Read:
+    """The next record of the reader over lines; StopIteration at the end of the file."""
+    start, first_line = lines.offset, lines.line
+    try:
+        cells, error = next(reader), None
+    except csv.Error as exc:
+        cells, error = None, exc
+    unclosed = _unclosed_quote(text, start, lines, delimiter, cells is None or lines.at_end)
+    return _Read(cells, error, start, first_line, unclosed)
+
+
 def _unclosed_quote(text: str, start: int, lines: _Lines, delimiter: str, suspect: bool):
     """The record from start to where the reader stopped, when a quote in it is never closed,
     else None. Only a suspect record is read again: one at the end of the file (the csv module,
@@ -449,9 +461,10 @@ def _unclosed_quote(text: str, start: int, lines: _Lines, delimiter: str, suspec
     return record if record.open_quote is not None else None
 
 
-def _unclosed(name, row, text, start, first_line, record: _Record, header) -> CsvRowError:
+def _unclosed(name, row, text, read: _Read, header) -> CsvRowError:
     """The error for a quote never closed, in the header (header None) or a row."""
-    line = first_line + _line_breaks(text, start, record.open_quote)
+    record = read.unclosed
+    line = read.first_line + _line_breaks(text, read.start, record.open_quote)
     left = _line_breaks(text, record.open_quote, len(text)) + (not text.endswith(("\n", "\r")))
     message = (
         f"the quote that opens {{}} on line {line} is never closed, so the rows after it cannot "
@@ -814,7 +827,7 @@ def _whole_row_activity(data: dict) -> dict:
     activity is: the row's budget, and a category inferred by the same coding rules from its
     purpose codes and text (x-inferred says from what), so the portfolio's shares per category
     cover a watchdog's sheet too."""
-    from pcd_screen.inputs.iati import infer_category
+    from pcd_screen.inputs.iati import categorise
 
     activity: dict = {"id": "A1", "title": data["title"], "x-whole-row": True}
     if data.get("description"):
@@ -822,10 +835,7 @@ def _whole_row_activity(data: dict) -> dict:
     total = (data.get("budget") or {}).get("total")
     if total is not None:
         activity["budget"] = total
-    inferred = infer_category(data)
-    if inferred is not None:
-        activity["category"] = inferred.pop("category")
-        activity["x-inferred"] = {"category": inferred}
+    categorise(data, activity)
     return activity
 
 

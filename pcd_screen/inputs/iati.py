@@ -1407,14 +1407,24 @@ def _activity(act: _Activity, proposal: dict, defer: bool = False) -> dict:
     return activity
 
 
+def categorise(proposal: dict, activity: dict) -> dict | None:
+    """Give the proposal's one activity the category inferred from its purpose codes and words
+    (x-inferred says from what, and on what evidence); that inference, or None. Spreadsheet
+    rows without a categories column are coded by it too (csvtable)."""
+    inferred = infer_category(proposal)
+    if inferred is None:
+        return None
+    activity["category"] = inferred.pop("category")
+    activity["x-inferred"] = {"category": inferred}
+    return inferred
+
+
 def _categorise(proposal: dict, activity: dict, where: dict, located: list) -> None:
     """The activity's inferred category, its evidence, and the line of the deciding element
     noted at where["at"] of the located values (x-iati.lines)."""
-    inferred = infer_category(proposal)
+    inferred = categorise(proposal, activity)
     if inferred is None:
         return
-    activity["category"] = inferred.pop("category")
-    activity["x-inferred"] = {"category": inferred}
     code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
     if code and code[1] in where["sectors"]:
         line, tag = where["sectors"][code[1]], "sector"

@@ -643,26 +643,13 @@ class Aggregate:
 def _counted_ancestor(key: str, parent_of: dict, counted: set) -> str | None:
     """The nearest ancestor of `key` whose money is counted, or None. In a loop of parents (a
     data error) only the smallest id of the loop counts, so that the loop's money stays once."""
-    seen = [key]
-    parent = parent_of.get(key)
-    while parent is not None and parent not in seen:
-        if parent in counted:
-            loop = _loop(parent, parent_of)
-            if key in loop and key == min(loop):
-                return None
-            return parent
-        seen.append(parent)
+    chain, parent = [key], parent_of.get(key)
+    while parent is not None and parent not in chain:
+        chain.append(parent)
         parent = parent_of.get(parent)
-    return None
-
-
-def _loop(key: str, parent_of: dict) -> set:
-    """The ids of the loop of parents that `key` is part of (empty when it is in none)."""
-    seen, parent = [key], parent_of.get(key)
-    while parent is not None and parent not in seen:
-        seen.append(parent)
-        parent = parent_of.get(parent)
-    return set(seen[seen.index(parent) :]) if parent is not None else set()
+    if parent == key and key == min(chain):  # the chain came back to key: the loop is chain
+        return None
+    return next((ancestor for ancestor in chain[1:] if ancestor in counted), None)
 
 
 def _worst_first(entry: Screened) -> tuple:

@@ -399,6 +399,8 @@ def _match_from(parts, words, lemmas, i, size) -> int:
     return at
 
 
+# Markers whose phrases hold a negation word that denies nothing (frames.yaml `markers`).
+NEGATING_NOTHING = ("status-phrase", "not-only", "limit-phrase")
 GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
 # Support that ends in a preposition ("support to", "appui aux", "steun aan") names what it
 # goes to after it: its object is looked for after it only (pseudo-role FORWARD). Not other
@@ -531,10 +533,10 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
                 i for spans in spans_of.values() for a, b in spans if b - a > 1 for i in range(a, b)
             }
             own.difference_update(g for g, _e in found.get(GAPS, ()))
-            # "nationals without valid documents": a description of people, not a negation
-            own.update(i for a, b in found.get("status-phrase", ()) for i in range(a, b))
-            own.update(i for a, b in found.get("not-only", ()) for i in range(a, b))
-            own.update(i for a, b in found.get("limit-phrase", ()) for i in range(a, b))
+            # "nationals without valid documents", "not only", "not exceeding 15 days": their
+            # negation word negates nothing
+            for marker in NEGATING_NOTHING:
+                own.update(i for a, b in found.get(marker, ()) for i in range(a, b))
         return i in own
 
     def swallowed(s: int, e: int) -> bool:
