@@ -12,6 +12,11 @@ eutf/labels.yaml   243 EU Trust Fund for Africa contract and decision summaries 
                    newsroom's spreadsheet as a watchdog would (`pcd-screen batch` with the
                    suggested column mapping), same fields and splits; per batch as `-b4`
                    and `-b5`.
+categories/labels.yaml
+                   the primary activity category of 243 EUTF rows (batches 4-5) and 120 IATI
+                   activities (batch 2), as the portfolio's category table codes them: `coded`
+                   (share given a category), `agree` (the category is the readers' primary or
+                   one they accept), `strict` (their primary), per source and split.
 prose/             proposals whose decisive risk is stated in prose only, with expected
                    verdicts and principles in prose/expected.yaml (when present).
 prose2/            the same, written by writers who had not seen the text layer (README).
@@ -93,6 +98,67 @@ def eutf_results(path: Path = EUTF_CSV):
             items.append((record["id"], proposal_from_data(record, name=path.name)))
     results = dict(screen_all(items))
     return [(entry, results.get(entry["id"])) for entry in labels]
+
+
+def inferred_categories(data_dir: Path = DATA_DIR, path: Path = EUTF_CSV):
+    """The labelled rows of categories/labels.yaml with the category the importers coded for
+    their one activity (None when nothing coded it), without screening."""
+    labels = yaml.safe_load((EVAL / "categories" / "labels.yaml").read_text(encoding="utf-8"))
+    coded: dict = {}
+    if path.exists():
+        for record in read_csv(path, display_name=path.name, constants={"currency": "EUR"}):
+            if isinstance(record, dict):
+                coded[("eutf", record["id"])] = _category(record)
+    for name in sorted({e["file"] for e in labels if e["source"] == "iati"}):
+        if (data_dir / name).exists():
+            for record in iter_activities(data_dir / name):
+                if isinstance(record, ImportedActivity):
+                    coded[("iati", record.identifier)] = _category(record.proposal)
+    return [(e, coded.get((e["source"], e["id"]), "missing")) for e in labels]
+
+
+def _category(proposal: dict):
+    activities = proposal.get("activities") or [{}]
+    return activities[0].get("category")
+
+
+def category_metrics(pairs) -> dict:
+    out = {}
+    for source in ("eutf", "iati"):
+        for split in (*SPLITS, "all"):
+            chosen = [
+                (e, c)
+                for e, c in pairs
+                if e["source"] == source and split in ("all", e["split"]) and c != "missing"
+            ]
+            if not chosen:
+                continue
+            n = len(chosen)
+            coded = sum(c is not None for _e, c in chosen)
+            agree = sum(c in (e["primary"], *e["acceptable"]) for e, c in chosen)
+            strict = sum(c == e["primary"] for e, c in chosen)
+            out[f"{split}-{source}"] = {
+                "n": n,
+                "coded": round(coded / n, 3),
+                "agree": round(agree / n, 3),
+                "agree_when_coded": round(agree / coded, 3) if coded else None,
+                "strict": round(strict / n, 3),
+            }
+    return out
+
+
+def inferred_category_errors(pairs, split="dev"):
+    return [
+        {
+            "id": e["id"],
+            "source": e["source"],
+            "got": c,
+            "primary": e["primary"],
+            "acceptable": e["acceptable"],
+        }
+        for e, c in pairs
+        if e["split"] == split and c != "missing" and c not in (e["primary"], *e["acceptable"])
+    ]
 
 
 def predicted_scope(result):
@@ -257,6 +323,14 @@ def main(argv: list[str]) -> int:
         if "--errors" in argv:
             report["eutf_scope_errors_dev"] = scope_errors(pairs)
             report["eutf_category_errors_dev"] = category_errors(pairs)
+    if (EVAL / "categories" / "labels.yaml").exists():
+        pairs = inferred_categories(data_dir)
+        report["categories"] = category_metrics(pairs)
+        if "--errors" in argv or "--category-errors" in argv:
+            report["category_errors_dev"] = inferred_category_errors(pairs)
+        if "--category-errors" in argv:
+            print(json.dumps(report["category_errors_dev"], indent=1, ensure_ascii=False))
+            return 0
     for name in (
         "prose",
         "prose2",
