@@ -73,6 +73,31 @@ def test_eutf_figures_hold(eutf, split):
     assert figures["benign_at_revise_or_block"] == []
 
 
+# The primary activity category the importers code (eval/categories/): share of rows coded and
+# share agreeing with the readers' primary or accepted category, per source and split.
+CATEGORY_FLOORS = {
+    "dev-eutf": {"n": 152, "coded": 0.941, "agree": 0.743},
+    "heldout-eutf": {"n": 91, "coded": 0.912, "agree": 0.714},
+    "dev-iati": {"n": 83, "coded": 0.904, "agree": 0.843},
+    "heldout-iati": {"n": 37, "coded": 0.892, "agree": 0.757},
+}
+
+
+@pytest.fixture(scope="module")
+def categories():
+    if not (evaluation.DATA_DIR.exists() and evaluation.EUTF_CSV.exists()):
+        pytest.skip("the real IATI and EUTF data are not available")
+    return evaluation.category_metrics(evaluation.inferred_categories())
+
+
+@pytest.mark.parametrize("group", sorted(CATEGORY_FLOORS))
+def test_category_figures_hold(categories, group):
+    figures = categories[group]
+    assert figures["n"] == CATEGORY_FLOORS[group]["n"]
+    for name in ("coded", "agree"):
+        assert figures[name] >= CATEGORY_FLOORS[group][name], (group, name, figures[name])
+
+
 def test_every_prose_case_holds():
     pairs = evaluation.prose_results()
     assert pairs is not None and len(pairs) == 27

@@ -226,13 +226,105 @@ def test_condition_links_from_words():
 
 def test_no_evidence_no_category():
     xml = (
-        "<iati-activity><iati-identifier>X-4</iati-identifier><title><narrative>Primary "
-        'schools</narrative></title><sector vocabulary="1" code="11220" percentage="100"/>'
+        "<iati-activity><iati-identifier>X-4</iati-identifier><title><narrative>Programme "
+        'phase two</narrative></title><sector vocabulary="1" code="99810" percentage="100"/>'
         "</iati-activity>"
     )
     (activity,) = to_proposal(ET.fromstring(xml))["activities"]
     assert "category" not in activity
     assert "x-inferred" not in activity
+
+
+def _category_of(title: str, codes: str = "", description: str = "") -> tuple:
+    description = f"<description><narrative>{description}</narrative></description>"
+    xml = (
+        f"<iati-activity><iati-identifier>X-C</iati-identifier><title><narrative>{title}"
+        f"</narrative></title>{description if description else ''}{codes}</iati-activity>"
+    )
+    (activity,) = to_proposal(ET.fromstring(xml))["activities"]
+    inferred = activity.get("x-inferred", {}).get("category", {})
+    return activity.get("category"), inferred.get("from")
+
+
+def test_a_sector_codes_the_category_only_when_nothing_else_does():
+    # DAC 11220 primary education: basic services; 31120 agricultural development: jobs.
+    schools = '<sector vocabulary="1" code="11220" percentage="100"/>'
+    assert _category_of("Phase two", schools) == ("basic-services", "purpose code 11220 (sector)")
+    farms = '<sector code="31120" percentage="60"/><sector code="11220" percentage="40"/>'
+    assert _category_of("Phase two", farms) == ("livelihoods-jobs", "purpose code 31120 (sector)")
+    # words come first: a school-feeding code on a vocational-training text is jobs
+    assert _category_of("Vocational training for young people", schools)[0] == "livelihoods-jobs"
+    # 15190 may code border management as well as migration policy: no guess from it
+    assert _category_of("Phase two", '<sector code="15190"/>') == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Job creation and vocational training for young people", "livelihoods-jobs"),
+        ("Werkgelegenheid en beroepsopleiding voor jongeren", "livelihoods-jobs"),
+        ("Création d'emplois et formation professionnelle des jeunes", "livelihoods-jobs"),
+        ("Drinking water and sanitation in rural health centres", "basic-services"),
+        ("Drinkwater en sanitaire voorzieningen in gezondheidscentra", "basic-services"),
+        ("Eau potable et assainissement dans les centres de santé", "basic-services"),
+        ("Child protection and psychosocial support", "protection"),
+        ("Kinderbescherming en psychosociale steun", "protection"),
+        ("Protection de l'enfance et soutien psychosocial", "protection"),
+        ("Drought resilience and natural resource management", "climate-adaptation"),
+        ("Droogte en beheer van natuurlijke hulpbronnen", "climate-adaptation"),
+        ("Sécheresse et gestion des ressources naturelles", "climate-adaptation"),
+        ("Cash transfers and social protection systems", "social-protection"),
+        ("Geldoverdrachten en sociale bescherming", "social-protection"),
+        ("Transferts monétaires et protection sociale", "social-protection"),
+        ("Rule of law and civil society", "governance-civic-space"),
+        ("Rechtsstaat en maatschappelijk middenveld", "governance-civic-space"),
+        ("État de droit et société civile", "governance-civic-space"),
+        ("Birth registration and civil registry offices", "civil-registration"),
+        ("Geboorteregistratie en burgerlijke stand", "civil-registration"),
+        ("Enregistrement des naissances et état civil", "civil-registration"),
+        ("Legal aid and legal representation for asylum seekers", "legal-aid"),
+        ("Rechtsbijstand voor asielzoekers", "legal-aid"),
+        ("Aide juridique aux demandeurs d'asile", "legal-aid"),
+        ("Scholarships and student mobility", "student-mobility"),
+        ("National migration strategy and migration policy", "migration-policy-support"),
+        ("Stratégie nationale de migration et politique migratoire", "migration-policy-support"),
+        ("Migration statistics and migration profiles", "migration-data"),
+        ("Statistiques migratoires et profils migratoires", "migration-data"),
+        ("Fair recruitment of migrant workers", "labour-mobility"),
+        ("Recrutement équitable des travailleurs migrants", "labour-mobility"),
+        ("Social cohesion and peaceful coexistence", "social-cohesion"),
+        ("Cohésion sociale et coexistence pacifique", "social-cohesion"),
+        ("Mid-term evaluation and audits of the programme", "other"),
+    ],
+)
+def test_words_code_what_the_money_buys(text, category):
+    assert _category_of(text)[0] == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phase two of the programme",  # says nothing of what it buys
+        "Fase twee van het programma",
+        "Deuxième phase du programme",
+        "Improved migration management",  # the fund's objective, not an activity
+        "Amélioration de la gestion de la migration",
+        "Learning in the partner's organisation",  # not vocational training
+        "L'apprentissage au sein de l'organisation",
+    ],
+)
+def test_words_that_do_not_code_a_category(text):
+    assert _category_of(text)[0] is None
+
+
+def test_a_migration_category_wins_a_tie_and_host_communities_count_half():
+    # one phrase each: the migration category named comes first
+    assert _category_of("Reintegration of returnees and health care")[0] == (
+        "voluntary-return-reintegration"
+    )
+    # "host communities" names whom a project serves: the services it buys decide
+    text = "Health care for host communities"
+    assert _category_of(text)[0] == "basic-services"
 
 
 def test_migration_code_alone_is_not_a_category():
@@ -1018,5 +1110,28 @@ def test_purpose_code_categories_follow_the_dac_list():
     )
     # the coding rule the portfolio report publishes says the same
     rules = coding_rules("en")
-    assert rules["basic-services"] == "purpose code 72010 (decides by itself)"
-    assert "protection" not in rules
+    assert rules["basic-services"].startswith("purpose code 72010 (decides by itself) or ")
+    assert "purpose code beginning 111, 112" in rules["basic-services"]
+
+
+def test_category_words_are_vocabulary_terms_in_every_language():
+    import yaml
+
+    from pcd_screen.core.paths import DATA_DIR
+    from pcd_screen.core.vocabularies import vocabularies
+
+    terms = set(vocabularies()["category"])
+    keys = {}
+    for lang in ("en", "nl", "fr"):
+        data = yaml.safe_load((DATA_DIR / "category_words" / f"{lang}.yaml").read_text("utf-8"))
+        assert set(data) <= terms, lang
+        assert all(data.values()), lang
+        keys[lang] = list(data)
+    assert keys["en"] == keys["nl"] == keys["fr"]  # the same tie order everywhere
+    from pcd_screen.inputs.iati import category_word_terms
+
+    assert category_word_terms() == keys["en"]
+    # the words never reach a screening's lexicon (its start-up does not carry them)
+    from pcd_screen.engine.ruleset import load_lexicon
+
+    assert not set(keys["en"]) & set(load_lexicon()[0].raw)

@@ -68,6 +68,37 @@ CODE_CATEGORIES = {
 # decide, and the code is part of the evidence.
 WORD_CODES = {"15190", "15136", "15130", "15110", "15210", "13096", "16070"}
 
+# DAC sectors (a purpose code's first digits; the longest prefix wins) -> the category of what
+# that sector buys, by the vocabulary's definitions: used only when no deciding code and no
+# words code the activity. Codes whose words decide (WORD_CODES: 15190 migration also codes
+# border management) and sectors that say nothing of what the money buys (998 unallocated)
+# code nothing by themselves.
+SECTOR_CATEGORIES = {
+    **dict.fromkeys(("111", "112", "113", "114"), "basic-services"),  # education
+    **dict.fromkeys(("121", "122", "123", "130", "140"), "basic-services"),  # health, water
+    "151": "governance-civic-space",  # government and civil society
+    "15180": "protection",  # ending violence against women and girls
+    "152": "governance-civic-space",  # conflict, peace and security
+    "15250": "other",  # removal of land mines and explosive remnants of war
+    "16030": "basic-services",  # housing policy and low-cost housing
+    "16050": "basic-services",  # multisector aid for basic social services
+    "16064": "basic-services",  # social mitigation of HIV/AIDS
+    "16080": "governance-civic-space",  # social dialogue
+    **dict.fromkeys(("210", "220", "230"), "other"),  # transport, communications, energy
+    **dict.fromkeys(("240", "250"), "livelihoods-jobs"),  # finance, business
+    **dict.fromkeys(("311", "312", "313", "321", "322", "323", "331", "332"), "livelihoods-jobs"),
+    "410": "climate-adaptation",  # general environment protection
+    "43040": "livelihoods-jobs",  # rural development
+    "43060": "climate-adaptation",  # disaster risk reduction
+    "510": "other",  # general budget support
+    "520": "basic-services",  # development food assistance
+    "72011": "basic-services",  # basic health care services in emergencies
+    "72012": "basic-services",  # education in emergencies
+    "72040": "basic-services",  # emergency food assistance
+    "740": "climate-adaptation",  # disaster prevention and preparedness
+    "910": "other",  # administrative costs of donors
+}
+
 # Migration-control categories, inferred from the text layer's frames; ties in this order.
 FRAME_CATEGORIES = (
     "border-control",
@@ -93,6 +124,9 @@ CONCEPT_CATEGORIES = {
     "durable-solutions": "durable-solutions",
     "host-community": "host-community-support",
 }
+# The other categories are coded from data/category_words (see _category_lexicon).
+# Categories whose words count half (see _weight).
+HALF_WEIGHT = frozenset({"host-community-support", "other"})
 # Lexicon concept -> conditions[].linked_to
 CONDITION_LINKS = {
     "readmission": "readmission",
@@ -487,6 +521,25 @@ def _lexicon():
     from pcd_screen.engine.ruleset import load_lexicon
 
     return load_lexicon()[0]
+
+
+@lru_cache(maxsize=1)
+def _category_lexicon():
+    """Category term -> its words in every language (data/category_words): read by the
+    importers alone, so that a screening's start-up does not carry them."""
+    from pcd_screen.core.yamlread import load_trusted
+    from pcd_screen.engine.lexicon import Lexicon
+
+    phrases: dict[str, list[str]] = {}
+    for path in sorted((DATA_DIR / "category_words").glob("*.yaml")):
+        for category, entries in (load_trusted(path) or {}).items():
+            phrases.setdefault(category, []).extend(entries or [])
+    return Lexicon(phrases)
+
+
+def category_word_terms() -> list[str]:
+    """The categories data/category_words codes, in the order that breaks ties."""
+    return list(_category_lexicon().raw)
 
 
 # --- mapping ---------------------------------------------------------------------------------
@@ -1425,7 +1478,7 @@ def _categorise(proposal: dict, activity: dict, where: dict, located: list) -> N
     inferred = categorise(proposal, activity)
     if inferred is None:
         return
-    code = re.fullmatch(r"purpose code (\d{5})", inferred["from"])
+    code = re.fullmatch(r"purpose code (\d{5})(?: \(sector\))?", inferred["from"])
     if code and code[1] in where["sectors"]:
         line, tag = where["sectors"][code[1]], "sector"
     else:
@@ -1471,8 +1524,8 @@ def infer_category(proposal: dict) -> dict | None:
                 result["also"] = also
             return result
     if not word_hits:
-        return None
-    best = max(word_hits, key=lambda c: len(word_hits[c][0]))  # first best in priority order
+        return _sector_category(codes)
+    best = max(word_hits, key=lambda c: _weight(c, word_hits[c][0]))  # ties: priority order
     phrases, _where = word_hits[best]
     evidence = list(phrases)
     source = "words"
@@ -1486,6 +1539,31 @@ def infer_category(proposal: dict) -> dict | None:
     if others:
         result["also"] = {c: hits[0] for c, hits in others.items()}
     return result
+
+
+def _sector_category(codes: list[tuple[str, object]]) -> dict | None:
+    """The category of the activity's largest sector that SECTOR_CATEGORIES knows, or None."""
+    for code, percentage in codes:
+        if code in WORD_CODES:  # the words decide those, or nothing does
+            continue
+        for size in (5, 3):
+            category = SECTOR_CATEGORIES.get(code[:size])
+            if category is not None:
+                return {
+                    "category": category,
+                    "from": f"purpose code {code} (sector)",
+                    "evidence": [_code_evidence(code, percentage)],
+                }
+    return None
+
+
+def _weight(category: str, shown: list[str]) -> float:
+    """How strongly the words speak for a category: its distinct phrases, those of the title
+    counted twice (a title names what the money is for); at half weight the words that name
+    whom a project serves (host communities) or a fund's own management (other), not what
+    the money buys."""
+    weight = len(shown) + sum(s.startswith("title: ") for s in shown)
+    return weight / 2 if category in HALF_WEIGHT else weight
 
 
 def _code_evidence(code: str, percentage) -> str:
@@ -1507,6 +1585,9 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
 
     found: dict[str, tuple[list[str], list]] = {}
     lexicon = _lexicon()
+    # (lexicon, concept, category): the rules' lexicon concepts, then data/category_words' terms
+    sources = [("rules", *pair) for pair in CONCEPT_CATEGORIES.items()]
+    sources += [("categories", term, term) for term in category_word_terms()]
     lang = document_language(proposal)
     for field_name in ("title", "summary", "description"):
         text = proposal.get(field_name)
@@ -1521,15 +1602,15 @@ def _category_words(proposal: dict) -> dict[str, tuple[list[str], list[str]]]:
             if (hit.frame,) not in keys:
                 keys.append((hit.frame,))
                 shown.append(f"{field_name}: '{reading.quote(hit)}'")
-        hits = lexicon.matches(text)
-        for concept, category in CONCEPT_CATEGORIES.items():
-            for phrase in hits.get(concept, ()):
+        hits = {"rules": lexicon.matches(text), "categories": _category_lexicon().matches(text)}
+        for source, concept, category in sources:
+            for phrase in hits[source].get(concept, ()):
                 shown, keys = found.setdefault(category, ([], []))
                 key = (phrase.words, phrase.prefix)
                 if key not in keys:
                     keys.append(key)
                     shown.append(f"{field_name}: '{phrase.text}'")
-    order = [*FRAME_CATEGORIES, *CONCEPT_CATEGORIES.values()]
+    order = [*FRAME_CATEGORIES, *(category for _source, _concept, category in sources)]
     return {c: found[c] for c in dict.fromkeys(order) if c in found}
 
 
@@ -1566,10 +1647,18 @@ def coding_rules(lang: str = "en") -> dict[str, str]:
             )
             % {"category": label("category", category, lang)}
         )
-    for category in dict.fromkeys(CONCEPT_CATEGORIES.values()):
+    for category in dict.fromkeys([*CONCEPT_CATEGORIES.values(), *category_word_terms()]):
         rules.setdefault(category, []).append(
             _("words of the lexicon for %(category)s in the title, summary or description")
             % {"category": label("category", category, lang)}
+        )
+    by_sector: dict[str, list[str]] = {}
+    for prefix, category in SECTOR_CATEGORIES.items():
+        by_sector.setdefault(category, []).append(prefix)
+    for category, prefixes in by_sector.items():
+        rules.setdefault(category, []).append(
+            _("when nothing else codes it, a purpose code beginning %(prefixes)s")
+            % {"prefixes": ", ".join(prefixes)}
         )
     joiner = f" {_('or')} "
     return {category: joiner.join(parts) for category, parts in sorted(rules.items())}
@@ -1581,9 +1670,11 @@ def coding_note(lang: str = "en") -> str:
 
     return translations(lang).gettext(
         "When several categories match, a deciding purpose code comes first, then the category "
-        "with the most distinct words; purpose codes %(codes)s are cited as evidence but do not "
-        "decide. When nothing matches, the activity has no category and the rules that need one "
-        "are unclear. A spreadsheet's categories column, where it has one, is the watchdog's own "
-        "coding; a row without one is coded as an IATI activity is, from its purpose codes, "
-        "title, summary and description."
+        "with the most distinct words (a word of the title counts twice, words for host "
+        "communities and for a programme's own management half; a tie goes to the migration "
+        "category), then the sector of the largest purpose code; purpose codes %(codes)s are "
+        "cited as evidence but do not decide. When nothing matches, the activity has no "
+        "category and the rules that need one are unclear. A spreadsheet's categories column, "
+        "where it has one, is the watchdog's own coding; a row without one is coded as an IATI "
+        "activity is, from its purpose codes, title, summary and description."
     ) % {"codes": ", ".join(sorted(WORD_CODES))}
