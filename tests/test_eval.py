@@ -76,7 +76,7 @@ def test_eutf_figures_hold(eutf, split):
 # The primary activity category the importers code (eval/categories/): share of rows coded and
 # share agreeing with the readers' primary or accepted category, per source and split.
 CATEGORY_FLOORS = {
-    "dev-eutf": {"n": 152, "coded": 0.941, "agree": 0.743},
+    "dev-eutf": {"n": 152, "coded": 0.941, "agree": 0.75},
     "heldout-eutf": {"n": 91, "coded": 0.912, "agree": 0.714},
     "dev-iati": {"n": 83, "coded": 0.904, "agree": 0.843},
     "heldout-iati": {"n": 37, "coded": 0.892, "agree": 0.757},

@@ -277,6 +277,34 @@ def test_an_id_from_two_files_is_counted_once():
     )
 
 
+def test_an_id_counted_without_a_category_takes_its_twins():
+    # the database sheet's row (a title alone) comes first and is counted; the newsroom's row
+    # of the same id has the summary, and so the category: the money moves, counted once
+    bare = replace(part("T05-EUTF-SAH-NE-01", 40, source="db.csv:5"), categories=None)
+    coded = {"livelihoods-jobs": 0.75, "governance-civic-space": 0.25}
+    twin = replace(part("T05-EUTF-SAH-NE-01", 40, source="akvo.csv:9"), categories=coded)
+    other = replace(part("T05-EUTF-SAH-NE-02", 10, source="db.csv:6"), categories=None)
+    figures = aggregate([bare, other, twin])
+    assert figures["total_budget"] == 50
+    assert figures["by_category"]["livelihoods-jobs"]["budget"] == 30
+    assert figures["by_category"]["governance-civic-space"]["budget"] == 10
+    assert figures["uncategorised"] == 10  # NE-02 has no twin
+    assert figures["categories_from_twin"] == 1
+    # a twin without categories, or a first record with its own, changes nothing
+    assert aggregate([bare, replace(twin, categories=None)])["uncategorised"] == 40
+    own = replace(bare, categories={"basic-services": 1.0})
+    assert aggregate([own, twin])["by_category"] == {
+        "basic-services": {"budget": 40.0, "share": 1.0}
+    }
+    # left out later (a part of a counted parent), its borrowed categories leave with it
+    parent = replace(part("T05-EUTF-SAH-NE", 100, children=["T05-EUTF-SAH-NE-01"]), categories=None)
+    child = replace(bare, parent="T05-EUTF-SAH-NE")
+    figures = aggregate([parent, child, twin])
+    assert figures["total_budget"] == 100
+    assert figures["by_category"] == {}
+    assert figures["uncategorised"] == 100
+
+
 def test_a_budget_without_a_date_is_labelled_so_in_the_rates():
     undated = portfolio.screened(screened("remittances-senegal"), {"budget": {"total": 5}})
     assert undated.budget_year is None

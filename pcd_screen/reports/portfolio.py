@@ -306,7 +306,8 @@ class _Money:
         self.years: dict = defaultdict(float)
         self.uncategorised = 0.0
 
-    def add(self, entry: Screened, sign: float = 1.0) -> None:
+    def add(self, entry: Screened, sign: float = 1.0, categories: dict | None = None) -> None:
+        """The entry's money, its categories those it has or else `categories`."""
         amount = (entry.converted or 0.0) * sign
         self.total += amount
         self.count += 1 if sign > 0 else -1
@@ -329,13 +330,20 @@ class _Money:
             if value is not None:
                 sums[0] += amount
                 sums[1] += amount * value
-        if entry.categories:
-            for category, share in entry.categories.items():
+        categories = entry.categories or categories
+        if categories:
+            for category, share in categories.items():
                 self.categories[category] += amount * share
         else:
             self.uncategorised += amount
         self.themes[entry.theme or "(none)"] += amount
         self.years[str(entry.start_year or "(no start date)")] += amount
+
+    def recategorise(self, amount: float, categories: dict) -> None:
+        """Money counted without a category, given the categories of its twin record."""
+        self.uncategorised -= amount
+        for category, share in categories.items():
+            self.categories[category] += amount * share
 
     def merge(self, other: _Money) -> None:
         self.total += other.total
@@ -430,6 +438,11 @@ class Aggregate:
         self.related: list[Screened] = []
         self.umbrella_named: list[Screened] = []
         self.left_out: list[Screened] = []
+        # A counted record without a category (id -> its kind and money), and the categories
+        # it took from a later record of the same id (the same project in a sheet that has
+        # its summary): a short entry per uncoded id, as `first` has per id.
+        self.uncoded: dict[str, tuple[str, float]] = {}
+        self.borrowed: dict[str, dict] = {}
         self._settled = False
 
     def add(self, entry: Screened) -> None:
@@ -440,6 +453,7 @@ class Aggregate:
             # screened again (the same project in two files): listed, counted once
             entry.left_out = ["duplicate", self.first[key]]
             self.left_out.append(entry)
+            self._borrow(key, entry)
             return
         self.first[key] = entry.source or ""
         self.verdicts[entry.verdict] += 1
@@ -463,6 +477,8 @@ class Aggregate:
             return
         self._add_money(entry)
         self.counted.add(key)
+        if not entry.categories and entry.converted:
+            self.uncoded[key] = (kind, entry.converted)
         if entry.parent or entry.children:
             self.related.append(entry)
         if _umbrella_named(entry):
@@ -475,9 +491,17 @@ class Aggregate:
                 largest.sort(key=lambda e: -(e.converted or 0))
                 del largest[KEEP_LARGEST:]
 
+    def _borrow(self, key: str, twin: Screened) -> None:
+        """Money counted without a category takes the categories of the same id's later
+        record, when that record has them: the money stays counted once."""
+        if twin.categories and key in self.uncoded:
+            kind, amount = self.uncoded.pop(key)
+            self.money[kind].recategorise(amount, twin.categories)
+            self.borrowed[key] = twin.categories
+
     def _add_money(self, entry: Screened, sign: float = 1.0) -> None:
         kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
-        self.money[kind].add(entry, sign)
+        self.money[kind].add(entry, sign, self.borrowed.get(id_key(entry.id)))
         if entry.rate is not None:  # a zero budget is no budget: converted at no rate
             # budgets without a date (no budget year) apart: their rate is the screening date's
             key = (entry.currency, entry.rate_year, entry.budget_year is None)
@@ -607,6 +631,7 @@ class Aggregate:
             "by_instrument": {p: main.table("instrument", p) for p in PRINCIPLES},
             "by_category": main.shares(main.categories),
             "uncategorised": main.uncategorised,
+            "categories_from_twin": len(self.borrowed),
             "by_theme": main.shares(main.themes),
             "by_year": main.shares(main.years),
             "kinds": {
