@@ -49,7 +49,7 @@ from pcd_screen.engine.refdata import load_refdata  # noqa: E402
 from pcd_screen.engine.ruleset import load_ruleset  # noqa: E402
 from pcd_screen.inputs.csvtable import read_csv  # noqa: E402
 from pcd_screen.inputs.iati import ImportedActivity, iter_activities  # noqa: E402
-from pcd_screen.inputs.proposal import proposal_from_data  # noqa: E402
+from pcd_screen.inputs.proposal import load_proposal, proposal_from_data  # noqa: E402
 
 DATA_DIR = Path("/work/shared/data/iati-real")
 EUTF_CSV = Path("/work/shared/data/eutf-csv/EUTF_projects_akvo.csv")
@@ -251,8 +251,7 @@ def prose_results(name: str = "prose"):
     items = []
     for case in cases:
         path = folder / case["file"]
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        items.append((case["file"], proposal_from_data(data, name=str(path))))
+        items.append((case["file"], load_proposal(path)))  # read as `screen` reads it
     results = dict(screen_all(items))
     return [(case, results[case["file"]]) for case in cases]
 
