@@ -133,6 +133,7 @@ PROSE_FLOORS = {
     "prose20": {"dev": (19, 20, 1.0), "heldout": (3, 4, 1.0)},
     "prose21": {"dev": (18, 18, 0.9444), "heldout": (6, 6, 1.0)},
     "prose22": {"dev": (16, 16, 1.0), "heldout": (7, 8, 1.0)},
+    "prose23": {"dev": (14, 18, 1.0), "heldout": (4, 6, 1.0)},
 }
 
 
