@@ -79,6 +79,28 @@ def test_invalid_rule_files_name_file_line_rule_and_field(tmp_path, change, expe
     assert expected in str(info.value)
 
 
+def test_shipped_rules_are_checked_again_only_when_a_file_differs_from_the_bundle(
+    tmp_path, monkeypatch
+):
+    # A built-in rule file as the bundle has it was checked when the bundle was built: a
+    # screening does not check its sources and concepts again. Edited, it is checked.
+    from pcd_screen.engine import ruleset
+
+    ruleset.load_ruleset()
+    assert ruleset._as_shipped(ruleset.RULES_DIR / "do-no-harm.yaml")
+    edited = tmp_path / "rules"
+    edited.mkdir()
+    for path in ruleset.rule_files(ruleset.RULES_DIR):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "ownership.yaml":
+            text = text.replace("mentions: [non-governmental-cooperation]", "mentions: [nope]")
+        (edited / path.name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(ruleset, "RULES_DIR", edited)
+    with pytest.raises(RuleError, match="unknown lexicon concept 'nope'"):
+        ruleset.load_ruleset()
+    assert not ruleset._as_shipped(edited / "ownership.yaml")  # read: not the bundle's bytes
+
+
 def test_duplicate_ids_are_errors(tmp_path):
     (tmp_path / "a.yaml").write_text(ORG_RULE)
     (tmp_path / "b.yaml").write_text(ORG_RULE)
