@@ -134,6 +134,7 @@ PROSE_FLOORS = {
     "prose21": {"dev": (18, 18, 0.9444), "heldout": (6, 6, 1.0)},
     "prose22": {"dev": (16, 16, 1.0), "heldout": (7, 8, 1.0)},
     "prose23": {"dev": (14, 18, 1.0), "heldout": (4, 6, 1.0)},
+    "prose24": {"dev": (9, 16, 1.0), "heldout": (7, 8, 1.0)},
 }
 
 
