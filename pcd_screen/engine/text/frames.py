@@ -41,6 +41,10 @@ class Frame(NamedTuple):
     category: str | None
     hedges: bool = True  # false: hedge words are part of what the frame looks for
     wide_unless: tuple[str, ...] = ()  # unless roles looked for WIDE_UNLESS words around
+    # how far those are looked for, when not WIDE_UNLESS: the subject of a training named after
+    # a long list of the trainees ("trains officers of the police, the prisons service and
+    # magistrates in Garissa and Nairobi on the rights of refugees")
+    wide_window: int | None = None
     # true: each role at other words than the first ("forced labour" is not also the work)
     distinct: bool = False
     # roles that cancel it anywhere in the same text: one sense per text for an ambiguous word
@@ -103,6 +107,7 @@ def frames() -> dict[str, Frame]:
             category=raw.get("category"),
             hedges=raw.get("hedges", True),
             wide_unless=tuple(raw.get("wide_unless") or ()),
+            wide_window=raw.get("wide_window"),
             distinct=bool(raw.get("distinct")),
             text_unless=tuple(raw.get("text_unless") or ()),
             negation_near=raw.get("negation_near"),
@@ -508,7 +513,9 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     objects = spans_of[frame.roles[-1]]
 
     def around(role: str) -> int:
-        return WIDE_UNLESS if role in frame.wide_unless else UNLESS_AROUND
+        if role in frame.wide_unless:
+            return frame.wide_window or WIDE_UNLESS
+        return UNLESS_AROUND
 
     def listed(start_of_service: int, end_of_service: int, end: int) -> bool:
         joined = end_of_service in conjunctions or end_of_service + 1 in conjunctions
