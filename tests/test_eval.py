@@ -136,6 +136,7 @@ PROSE_FLOORS = {
     "prose23": {"dev": (14, 18, 1.0), "heldout": (4, 6, 1.0)},
     "prose24": {"dev": (10, 16, 1.0), "heldout": (7, 8, 1.0)},
     "prose25": {"dev": (8, 18, 1.0), "heldout": (4, 6, 0.8333)},
+    "prose26": {"dev": (7, 20, 0.95), "heldout": (1, 4, 1.0)},
 }
 
 
