@@ -332,8 +332,7 @@ class _Money:
                 sums[1] += amount * value
         categories = entry.categories or categories
         if categories:
-            for category, share in categories.items():
-                self.categories[category] += amount * share
+            self._spread(amount, categories)
         else:
             self.uncategorised += amount
         self.themes[entry.theme or "(none)"] += amount
@@ -342,6 +341,9 @@ class _Money:
     def recategorise(self, amount: float, categories: dict) -> None:
         """Money counted without a category, given the categories of its twin record."""
         self.uncategorised -= amount
+        self._spread(amount, categories)
+
+    def _spread(self, amount: float, categories: dict) -> None:
         for category, share in categories.items():
             self.categories[category] += amount * share
 
