@@ -23,6 +23,8 @@ def frame_words(lang: str) -> set[str]:
     data = yaml.safe_load((FRAMES / "frames.yaml").read_text(encoding="utf-8"))
     found: set[str] = set()
     groups = {**data.get("markers", {}), **data.get("roles", {})}
+    for name in data.get("surface") or ():  # read as written: no forms needed
+        groups.pop(name, None)
     for entries in groups.values():
         for text in list(entries.get(lang) or []) + list(entries.get("all") or []):
             text = str(text)

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
-from pcd_screen.engine.text.frames import frame_data, frames
+from pcd_screen.engine.text.frames import frame_data, frames, matcher
 from pcd_screen.engine.text.language import detect
+from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.reader import read
 from pcd_screen.engine.text.sentences import MAX_SENTENCE, split
 from pcd_screen.engine.text.tokens import tokenise
@@ -75,6 +76,24 @@ def test_a_hedge_makes_a_match_weak_and_inflections_and_inserted_words_match():
     assert [h.weak for h in hedged.hits if h.frame == "tranche-tied-to-control"] == [True]
     assert says("The project will finance the new detention centres.", "en", "detention-funding")
     assert says("It finances border and customs posts.", "en", "border-control-funding")
+
+
+def test_hedges_are_read_as_written_not_by_their_lemma():
+    # "zou" is a hedge; its lemma "zullen" is also the plain Dutch future ("zal"); French
+    # "pourrait" is one, "ceux qui ne peuvent ..." (pouvoir in the present) is not
+    def hedged(text: str, lang: str) -> bool:
+        words = tokenise(text)[0]
+        return "hedge" in matcher(lang).roles(words, lemmatise(words, lang))
+
+    assert not hedged("Het project zal de bouw van een detentiecentrum financieren.", "nl")
+    assert hedged("Het project zou de bouw kunnen financieren.", "nl")
+    assert hedged("Le projet pourrait financer la construction.", "fr")
+    assert not hedged("Ceux qui ne peuvent prétendre au permis seront orientés.", "fr")
+    assert [
+        h.weak
+        for h in read("Het project zal de bouw van het detentiecentrum financieren.", "nl").hits
+        if h.frame == "detention-funding"
+    ] == [False]
 
 
 def test_sentences_keep_offsets_and_abbreviations():

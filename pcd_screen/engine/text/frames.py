@@ -131,9 +131,12 @@ def lexeme_index(data: dict, table: dict, lang: str) -> dict:
     exact: dict[str, list] = {}
     prefixes: dict[str, list] = {}
     groups = {**(data.get("markers") or {}), **(data.get("roles") or {})}
+    # Groups read by the words as written, not their lemmas: "zou" is a hedge, its lemma
+    # "zullen" (the Dutch future, "zal") is not.
+    surface = set(data.get("surface") or ())
     for role, entries in groups.items():
         for text in lexemes(entries, lang):
-            parts = _parts(str(text), table)
+            parts = _parts(str(text), {} if role in surface else table)
             if not parts:
                 continue
             kind, first = parts[0]
