@@ -76,12 +76,12 @@ def bundle_text() -> str:
     for path in sources():
         raw = path.read_bytes()
         key = bundle_key(path)
-        entry = {"blake2b": file_digest(raw), "data": parse_trusted(raw)}
+        entry = {"digest": file_digest(raw), "data": parse_trusted(raw)}
         split = PARTS.get(key) or PARTS.get(key.rpartition("/")[0])
         if split is not None:
             entry["data"], parts = split(entry["data"])
             for name, part in parts.items():
-                entries[f"{key}#{name}"] = {"blake2b": entry["blake2b"], "data": part}
+                entries[f"{key}#{name}"] = {"digest": entry["digest"], "data": part}
         derive = DERIVED.get(key.rpartition("/")[0])
         derived = derive(key, entry["data"] or {}) if derive is not None else None
         if derived is not None:

@@ -271,7 +271,7 @@ def test_trusted_files_use_the_bundle_only_when_unchanged(tmp_path, monkeypatch)
     path = rules / "x.yaml"
     path.write_text("a: 1\n")
     digest = yamlload.file_digest(b"a: 1\n")
-    bundle = {"rules/x.yaml": {"blake2b": digest, "data": {"a": "from bundle"}}}
+    bundle = {"rules/x.yaml": {"digest": digest, "data": {"a": "from bundle"}}}
     monkeypatch.setattr(yamlload, "_bundle", lambda: bundle)
     assert yamlload.load_trusted(path) == {"a": "from bundle"}
     path.write_text("a: 2\n")  # edited after bundling: parsed afresh
@@ -331,7 +331,7 @@ def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_pa
     path = rules / "x.yaml"
     path.write_text("a: 1\n")
     bundle = {
-        "rules/x.yaml": {"blake2b": yamlload.file_digest(b"a: 1\n"), "data": {"a": 1}},
+        "rules/x.yaml": {"digest": yamlload.file_digest(b"a: 1\n"), "data": {"a": 1}},
         "digests": {"some": {"files": ["rules/x.yaml"], "digest": "from bundle"}},
         "worked-out": {"files": ["rules/x.yaml"], "data": {"b": 2}},
     }
