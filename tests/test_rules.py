@@ -92,13 +92,13 @@ def test_shipped_rules_are_checked_again_only_when_a_file_differs_from_the_bundl
     edited.mkdir()
     for path in ruleset.rule_files(ruleset.RULES_DIR):
         text = path.read_text(encoding="utf-8")
-        if path.name == "ownership.yaml":
-            text = text.replace("mentions: [non-governmental-cooperation]", "mentions: [nope]")
+        if path.name == "do-no-harm.yaml":
+            text = text.replace("mentions: [status-restricted-access]", "mentions: [nope]")
         (edited / path.name).write_text(text, encoding="utf-8")
     monkeypatch.setattr(ruleset, "RULES_DIR", edited)
     with pytest.raises(RuleError, match="unknown lexicon concept 'nope'"):
         ruleset.load_ruleset()
-    assert not ruleset._as_shipped(edited / "ownership.yaml")  # read: not the bundle's bytes
+    assert not ruleset._as_shipped(edited / "do-no-harm.yaml")  # read: not the bundle's bytes
 
 
 def test_duplicate_ids_are_errors(tmp_path):
