@@ -1,7 +1,7 @@
 """Reading aid for labelling batch 4: prints selected EUTF rows as they are, compactly.
 
-It does not classify anything. Usage: python3 eval/eutf/show.py [--batch 5] [FIRST [LAST]]
-(selection indices, inclusive; default all rows of batch 4, or of batch 5 with --batch 5).
+It does not classify anything. Usage: python3 eval/eutf/show.py [--batch 5|6] [FIRST [LAST]]
+(selection indices, inclusive; default all rows of batch 4, or of batch 5 or 6 with --batch).
 """
 
 import sys
@@ -29,10 +29,9 @@ FIELDS = (
 
 def main(argv):
     chosen = sel.select
-    if len(argv) > 2 and argv[1] == "--batch" and argv[2] == "5":
-        import select5
-
-        chosen, argv = select5.select, argv[2:]
+    if len(argv) > 2 and argv[1] == "--batch" and argv[2] in ("5", "6"):
+        chosen = __import__(f"select{argv[2]}").select
+        argv = argv[2:]
     first = int(argv[1]) if len(argv) > 1 else 0
     last = int(argv[2]) if len(argv) > 2 else 10**9
     by_line = dict(sel.rows())
