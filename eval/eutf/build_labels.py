@@ -1,6 +1,6 @@
-"""Join the hand-written labels of batches 4 and 5 (work/labels_*.yaml, work/labels5_*.yaml)
-with their selection's id, group and split (select.py, select5.py), check them, and write
-labels.yaml.
+"""Join the hand-written labels of batches 4, 5 and 6 (work/labels_*.yaml, work/labels5_*.yaml,
+work/labels6_*.yaml) with their selection's id, group and split (select.py, select5.py,
+select6.py), check them, and write labels.yaml.
 
 Checks: every selected row is labelled once, under its own id; the vocabulary is the
 guideline's (eval/README.md); every part of every evidence quote ("..." marks an elision)
@@ -18,6 +18,7 @@ sys.path.insert(0, str(HERE))
 import select as sel  # noqa: E402  (eval/eutf/select.py)
 
 import select5  # noqa: E402
+import select6  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent.parent))
 from pcd_screen.engine.facts import COERCIVE  # noqa: E402  (the guideline's ten categories)
@@ -46,6 +47,11 @@ HEADER = """\
 # Batch 5 (`batch: 5`; python3 eval/eutf/select5.py): the decisions batch 4 did not take, by the
 #   same rule and split, fixed after batch 4 had been tuned on and measured; labelled the same
 #   way by two readers (work/labels5_*.yaml), before pcd-screen was run on these rows.
+#
+# Batch 6 (`batch: 6`; python3 eval/eutf/select6.py): contract rows with a summary of their own
+#   (not one a batch 4 or 5 row has), 90 by SHA-1 of the id, split with their decision; fixed
+#   after batches 4-5 had been tuned on and measured; labelled the same way by three readers
+#   (work/labels6_*.yaml), committed before pcd-screen was run on these rows.
 """
 
 
@@ -102,6 +108,7 @@ def main() -> int:
     by_line = dict(sel.rows())
     out = joined(4, sel.select(), labelled_in("labels_*.yaml"), by_line)
     out += joined(5, select5.select(), labelled_in("labels5_*.yaml"), by_line)
+    out += joined(6, select6.select(), labelled_in("labels6_*.yaml"), by_line)
     body = yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)
     (HERE / "labels.yaml").write_text(HEADER + "\n" + body, encoding="utf-8")
     print(f"labels.yaml: {len(out)} rows")
