@@ -7,11 +7,12 @@ iati/labels.yaml   334 real IATI activities in three batches (180 + 120 + 34): s
                    split dev/heldout. Figures are given per split over all batches, and per
                    split for batch 1 (`-b1`) and for the later batches 2 and 3 (`-new`); the
                    `heldout-new` figure is the one no tuning has looked at.
-eutf/labels.yaml   243 EU Trust Fund for Africa contract and decision summaries (batch 4,
-                   150, eutf/select.py; batch 5, 93, eutf/select5.py), imported from the
+eutf/labels.yaml   333 EU Trust Fund for Africa contract and decision summaries (batch 4,
+                   150, eutf/select.py; batch 5, 93, eutf/select5.py; batch 6, 90 contract
+                   rows with summaries of their own, eutf/select6.py), imported from the
                    newsroom's spreadsheet as a watchdog would (`pcd-screen batch` with the
-                   suggested column mapping), same fields and splits; per batch as `-b4`
-                   and `-b5`.
+                   suggested column mapping), same fields and splits; per batch as `-b4`,
+                   `-b5` and `-b6`.
 categories/labels.yaml
                    the primary activity category of 243 EUTF rows (batches 4-5) and 120 IATI
                    activities (batch 2), as the portfolio's category table codes them: `coded`
@@ -170,7 +171,7 @@ def control_of(result) -> set[str]:
     return set(result.facts.get("categories") or []) & CONTROL
 
 
-# The EUTF batches: 4 (tuned on its dev split, held-out measured once) and 5 (labelled after).
+# The EUTF batches: 4 (tuned on its dev split, held-out measured once), 5 and 6 (labelled after).
 EUTF_GROUPS = {
     "dev": lambda e: e["split"] == "dev",
     "heldout": lambda e: e["split"] == "heldout",
@@ -179,6 +180,8 @@ EUTF_GROUPS = {
     "heldout-b4": lambda e: e["split"] == "heldout" and e["batch"] == 4,
     "dev-b5": lambda e: e["split"] == "dev" and e["batch"] == 5,
     "heldout-b5": lambda e: e["split"] == "heldout" and e["batch"] == 5,
+    "dev-b6": lambda e: e["split"] == "dev" and e["batch"] == 6,
+    "heldout-b6": lambda e: e["split"] == "heldout" and e["batch"] == 6,
 }
 
 
