@@ -53,6 +53,17 @@ def group_of(row: dict) -> str:
     return row["iati_id"].upper()
 
 
+def split_of(group: str) -> str:
+    """heldout for a third of the decisions (by SHA-1 of the decision), dev otherwise."""
+    return "heldout" if int(sha1hex(group), 16) % 3 == 0 else "dev"
+
+
+def main(select_rows) -> None:
+    """Print a batch's selection: index, split, line, iati_id, group (tab-separated)."""
+    for item in select_rows(sys.argv[1] if len(sys.argv) > 1 else DEFAULT):
+        print("\t".join(str(x) for x in item))
+
+
 def select(path=DEFAULT):
     best = {}
     for line, row in rows(path):
@@ -65,11 +76,9 @@ def select(path=DEFAULT):
     chosen = sorted(best.items(), key=lambda item: item[1][0])[:N]
     out = []
     for index, (group, (_key, line, row)) in enumerate(chosen):
-        split = "heldout" if int(sha1hex(group), 16) % 3 == 0 else "dev"
-        out.append((index, split, line, row["iati_id"], group))
+        out.append((index, split_of(group), line, row["iati_id"], group))
     return out
 
 
 if __name__ == "__main__":
-    for item in select(sys.argv[1] if len(sys.argv) > 1 else DEFAULT):
-        print("\t".join(str(x) for x in item))
+    main(select)

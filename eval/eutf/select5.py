@@ -37,11 +37,9 @@ def select(path=sel.DEFAULT):
     chosen = sorted(best.items(), key=lambda item: item[1][0])[:N]
     out = []
     for index, (group, (_key, line, row)) in enumerate(chosen):
-        split = "heldout" if int(sel.sha1hex(group), 16) % 3 == 0 else "dev"
-        out.append((index, split, line, row["iati_id"], group))
+        out.append((index, sel.split_of(group), line, row["iati_id"], group))
     return out
 
 
 if __name__ == "__main__":
-    for item in select(sys.argv[1] if len(sys.argv) > 1 else sel.DEFAULT):
-        print("\t".join(str(x) for x in item))
+    sel.main(select)

@@ -50,11 +50,9 @@ def select(path=sel.DEFAULT):
     out = []
     for index, (_key, line, row) in enumerate(chosen):
         group = sel.group_of(row)
-        split = "heldout" if int(sel.sha1hex(group), 16) % 3 == 0 else "dev"
-        out.append((index, split, line, row["iati_id"], group))
+        out.append((index, sel.split_of(group), line, row["iati_id"], group))
     return out
 
 
 if __name__ == "__main__":
-    for item in select(sys.argv[1] if len(sys.argv) > 1 else sel.DEFAULT):
-        print("\t".join(str(x) for x in item))
+    sel.main(select)
