@@ -183,6 +183,7 @@ def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
             *frame.roles,
             *frame.unless,
             *frame.wide_unless,
+            *frame.text_unless,
             *frame.negated_by,
             *frame.not_inside,
             *frame.listed_after,
