@@ -23,7 +23,7 @@ prose/             proposals whose decisive risk is stated in prose only, with e
 prose2/            the same, written by writers who had not seen the text layer (README).
 prose3/            a third such set, by three new writers (README).
 prose4/            a fourth, by two more writers, for the round after prose3 (README).
-prose5/ - prose31/ a fifth to thirty-first, by two new writers each (README).
+prose5/ - prose32/ a fifth to thirty-second, by two new writers each (README).
 
 --dev prints the development splits only (no held-out or overall figures), for tuning.
 
@@ -365,6 +365,7 @@ def main(argv: list[str]) -> int:
         "prose29",
         "prose30",
         "prose31",
+        "prose32",
     ):
         prose = prose_results(name)
         if prose is not None:
