@@ -23,7 +23,8 @@ prose/             proposals whose decisive risk is stated in prose only, with e
 prose2/            the same, written by writers who had not seen the text layer (README).
 prose3/            a third such set, by three new writers (README).
 prose4/            a fourth, by two more writers, for the round after prose3 (README).
-prose5/ - prose32/ a fifth to thirty-second, by two new writers each (README).
+prose5/ ...        a fifth and later sets, by two new writers each (README); every
+                   eval/prose<N>/ with an expected.yaml is read.
 
 --dev prints the development splits only (no held-out or overall figures), for tuning.
 
@@ -245,6 +246,12 @@ def category_errors(pairs, split="dev"):
     return out
 
 
+def prose_sets() -> list[str]:
+    """The prose sets in eval/ (prose, prose2, prose3, ...), in the order they were written."""
+    names = [p.name for p in EVAL.glob("prose*") if p.is_dir() and p.name[5:].isdigit()]
+    return ["prose", *sorted(names, key=lambda name: int(name[5:]))]
+
+
 def prose_results(name: str = "prose"):
     folder = EVAL / name
     expected_file = folder / "expected.yaml"
@@ -333,40 +340,7 @@ def main(argv: list[str]) -> int:
         if "--category-errors" in argv:
             print(json.dumps(report["category_errors_dev"], indent=1, ensure_ascii=False))
             return 0
-    for name in (
-        "prose",
-        "prose2",
-        "prose3",
-        "prose4",
-        "prose5",
-        "prose6",
-        "prose7",
-        "prose8",
-        "prose9",
-        "prose10",
-        "prose11",
-        "prose12",
-        "prose13",
-        "prose14",
-        "prose15",
-        "prose16",
-        "prose17",
-        "prose18",
-        "prose19",
-        "prose20",
-        "prose21",
-        "prose22",
-        "prose23",
-        "prose24",
-        "prose25",
-        "prose26",
-        "prose27",
-        "prose28",
-        "prose29",
-        "prose30",
-        "prose31",
-        "prose32",
-    ):
+    for name in prose_sets():
         prose = prose_results(name)
         if prose is not None:
             report[name] = prose_metrics(prose)
