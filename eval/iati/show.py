@@ -2,8 +2,8 @@
 """Print the text of selected IATI activities compactly, for reading while labelling.
 
 Reading aid only: it prints, it does not classify. Stdlib only.
-Usage: python3 eval/iati/show.py [--batch 2|3] [START [END]]
-(indices into select.py's order, or select2.py's / select3.py's with --batch 2 / 3)
+Usage: python3 eval/iati/show.py [--batch 2|3|4] [START [END]]
+(indices into select.py's order, or select2-4.py's with --batch 2, 3 or 4)
 """
 
 import json
@@ -18,6 +18,7 @@ import select as _sel  # noqa: E402  (our select.py, not the stdlib module)
 
 import select2 as _sel2  # noqa: E402  (batch 2)
 import select3 as _sel3  # noqa: E402  (batch 3)
+import select4 as _sel4  # noqa: E402  (batch 4)
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = json.loads((ROOT / "pcd_screen/data/iati_tables.json").read_text())["sector_categories"]
@@ -97,7 +98,7 @@ def main():
         batch, args = args[1], args[2:]
     else:
         batch = "1"
-    chosen = {"2": _sel2, "3": _sel3}.get(batch, _sel).select()
+    chosen = {"2": _sel2, "3": _sel3, "4": _sel4}.get(batch, _sel).select()
     rows = [r[:4] for r in chosen]
     a = int(args[0]) if len(args) > 0 else 0
     b = int(args[1]) if len(args) > 1 else len(rows)
