@@ -541,9 +541,12 @@ def _drawing_pdf(ops: bytes, pages: int = 1) -> bytes:
 def test_a_pdf_page_that_takes_too_long_is_refused_within_its_page_bound():
     # 200,000 rectangles on one page: minutes for the layout, refused after PDF_PAGE_SECONDS.
     ops = b"".join(b"%d %d 1 1 re f\n" % (i % 500, i // 500 % 700) for i in range(200_000))
+    data = _drawing_pdf(ops)
     started = time.monotonic()
-    with pytest.raises(DocumentProblem, match="page 1 took longer than"):
-        documents.parse(_drawing_pdf(ops), "drawing.pdf")
+    # Refused by the page's own bound, or, when a loaded machine was slow to open the file, by
+    # the budget of the first page: either way within the bound.
+    with pytest.raises(DocumentProblem, match=r"(page 1|first 1 pages) took longer than"):
+        documents.parse(data, "drawing.pdf")
     assert time.monotonic() - started < guard.PDF_PAGE_SECONDS + 10
 
 
