@@ -60,15 +60,18 @@ AS_OF = date(2026, 11, 23)
 CONTROL = frozenset(COERCIVE)  # the ten migration-control categories of the guideline
 SPLITS = ("dev", "heldout")
 # Groups of labelled activities reported: a split over every batch, then batch 1 alone and
-# the later batches (2 and 3, labelled after batch 1's held-out errors had been read).
+# the later batches (2 and 3, labelled after batch 1's held-out errors had been read), then
+# batch 4 (labelled 2026-12-07, after every earlier held-out error had been read).
 GROUPS = {
     "dev": lambda e: e["split"] == "dev",
     "heldout": lambda e: e["split"] == "heldout",
     "all": lambda e: True,
     "dev-b1": lambda e: e["split"] == "dev" and e.get("batch", 1) == 1,
     "heldout-b1": lambda e: e["split"] == "heldout" and e.get("batch", 1) == 1,
-    "dev-new": lambda e: e["split"] == "dev" and e.get("batch", 1) > 1,
-    "heldout-new": lambda e: e["split"] == "heldout" and e.get("batch", 1) > 1,
+    "dev-new": lambda e: e["split"] == "dev" and e.get("batch", 1) in (2, 3),
+    "heldout-new": lambda e: e["split"] == "heldout" and e.get("batch", 1) in (2, 3),
+    "dev-b4": lambda e: e["split"] == "dev" and e.get("batch", 1) == 4,
+    "heldout-b4": lambda e: e["split"] == "heldout" and e.get("batch", 1) == 4,
 }
 
 

@@ -20,6 +20,7 @@ import select as sel  # noqa: E402  (eval/iati/select.py)
 
 import select2 as sel2  # noqa: E402  (eval/iati/select2.py, batch 2)
 import select3 as sel3  # noqa: E402  (eval/iati/select3.py, batch 3)
+import select4 as sel4  # noqa: E402  (eval/iati/select4.py, batch 4)
 
 CATEGORIES = {
     "border-control",
@@ -63,6 +64,10 @@ HEADER = """\
 # Batch 3 (`batch: 3`, `stratum: narrow`; `python3 eval/iati/select3.py`): the activities in
 #   neither batch whose narratives match a narrow list of control phrases (34, all taken),
 #   same split rule, labelled the same way before tuning; drafts in eval/iati/work/batch3/.
+# Batch 4 (`batch: 4`, `stratum: candidate | other`; `python3 eval/iati/select4.py`): every
+#   activity in none of batches 1-3 whose narratives match select2.py's broad word list (87),
+#   plus the first 15 of the others by sha1, same split rule; labelled by three readers
+#   before the tool ran on them (2026-12-07); drafts in eval/iati/work/batch4/.
 """
 
 
@@ -107,6 +112,7 @@ def main():
         (1, read_drafts(HERE / "work"), [(*r, None) for r in sel.select()]),
         (2, read_drafts(HERE / "work" / "batch2"), sel2.select()),
         (3, read_drafts(HERE / "work" / "batch3"), sel3.select()),
+        (4, read_drafts(HERE / "work" / "batch4"), sel4.select()),
     ]
     out = [HEADER]
     for batch, drafts, rows in batches:
