@@ -2,7 +2,7 @@
 
 Usage: python eval/run.py [--data DIR] [--json] [--errors] [--dev]      (`make eval`)
 
-iati/labels.yaml   334 real IATI activities in three batches (180 + 120 + 34): scope
+iati/labels.yaml   436 real IATI activities in four batches (180 + 120 + 34 + 102): scope
                    (migration_related), the migration-control categories the activity funds,
                    split dev/heldout. Figures are given per split over all batches, and per
                    split for batch 1 (`-b1`) and for the later batches 2 and 3 (`-new`); the

@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
 import run as evaluation  # noqa: E402  (eval/run.py)
 
 # The figures reported in eval/README.md: a change may raise them, never lower them.
-# "-b1" is batch 1 (180 activities), "-new" batches 2 and 3 (154, labelled later); dev and
+# "-b1" is batch 1 (180 activities), "-new" batches 2 and 3 (154, labelled later), "-b4" batch 4
+# (102, labelled 2026-12-07); dev and
 # heldout without a suffix are over every batch. heldout-new is the figure no tuning has seen.
 IATI_FLOORS = {
     # dev recall 0.7838 -> 0.7568 (2026-12-07): COVID-19 work at points of entry (infection
@@ -28,6 +29,9 @@ IATI_FLOORS = {
         "control_precision": 1.0,
         "control_recall": 0.6667,
     },
+    # Batch 4 (102, labelled 2026-12-07): one control pair in all, held out (no recall floor).
+    "dev-b4": {"scope_accuracy": 0.96},
+    "heldout-b4": {"scope_accuracy": 1.0},
 }
 # Batches 4 (150), 5 (93) and 6 (90 contract rows) of EU Trust Fund for Africa summaries
 # (eval/eutf/); heldout is by decision. heldout-b5 and batch 6 are figures no tuning has seen
@@ -48,7 +52,15 @@ EUTF_ROWS = {
     "dev-b6": 54,
     "heldout-b6": 36,
 }
-BENIGN_AT_REVISE_OR_BLOCK = {"dev": 0, "dev-b1": 0, "dev-new": 0, "heldout-b1": 0, "heldout-new": 0}
+BENIGN_AT_REVISE_OR_BLOCK = {
+    "dev": 0,
+    "dev-b1": 0,
+    "dev-new": 0,
+    "heldout-b1": 0,
+    "heldout-new": 0,
+    "dev-b4": 0,
+    "heldout-b4": 0,
+}
 
 
 @pytest.fixture(scope="module")
