@@ -529,7 +529,7 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
     def listed_after(start_of_other: int) -> bool:
         # "support to border management and migrant referral mechanisms": rights work named
         # after the object and a conjunction is a second item, not what the object is for
-        return any(e in conjunctions and e < start_of_other <= e + 5 for _s, e in objects)
+        return any(e in conjunctions and e < start_of_other <= e + 4 for _s, e in objects)
 
     # Words inside a lexeme of the frame's own roles are part of what it looks for, neither
     # a negation of it ("travail non rémunéré") nor an `unless` beside it ("Protection Brigade");
