@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
-from pcd_screen.engine.text.frames import frame_data, frames, matcher
+from pcd_screen.engine.text.frames import TRAINING, frame_data, frames, matcher
 from pcd_screen.engine.text.language import detect
 from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.reader import read
@@ -178,6 +178,7 @@ def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
     data = frame_data()
     used = {"negation", "hedge", "conjunction", "passing", "exclusion", "besides"}
     used |= {"status-phrase", "until", "not-only", "limit-phrase"}
+    used.add(TRAINING)  # the matcher reads it for taught_unless
     for frame in frames().values():
         for role in (
             *frame.roles,
@@ -187,6 +188,7 @@ def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
             *frame.negated_by,
             *frame.not_inside,
             *frame.listed_after,
+            *frame.taught_unless,
         ):
             used |= set(role.split("|"))
     assert set(data["roles"]) | set(data["markers"]) == used

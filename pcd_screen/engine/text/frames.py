@@ -64,6 +64,10 @@ class Frame(NamedTuple):
     # `unless` roles that do not cancel when a conjunction after the object lists them as a
     # second item ("support to border management and migrant referral mechanisms")
     listed_after: tuple[str, ...] = ()
+    # roles that cancel anywhere after the match when its first word is a training word: what
+    # the trainees learn often follows the list of who they are and where they serve ("forme
+    # 400 agents en poste ... au poste frontalier de Pamelap ... : libre circulation, ...")
+    taught_unless: tuple[str, ...] = ()
 
 
 class Hit(NamedTuple):  # a NamedTuple for the same reason as Frame
@@ -115,6 +119,7 @@ def frames() -> dict[str, Frame]:
             negation_before=raw.get("negation_before"),
             not_inside=tuple(raw.get("not_inside") or ()),
             listed_after=tuple(raw.get("listed_after") or ()),
+            taught_unless=tuple(raw.get("taught_unless") or ()),
         )
     return out
 
@@ -414,6 +419,7 @@ GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
 # goes to after it: its object is looked for after it only (pseudo-role FORWARD). Not other
 # roles' lexemes: "charged to" takes what is charged before it.
 FORWARD = "~forward"
+TRAINING = "training-act"  # the role whose words make a match's taught_unless apply
 TOWARDS = frozenset({"to", "for", "aux", "au", "a", "aan", "voor"})
 
 
@@ -504,7 +510,7 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
             ):
                 continue
             if frame.window is None or end - start <= frame.window + 4:
-                candidates.append((end - start, start, end))
+                candidates.append((end - start, start, end, anchor))
     if not candidates:
         return None
     # The tightest match that no `unless` role cancels (services TO detainees next to it).
@@ -556,7 +562,13 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         return e - s == 1 and inside(s)
 
     after = frame.listed_after
-    for _size, start, end in sorted(candidates):
+    taught = frame.taught_unless and [
+        s for role in frame.taught_unless for s, _e in found.get(role, ())
+    ]
+    training = taught and set(found.get(TRAINING, ()))
+    for _size, start, end, anchor in sorted(candidates):
+        if taught and anchor in training and any(s >= end for s in taught):
+            continue
         if any(
             start - around(role) <= s < end + around(role)
             and not swallowed(s, e)
