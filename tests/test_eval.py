@@ -170,7 +170,7 @@ PROSE_FLOORS = {
     "prose35": {"dev": (11, 15, 1.0), "heldout": (5, 9, 1.0)},  # 3 of 9 measured clean
     "prose36": {"dev": (14, 17, 1.0), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
     "prose37": {"dev": (11, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
-    "prose38": {"dev": (11, 17, 0.9412), "heldout": (4, 7, 0.8571)},
+    "prose38": {"dev": (11, 17, 0.9412), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
 }
 
 
