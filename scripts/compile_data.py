@@ -58,9 +58,10 @@ def split_tests(data):
 
 
 def split_frames(data):
-    """frames.yaml whole, and {"frames": its frame definitions}: a run with the shipped lexeme
-    index needs only those (engine.text.frames.frame_definitions), not the role lexemes."""
-    return data, {"frames": (data or {}).get("frames") or {}}
+    """frames.yaml whole, and its frame definitions and role_not_inside apart: a run with the
+    shipped lexeme index needs only those (engine.text.frames.frames), not the role lexemes."""
+    data = data or {}
+    return data, {name: data.get(name) or {} for name in ("frames", "role_not_inside")}
 
 
 # What the bundle keeps in entries of its own ("KEY#PART", yamlread.load_trusted_part), by the

@@ -90,18 +90,31 @@ def frame_data() -> dict:
 def frame_definitions() -> dict:
     """The `frames` part of frames.yaml: the bundle keeps it apart from the role lexemes (most
     of the file), which a run with the shipped lexeme index never needs."""
-    part = yamlread.load_trusted_part(FRAMES_FILE, "frames")
-    return part if part is not None else frame_data().get("frames") or {}
+    return _part("frames")
+
+
+def _part(name: str) -> dict:
+    part = yamlread.load_trusted_part(FRAMES_FILE, name)
+    return part if part is not None else frame_data().get(name) or {}
 
 
 @lru_cache(maxsize=1)
 def frames() -> dict[str, Frame]:
     out = {}
+    # phrases inside which a role's words never count, in any frame (`role_not_inside`)
+    role_not_inside = _part("role_not_inside")
     for name, raw in frame_definitions().items():
+        roles = tuple(raw["roles"])
+        shared = [
+            other
+            for role in roles
+            for part in role.split("|")
+            for other in role_not_inside.get(part, ())
+        ]
         out[name] = Frame(
             name=name,
             doc=raw.get("doc", ""),
-            roles=tuple(raw["roles"]),
+            roles=roles,
             window=raw.get("window"),
             unless=tuple(raw.get("unless") or ()),
             # [] for a frame whose own roles carry the negation ("not foreseen")
@@ -117,7 +130,7 @@ def frames() -> dict[str, Frame]:
             negation_near=raw.get("negation_near"),
             negation_until=bool(raw.get("negation_until")),
             negation_before=raw.get("negation_before"),
-            not_inside=tuple(raw.get("not_inside") or ()),
+            not_inside=tuple(dict.fromkeys([*(raw.get("not_inside") or ()), *shared])),
             listed_after=tuple(raw.get("listed_after") or ()),
             taught_unless=tuple(raw.get("taught_unless") or ()),
         )
