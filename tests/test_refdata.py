@@ -387,3 +387,13 @@ def test_purpose_codes_csv_is_reproducible(tmp_path):
         check=True,
     )
     assert out.read_bytes() == (DATA_DIR / "purpose_codes.csv").read_bytes()
+
+
+def test_india_nepal_open_border_is_a_free_movement_area(ref):
+    areas = {a["id"]: a for a in ref.free_movement_areas("NPL", SCREEN_DAY)}
+    assert areas["ind-npl"]["in_force"] is True
+    assert ref.membership("free-movement", "NPL", SCREEN_DAY) == (True, None)
+    assert ref.membership("free-movement", "IND", date(2015, 6, 1)) == (True, None)
+    # bilateral: a neighbour of both is not in it
+    assert "ind-npl" not in {a["id"] for a in ref.free_movement_areas("BGD", SCREEN_DAY)}
+    assert ref.membership("free-movement", "BTN", SCREEN_DAY) == (False, None)
