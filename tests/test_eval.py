@@ -163,15 +163,16 @@ PROSE_FLOORS = {
     "prose28": {"dev": (14, 18, 1.0), "heldout": (5, 6, 0.8333)},
     "prose29": {"dev": (12, 17, 1.0), "heldout": (6, 7, 1.0)},
     "prose30": {"dev": (13, 19, 1.0), "heldout": (4, 5, 1.0)},
-    "prose31": {"dev": (9, 15, 1.0), "heldout": (5, 9, 1.0)},
-    "prose32": {"dev": (11, 17, 0.9412), "heldout": (4, 7, 1.0)},
+    "prose31": {"dev": (10, 15, 1.0), "heldout": (5, 9, 1.0)},
+    "prose32": {"dev": (12, 17, 0.9412), "heldout": (4, 7, 1.0)},
     "prose33": {"dev": (9, 14, 1.0), "heldout": (10, 10, 1.0)},  # 8 of 10 measured clean
     "prose34": {"dev": (11, 16, 1.0), "heldout": (6, 8, 1.0)},  # 5 of 8 measured clean
     "prose35": {"dev": (11, 15, 1.0), "heldout": (5, 9, 1.0)},  # 3 of 9 measured clean
     "prose36": {"dev": (14, 17, 1.0), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
     "prose37": {"dev": (11, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
     "prose38": {"dev": (11, 17, 0.9412), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
-    "prose39": {"dev": (9, 16, 1.0), "heldout": (5, 8, 0.875)},  # 4 of 8 measured clean
+    "prose39": {"dev": (11, 16, 1.0), "heldout": (5, 8, 1.0)},  # 4 of 8 measured clean
+    "prose40": {"dev": (16, 19, 1.0), "heldout": (5, 5, 1.0)},  # 3 of 5 measured clean
 }
 
 
