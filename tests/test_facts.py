@@ -244,6 +244,31 @@ def test_protection_or_civil_registration_alone_is_not_migration(fake_refdata):
             "gestion des médicaments pendant les quatre années du programme.",
             True,
         ),
+        # people's crossings restricted: passes refused, crossings kept for holders of papers
+        (
+            "en",
+            "The market will be rebuilt next to the post. From 2027 the crossing will be "
+            "reserved for holders of a valid passport and a registered trader card.",
+            True,
+        ),
+        (
+            "nl",
+            "De markt wordt naast de post herbouwd. Vanaf 2027 worden de grenspassen van de "
+            "districten aan de grensovergang niet langer aanvaard.",
+            True,
+        ),
+        (
+            "fr",
+            "Le marché sera reconstruit près du poste. À partir de 2027, le passage sera réservé "
+            "aux titulaires d'un passeport valide et d'une carte de commerçant enregistrée.",
+            True,
+        ),
+        (
+            "en",
+            "The market will be rebuilt next to the post, with stalls reserved for women traders "
+            "and a warehouse for the cooperative.",
+            False,
+        ),
         # a list made of displaced groups only is the target group, not one group among many
         ("en", "Target groups: IDPs,Refugees,Returnees", True),
         ("nl", "Doelgroepen: ontheemden, vluchtelingen, terugkeerders", True),

@@ -23,11 +23,13 @@ TOPIC_FRAMES = ("migration-topic",)
 # returns, success measured by departures, returns from detention, refugees and the
 # communities hosting them served together, countries chosen (or aid moved) for migration,
 # the people's data passed to immigration enforcement, an allocation or a next phase scaled to
-# cooperation.
+# cooperation, people's crossings restricted (passes refused, crossings closed or kept for
+# holders of papers, carriers made to refuse travellers).
 SCOPE_FRAMES = (
     "tranche-tied-to-control",
     "condition-tied-to-control-next",
     "allocation-tied-to-control",
+    "allocation-weighed-by-control",
     "phase-tied-to-control",
     "migration-reduction-aim",
     "departure-measure",
@@ -38,6 +40,11 @@ SCOPE_FRAMES = (
     "aid-moved-for-migration",
     "data-to-enforcement",
     "data-for-return",
+    "carrier-sanctions",
+    "crossing-no-longer-tolerated",
+    "documents-no-longer-accepted",
+    "crossing-reserved-for-holders",
+    "extra-document-required",
 )
 # Scope frames that name the people served: not when those are one item of a list that a
 # passing marker opens ("stakeholders including government, ..., host and migrant communities").
