@@ -45,6 +45,7 @@ SCOPE_FRAMES = (
     "documents-no-longer-accepted",
     "crossing-reserved-for-holders",
     "extra-document-required",
+    "informal-crossings-closed",
 )
 # Scope frames that name the people served: not when those are one item of a list that a
 # passing marker opens ("stakeholders including government, ..., host and migrant communities").
