@@ -171,8 +171,9 @@ PROSE_FLOORS = {
     "prose36": {"dev": (14, 17, 1.0), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
     "prose37": {"dev": (11, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
     "prose38": {"dev": (11, 17, 0.9412), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
-    "prose39": {"dev": (11, 16, 1.0), "heldout": (5, 8, 1.0)},  # 4 of 8 measured clean
-    "prose40": {"dev": (16, 19, 1.0), "heldout": (5, 5, 1.0)},  # 3 of 5 measured clean
+    "prose39": {"dev": (11, 16, 1.0), "heldout": (6, 8, 1.0)},  # 4 of 8 measured clean
+    "prose40": {"dev": (17, 19, 1.0), "heldout": (5, 5, 1.0)},  # 3 of 5 measured clean
+    "prose41": {"dev": (14, 17, 1.0), "heldout": (3, 7, 1.0)},  # 1 of 7 measured clean
 }
 
 
