@@ -287,6 +287,21 @@ def test_migration_related_from_the_text(lang, text, related, fake_refdata):
     assert bool(facts["migration_reasons"].value) is bool(related)
 
 
+@pytest.mark.parametrize(
+    ("where", "related"),
+    [("indicator", True), ("description", False)],
+)
+def test_people_leaving_to_work_count_for_scope_only_in_an_indicator(where, related, fake_refdata):
+    counted = "Number of young people from the villages leaving each year to work in Thailand"
+    data = {"language": "en", "title": "Rural youth skills", "description": "Training in trades."}
+    if where == "indicator":
+        data["results"] = [{"statement": "Youth find work.", "indicators": [{"name": counted}]}]
+    else:
+        data["description"] += " " + counted + ", as the villages report, is high."
+    facts = compute_facts(data, fake_refdata, AS_OF)
+    assert facts["migration_related"].value is related
+
+
 def test_categories_from_fields_and_text_whatever_the_budget(fake_refdata):
     data = {
         "language": "en",

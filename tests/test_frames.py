@@ -163,13 +163,13 @@ def _walk(node, key):
 
 def test_every_frame_is_used_by_a_rule_or_the_scope_fact():
     from pcd_screen.engine.conditions import _frames_of_categories
-    from pcd_screen.engine.scope import SCOPE_FRAMES, TOPIC_FRAMES
+    from pcd_screen.engine.scope import INDICATOR_SCOPE_FRAMES, SCOPE_FRAMES, TOPIC_FRAMES
 
     used = {f for conditions in _rule_conditions() for f in _walk(list(conditions), "says")}
     # pays_for names categories: the frames of each (engine.conditions) are used.
     paid = [c for conditions in _rule_conditions() for c in _walk(list(conditions), "pays_for")]
     used |= set(_frames_of_categories(paid))
-    used |= {*SCOPE_FRAMES, *TOPIC_FRAMES, "migration-in-passing"}
+    used |= {*SCOPE_FRAMES, *INDICATOR_SCOPE_FRAMES, *TOPIC_FRAMES, "migration-in-passing"}
     assert set(frames()) <= used, sorted(set(frames()) - used)
     assert used - set(frames()) == set(), "a rule names a frame that does not exist"
 

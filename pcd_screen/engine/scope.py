@@ -47,6 +47,9 @@ SCOPE_FRAMES = (
     "extra-document-required",
     "informal-crossings-closed",
 )
+# Frames that make a text migration-related only in an indicator's name: a count of people
+# leaving to work elsewhere is success measured by departures there, and context elsewhere.
+INDICATOR_SCOPE_FRAMES = ("work-departures-measure",)
 # Scope frames that name the people served: not when those are one item of a list that a
 # passing marker opens ("stakeholders including government, ..., host and migrant communities").
 GROUP_FRAMES = ("refugee-hosting",)
@@ -80,7 +83,11 @@ def scope_facts(data: dict, migration_categories, migrant_groups) -> dict:
             if hit.negated or hit.weak and hit.frame not in TOPIC_FRAMES:
                 continue
             frame = frames()[hit.frame]
-            if hit.frame in SCOPE_FRAMES and not hit.weak:
+            if not hit.weak and (
+                hit.frame in SCOPE_FRAMES
+                or hit.frame in INDICATOR_SCOPE_FRAMES
+                and "indicators" in path
+            ):
                 if hit.frame in GROUP_FRAMES and _in_passing(reading, hit):
                     continue  # "stakeholders including ..., host and migrant communities"
                 framed.setdefault(hit.frame, reading.quote(hit))
