@@ -159,9 +159,9 @@ PROSE_FLOORS = {
     "prose24": {"dev": (11, 16, 1.0), "heldout": (8, 8, 1.0)},
     "prose25": {"dev": (10, 18, 1.0), "heldout": (5, 6, 0.8333)},
     "prose26": {"dev": (10, 20, 0.95), "heldout": (2, 4, 1.0)},
-    "prose27": {"dev": (11, 14, 1.0), "heldout": (7, 10, 0.8)},
+    "prose27": {"dev": (11, 14, 1.0), "heldout": (8, 10, 0.9)},
     "prose28": {"dev": (14, 18, 1.0), "heldout": (5, 6, 0.8333)},
-    "prose29": {"dev": (12, 17, 1.0), "heldout": (6, 7, 1.0)},
+    "prose29": {"dev": (12, 17, 1.0), "heldout": (7, 7, 1.0)},
     "prose30": {"dev": (13, 19, 1.0), "heldout": (4, 5, 1.0)},
     "prose31": {"dev": (10, 15, 1.0), "heldout": (5, 9, 1.0)},
     "prose32": {"dev": (12, 17, 0.9412), "heldout": (4, 7, 1.0)},
@@ -174,6 +174,7 @@ PROSE_FLOORS = {
     "prose39": {"dev": (11, 16, 1.0), "heldout": (6, 8, 1.0)},  # 4 of 8 measured clean
     "prose40": {"dev": (17, 19, 1.0), "heldout": (5, 5, 1.0)},  # 3 of 5 measured clean
     "prose41": {"dev": (14, 17, 1.0), "heldout": (3, 7, 1.0)},  # 1 of 7 measured clean
+    "prose42": {"dev": (14, 16, 0.9375), "heldout": (5, 8, 1.0)},  # 3 of 8 measured clean
 }
 
 
