@@ -175,6 +175,7 @@ PROSE_FLOORS = {
     "prose40": {"dev": (17, 19, 1.0), "heldout": (5, 5, 1.0)},  # 3 of 5 measured clean
     "prose41": {"dev": (14, 17, 1.0), "heldout": (3, 7, 1.0)},  # 1 of 7 measured clean
     "prose42": {"dev": (14, 16, 0.9375), "heldout": (5, 8, 1.0)},  # 3 of 8 measured clean
+    "prose43": {"dev": (12, 14, 0.9286), "heldout": (8, 10, 1.0)},  # 4 of 10 measured clean
 }
 
 
