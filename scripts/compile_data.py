@@ -1,20 +1,27 @@
-"""Pre-parse the package's YAML data (rules, lexicons, reference data) into one JSON bundle.
+"""Pre-parse the package's YAML data (rules, lexicons, reference data) into one bundle.
 
 Usage: python scripts/compile_data.py [--check]
 The bundle only speeds up start-up: an entry whose YAML changed is ignored at run time.
---check exits 1 if the bundle is missing an entry or out of date.
+--check exits 1 if the bundle is missing an entry or out of date (its entries are compared as
+data: marshal's bytes may differ between Python versions for the same data).
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import sys
 from pathlib import Path
 
-from generated import write_or_check  # scripts/generated.py
-
 from pcd_screen.core.paths import DATA_DIR, FRAMES_FILE, RULES_DIR
-from pcd_screen.core.yamlread import BUNDLE, bundle_key, file_digest, parse_trusted
+from pcd_screen.core.yamlread import (
+    BUNDLE,
+    BUNDLE_FORMAT,
+    _bundle,
+    bundle_key,
+    file_digest,
+    parse_trusted,
+)
 from pcd_screen.engine.lexicon import Lexicon, lexicon_words
 from pcd_screen.engine.ruleset import files_digest, rule_files
 from pcd_screen.engine.text.frames import lexeme_index
@@ -72,7 +79,7 @@ PARTS = {
 }
 
 
-def bundle_text() -> str:
+def bundle_entries() -> dict:
     entries = {}
     for path in sources():
         raw = path.read_bytes()
@@ -90,23 +97,23 @@ def bundle_text() -> str:
         entries[key] = entry
     entries["digests"] = digests()
     entries["lexicon-index"] = lexicon_index()
-    return layout(entries)
+    # Each entry as a run had it from JSON (keys sorted, lists for tuples, string keys): the
+    # same data whatever objects building it shared.
+    return {key: json.loads(json.dumps(entries[key], sort_keys=True)) for key in sorted(entries)}
 
 
-def layout(entries: dict) -> str:
-    """One JSON object, an entry a line, after a first line that indexes them: where each
-    entry's value is, in bytes from the start of the second line. A run parses only the entries
-    it uses (yamlread._bundle); any JSON reader still reads the whole."""
-    lines, spans, at = [], {}, 0
+def layout(entries: dict) -> bytes:
+    """A first line of JSON naming the format and indexing the entries (where each entry's
+    marshal data is, in bytes from the start of the second line), then the entries one after
+    another: a run loads only the entries it uses (yamlread._bundle)."""
+    blobs, spans, at = [], {}, 0
     for key in sorted(entries):
-        head = "," + json.dumps(key, ensure_ascii=False) + ":"
-        value = json.dumps(entries[key], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        start = at + len(head.encode())
-        spans[key] = [start, start + len(value.encode())]
-        lines.append(head + value + "\n")
-        at += len(lines[-1].encode())
-    index = json.dumps(spans, sort_keys=True, separators=(",", ":"))
-    return '{"index":' + index + "\n" + "".join(lines) + "}\n"
+        blob = marshal.dumps(entries[key], 4)
+        spans[key] = [at, at + len(blob)]
+        blobs.append(blob)
+        at += len(blob)
+    head = json.dumps({"format": BUNDLE_FORMAT, "index": spans}, sort_keys=True)
+    return head.encode() + b"\n" + b"".join(blobs)
 
 
 def digests() -> dict:
@@ -140,11 +147,21 @@ def lexicon_index() -> dict:
 
 
 def main(argv: list[str]) -> int:
-    text = bundle_text()
-    if not write_or_check(BUNDLE, text, argv, "make data (python scripts/compile_data.py)"):
-        return 1
-    if "--check" not in argv:
-        print(f"wrote {BUNDLE} ({len(text)} bytes, {len(sources())} files)")
+    entries = bundle_entries()
+    if "--check" in argv:
+        shipped = _bundle()
+        if set(shipped.keys()) != set(entries) or any(
+            shipped.get(key) != entry for key, entry in entries.items()
+        ):
+            print(
+                f"{BUNDLE} is out of date: run make data (python scripts/compile_data.py)",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    data = layout(entries)
+    BUNDLE.write_bytes(data)
+    print(f"wrote {BUNDLE} ({len(data)} bytes, {len(sources())} files)")
     return 0
 
 

@@ -13,7 +13,7 @@ from conftest import REPO
     [
         ("make_example_reports.py", "examples/reports/ (make reports)"),
         ("gen_docs.py", "the generated reference in docs/rules.md"),
-        ("compile_data.py", "pcd_screen/data/compiled.json (make data)"),
+        ("compile_data.py", "pcd_screen/data/compiled.bin (make data)"),
         ("gen_fastcheck.py", "pcd_screen/_proposal_fastcheck.py"),
         ("i18n.py", "the nl/fr report-string catalogs (make i18n)"),
         ("gen_schema_terms.py", "the schemas' enums and format pattern (make docs)"),

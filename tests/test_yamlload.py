@@ -349,19 +349,54 @@ def test_a_digest_from_the_bundle_only_while_its_files_are_read_unchanged(tmp_pa
     assert yamlload.bundled_derived("worked-out", [path]) is None
 
 
-def test_the_bundle_is_one_json_object_and_each_entry_is_read_alone():
-    # compile_data lays the bundle out an entry a line behind an index, so a run parses only
-    # what it uses; it stays one JSON object for any other reader.
+def test_the_bundle_indexes_every_entry_and_each_entry_is_read_alone():
+    # compile_data lays the bundle out as an index line and the entries one after another, so
+    # a run loads only what it uses.
     import json
 
     from pcd_screen.core import yamlread as yamlload
 
-    whole = json.loads(yamlload.BUNDLE.read_text(encoding="utf-8"))
+    raw = yamlload.BUNDLE.read_bytes()
+    head = json.loads(raw[: raw.index(b"\n")])
+    assert head["format"] == yamlload.BUNDLE_FORMAT
+    spans = sorted(head["index"].values())
+    assert spans[0][0] == 0 and spans[-1][1] == len(raw) - raw.index(b"\n") - 1
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # contiguous
     lazy = yamlload._bundle()
-    assert set(whole.pop("index")) == set(whole)
-    for key, entry in whole.items():
-        assert lazy.get(key) == entry
+    rules = lazy.get("rules/do-no-harm.yaml")
+    from pcd_screen.core.paths import RULES_DIR
+
+    assert rules["digest"] == yamlload.file_digest((RULES_DIR / "do-no-harm.yaml").read_bytes())
+    assert {r["id"] for r in rules["data"]["rules"]} >= {"DNH-001"}
     assert lazy.get("no/such.yaml") is None
+
+
+def test_a_damaged_or_foreign_bundle_is_treated_as_absent(tmp_path, monkeypatch):
+    # A bundle in another format, or an entry that does not load, leaves the YAML to be read.
+    import json
+    import marshal
+
+    from pcd_screen.core import yamlread as yamlload
+
+    good = marshal.dumps({"digest": "1-0", "data": {"a": 1}}, 4)
+    index = {"ok": [0, len(good)], "bad": [len(good), len(good) + 5]}
+    head = json.dumps({"format": yamlload.BUNDLE_FORMAT, "index": index})
+    path = tmp_path / "compiled.bin"
+    path.write_bytes(head.encode() + b"\n" + good + b"\xff\x00\x01\x02\x03")
+    monkeypatch.setattr(yamlload, "BUNDLE", path)
+    yamlload._bundle.cache_clear()
+    try:
+        bundle = yamlload._bundle()
+        assert bundle.get("ok") == {"digest": "1-0", "data": {"a": 1}}
+        assert bundle.get("bad") is None
+        path.write_bytes(b'{"format": "something else", "index": {"ok": [0, 3]}}\nabc')
+        yamlload._bundle.cache_clear()
+        assert yamlload._bundle() == {}
+        path.write_bytes(b"not json at all")
+        yamlload._bundle.cache_clear()
+        assert yamlload._bundle() == {}
+    finally:
+        yamlload._bundle.cache_clear()
 
 
 def test_a_link_is_refused_where_links_must_not_be_followed(tmp_path):
