@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from pcd_screen.core.paths import DATA_DIR, RULES_DIR
-from pcd_screen.engine.text.frames import TRAINING, frame_data, frames, matcher
+from pcd_screen.engine.text.frames import NEGATING_NOTHING, TRAINING, frame_data, frames, matcher
 from pcd_screen.engine.text.language import detect
 from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.reader import read
@@ -60,6 +60,42 @@ def test_frame_matches_and_does_not(frame, lang, text, expected):
 def test_negation_denies_a_frame(text, lang):
     hits = [h for h in read(text, lang).hits if h.frame.startswith("detention")]
     assert hits and all(h.negated for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("context", "exclusion", "lang"),
+    [
+        (
+            "People arrested without papers are placed in immigration detention centres.",
+            "The project funds neither transport from the detention centres nor any cost of the"
+            " immigration services.",
+            "en",
+        ),
+        (
+            "Mensen zonder papieren worden opgesloten in gesloten centra.",
+            "Het project financiert geen vervoer vanuit de gesloten centra.",
+            "nl",
+        ),
+        (
+            "Les personnes arrêtées en situation irrégulière sont placées dans des centres de"
+            " détention pour immigrés.",
+            "Le projet ne finance ni leur transport depuis les centres de détention, ni aucune"
+            " dépense des services d'immigration.",
+            "fr",
+        ),
+    ],
+)
+def test_a_mention_is_answered_where_the_same_text_excludes_it(context, exclusion, lang):
+    # A bare mention of detention raises a question (weak), unless the same text says the
+    # project pays for no such thing; a strong frame is never answered this way.
+    alone = [h for h in read(context, lang).hits if h.frame == "detention-mention"]
+    assert alone and all(h.weak and not h.negated for h in alone)
+    both = [h for h in read(f"{context} {exclusion}", lang).hits if h.frame == "detention-mention"]
+    assert both and all(h.negated for h in both)
+    strong = "The project will refurbish the detention centre in Nouadhibou. " + exclusion
+    if lang == "en":
+        funding = [h for h in read(strong, lang).hits if h.frame == "detention-funding"]
+        assert any(not h.negated for h in funding)
 
 
 def test_not_only_adds_rather_than_negates():
@@ -177,7 +213,7 @@ def test_every_frame_is_used_by_a_rule_or_the_scope_fact():
 def test_every_role_and_marker_is_used_by_a_frame_or_the_matcher():
     data = frame_data()
     used = {"negation", "hedge", "conjunction", "passing", "exclusion", "besides"}
-    used |= {"status-phrase", "until", "not-only", "limit-phrase"}
+    used |= {"until", *NEGATING_NOTHING}
     used.add(TRAINING)  # the matcher reads it for taught_unless
     for frame in frames().values():
         for role in (

@@ -195,8 +195,11 @@ def _finding(rule, status, outcome, ctx, proposal, lang, ctx_sources) -> Finding
     if status in ("flag", "unclear"):
         evidence = _evidence(outcome.evidence, ctx, proposal)
         deciding = {format_path(path) for path, _value in outcome.evidence}
+        # What put the proposal in scope, then the flag's own evidence; where both name the
+        # same field, the flag's item (its sentence) is shown, not the scope's mention.
+        scope = [item for item in outcome.scope if format_path(item[0]) not in deciding]
         shown = (
-            _evidence(outcome.scope + outcome.evidence, ctx, proposal, deciding)
+            _evidence(scope + outcome.evidence, ctx, proposal, deciding)
             if evidence or _quoted(outcome.scope)
             else []
         )

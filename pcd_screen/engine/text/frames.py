@@ -426,7 +426,7 @@ def _match_from(parts, words, lemmas, i, size) -> int:
 
 
 # Markers whose phrases hold a negation word that denies nothing (frames.yaml `markers`).
-NEGATING_NOTHING = ("status-phrase", "not-only", "limit-phrase")
+NEGATING_NOTHING = ("status-phrase", "not-only", "limit-phrase", "prevent-leaving")
 GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
 # Support that ends in a preposition ("support to", "appui aux", "steun aan") names what it
 # goes to after it: its object is looked for after it only (pseudo-role FORWARD). Not other

@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import chain
 
 from pcd_screen.engine.text import sentences as sentence_split
-from pcd_screen.engine.text.frames import Hit, matcher
+from pcd_screen.engine.text.frames import Hit, frames, matcher
 from pcd_screen.engine.text.language import LANGUAGES, detect
 from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.tokens import tokenise
@@ -95,7 +95,28 @@ def read(text: str, declared: str) -> Reading:
     match = matcher(lang)
     analysed = [(words, match.roles(words, lemmatise(words, lang))) for words in tokenised]
     sizes = tuple(len(words) for words in tokenised)
-    return Reading(text, lang, spans, sizes, tuple(match.match(analysed)))
+    return Reading(text, lang, spans, sizes, _answered(match.match(analysed)))
+
+
+def _answered(hits: list[Hit]) -> tuple[Hit, ...]:
+    """The hits, a weak one of a frame that says what money buys (it has a category) counted
+    as negated when the same text also says that frame negated: the question a bare mention or
+    a hedge would raise ("people arrested are placed in detention centres", context) is
+    answered where the text excludes it ("the project funds neither ... nor transport from the
+    detention centres"). A strong hit stands either way; topic frames are not questions."""
+    negated = {hit.frame for hit in hits if hit.negated}
+    if not negated:
+        return tuple(hits)
+    defined = frames()
+    return tuple(
+        hit._replace(negated=True)
+        if hit.weak
+        and not hit.negated
+        and hit.frame in negated
+        and defined[hit.frame].category is not None
+        else hit
+        for hit in hits
+    )
 
 
 def texts_of(node, fields) -> list[tuple[tuple, str]]:
