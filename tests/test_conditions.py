@@ -172,6 +172,21 @@ def test_pays_for_is_the_strong_frames_of_each_category():
     assert set(node.argument) == expected and expected
 
 
+def test_a_weak_mention_is_answered_by_an_exclusion_in_another_field(fake_refdata):
+    # The summary names where the people served are held; the description says the project
+    # pays for no place of detention: no question (the truth value and the full evaluation
+    # agree, as for every node).
+    cond = {"text": "all", "says": ["detention-mention"]}
+    mention = "Migrants are held in the detention centre of Zuwara."
+    exclusion = "The project will not finance the running of any detention centre."
+    alone = check(cond, {"language": "en", "summary": mention}, fake_refdata)
+    assert alone.value is None
+    data = {"language": "en", "summary": mention, "description": exclusion}
+    answered = check(cond, data, fake_refdata)
+    assert answered.value is False and answered.evidence == []
+    assert compile_condition(cond).truth(ctx_for(data, fake_refdata)) is False
+
+
 def test_says_without_text_is_false_not_unknown(fake_refdata):
     assert check({"text": "all", "says": ["forced-labour"]}, {}, fake_refdata).value is False
     assert set(SUBJECTS) == {"path", "fact", "share", "count", "text"}

@@ -903,11 +903,14 @@ class Predicate(Node):
         return decide(*_one(ctx.facts[self.subject_arg].value), False, ctx)
 
     def _said(self, text, ctx):
-        """(reading, hit) for each sentence of a text that says one of the frames, not negated."""
+        """(reading, hit) for each sentence of a text that says one of the frames, not negated
+        (nor only weakly where another text excludes it, see _excluded)."""
         if isinstance(text, str):
             reading = _reading(text, ctx)
             for hit in reading.hits:
                 if hit.frame in self.argument and not hit.negated:
+                    if hit.weak and hit.frame in _excluded(ctx):
+                        continue
                     yield reading, hit
 
     def _decide_frames(self, values, lost, many, ctx) -> Truth:
@@ -1172,8 +1175,32 @@ def _frames_said(text: str, ctx: Context) -> tuple[frozenset, frozenset]:
     if said is None:
         hits = [hit for hit in _reading(text, ctx).hits if not hit.negated]
         strong = frozenset(hit.frame for hit in hits if not hit.weak)
-        said = ctx.memo[key] = (strong, frozenset(h.frame for h in hits) - strong)
+        weak = frozenset(h.frame for h in hits) - strong - _excluded(ctx)
+        said = ctx.memo[key] = (strong, weak)
     return said
+
+
+def _excluded(ctx: Context) -> frozenset:
+    """The frames of what money buys whose category some text of the proposal says negated
+    (the description's "the project funds neither ... the places of detention"): a weak hit of
+    one of them elsewhere (the summary's "refugees held in the prisons") raises no question,
+    as within one text (engine/text/reader._answered). Worked out once per proposal."""
+    excluded = ctx.memo.get("excluded-frames")
+    if excluded is None:
+        from pcd_screen.engine.text.frames import frames
+        from pcd_screen.engine.text.reader import TEXT_FIELDS, texts_of
+
+        defined = frames()
+        categories = {
+            defined[hit.frame].category
+            for _path, text in texts_of(ctx.data, TEXT_FIELDS)
+            for hit in _reading(text, ctx).hits
+            if hit.negated
+        } - {None}
+        excluded = ctx.memo["excluded-frames"] = frozenset(
+            name for name, frame in defined.items() if frame.category in categories
+        )
+    return excluded
 
 
 def _quantified(values, lost, func, argument, ctx, decisive: bool) -> Truth:

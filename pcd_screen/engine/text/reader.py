@@ -100,20 +100,18 @@ def read(text: str, declared: str) -> Reading:
 
 def _answered(hits: list[Hit]) -> tuple[Hit, ...]:
     """The hits, a weak one of a frame that says what money buys (it has a category) counted
-    as negated when the same text also says that frame negated: the question a bare mention or
-    a hedge would raise ("people arrested are placed in detention centres", context) is
-    answered where the text excludes it ("the project funds neither ... nor transport from the
-    detention centres"). A strong hit stands either way; topic frames are not questions."""
-    negated = {hit.frame for hit in hits if hit.negated}
-    if not negated:
-        return tuple(hits)
+    as negated when the same text also says a frame of that category negated: the question a
+    bare mention or a hedge would raise ("people arrested are placed in detention centres",
+    context) is answered where the text excludes it ("the project funds neither ... nor
+    transport from the detention centres"). A strong hit stands either way; topic frames are
+    not questions. engine/conditions._excluded does the same across a proposal's texts."""
     defined = frames()
+    excluded = {defined[hit.frame].category for hit in hits if hit.negated} - {None}
+    if not excluded:
+        return tuple(hits)
     return tuple(
         hit._replace(negated=True)
-        if hit.weak
-        and not hit.negated
-        and hit.frame in negated
-        and defined[hit.frame].category is not None
+        if hit.weak and not hit.negated and defined[hit.frame].category in excluded
         else hit
         for hit in hits
     )
