@@ -46,6 +46,7 @@ SCOPE_FRAMES = (
     "crossing-reserved-for-holders",
     "extra-document-required",
     "informal-crossings-closed",
+    "crossings-capped",
 )
 # Frames that make a text migration-related only in an indicator's name: a count of people
 # leaving to work elsewhere is success measured by departures there, and context elsewhere.
