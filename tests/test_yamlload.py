@@ -421,3 +421,14 @@ def test_not_regular_says_what_a_path_is_without_opening_it(tmp_path):
     assert yamlload.not_regular(tmp_path) == "it is a folder, not a regular file"
     assert yamlload.not_regular(tmp_path / "f.yaml") is None
     assert yamlload.not_regular(tmp_path / "missing.yaml") is None  # the caller: "not found"
+
+
+def test_the_package_data_files_have_no_duplicate_keys():
+    # The package's own YAML is read by the C loader, which keeps the last of two equal keys
+    # silently (a frame's second `unless:` once hid its first); the strict loader refuses them.
+    from pcd_screen.core.paths import DATA_DIR, RULES_DIR
+
+    files = [*RULES_DIR.glob("*.yaml"), *DATA_DIR.glob("*.yaml"), *DATA_DIR.glob("*/*.yaml")]
+    assert len(files) > 30
+    for path in files:
+        load_file(path, max_bytes=4 * 1024 * 1024)  # raises LoadError on a duplicate key
