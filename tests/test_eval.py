@@ -180,6 +180,7 @@ PROSE_FLOORS = {
     "prose45": {"dev": (10, 15, 1.0), "heldout": (9, 9, 0.8889)},  # 7 of 9 measured clean
     "prose46": {"dev": (11, 16, 0.9375), "heldout": (8, 8, 1.0)},  # 7 of 8 measured clean
     "prose47": {"dev": (11, 15, 1.0), "heldout": (6, 9, 1.0)},  # 5 of 9 measured clean
+    "prose48": {"dev": (13, 17, 0.9412), "heldout": (6, 7, 0.8571)},
 }
 
 
