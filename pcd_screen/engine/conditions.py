@@ -1188,17 +1188,15 @@ def _excluded(ctx: Context) -> frozenset:
     excluded = ctx.memo.get("excluded-frames")
     if excluded is None:
         from pcd_screen.engine.text.frames import frames
-        from pcd_screen.engine.text.reader import TEXT_FIELDS, texts_of
+        from pcd_screen.engine.text.reader import TEXT_FIELDS, excluded_categories, texts_of
 
-        defined = frames()
-        categories = {
-            defined[hit.frame].category
+        categories = excluded_categories(
+            hit
             for _path, text in texts_of(ctx.data, TEXT_FIELDS)
             for hit in _reading(text, ctx).hits
-            if hit.negated
-        } - {None}
+        )
         excluded = ctx.memo["excluded-frames"] = frozenset(
-            name for name, frame in defined.items() if frame.category in categories
+            name for name, frame in frames().items() if frame.category in categories
         )
     return excluded
 

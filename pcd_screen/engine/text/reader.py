@@ -105,16 +105,21 @@ def _answered(hits: list[Hit]) -> tuple[Hit, ...]:
     context) is answered where the text excludes it ("the project funds neither ... nor
     transport from the detention centres"). A strong hit stands either way; topic frames are
     not questions. engine/conditions._excluded does the same across a proposal's texts."""
-    defined = frames()
-    excluded = {defined[hit.frame].category for hit in hits if hit.negated} - {None}
+    excluded = excluded_categories(hits)
     if not excluded:
         return tuple(hits)
     return tuple(
         hit._replace(negated=True)
-        if hit.weak and not hit.negated and defined[hit.frame].category in excluded
+        if hit.weak and not hit.negated and frames()[hit.frame].category in excluded
         else hit
         for hit in hits
     )
+
+
+def excluded_categories(hits) -> set:
+    """The categories of what money buys that hits say negated (an exclusion of them)."""
+    defined = frames()
+    return {defined[hit.frame].category for hit in hits if hit.negated} - {None}
 
 
 def texts_of(node, fields) -> list[tuple[tuple, str]]:
