@@ -23,6 +23,9 @@ HEDGE_BEFORE = 4
 # Words before a match that a sentence's exclusion ("will not fund", "ne finance aucun") may
 # stand in: it negates every item of the list that follows it.
 EXCLUSION_BEFORE = 30
+# Words of a list before its last item that a near negation may stand before ("ne seront ni
+# retenus, ni fouillés ni refoulés").
+LIST_ITEMS = 3
 UNLESS_AROUND = 6  # words around a match in which an `unless` role cancels it
 WIDE_UNLESS = 12  # the same for roles a frame lists as wide_unless (training on rights)
 
@@ -607,7 +610,16 @@ def _frame_hit(frame: Frame, found: dict, index: int) -> Hit | None:
         if negations and frame.negation_near:
             parts = [a for spans in spans_of.values() for a, _b in spans if start <= a < end]
             near = frame.negation_near
-            negations = [s for s in negations if any(0 < a - s <= near for a in parts)]
+            alternatives = {s for s, _e in found.get("alternative", ())}
+            # The last item of a list ("nobody is stopped, delayed or turned back") is as near
+            # to the negation as the list's first item.
+            negations = [
+                s
+                for s in negations
+                if any(
+                    0 < a - s <= near + (LIST_ITEMS if a - 1 in alternatives else 0) for a in parts
+                )
+            ]
         if "negation" in frame.negated_by:
             # before the match, or inside it: "... personnes retenues au centre ; le projet ne
             # finance ni ..." (its money word is the exclusion's own)
