@@ -654,3 +654,54 @@ def test_a_french_period_is_read_whatever_the_ligature(line):
     body = f"# Titre\n\nLe programme forme 3 000 jeunes.\n\n{line}\n".encode()
     period = documents.load(body, "projet.md").data.get("period")
     assert period == {"start": "2027-04-01", "end": "2030-03-31"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "No tranche is conditional on readmission; tranches are paid on the progress reports.",
+        ),
+        (
+            "en",
+            "No part of the funding is conditional on readmission, return or border cooperation.",
+        ),
+        (
+            "fr",
+            "Le versement des tranches n'est pas subordonné à la réadmission des ressortissants.",
+        ),
+        ("fr", "Aucune tranche n'est conditionnée à la coopération en matière de retour."),
+        ("nl", "De uitbetaling van de tranches is niet gekoppeld aan terugkeer of overname."),
+        ("nl", "Geen enkele tranche is afhankelijk van medewerking aan terugname."),
+    ],
+)
+def test_a_sentence_that_denies_a_condition_states_none(lang, text):
+    # read as a condition, the denial's "readmission" made NOC-001 block a benign proposal
+    body = f"# Title\n\nThe programme trains 3,000 young people.\n\n{text}\n".encode()
+    assert documents.load(body, f"p-{lang}.md").data.get("conditions") is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "No tranche will be released until Mali readmits its nationals."),
+        ("fr", "Aucune tranche ne sera versée tant que le Mali ne réadmet pas ses ressortissants."),
+        ("nl", "Geen tranche wordt uitbetaald zolang Mali zijn onderdanen niet terugneemt."),
+        ("en", "The second tranche is not only linked to the audit but also to readmission."),
+    ],
+)
+def test_a_negated_release_until_something_happens_is_a_condition(lang, text):
+    body = f"# Title\n\nThe programme trains 3,000 young people.\n\n{text}\n".encode()
+    assert documents.load(body, f"p-{lang}.md").data["conditions"] == [{"text": text}]
+
+
+def test_a_denial_beside_a_condition_leaves_the_condition():
+    text = (
+        "The second tranche is released once Mali has issued 500 laissez-passer. "
+        "No tranche is conditional on border control."
+    )
+    body = f"# Title\n\nThe programme trains 3,000 young people.\n\n{text}\n".encode()
+    assert documents.load(body, "p.md").data["conditions"] == [
+        {"text": "The second tranche is released once Mali has issued 500 laissez-passer."}
+    ]

@@ -74,7 +74,20 @@ CONDITIONAL = re.compile(
     r"conditional|subject to|upon|provided that|depend|linked to|contingent|triggers?|release"
     r"|\bonce\b|only after|sous reserve|condition|subordonne|lie[e]? a|debloqu|\blorsque\b"
     r"|\bdes que\b|une fois que|apres que|afhankelijk|op voorwaarde|gekoppeld|vrijgegeven"
-    r"|vrijgave|\bzodra\b|\bnadat\b|pas als|pas na",
+    r"|vrijgave|\bzodra\b|\bnadat\b|pas als|pas na|\buntil\b|\bunless\b|\btant que\b|\bzolang\b"
+    r"|\btenzij\b",
+)
+# A sentence that denies a condition ("no tranche is conditional on readmission", "le versement
+# n'est pas subordonné à", "niet gekoppeld aan") states none; "no tranche is released until ..."
+# does (its verb is a release, not a dependence, and "until" makes it a condition).
+DENIED_CONDITION = re.compile(
+    r"\b(?:no|not|never|none|neither|nor|without|geen|niet|nooit|noch|zonder|aucune?|pas|jamais"
+    r"|ni|sans)\b(?!\s+(?:only|seulement|uniquement|alleen|enkel)\b)(?:\W+\w+){0,6}?\W+"
+    r"(?:conditional|conditioned|subject to|depend|linked to|tied to|contingent|subordonne"
+    r"|conditionne|lie[e]?s? a|afhankelijk|gekoppeld|verbonden aan|voorwaarde)"
+)
+UNTIL = re.compile(
+    r"\b(?:until|unless|before|till|totdat|tenzij|voordat|zolang|avant|tant que|a moins)\b"
 )
 CURRENCIES = {
     "eur": "EUR",
@@ -715,10 +728,11 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
             continue
         if block.kind != "paragraph":
             continue
-        folded = fold(block.text)
+        text = _not_denied(block.text)
+        folded = fold(text)
         tranche = TRANCHE.search(folded)
         if (under or tranche) and CONDITIONAL.search(folded):
-            entry = {"text": block.text if under else _condition_sentences(block.text)}
+            entry = {"text": text if under else _condition_sentences(text)}
             if re.search(r"\bperformance|indicator|indicateur|indicator", folded):
                 pass  # the kind of condition is the officer's call: left unknown
             out.labels[("conditions", len(items))] = label(block)
@@ -726,6 +740,19 @@ def _conditions(out: Extraction, blocks: list[Block]) -> None:
             items.append(entry)
     if items:
         out.data["conditions"] = items
+
+
+def _not_denied(text: str) -> str:
+    """The text without its sentences that deny a condition on the money."""
+    from pcd_screen.engine.text.sentences import split
+
+    sentences = [text[a:b] for a, b in split(text)]
+    kept = [
+        sentence
+        for sentence in sentences
+        if not (DENIED_CONDITION.search(fold(sentence)) and not UNTIL.search(fold(sentence)))
+    ]
+    return text if len(kept) == len(sentences) else " ".join(kept)
 
 
 def _condition_sentences(text: str) -> str:
