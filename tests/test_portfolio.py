@@ -314,3 +314,29 @@ def test_a_budget_without_a_date_is_labelled_so_in_the_rates():
     from pcd_screen.reports.texts import undated_rate
 
     assert undated_rate(2024, "en") == "no date: rate of 2024 used"
+
+
+def test_proposals_the_reference_data_cannot_answer_are_counted():
+    # Lebanon in 2020: the DAC List of 2020 flows is not encoded, so ODA-001 is unclear for
+    # want of reference data; the report must count it, not only unknown LDC shares.
+    from datetime import date
+
+    from conftest import EXAMPLES
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.proposal import load_proposal
+
+    proposal = load_proposal(EXAMPLES / "refugee-hosting-uganda.yaml")
+    proposal.data["countries"] = [{"code": "LBN", "percentage": 100}]
+    old = evaluate(proposal, load_ruleset(), load_refdata(), date(2020, 6, 1))
+    now = evaluate(proposal, load_ruleset(), load_refdata(), date(2025, 6, 1))
+    assert any(
+        m.startswith("reference-data")
+        for f in old.findings
+        if f.status == "unclear"
+        for m in f.missing
+    )
+    entries = [portfolio.screened(old, proposal.data), portfolio.screened(now, proposal.data)]
+    assert [e.unanswered for e in entries] == [True, False]
+    assert aggregate(entries)["unclear_reference"] == 1

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pcd_screen.core.located import clip
 from pcd_screen.core.terms import PRINCIPLES, VERDICTS
+from pcd_screen.engine.conditions import REFERENCE_DATA
 from pcd_screen.engine.result import Result
 
 _ACTIVITY = re.compile(r"^activities\[(\d+)\]")
@@ -141,6 +142,9 @@ class Screened:
     # Why the totals leave it out although it was screened: [kind, of] (Aggregate sets it;
     # LEFT_OUT_KINDS), e.g. ["child", parent id]. None: counted.
     left_out: list | None = None
+    # Some rule is unclear because the reference data has no answer for the as-of date (the DAC
+    # List or the LDC list of an earlier year, say).
+    unanswered: bool = False
 
 
 # One activity larger than this (in the portfolio's currency) is not an aid activity: the
@@ -212,6 +216,12 @@ def screened(
         source=where,
         parent=_text(data.get("x-parent")),
         children=[c for c in re.split(r"[,;\s]+", str(data.get("x-children") or "")) if c] or None,
+        unanswered=any(
+            missing.startswith(REFERENCE_DATA)
+            for f in result.findings
+            if f.status == "unclear"
+            for missing in f.missing or ()
+        ),
     )
 
 
@@ -464,7 +474,7 @@ class Aggregate:
             self.as_of[entry.as_of[:4]] += 1
         kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
         self.kind_counts[kind] += 1
-        if entry.ldc_share is None and entry.countries:
+        if entry.unanswered or (entry.ldc_share is None and entry.countries):
             self.unclear_reference += 1
         self.worst.append(entry)
         if len(self.worst) >= 2 * MAX_LISTED:  # keep the worst, sorted now and then
