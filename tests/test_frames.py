@@ -15,7 +15,7 @@ from pcd_screen.engine.text.frames import NEGATING_NOTHING, TRAINING, frame_data
 from pcd_screen.engine.text.language import detect
 from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.reader import read
-from pcd_screen.engine.text.sentences import MAX_SENTENCE, split
+from pcd_screen.engine.text.sentences import MAX_SENTENCE, paragraph_ends, split
 from pcd_screen.engine.text.tokens import tokenise
 
 # frame -> language -> {says: [...], does_not_say: [...]}
@@ -140,6 +140,19 @@ def test_sentences_keep_offsets_and_abbreviations():
         "The second phase starts in 2027!",
         "Done",
     ]
+
+
+def test_a_frame_reaches_into_the_next_sentence_of_its_paragraph_only():
+    # A document's paragraphs are joined by blank lines: the sentence after one is another
+    # section's, and a quote joining the two cited the wrong paragraph.
+    first = "The second instalment is subject to the results of the dialogue."
+    second = "These results include faster readmission of nationals."
+    together = read(f"{first} {second}", "en").hits
+    apart = read(f"{first}\n\n{second}", "en").hits
+    assert "condition-tied-to-control-next" in {h.frame for h in together}
+    assert "condition-tied-to-control-next" not in {h.frame for h in apart}
+    text = "Water flows. Schools open.\n\nRoads close. Markets trade."
+    assert paragraph_ends(text, split(text)) == {1}
 
 
 def test_run_on_text_is_cut_into_bounded_pieces_at_spaces():

@@ -324,8 +324,11 @@ class Matcher:
                             found.setdefault(FORWARD, []).append((i, end))
         return found
 
-    def match(self, sentences: list[tuple[list[str], dict]]) -> list[Hit]:
-        """Every frame in a text given as (words, roles found) per sentence."""
+    def match(
+        self, sentences: list[tuple[list[str], dict]], breaks: frozenset = frozenset()
+    ) -> list[Hit]:
+        """Every frame in a text given as (words, roles found) per sentence; breaks: the
+        sentences a paragraph ends with (a frame's "next sentence" is in the same paragraph)."""
         hits: list[Hit] = []
         in_text: set | None = None  # every role of the text, once a frame asks
         for index, (words, found) in enumerate(sentences):
@@ -340,7 +343,7 @@ class Matcher:
             for n in sorted(tried):  # in the order of frames.yaml, as the hits are reported
                 frame, text_unless, later, needs = plan[n]
                 if later:
-                    if index + 1 == len(sentences):
+                    if index + 1 == len(sentences) or index in breaks:
                         continue  # no next sentence for its later roles
                 else:
                     lacking = False  # every needed role (one of its alternatives) found?

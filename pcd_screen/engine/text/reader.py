@@ -95,7 +95,10 @@ def read(text: str, declared: str) -> Reading:
     match = matcher(lang)
     analysed = [(words, match.roles(words, lemmatise(words, lang))) for words in tokenised]
     sizes = tuple(len(words) for words in tokenised)
-    return Reading(text, lang, spans, sizes, _answered(match.match(analysed)))
+    # A blank line between two sentences ends a paragraph (a document's paragraphs, a literal
+    # block's): what follows is another topic, not the sentence a frame may reach into.
+    breaks = sentence_split.paragraph_ends(text, spans)
+    return Reading(text, lang, spans, sizes, _answered(match.match(analysed, breaks)))
 
 
 def _answered(hits: list[Hit]) -> tuple[Hit, ...]:

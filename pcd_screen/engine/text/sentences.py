@@ -11,6 +11,7 @@ import re
 # A candidate end: . ! ? (with closing quotes/brackets) followed by space, or a line break
 # before a list item, or a blank line.
 _END = re.compile(r"[.!?][\"'’”»)\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+_PARAGRAPH = re.compile(r"\n\s*\n")  # a blank line
 _ABBREVIATIONS = frozenset(
     [
         "e.g",
@@ -100,3 +101,10 @@ def _add(spans, text, start, end) -> None:
             start += 1
     if end > start:
         spans.append((start, end))
+
+
+def paragraph_ends(text: str, spans) -> frozenset[int]:
+    """The sentences (their index in spans) after which a blank line ends a paragraph."""
+    return frozenset(
+        i for i in range(len(spans) - 1) if _PARAGRAPH.search(text, spans[i][1], spans[i + 1][0])
+    )
