@@ -202,3 +202,23 @@ def test_critical_and_high_annotations_within_the_limit_come_first(monkeypatch):
     errors = [x for x in lines if x.startswith("::error ")]
     assert len(errors) == 2
     assert any("DNH-001" in x for x in errors)  # the critical concern is never the one cut
+
+
+def test_a_proposal_that_cannot_be_read_is_annotated_on_its_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pcd_screen.commands import cli
+
+    bad = tmp_path / "bad.yaml"
+    text = (EXAMPLES / "sparse-proposal.yaml").read_text(encoding="utf-8")
+    bad.write_text(text + "budget:\n  total: six million\n  currency: EUR\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(cli, ["screen", str(bad)])
+    assert result.exit_code == 2
+    annotations = [x for x in result.stdout.splitlines() if x.startswith("::error ")]
+    assert len(annotations) == 1
+    assert f",line={line}," in annotations[0] and "budget.total" in annotations[0]
+    assert "Traceback" not in result.output
+    # a message without a line is left to stderr
+    assert github.input_error_annotations(["bad.yaml: cannot read the file"]) == ""

@@ -137,6 +137,15 @@ def command(
         for item in inputs.proposals(file, session.lang, settings.max_file_size):
             (errors if isinstance(item, str) else proposals).append(item)
     if errors:
+        if ("github", None) in settings.formats or (
+            not formats and os.environ.get("GITHUB_ACTIONS") == "true"
+        ):
+            from pcd_screen.reports.common import repository_root
+            from pcd_screen.reports.github import input_error_annotations
+
+            # on the proposal's line in the pull request, as findings are
+            root = repository_root(settings.config_file)
+            click.echo(input_error_annotations(errors, root), nl=False)
         raise Failure("\n".join(errors))
     if not proposals:  # a sheet with a header only, an IATI file without an activity
         shown = ", ".join(files)

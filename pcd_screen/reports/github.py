@@ -92,6 +92,27 @@ def annotation(result: Result, finding: Finding, root: str | None = None) -> tup
     return command, f"::{command} {joined}::{escape_data(message)}"
 
 
+# An input error as the readers give it: "FILE:LINE:COL: field: message" (COL optional).
+_INPUT_ERROR = re.compile(r"(?s)(?P<file>[^\n]+?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<message>.+)")
+
+
+def input_error_annotations(errors: list[str], root: str | None = None) -> str:
+    """One ::error annotation per input error that names its line, on that line: a proposal
+    that does not load fails the run, and the pull request shows where."""
+    lines = []
+    for error in errors:
+        found = _INPUT_ERROR.fullmatch(error.strip())
+        if found is None:
+            continue  # no line to annotate: the message on stderr says it
+        properties = {"file": artifact_path(found["file"], root), "line": found["line"]}
+        if found["col"]:
+            properties["col"] = found["col"]
+        properties["title"] = "pcd-screen: the proposal cannot be read"
+        joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+        lines.append(f"::error {joined}::{escape_data(found['message'])}\n")
+    return "".join(lines)
+
+
 def escape_data(text: str) -> str:
     """GitHub's escaping of a workflow command's message (toolkit's escapeData), after the
     other control characters are made visible: the message is printed in the job's log."""
