@@ -431,3 +431,18 @@ def test_a_view_waits_for_its_turn_to_be_screened_then_is_refused_for_now(client
     assert busy.status_code == busy_download.status_code == 503
     assert "proposals are being screened; try again in a minute" in busy.text
     assert client.get(where).status_code == 200
+
+
+def test_answers_that_leave_out_required_fields_name_the_document_not_an_empty_field(client):
+    # A post with only some fields empties the others (the form is the whole answer); the
+    # error then said ": required fields ... are missing", with no name before the colon.
+    page = _upload(client, EXAMPLES / "sparse-proposal.yaml")
+    workspace = re.search(r'action="(/w/[^/]+)/answers"', page.text).group(1)
+    after = client.post(
+        f"{workspace}/answers",
+        data={"budget.total": "1000", "csrf": _csrf(client)},
+        follow_redirects=True,
+    )
+    assert after.status_code == 200
+    assert "(document): required" in after.text
+    assert ">: required" not in after.text and "\n: required" not in after.text

@@ -21,7 +21,11 @@ class InputError:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {clip(self.path, 200) or '(document)'}: {clip(self.message)}"
+        return f"{where}: {self.field_and_message()}"
+
+    def field_and_message(self) -> str:
+        """ "period.start: ...": the field (the document as a whole when there is none)."""
+        return f"{clip(self.path, 200) or '(document)'}: {clip(self.message)}"
 
 
 class LoadError(Exception):

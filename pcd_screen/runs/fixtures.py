@@ -66,7 +66,7 @@ def run_rule_fixtures(rule: Rule, session) -> list[FixtureResult]:
         try:
             ctx = fixture_context(rule, index, test, session)
         except LoadError as exc:
-            detail = "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
+            detail = "; ".join(e.field_and_message() for e in exc.errors)
             results.append(
                 FixtureResult(rule.id, index, name, expect, "invalid", detail, rule.file, None)
             )

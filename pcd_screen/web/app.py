@@ -96,7 +96,7 @@ class Workbench:
         try:
             proposal = validate_document(document)
         except LoadError as exc:
-            workspace.errors = [f"{e.path}: {e.message}" for e in exc.errors]
+            workspace.errors = [e.field_and_message() for e in exc.errors]
             return None, None
         workspace.errors = []
         session = self.session_for(lang)
