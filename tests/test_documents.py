@@ -244,6 +244,18 @@ def test_a_plain_word_file_as_an_applicant_writes_it():
             "The conflict analysis is not yet available but a do no harm analysis was completed.",
             {"conflict_analysis": False, "do_no_harm_analysis": True},
         ),
+        # not even planned: no
+        (
+            "A human rights risk assessment is not foreseen, given the technical nature.",
+            {"human_rights_risk_assessment": False},
+        ),
+        (
+            "Une évaluation des risques pour les droits humains n'est pas prévue.",
+            {"human_rights_risk_assessment": False},
+        ),
+        ("Een conflictanalyse is niet voorzien in het budget.", {"conflict_analysis": False}),
+        # planned, not done: nothing said yet
+        ("A conflict analysis is planned for the inception phase.", {}),
     ],
 )
 def test_assessments_said_in_prose_to_be_made_or_not_are_drafted(sentence, expected):

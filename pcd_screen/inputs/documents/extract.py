@@ -67,6 +67,11 @@ SAFEGUARD_FUTURE = re.compile(
     r"\b(?:will|shall|to be|planned|plans|zal|zullen|gepland|sera|seront|prevue?s?|a realiser)\b"
 )
 SAFEGUARD_NEGATION = re.compile(r"\b(?:no|not|never|geen|niet|nooit|pas|aucune?|jamais)\b")
+# Not done, and not even planned: "is not foreseen", "n'est pas prévue", "is niet voorzien".
+SAFEGUARD_PLANNED = re.compile(
+    r"\b(?:foreseen|planned|envisaged|provided for|scheduled|budgeted|prevue?s?|envisagee?s?"
+    r"|programmee?s?|voorzien|gepland|begroot)\b"
+)
 TRANCHE = re.compile(r"\btranches?\b|disburse|decaiss|uitbetal|versement|\bschijf|\bschijven\b")
 # Money released when something happens is conditional on it: "débloquée lorsque", "pas
 # vrijgegeven zodra", "released once" (a tranche or a conditions heading must be there too).
@@ -260,8 +265,9 @@ def _safeguards(out: Extraction, blocks: list[Block]) -> None:
                 )
                 after = SAFEGUARD_CLAUSE.split(sentence[named.end() : named.end() + 60])[0]
                 done = SAFEGUARD_DONE.search(after)
+                said = done or SAFEGUARD_PLANNED.search(after)
                 if SAFEGUARD_NEGATION.search(before[-1]) or (
-                    done and SAFEGUARD_NEGATION.search(after)
+                    said and SAFEGUARD_NEGATION.search(after)
                 ):
                     found[key] = (False, block)
                 elif done and not SAFEGUARD_FUTURE.search(sentence):
