@@ -378,10 +378,28 @@ class Matcher:
                     }
                 else:
                     merged = found
+                    if frame.taught_unless and index + 1 < len(sentences) and index not in breaks:
+                        merged = _taught_next(frame, found, len(words), sentences[index + 1][1])
                 hit = _frame_hit(frame, merged, index)
                 if hit is not None:
                     hits.append(hit)
         return hits
+
+
+# Words at the start of the next sentence in which what a training covers may be said
+# ("Training for the Border Police is delivered by the Ombudsman. It covers the right to ...").
+TAUGHT_NEXT = 12
+
+
+def _taught_next(frame: Frame, found: dict, shift: int, nxt: dict) -> dict:
+    """found, with the taught_unless roles the next sentence opens with, placed after it."""
+    extra = {
+        role: [(s + shift, e + shift) for s, e in nxt.get(role, ()) if s < TAUGHT_NEXT]
+        for role in frame.taught_unless
+    }
+    if not any(extra.values()):
+        return found
+    return {**found, **{role: found.get(role, []) + spans for role, spans in extra.items()}}
 
 
 _NOTHING: tuple = ((), (), None)  # the entry of a word that is no lexeme and starts none
