@@ -166,7 +166,7 @@ PROSE_FLOORS = {
     "prose31": {"dev": (10, 15, 1.0), "heldout": (6, 9, 1.0)},
     "prose32": {"dev": (12, 17, 0.9412), "heldout": (5, 7, 1.0)},
     "prose33": {"dev": (9, 14, 1.0), "heldout": (10, 10, 1.0)},  # 8 of 10 measured clean
-    "prose34": {"dev": (12, 16, 1.0), "heldout": (6, 8, 1.0)},  # 5 of 8 measured clean
+    "prose34": {"dev": (13, 16, 1.0), "heldout": (6, 8, 1.0)},  # 5 of 8 measured clean
     "prose35": {"dev": (11, 15, 1.0), "heldout": (5, 9, 1.0)},  # 3 of 9 measured clean
     "prose36": {"dev": (15, 17, 1.0), "heldout": (6, 7, 1.0)},  # 4 of 7 measured clean
     "prose37": {"dev": (12, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
@@ -179,9 +179,10 @@ PROSE_FLOORS = {
     "prose44": {"dev": (16, 22, 1.0), "heldout": (2, 2, 1.0)},
     "prose45": {"dev": (10, 15, 1.0), "heldout": (9, 9, 0.8889)},  # 7 of 9 measured clean
     "prose46": {"dev": (12, 16, 0.9375), "heldout": (8, 8, 1.0)},  # 7 of 8 measured clean
-    "prose47": {"dev": (11, 15, 1.0), "heldout": (6, 9, 1.0)},  # 5 of 9 measured clean
+    "prose47": {"dev": (11, 15, 1.0), "heldout": (7, 9, 1.0)},  # 5 of 9 measured clean
     "prose48": {"dev": (13, 17, 0.9412), "heldout": (7, 7, 0.8571)},  # 6 of 7 measured clean
     "prose49": {"dev": (13, 14, 1.0), "heldout": (7, 10, 1.0)},
+    "prose50": {"dev": (13, 15, 1.0), "heldout": (3, 9, 1.0)},
 }
 
 
