@@ -160,7 +160,7 @@ PROSE_FLOORS = {
     "prose25": {"dev": (10, 18, 1.0), "heldout": (5, 6, 0.8333)},
     "prose26": {"dev": (11, 20, 0.95), "heldout": (2, 4, 1.0)},
     "prose27": {"dev": (11, 14, 1.0), "heldout": (8, 10, 0.9)},
-    "prose28": {"dev": (14, 18, 1.0), "heldout": (5, 6, 0.8333)},
+    "prose28": {"dev": (15, 18, 1.0), "heldout": (5, 6, 0.8333)},
     "prose29": {"dev": (14, 17, 1.0), "heldout": (7, 7, 1.0)},
     "prose30": {"dev": (14, 19, 1.0), "heldout": (4, 5, 1.0)},
     "prose31": {"dev": (10, 15, 1.0), "heldout": (6, 9, 1.0)},
@@ -181,8 +181,9 @@ PROSE_FLOORS = {
     "prose46": {"dev": (12, 16, 0.9375), "heldout": (8, 8, 1.0)},  # 7 of 8 measured clean
     "prose47": {"dev": (11, 15, 1.0), "heldout": (7, 9, 1.0)},  # 5 of 9 measured clean
     "prose48": {"dev": (13, 17, 0.9412), "heldout": (7, 7, 0.8571)},  # 6 of 7 measured clean
-    "prose49": {"dev": (13, 14, 1.0), "heldout": (7, 10, 1.0)},
+    "prose49": {"dev": (13, 14, 1.0), "heldout": (8, 10, 1.0)},  # 7 of 10 measured clean
     "prose50": {"dev": (13, 15, 1.0), "heldout": (3, 9, 1.0)},
+    "prose51": {"dev": (10, 14, 1.0), "heldout": (6, 10, 0.9)},  # 6 of 10 measured clean
 }
 
 
