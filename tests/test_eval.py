@@ -180,10 +180,11 @@ PROSE_FLOORS = {
     "prose45": {"dev": (10, 15, 1.0), "heldout": (9, 9, 0.8889)},  # 7 of 9 measured clean
     "prose46": {"dev": (12, 16, 0.9375), "heldout": (8, 8, 1.0)},  # 7 of 8 measured clean
     "prose47": {"dev": (11, 15, 1.0), "heldout": (7, 9, 1.0)},  # 5 of 9 measured clean
-    "prose48": {"dev": (13, 17, 0.9412), "heldout": (7, 7, 0.8571)},  # 6 of 7 measured clean
+    "prose48": {"dev": (14, 17, 0.9412), "heldout": (7, 7, 0.8571)},  # 6 of 7 measured clean
     "prose49": {"dev": (13, 14, 1.0), "heldout": (8, 10, 1.0)},  # 7 of 10 measured clean
     "prose50": {"dev": (13, 15, 1.0), "heldout": (3, 9, 1.0)},
     "prose51": {"dev": (10, 14, 1.0), "heldout": (6, 10, 0.9)},  # 6 of 10 measured clean
+    "prose52": {"dev": (9, 15, 1.0), "heldout": (6, 9, 0.7778)},
 }
 
 
