@@ -121,8 +121,12 @@ FACT_DOCS: dict[str, str] = {
     "categories": N_(
         "activity categories: those stated and those the text shows the project funds"
     ),
-    "uses_migration_reduction_measures": N_("some result indicator measures migration reduction"),
-    "only_migration_reduction_measures": N_("every result indicator measures migration reduction"),
+    "uses_migration_reduction_measures": N_(
+        "some result indicator is coded as measuring migration reduction"
+    ),
+    "only_migration_reduction_measures": N_(
+        "every result indicator is coded as measuring migration reduction"
+    ),
     "in_donor_refugee_months": N_("months of in-donor refugee costs"),
     "country_percentage_sum": N_("sum of the country percentages"),
     "purpose_code_percentage_sum": N_("sum of the purpose-code percentages"),
