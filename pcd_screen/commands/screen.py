@@ -136,10 +136,11 @@ def command(
     for file in files:
         for item in inputs.proposals(file, session.lang, settings.max_file_size):
             (errors if isinstance(item, str) else proposals).append(item)
+    targets = list(settings.formats)
+    if not formats and os.environ.get("GITHUB_ACTIONS") == "true":
+        targets.insert(0, ("github", None))  # annotations on the pull request's lines
     if errors:
-        if ("github", None) in settings.formats or (
-            not formats and os.environ.get("GITHUB_ACTIONS") == "true"
-        ):
+        if ("github", None) in targets:
             from pcd_screen.reports.common import repository_root
             from pcd_screen.reports.github import input_error_annotations
 
@@ -156,9 +157,6 @@ def command(
 
     from pcd_screen.reports.common import Run, repository_root
 
-    targets = list(settings.formats)
-    if not formats and os.environ.get("GITHUB_ACTIONS") == "true":
-        targets.insert(0, ("github", None))  # annotations on the pull request's lines
     if output is not None:
         on_stdout = [t for t in targets if t[1] is None]
         if len(on_stdout) != 1:

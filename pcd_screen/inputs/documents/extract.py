@@ -753,12 +753,12 @@ def _not_denied(text: str) -> str:
     from pcd_screen.engine.text.sentences import split
 
     sentences = [text[a:b] for a, b in split(text)]
-    kept = [
-        sentence
-        for sentence in sentences
-        if not (DENIED_CONDITION.search(fold(sentence)) and not UNTIL.search(fold(sentence)))
-    ]
+    kept = [sentence for sentence in sentences if not _denies(fold(sentence))]
     return text if len(kept) == len(sentences) else " ".join(kept)
+
+
+def _denies(folded: str) -> bool:
+    return bool(DENIED_CONDITION.search(folded)) and not UNTIL.search(folded)
 
 
 def _condition_sentences(text: str) -> str:
