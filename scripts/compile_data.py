@@ -65,10 +65,11 @@ def split_tests(data):
 
 
 def split_frames(data):
-    """frames.yaml whole, and its frame definitions and role_not_inside apart: a run with the
-    shipped lexeme index needs only those (engine.text.frames.frames), not the role lexemes."""
+    """frames.yaml whole, and its frame definitions, role_not_inside and named_concepts apart: a
+    run with the shipped lexeme index needs only those (engine.text.frames), not the lexemes."""
     data = data or {}
-    return data, {name: data.get(name) or {} for name in ("frames", "role_not_inside")}
+    parts = ("frames", "role_not_inside", "named_concepts")
+    return data, {name: data.get(name) or {} for name in parts}
 
 
 # What the bundle keeps in entries of its own ("KEY#PART", yamlread.load_trusted_part), by the

@@ -273,6 +273,59 @@ def test_mentions_folds_case_accents_and_respects_words(text, expected, fake_ref
     assert check(cond, {"summary": text}, fake_refdata).value is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A negation or exclusion that reaches the phrase denies it: no mention.
+        ("No part of the funding is conditional on readmission, return or border control.", False),
+        ("The project does not finance border guards or patrols.", False),
+        ("Geen enkele tranche is gekoppeld aan de terugname van onderdanen.", False),
+        ("Het project financiert geen grensbewaking, geen patrouilles en geen detentie.", False),
+        ("Aucun décaissement n'est lié à la réadmission des ressortissants.", False),
+        ("Le projet ne finance ni le contrôle des frontières ni les patrouilles.", False),
+        # A negated release is a condition ("until"); a new clause or a comma ends the
+        # negation's reach; a hyphenated "non-" is a word, not a negation.
+        ("No tranche will be released until the readmission agreement is signed.", True),
+        ("The aim is not to stop migration but to fund border guards.", True),
+        ("Since returnees have no income, readmission talks stall.", True),
+        ("Training on non-discrimination for border guards.", True),
+        ("Er is geen tranche, maar de terugname van onderdanen wordt opgevolgd.", True),
+        ("Les fonds ne suffisent pas et que la réadmission progresse.", True),
+    ],
+)
+def test_mentions_are_not_counted_where_the_text_denies_them(text, expected, fake_refdata):
+    cond = {"path": "summary", "mentions": ["readmission", "border-control"]}
+    assert mentioned(cond, {"summary": text}, fake_refdata) is expected
+
+
+DENIALS_LEXICON = Lexicon(
+    {
+        "readmission": ["readmission", "terugname", "réadmission"],
+        "border-control": ["border guard*", "grensbewak*", "contrôle des frontières"],
+        "vulnerable-groups": ["children", "kinderen", "enfants"],
+    }
+)
+
+
+def mentioned(cond, data, refdata):
+    as_of = date(2026, 11, 23)
+    ctx = Context(data, compute_facts(data, refdata, as_of), refdata, as_of, DENIALS_LEXICON)
+    return compile_condition(cond).evaluate(ctx).value
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Families arrive without money and with children.", "en"),
+        ("Dagelijks komen er mensen aan, zonder geld en met kinderen.", "nl"),
+        ("Ils arrivent sans argent, souvent avec des enfants.", "fr"),
+    ],
+)
+def test_a_concept_that_names_people_is_mentioned_even_beside_a_negation(text, lang, fake_refdata):
+    cond = {"path": "summary", "mentions": ["vulnerable-groups"]}
+    assert mentioned(cond, {"summary": text, "language": lang}, fake_refdata) is True
+
+
 def test_mentions_without_any_text_is_unknown(fake_refdata):
     out = check({"path": ["summary", "description"], "mentions": ["readmission"]}, {}, fake_refdata)
     assert out.value is None and ("summary",) in out.missing

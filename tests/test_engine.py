@@ -145,7 +145,7 @@ def test_evidence_paths_exist_in_the_proposal():
 
 
 def test_a_list_the_reference_data_cannot_answer_is_not_a_missing_field():
-    """Dominica on the DAC List of 2019 flows: the list of that year is only partly encoded. The
+    """Kosovo on the DAC List of 2025 flows: the copy of the 2024 List leaves it out. The
     country code is there, so the applicant is not asked for it again; what is missing is the
     reference data, and the letter to the applicant does not ask for it."""
     from pcd_screen.inputs.proposal import proposal_from_data
@@ -153,13 +153,13 @@ def test_a_list_the_reference_data_cannot_answer_is_not_a_missing_field():
 
     data = {
         "schema_version": 1,
-        "id": "T-DMA",
-        "title": "Coastal resilience",
-        "summary": "Coastal resilience works for fishing communities.",
-        "countries": [{"code": "DMA"}],
+        "id": "T-XKX",
+        "title": "Rural roads",
+        "summary": "Rural road maintenance with municipalities.",
+        "countries": [{"code": "XKX"}],
         "oda": {"reported_as_oda": True},
     }
-    result = evaluate(proposal_from_data(data), load_ruleset(), load_refdata(), date(2019, 6, 1))
+    result = evaluate(proposal_from_data(data), load_ruleset(), load_refdata(), date(2025, 6, 1))
     (oda,) = [f for f in result.findings if f.rule_id == "ODA-001"]
     assert oda.status == "unclear"
     assert oda.missing == ["reference-data.dac-recipients"]

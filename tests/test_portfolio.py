@@ -317,8 +317,8 @@ def test_a_budget_without_a_date_is_labelled_so_in_the_rates():
 
 
 def test_proposals_the_reference_data_cannot_answer_are_counted():
-    # Lebanon in 2020: the DAC List of 2020 flows is not encoded, so ODA-001 is unclear for
-    # want of reference data; the report must count it, not only unknown LDC shares.
+    # Kosovo in 2025: the copy of the 2024 List leaves it out, so ODA-001 is unclear for want
+    # of reference data; the report must count it, not only unknown LDC shares.
     from datetime import date
 
     from conftest import EXAMPLES
@@ -327,16 +327,19 @@ def test_proposals_the_reference_data_cannot_answer_are_counted():
     from pcd_screen.engine.ruleset import load_ruleset
     from pcd_screen.inputs.proposal import load_proposal
 
-    proposal = load_proposal(EXAMPLES / "refugee-hosting-uganda.yaml")
-    proposal.data["countries"] = [{"code": "LBN", "percentage": 100}]
-    old = evaluate(proposal, load_ruleset(), load_refdata(), date(2020, 6, 1))
-    now = evaluate(proposal, load_ruleset(), load_refdata(), date(2025, 6, 1))
+    day = date(2025, 6, 1)
+    kosovo = load_proposal(EXAMPLES / "refugee-hosting-uganda.yaml")
+    kosovo.data["countries"] = [{"code": "XKX", "percentage": 100}]
+    lebanon = load_proposal(EXAMPLES / "refugee-hosting-uganda.yaml")
+    lebanon.data["countries"] = [{"code": "LBN", "percentage": 100}]
+    old = evaluate(kosovo, load_ruleset(), load_refdata(), day)
+    now = evaluate(lebanon, load_ruleset(), load_refdata(), day)
     assert any(
         m.startswith("reference-data")
         for f in old.findings
         if f.status == "unclear"
         for m in f.missing
     )
-    entries = [portfolio.screened(old, proposal.data), portfolio.screened(now, proposal.data)]
+    entries = [portfolio.screened(old, kosovo.data), portfolio.screened(now, lebanon.data)]
     assert [e.unanswered for e in entries] == [True, False]
     assert aggregate(entries)["unclear_reference"] == 1

@@ -137,3 +137,38 @@ def test_a_quoted_sentence_is_found_across_line_breaks_without_a_regex():
     assert _words_at(text, ["tranche", "released"]) == -1  # a word is missing between
     assert _words_at(text, ["secondtranche"]) == -1
     assert _words_at("a.b a b", ["a", "b"]) == 4  # whitespace, not any character, between
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "The project does not aim to reduce migration. A later phase aims to reduce migration.",
+            "en",
+            "A later phase aims to reduce migration.",
+        ),
+        (
+            "Het is niet bedoeld om migratie te beperken. Een tweede fase wil migratie beperken.",
+            "nl",
+            "Een tweede fase wil migratie beperken.",
+        ),
+        (
+            "Aucun fonds ne va à la réadmission. La phase deux appuie la réadmission.",
+            "fr",
+            "La phase deux appuie la réadmission.",
+        ),
+    ],
+)
+def test_the_quote_is_a_sentence_that_does_not_deny_the_phrase(text, lang, expected):
+    from pcd_screen.engine.quotes import quote
+
+    phrases = ["reduce migration", "migratie te beperken", "migratie beperken", "réadmission*"]
+    assert quote(text, phrases, lang) == expected
+    assert quote(text, phrases) != expected  # without its language: the first that holds it
+
+
+def test_a_phrase_denied_everywhere_is_still_quoted_for_a_concept_that_names_people():
+    from pcd_screen.engine.quotes import quote
+
+    text = "They arrive without money and with children."
+    assert quote(text, ["children"], "en") == text

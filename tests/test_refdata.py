@@ -155,15 +155,13 @@ def test_dac_outside_coverage_and_kosovo_uncertain(ref):
     for code, day in (
         ("NER", date(2013, 12, 31)),
         ("NER", date(2027, 1, 1)),
-        ("XKX", SCREEN_DAY),
-        ("XKX", date(2019, 6, 1)),
-        ("IND", date(2023, 6, 1)),  # 2022-2023 list not read: IND is on it, but not sourced here
+        ("XKX", SCREEN_DAY),  # on the Lists of 2014-2023, left out of the copy of 2024's
     ):
         member, why = ref.membership("dac-recipients", code, day)
         assert member is None and why
 
 
-# --- DAC List before 2024 flows (partial history) -----------------------------------------------
+# --- DAC List before 2024 flows: the List of each reporting period ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -177,8 +175,12 @@ def test_dac_outside_coverage_and_kosovo_uncertain(ref):
         ("ATG", date(2021, 12, 31), True),  # graduated 1 January 2022
         ("ATG", date(2022, 1, 1), False),
         ("PLW", date(2022, 6, 1), True),  # identified for graduation but remained
-        ("NER", date(2015, 1, 1), True),  # every UN LDC is on the List
-        ("GNQ", date(2016, 1, 1), True),  # an LDC until 4 June 2017
+        ("COK", date(2019, 6, 1), True),  # graduated 1 January 2020, inside a period
+        ("COK", date(2020, 6, 1), False),
+        ("NER", date(2015, 1, 1), True),
+        ("IND", date(2023, 6, 1), True),
+        ("MAR", date(2019, 6, 1), True),
+        ("XKX", date(2019, 6, 1), True),
         ("FRA", date(2016, 1, 1), False),  # EU members are never on the List
         ("RUS", date(2020, 6, 1), False),  # nor (former) G8 members
     ],
@@ -187,17 +189,44 @@ def test_dac_history_membership(ref, code, day, member):
     assert ref.membership("dac-recipients", code, day) == (member, None)
 
 
-def test_dac_history_groups(ref):
-    assert ref.dac_income_group("VUT", date(2020, 6, 1)) == "LDC"
-    assert ref.dac_income_group("VUT", date(2021, 6, 1)) == "LMIC"  # moved on 1 January 2021
-    assert ref.dac_income_group("VUT", date(2024, 6, 1)) == "LMIC"
-    # On the List but the group of that period was not sourced: no group is guessed.
-    assert ref.membership("dac-recipients", "CHL", date(2016, 6, 1)) == (True, None)
-    assert ref.dac_income_group("CHL", date(2016, 6, 1)) is None
-    assert ref.dac_income_group("FRA", date(2016, 6, 1)) is None
-    # An LDC that left the UN list is not answered from the LDC rule.
-    member, why = ref.membership("dac-recipients", "GNQ", date(2019, 6, 1))
-    assert member is None and "could not be read" in why
+@pytest.mark.parametrize(
+    ("code", "day", "group"),
+    [
+        ("VUT", date(2020, 6, 1), "LDC"),
+        ("VUT", date(2021, 6, 1), "LMIC"),  # moved on 1 January 2021, the only change that year
+        ("VUT", date(2024, 6, 1), "LMIC"),
+        ("CHL", date(2016, 6, 1), "UMIC"),
+        ("KEN", date(2015, 6, 1), "LIC"),  # an "other low income" country on the 2014 List
+        ("KEN", date(2019, 6, 1), "LMIC"),
+        ("GNQ", date(2017, 6, 1), "LDC"),  # the 2014 List ran to 2017 flows unchanged
+        ("GNQ", date(2019, 6, 1), "UMIC"),
+        ("XKX", date(2021, 6, 1), "LMIC"),
+        ("XKX", date(2023, 6, 1), "UMIC"),
+        ("JOR", date(2023, 6, 1), "UMIC"),
+        ("JOR", date(2024, 6, 1), "LMIC"),
+        ("FRA", date(2016, 6, 1), None),
+    ],
+)
+def test_dac_history_groups(ref, code, day, group):
+    assert ref.dac_income_group(code, day) == group
+
+
+def test_every_history_list_has_the_counts_of_its_sources():
+    from pcd_screen.engine.refdata import _yaml
+
+    lists = _yaml("dac_recipients.yaml")["history"]["lists"]
+    counts = {
+        item["flows"]: tuple(len(item["groups"][g]) for g in ("LDC", "LIC", "LMIC", "UMIC"))
+        for item in lists
+    }
+    assert counts == {
+        "2014-2017": (48, 4, 36, 58),  # the OECD's PDF of the 2014 List
+        "2018-2020": (47, 2, 37, 57),
+        "2021": (46, 2, 38, 56),
+        "2022-2023": (46, 2, 36, 57),
+    }
+    seen = [code for item in lists for codes in item["groups"].values() for code in codes]
+    assert len(seen) == sum(map(sum, counts.values()))  # no code in two groups of one List
 
 
 # --- Free movement ----------------------------------------------------------------------------

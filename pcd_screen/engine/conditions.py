@@ -478,7 +478,7 @@ def _mentions(values, concepts, ctx: Context):
     for value in values:
         if not isinstance(value, str):
             continue
-        found = ctx.lexicon.matches(value)
+        found = _affirmed(value, ctx)
         seen = set()  # 'readmission' and 'réadmission' are one hit
         for concept in concepts:
             for phrase in found.get(concept, ()):
@@ -486,6 +486,30 @@ def _mentions(values, concepts, ctx: Context):
                     seen.add((phrase.words, phrase.prefix))
                     hits.append(phrase.text)
     return hits
+
+
+def _affirmed(text: str, ctx: Context) -> dict:
+    """Concept -> the lexicon phrases a text mentions where it does not deny them: "the
+    project does not aim to reduce migration", "no part of the funding is conditional on
+    readmission" mention neither (the text layer's negations, engine/text/frames.Denials)."""
+    found = ctx.lexicon.matches(text)
+    if not found:
+        return found
+    reading = _reading(text, ctx)
+    if not any(reading.denials):
+        return found
+    named = ctx.memo.get("named-concepts")
+    if named is None:
+        from pcd_screen.engine.text.frames import named_concepts
+
+        named = ctx.memo["named-concepts"] = named_concepts()
+    kept = {}
+    for concept, phrases in found.items():
+        if concept not in named:
+            phrases = [p for p in phrases if reading.affirms(p.words, p.prefix)]
+        if phrases:
+            kept[concept] = phrases
+    return kept
 
 
 class Operator(NamedTuple):
@@ -1012,7 +1036,7 @@ class Predicate(Node):
 
     def _why(self, path) -> list:
         """What is missing when a value is there but gives no answer: for a list of the
-        reference data (a DAC List of a year only partly encoded), the reference data, not the
+        reference data (a List not settled or not encoded for the date), the reference data, not the
         proposal's field, which the applicant cannot be asked to fill again."""
         if self.operator.name == "in_list":
             return [(REFERENCE_DATA, self.argument)]
@@ -1137,7 +1161,7 @@ def _concepts_in(values, ctx: Context) -> set:
     found: set = set()
     for text in values:
         if isinstance(text, str):
-            found.update(ctx.lexicon.matches(text))
+            found.update(_affirmed(text, ctx))
     return found
 
 

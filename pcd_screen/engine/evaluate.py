@@ -258,9 +258,11 @@ def _evidence(
         elif isinstance(value, dict) and set(value) == {"mentions"} and proposal:
             from pcd_screen.engine.conditions import value_at
             from pcd_screen.engine.quotes import quote
+            from pcd_screen.engine.text.reader import document_language
 
             try:
-                said = quote(value_at(proposal.data, path), value["mentions"])
+                text = value_at(proposal.data, path)
+                said = quote(text, value["mentions"], document_language(proposal.data))
             except (KeyError, IndexError, TypeError):
                 said = None
         if said and proposal and proposal.document.labels:

@@ -7,27 +7,49 @@ from __future__ import annotations
 
 import re
 
-from pcd_screen.engine.lexicon import Phrase, Tokens, fold
+from pcd_screen.engine.lexicon import Phrase, Tokens, fold, phrase_words
 from pcd_screen.engine.text.sentences import split
 
 MAX_QUOTE = 300
 _WORD = re.compile(r"\w+")
 
 
-def quote(text: str, phrases: list[str]) -> str | None:
-    """The first sentence of text that holds one of the phrases (a trailing * is a prefix)."""
+def quote(text: str, phrases: list[str], lang: str | None = None) -> str | None:
+    """The first sentence of text that holds one of the phrases (a trailing * is a prefix);
+    with the text's language, the first that does not deny it (engine/text/frames.Denials),
+    if there is one (a concept that names people is mentioned even where it is denied)."""
     if not isinstance(text, str) or not phrases:
         return None
     matchers = [_matcher(phrase) for phrase in phrases]
-    for start, end in split(text):
+    denied = _denied(text, phrases, lang) if lang else None
+    return _first(text, matchers, denied) or (denied and _first(text, matchers, None))
+
+
+def _first(text: str, matchers: list, denied: list | None) -> str | None:
+    for index, (start, end) in enumerate(split(text)):
         sentence = text[start:end]
         words = Tokens(sentence)
-        if any(match(words, sentence) for match in matchers):
+        if any(
+            match(words, sentence) and not (denied and index in denied[n])
+            for n, match in enumerate(matchers)
+        ):
             sentence = " ".join(sentence.split())
             if len(sentence) > MAX_QUOTE:
                 sentence = sentence[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
             return sentence
     return None
+
+
+def _denied(text: str, phrases: list[str], lang: str) -> list | None:
+    """For each phrase, the sentences of text in which the text layer reads it denied."""
+    from pcd_screen.engine.text.reader import read
+
+    reading = read(text, lang)
+    if not any(reading.denials):
+        return None
+    return [
+        reading.denied_sentences(tuple(phrase_words(p)), p.rstrip().endswith("*")) for p in phrases
+    ]
 
 
 def _matcher(phrase: str):

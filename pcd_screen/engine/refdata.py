@@ -112,20 +112,26 @@ class _Ldc:
 
 
 class _Dac:
-    def __init__(self, raw: dict, ldc: _Ldc | None = None):
+    def __init__(self, raw: dict):
         self.raw = raw
         self.start = _day(raw["coverage"]["from"])
         self.end = _day(raw["coverage"]["to"])
         self.base = dict(raw["list_2024"])
-        self.ldc = ldc
         history = raw.get("history") or {}
         self.hist_end = _day(history["to"]) if history else None
-        never = (history.get("rules") or {}).get("never_listed") or {}
-        self.never = set(never.get("codes") or [])
         self.hist = {
             code: [(_day(s["from"]), _day(s["to"]), s["listed"], s.get("group")) for s in spans]
             for code, spans in (history.get("entries") or {}).items()
         }
+        # Each reporting period's List: (first day, last day, code -> group).
+        self.lists = [
+            (
+                _day(item["from"]),
+                _day(item["to"]),
+                {code: group for group, codes in item["groups"].items() for code in codes},
+            )
+            for item in history.get("lists") or []
+        ]
         self.changes: dict[str, list[dict]] = {}
         for change in raw.get("changes") or []:
             self.changes.setdefault(change["code"], []).append(change)
@@ -138,15 +144,11 @@ class _Dac:
                 None,
                 f"DAC List data cover {self.start} to {self.end} only (flows of those years)",
             )
+        if self.hist_end is not None and as_of <= self.hist_end:
+            _listed, group, why = self._history(code, as_of)
+            return (None, why) if why is not None else (group, None)
         if code in self.unresolved:
             return None, f"{code}: {self.unresolved[code]}"
-        if self.hist_end is not None and as_of <= self.hist_end:
-            listed, group, why = self._history(code, as_of)
-            if why is not None:
-                return None, why
-            if listed and group is None:
-                return None, f"{code}: on the DAC List for {as_of.year} flows, group not sourced"
-            return group, None
         group = self.base.get(code)
         for change in self.changes.get(code, []):
             if _on_or_after(as_of, _day(change.get("uncertain_from"))):
@@ -157,26 +159,18 @@ class _Dac:
         return group, None
 
     def _history(self, code: str, as_of: date) -> tuple[bool | None, str | None, str | None]:
-        """(listed, group, None) for 2014-2023 flows where sourced, else (None, None, reason)."""
+        """(listed, group, None) for 2014-2023 flows: a change inside the period first, else
+        the period's List; (None, None, reason) for a day no List of the table covers."""
         for start, end, listed, group in self.hist.get(code, []):
             if start <= as_of <= end:
                 return listed, group, None
-        if code in self.never:
-            return False, None, None
-        if self.ldc is not None and self.ldc.membership(code, as_of)[0] is True:
-            return True, None, None
-        return (
-            None,
-            None,
-            f"{code}: the DAC List for {as_of.year} flows could not be read; only some of its "
-            "members are known (full lists are sourced from 2024 flows)",
-        )
+        for start, end, groups in self.lists:
+            if start <= as_of <= end:
+                group = groups.get(code)
+                return group is not None, group, None
+        return None, None, f"{code}: no DAC List of the table covers {as_of.year} flows"
 
     def membership(self, code: str, as_of: date) -> Answer:
-        in_history = self.hist_end is not None and self.start <= as_of <= self.hist_end
-        if in_history and code not in self.unresolved:
-            listed, _group, why = self._history(code, as_of)
-            return listed, why
         group, why = self.group(code, as_of)
         if why is not None:
             return None, why
@@ -359,7 +353,7 @@ class RefData:
 
     @cached_property
     def _dac(self) -> _Dac:
-        return _Dac(_yaml("dac_recipients.yaml"), self._ldc)
+        return _Dac(_yaml("dac_recipients.yaml"))
 
     @cached_property
     def _fm(self) -> _FreeMovement:

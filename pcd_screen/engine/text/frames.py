@@ -96,6 +96,12 @@ def frame_definitions() -> dict:
     return _part("frames")
 
 
+@lru_cache(maxsize=1)
+def named_concepts() -> frozenset:
+    """The lexicon concepts whose mention no negation denies (frames.yaml `named_concepts`)."""
+    return frozenset(_part("named_concepts") or ())
+
+
 def _part(name: str) -> dict:
     part = yamlread.load_trusted_part(FRAMES_FILE, name)
     return part if part is not None else frame_data().get(name) or {}
@@ -451,6 +457,56 @@ def _match_from(parts, words, lemmas, i, size) -> int:
 
 # Markers whose phrases hold a negation word that denies nothing (frames.yaml `markers`).
 NEGATING_NOTHING = ("status-phrase", "not-only", "limit-phrase", "prevent-leaving")
+# Words before a lexicon phrase that a negation may stand in for the phrase to be denied
+# ("does not aim to reduce or stop migration"); an exclusion reaches EXCLUSION_BEFORE.
+MENTION_NEGATION = 8
+
+
+class Denials(NamedTuple):
+    """Where one sentence denies (word indexes): its negation and exclusion words that deny
+    something; the words a denial does not reach past: "until / unless" (a negated release
+    is a condition) and the start of another clause ("but", "that", "mais", "que", "maar",
+    "dat"); and the words that join the items of a list, "or" and "and"."""
+
+    negations: tuple[int, ...]
+    exclusions: tuple[int, ...]
+    stops: tuple[int, ...]
+    alternatives: tuple[int, ...]
+    conjunctions: tuple[int, ...]
+
+    def deny(self, start: int, cuts: tuple[int, ...] = ()) -> bool:
+        """Whether the words from `start` on are denied: a negation at most MENTION_NEGATION
+        words before them, or an exclusion at most EXCLUSION_BEFORE, with no stop and no cut
+        (a word after a clause's punctuation, reader.Reading) between."""
+        near = self.stops + cuts
+
+        def reaches(at: int, limit: int) -> bool:
+            return 0 < start - at <= limit and not any(at < s <= start for s in near)
+
+        # the last item of a list is as near as its first ("not conditional on readmission,
+        # return or border control")
+        joined = start - 1 in self.alternatives or start - 1 in self.conjunctions
+        limit = MENTION_NEGATION + (LIST_ITEMS if joined else 0)
+        return any(reaches(n, limit) for n in self.negations) or any(
+            reaches(e, EXCLUSION_BEFORE) for e in self.exclusions
+        )
+
+
+def denials(found: dict) -> Denials | None:
+    """A sentence's Denials from the roles found in it, None when nothing in it denies."""
+    if "negation" not in found and "exclusion" not in found:
+        return None
+    nothing = {i for m in NEGATING_NOTHING for a, b in found.get(m, ()) for i in range(a, b)}
+    negations = tuple(s for s, _e in found.get("negation", ()) if s not in nothing)
+    exclusions = tuple(s for s, _e in found.get("exclusion", ()))
+    if not negations and not exclusions:
+        return None
+    stops = tuple(s for m in ("until", "clause") for s, _e in found.get(m, ()))
+    alternatives = tuple(s for s, _e in found.get("alternative", ()))
+    conjunctions = tuple(s for s, _e in found.get("conjunction", ()))
+    return Denials(negations, exclusions, stops, alternatives, conjunctions)
+
+
 GAPS = "~gap"  # a pseudo-role: the words that came between a lexeme's words
 # Support that ends in a preposition ("support to", "appui aux", "steun aan") names what it
 # goes to after it: its object is looked for after it only (pseudo-role FORWARD). Not other

@@ -7,16 +7,18 @@ lemmatised and matched against every frame at once."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from itertools import chain
 
 from pcd_screen.engine.text import sentences as sentence_split
-from pcd_screen.engine.text.frames import Hit, frames, matcher
+from pcd_screen.engine.text.frames import LIST_ITEMS, Denials, Hit, denials, frames, matcher
 from pcd_screen.engine.text.language import LANGUAGES, detect
 from pcd_screen.engine.text.lemmas import lemmatise
 from pcd_screen.engine.text.tokens import tokenise
 
 QUOTE_LENGTH = 240  # a longer sentence is quoted around the words that matched
+_COMPOUND = re.compile(r"[^\W_]+-")  # a word joined to the next by a hyphen
 
 # Paths of the free-text fields, relative to the proposal ("*" = every element).
 TEXT_FIELDS = (
@@ -37,13 +39,72 @@ ELEMENT_FIELDS = (("title",), ("description",), ("text",), ("statement",), ("nam
 
 class Reading:
     """One text read: its language, sentences (start, end offsets), the number of words of
-    each, and the frames found. Word offsets are worked out only to quote a sentence."""
+    each, the frames found and where each sentence denies (None where nothing does). Word
+    offsets are worked out only to quote a sentence or to place a denied phrase."""
 
-    __slots__ = ("text", "lang", "spans", "sizes", "hits", "_starts")
+    __slots__ = ("text", "lang", "spans", "sizes", "hits", "denials", "_starts")
 
-    def __init__(self, text, lang, spans, sizes, hits):
+    def __init__(self, text, lang, spans, sizes, hits, denials=()):
         self.text, self.lang, self.spans, self.sizes, self.hits = text, lang, spans, sizes, hits
+        self.denials: tuple[Denials | None, ...] = denials
         self._starts: dict[int, tuple[int, ...]] = {}
+
+    def affirms(self, words: tuple[str, ...], prefix: bool = False) -> bool:
+        """Whether the text holds a lexicon phrase (its folded words; the last a prefix if
+        asked) somewhere it is not denied: "the project does not aim to reduce migration"
+        mentions no such aim. True also when the phrase is not found among the sentences'
+        words (the lexicon folds a little differently): only a denial seen takes it away."""
+        if not any(self.denials):
+            return True
+        seen = False
+        for index, denied in enumerate(self.denials):
+            if denied is None and seen:
+                continue
+            starts = _starts_of(words, prefix, self.words(index))
+            if not starts:
+                continue
+            if denied is None:
+                return True
+            seen = True
+            denied, cuts = self._denied(index)
+            if any(not denied.deny(s, cuts) for s in starts):
+                return True
+        return not seen
+
+    def denied_sentences(self, words: tuple[str, ...], prefix: bool = False) -> set[int]:
+        """The sentences in which every occurrence of the phrase is denied."""
+        out = set()
+        for index, denied in enumerate(self.denials):
+            if denied is None:
+                continue
+            starts = _starts_of(words, prefix, self.words(index))
+            if starts:
+                denied, cuts = self._denied(index)
+                if all(denied.deny(s, cuts) for s in starts):
+                    out.add(index)
+        return out
+
+    def words(self, sentence: int) -> list[str]:
+        start, end = self.spans[sentence]
+        return tokenise(self.text[start:end])[0]
+
+    def _denied(self, sentence: int) -> tuple[Denials, tuple[int, ...]]:
+        """A sentence's Denials without the negation words that begin a compound
+        ("non-discrimination", "niet-begeleide"), and the words that follow a clause's
+        punctuation (a comma, semicolon or colon), which a near negation does not reach past."""
+        denied = self.denials[sentence]
+        starts = self.starts(sentence)
+        text = self.text
+        negations = tuple(
+            n for n in denied.negations if n >= len(starts) or not _COMPOUND.match(text, starts[n])
+        )
+        commas = {i for i in range(1, len(starts)) if "," in text[starts[i - 1] : starts[i]]}
+        cuts = tuple(
+            i
+            for i in range(1, len(starts))
+            if _cut(text[starts[i - 1] : starts[i]], i, denied, commas)
+        )
+        return denied._replace(negations=negations), cuts
 
     def starts(self, sentence: int) -> tuple[int, ...]:
         """Offsets in text of the words of one sentence."""
@@ -98,7 +159,43 @@ def read(text: str, declared: str) -> Reading:
     # A blank line between two sentences ends a paragraph (a document's paragraphs, a literal
     # block's): what follows is another topic, not the sentence a frame may reach into.
     breaks = sentence_split.paragraph_ends(text, spans)
-    return Reading(text, lang, spans, sizes, _answered(match.match(analysed, breaks)))
+    hits = _answered(match.match(analysed, breaks))
+    return Reading(text, lang, spans, sizes, hits, tuple(denials(f) for _w, f in analysed))
+
+
+def _cut(between: str, at: int, denied: Denials, commas: set) -> bool:
+    """Whether the punctuation before word `at` ends a clause: a semicolon or colon does; a
+    comma does unless a list goes on after it ("not conditional on readmission, return or
+    border control"): within LIST_ITEMS words, another comma, an "or", or an "and" that is
+    not the comma's next word (", and the legal aid ..." starts a clause)."""
+    if ";" in between or ":" in between:
+        return True
+    if "," not in between:
+        return False
+    ahead = range(at, at + LIST_ITEMS + 1)
+    return not (
+        any(i in commas for i in ahead if i > at)
+        or any(i in ahead for i in denied.alternatives)
+        or any(i in ahead and i > at for i in denied.conjunctions)
+    )
+
+
+def _starts_of(words: tuple[str, ...], prefix: bool, tokens: list[str]) -> list[int]:
+    """Where a phrase (folded words, the last a prefix if asked) starts among tokens."""
+    size = len(words)
+    if not size:
+        return []
+    last = words[-1]
+    out = []
+    for i in range(len(tokens) - size + 1):
+        if tokens[i] != words[0] and size > 1:
+            continue
+        end = i + size - 1
+        if tuple(tokens[i + 1 : end]) != words[1:-1]:
+            continue
+        if tokens[end] == last or (prefix and tokens[end].startswith(last)):
+            out.append(i)
+    return out
 
 
 def _answered(hits: list[Hit]) -> tuple[Hit, ...]:
