@@ -185,6 +185,7 @@ PROSE_FLOORS = {
     "prose50": {"dev": (13, 15, 1.0), "heldout": (3, 9, 1.0)},
     "prose51": {"dev": (10, 14, 1.0), "heldout": (6, 10, 0.9)},  # 6 of 10 measured clean
     "prose52": {"dev": (9, 15, 1.0), "heldout": (6, 9, 0.7778)},
+    "prose53": {"dev": (18, 20, 1.0), "heldout": (3, 4, 1.0)},  # 2 of 4 measured clean
 }
 
 
