@@ -42,12 +42,15 @@ class Reading:
     each, the frames found and where each sentence denies (None where nothing does). Word
     offsets are worked out only to quote a sentence or to place a denied phrase."""
 
-    __slots__ = ("text", "lang", "spans", "sizes", "hits", "denials", "_starts")
+    __slots__ = ("text", "lang", "spans", "sizes", "hits", "denials", "_starts", "_denied_at")
 
     def __init__(self, text, lang, spans, sizes, hits, denials=()):
         self.text, self.lang, self.spans, self.sizes, self.hits = text, lang, spans, sizes, hits
-        self.denials: tuple[Denials | None, ...] = denials
+        # Per sentence, the roles found in it where it holds a negation or exclusion, else
+        # None: worked out into Denials only when a lexicon phrase is found there (rarely).
+        self.denials: tuple[dict | None, ...] = denials
         self._starts: dict[int, tuple[int, ...]] = {}
+        self._denied_at: dict[int, tuple[Denials, tuple[int, ...]]] = {}
 
     def affirms(self, words: tuple[str, ...], prefix: bool = False) -> bool:
         """Whether the text holds a lexicon phrase (its folded words; the last a prefix if
@@ -92,7 +95,13 @@ class Reading:
         """A sentence's Denials without the negation words that begin a compound
         ("non-discrimination", "niet-begeleide"), and the words that follow a clause's
         punctuation (a comma, semicolon or colon), which a near negation does not reach past."""
-        denied = self.denials[sentence]
+        known = self._denied_at.get(sentence)
+        if known is None:
+            known = self._denied_at[sentence] = self._work_out(sentence)
+        return known
+
+    def _work_out(self, sentence: int) -> tuple[Denials, tuple[int, ...]]:
+        denied = denials(self.denials[sentence]) or Denials((), (), (), (), ())
         starts = self.starts(sentence)
         text = self.text
         negations = tuple(
@@ -160,7 +169,8 @@ def read(text: str, declared: str) -> Reading:
     # block's): what follows is another topic, not the sentence a frame may reach into.
     breaks = sentence_split.paragraph_ends(text, spans)
     hits = _answered(match.match(analysed, breaks))
-    return Reading(text, lang, spans, sizes, hits, tuple(denials(f) for _w, f in analysed))
+    denying = tuple([f if "negation" in f or "exclusion" in f else None for _w, f in analysed])
+    return Reading(text, lang, spans, sizes, hits, denying)
 
 
 def _cut(between: str, at: int, denied: Denials, commas: set) -> bool:
