@@ -343,3 +343,23 @@ def test_proposals_the_reference_data_cannot_answer_are_counted():
     entries = [portfolio.screened(old, kosovo.data), portfolio.screened(now, lebanon.data)]
     assert [e.unanswered for e in entries] == [True, False]
     assert aggregate(entries)["unclear_reference"] == 1
+
+
+def test_a_share_unknown_for_want_of_percentages_is_not_a_reference_data_gap():
+    # EUTF rows name several countries without shares: their LDC share is unknown, but the
+    # reference data answers for every country, so the report must not blame it.
+    from datetime import date
+
+    from conftest import EXAMPLES
+    from pcd_screen.engine.evaluate import evaluate
+    from pcd_screen.engine.refdata import load_refdata
+    from pcd_screen.engine.ruleset import load_ruleset
+    from pcd_screen.inputs.proposal import load_proposal
+
+    proposal = load_proposal(EXAMPLES / "refugee-hosting-uganda.yaml")
+    proposal.data["countries"] = [{"code": "NER"}, {"code": "MAR"}]
+    result = evaluate(proposal, load_ruleset(), load_refdata(), date(2019, 6, 1))
+    assert result.facts["ldc_share"] is None and result.facts["ldc_countries"] == ["NER"]
+    entry = portfolio.screened(result, proposal.data)
+    assert entry.unanswered is False
+    assert aggregate([entry])["unclear_reference"] == 0

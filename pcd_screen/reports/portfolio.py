@@ -216,12 +216,16 @@ def screened(
         source=where,
         parent=_text(data.get("x-parent")),
         children=[c for c in re.split(r"[,;\s]+", str(data.get("x-children") or "")) if c] or None,
+        # the reference data has no answer for the as-of date: a rule unclear for want of it,
+        # or a country whose LDC status then is not settled (not a share left unknown because
+        # the country percentages are missing)
         unanswered=any(
             missing.startswith(REFERENCE_DATA)
             for f in result.findings
             if f.status == "unclear"
             for missing in f.missing or ()
-        ),
+        )
+        or (bool(data.get("countries")) and result.facts.get("ldc_countries") is None),
     )
 
 
@@ -441,7 +445,9 @@ class Aggregate:
         self.largest: dict = defaultdict(list)  # publisher -> its KEEP_LARGEST entries
         self.as_of: Counter = Counter()
         self.kind_counts: Counter = Counter()  # every proposal, with or without money
-        self.unclear_reference = 0  # proposals whose LDC share the reference data could not give
+        self.unclear_reference = (
+            0  # proposals the reference data cannot answer for their as-of date
+        )
         # Counting money once: the first source of every id (grows with the proposals, a short
         # string each), the ids whose money is in the totals, the entries that name a parent or
         # children and those named like a fund-wide row (settled in _settle, when all are in).
@@ -474,7 +480,7 @@ class Aggregate:
             self.as_of[entry.as_of[:4]] += 1
         kind = {True: "humanitarian", False: "development"}.get(entry.humanitarian, "unknown")
         self.kind_counts[kind] += 1
-        if entry.unanswered or (entry.ldc_share is None and entry.countries):
+        if entry.unanswered:
             self.unclear_reference += 1
         self.worst.append(entry)
         if len(self.worst) >= 2 * MAX_LISTED:  # keep the worst, sorted now and then
