@@ -186,6 +186,7 @@ PROSE_FLOORS = {
     "prose51": {"dev": (10, 14, 1.0), "heldout": (6, 10, 0.9)},  # 6 of 10 measured clean
     "prose52": {"dev": (9, 15, 1.0), "heldout": (6, 9, 0.7778)},
     "prose53": {"dev": (18, 20, 1.0), "heldout": (3, 4, 1.0)},  # 2 of 4 measured clean
+    "prose54": {"dev": (10, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
 }
 
 
