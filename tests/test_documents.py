@@ -256,6 +256,19 @@ def test_a_plain_word_file_as_an_applicant_writes_it():
         ("Een conflictanalyse is niet voorzien in het budget.", {"conflict_analysis": False}),
         # planned, not done: nothing said yet
         ("A conflict analysis is planned for the inception phase.", {}),
+        # the "no" of another assessment's name negates nothing (a new user's trial)
+        (
+            "A human rights risk assessment and a do-no-harm analysis were carried out in 2026.",
+            {"human_rights_risk_assessment": True, "do_no_harm_analysis": True},
+        ),
+        (
+            "A do-no-harm analysis and a human rights risk assessment were carried out in 2026.",
+            {"human_rights_risk_assessment": True, "do_no_harm_analysis": True},
+        ),
+        (
+            "Een do-no-harm-analyse en een mensenrechtenrisicoanalyse zijn niet uitgevoerd.",
+            {"human_rights_risk_assessment": False, "do_no_harm_analysis": False},
+        ),
     ],
 )
 def test_assessments_said_in_prose_to_be_made_or_not_are_drafted(sentence, expected):

@@ -56,6 +56,7 @@ SAFEGUARD_NAMES = {
     r"|analyse (?:des conflits|de conflit|de sensibilite aux conflits)",
     "do_no_harm_analysis": r"do no harm ?(?:analysis|assessment|analyse)|analyse ne pas nuire",
 }
+SAFEGUARD_ANY = re.compile("|".join(f"(?:{pattern})" for pattern in SAFEGUARD_NAMES.values()))
 SAFEGUARD_DONE = re.compile(
     r"\b(?:carried out|conducted|completed|undertaken|done|made|prepared|commissioned|available"
     r"|attached|annexed|realisee?s?|effectuee?s?|menee?s?|conduite?s?|elaboree?s?|finalisee?s?"
@@ -266,8 +267,9 @@ def _safeguards(out: Extraction, blocks: list[Block]) -> None:
                 after = SAFEGUARD_CLAUSE.split(sentence[named.end() : named.end() + 60])[0]
                 done = SAFEGUARD_DONE.search(after)
                 said = done or SAFEGUARD_PLANNED.search(after)
-                if SAFEGUARD_NEGATION.search(before[-1]) or (
-                    said and SAFEGUARD_NEGATION.search(after)
+                # another assessment's name is no negation: "a do-no-harm analysis"
+                if SAFEGUARD_NEGATION.search(SAFEGUARD_ANY.sub(" ", before[-1])) or (
+                    said and SAFEGUARD_NEGATION.search(SAFEGUARD_ANY.sub(" ", after))
                 ):
                     found[key] = (False, block)
                 elif done and not SAFEGUARD_FUTURE.search(sentence):
