@@ -187,6 +187,7 @@ PROSE_FLOORS = {
     "prose52": {"dev": (9, 15, 1.0), "heldout": (6, 9, 0.7778)},
     "prose53": {"dev": (18, 20, 1.0), "heldout": (3, 4, 1.0)},  # 2 of 4 measured clean
     "prose54": {"dev": (10, 15, 1.0), "heldout": (6, 9, 1.0)},  # 4 of 9 measured clean
+    "prose55": {"dev": (11, 13, 0.9231), "heldout": (8, 11, 1.0)},  # 7 of 11 measured clean
 }
 
 
