@@ -97,10 +97,10 @@ def test_a_link_named_on_the_command_line_is_read(linked):
 
 
 def test_loops_of_links_do_not_hang_a_glob(linked):
-    # glob.glob followed both loops: 2^40 paths.
-    start = time.perf_counter()
+    # glob.glob followed both loops: 2^40 paths. CPU time, a wide bound on the work.
+    start = time.process_time()
     found = discover(["proposals/**/*.y*ml"])
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 10
     assert found == [
         "proposals/a.yaml",
         "proposals/same.yaml",

@@ -320,10 +320,10 @@ def test_a_zip_bomb_docx_is_refused_from_its_directory_before_inflating():
         {"[Content_Types].xml": "<Types/>", "word/document.xml": b"\0" * (200 * 1024 * 1024)}
     )
     assert len(bomb) < 1024 * 1024
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a bound on the work, not a speed test
     with pytest.raises(DocumentProblem, match="zip bomb"):
         documents.parse(bomb, "bomb.docx")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 20
 
 
 def test_an_odt_with_too_many_parts_is_refused():
@@ -699,6 +699,8 @@ def test_a_french_period_is_read_whatever_the_ligature(line):
         ("fr", "Aucune tranche n'est conditionnée à la coopération en matière de retour."),
         ("nl", "De uitbetaling van de tranches is niet gekoppeld aan terugkeer of overname."),
         ("nl", "Geen enkele tranche is afhankelijk van medewerking aan terugname."),
+        # "geen enkel" denies ("niet enkel", not only, does not): a new user's trial
+        ("nl", "Geen enkel deel van de financiering is afhankelijk van medewerking aan terugname."),
     ],
 )
 def test_a_sentence_that_denies_a_condition_states_none(lang, text):
@@ -714,6 +716,7 @@ def test_a_sentence_that_denies_a_condition_states_none(lang, text):
         ("fr", "Aucune tranche ne sera versée tant que le Mali ne réadmet pas ses ressortissants."),
         ("nl", "Geen tranche wordt uitbetaald zolang Mali zijn onderdanen niet terugneemt."),
         ("en", "The second tranche is not only linked to the audit but also to readmission."),
+        ("nl", "De tweede tranche is niet enkel gekoppeld aan de audit maar ook aan terugname."),
     ],
 )
 def test_a_negated_release_until_something_happens_is_a_condition(lang, text):

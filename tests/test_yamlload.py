@@ -72,16 +72,22 @@ def test_merge_keys_are_refused():
     assert "merge keys" in errors_of("base: &b {x: 1}\nother:\n  <<: *b\n")[0]
 
 
+# CPU seconds an unbounded expansion would exceed by far (minutes, gigabytes)
+BOUND = 10
+
+
 def measured(text):
-    """(error messages, seconds, peak traced bytes) of loading a hostile text."""
+    """(error messages, CPU seconds, peak traced bytes) of loading a hostile text. CPU time of
+    this process, with a wide margin below: a bound on the work, not a speed test (the
+    machine may be busy)."""
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         messages = errors_of(text)
         _size, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return messages, time.perf_counter() - start, peak
+    return messages, time.process_time() - start, peak
 
 
 def nested_aliases(leaf: str, levels: int = 9) -> str:
@@ -106,7 +112,7 @@ def nested_aliases(leaf: str, levels: int = 9) -> str:
 def test_alias_bombs_are_refused_in_bounded_time_and_memory(text, expected):
     (message,), seconds, peak = measured(text)
     assert message.startswith("p.yaml:") and expected in message
-    assert seconds < 2
+    assert seconds < BOUND
     assert peak < 30_000_000
 
 
@@ -131,7 +137,7 @@ def test_deep_nesting_is_refused_without_crashing(text):
     # The project refuses it, or PyYAML does first (6.0.4 has its own limit): either way
     # a located error, never a crash.
     assert "nest" in message and message.startswith("p.yaml:1:")
-    assert seconds < 2
+    assert seconds < BOUND
     assert peak < 30_000_000
 
 

@@ -84,11 +84,13 @@ CONDITIONAL = re.compile(
     r"|\btenzij\b",
 )
 # A sentence that denies a condition ("no tranche is conditional on readmission", "le versement
-# n'est pas subordonné à", "niet gekoppeld aan") states none; "no tranche is released until ..."
+# n'est pas subordonné à", "niet gekoppeld aan", "geen enkel deel ... is afhankelijk van") states
+# none ("not only", "niet enkel" deny nothing); "no tranche is released until ..."
 # does (its verb is a release, not a dependence, and "until" makes it a condition).
 DENIED_CONDITION = re.compile(
     r"\b(?:no|not|never|none|neither|nor|without|geen|niet|nooit|noch|zonder|aucune?|pas|jamais"
-    r"|ni|sans)\b(?!\s+(?:only|seulement|uniquement|alleen|enkel)\b)(?:\W+\w+){0,6}?\W+"
+    r"|ni|sans)\b(?!\s+(?:only|seulement|uniquement|alleen)\b)(?!(?<=niet)\s+enkel\b)"
+    r"(?:\W+\w+){0,6}?\W+"
     r"(?:conditional|conditioned|subject to|depend|linked to|tied to|contingent|subordonne"
     r"|conditionne|lie[e]?s? a|afhankelijk|gekoppeld|verbonden aan|voorwaarde)"
 )
