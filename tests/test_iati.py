@@ -295,6 +295,9 @@ def test_a_sector_codes_the_category_only_when_nothing_else_does():
         ("Social cohesion and peaceful coexistence", "social-cohesion"),
         ("Cohésion sociale et coexistence pacifique", "social-cohesion"),
         ("Mid-term evaluation and audits of the programme", "other"),
+        ("Curb the trafficking of human beings and the smuggling of migrants", "anti-trafficking"),
+        ("Lutte contre la traite des êtres humains", "anti-trafficking"),
+        ("Bestrijding van mensenhandel", "anti-trafficking"),
     ],
 )
 def test_words_code_what_the_money_buys(text, category):
@@ -311,6 +314,8 @@ def test_words_code_what_the_money_buys(text, category):
         "Amélioration de la gestion de la migration",
         "Learning in the partner's organisation",  # not vocational training
         "L'apprentissage au sein de l'organisation",
+        "Reducing illegal wildlife trafficking",  # trafficking of wildlife, not of people
+        "Airport security against illicit trafficking and terrorism",
     ],
 )
 def test_words_that_do_not_code_a_category(text):
