@@ -733,3 +733,23 @@ def test_a_denial_beside_a_condition_leaves_the_condition():
     assert documents.load(body, "p.md").data["conditions"] == [
         {"text": "The second tranche is released once Mali has issued 500 laissez-passer."}
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        # a new user's trial: one French NGO's name was cut in two at "et"
+        (
+            "Forum tunisien pour les droits économiques et sociaux, ONG locale",
+            ["Forum tunisien pour les droits économiques et sociaux, ONG locale"],
+        ),
+        ("Caritas Mali et Terre des Hommes", ["Caritas Mali", "Terre des Hommes"]),
+        ("IOM and UNHCR; Red Cross", ["IOM", "UNHCR", " Red Cross"]),
+        ("Vluchtelingenwerk en Rode Kruis", ["Vluchtelingenwerk", "Rode Kruis"]),
+        ("Stichting voor werk en inkomen", ["Stichting voor werk en inkomen"]),
+    ],
+)
+def test_implementers_are_split_where_a_new_name_begins(line, names):
+    from pcd_screen.inputs.documents.extract import _names
+
+    assert _names(line) == names

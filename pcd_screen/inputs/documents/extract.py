@@ -237,9 +237,7 @@ def extract(parsed: Parsed, name: str) -> Extraction:
         _purpose_codes(out, value, where)
     value, where = first("implementers")
     if value:
-        for index, part in enumerate(
-            p for p in re.split(r";|\n| and | et | en ", value) if p.strip()
-        ):
+        for index, part in enumerate(_names(value)):
             name, stated = _stated_type(_balanced(part.strip(" ,.")))
             _implementer(out, index, name, stated, where)
     _tables(out, blocks)
@@ -466,6 +464,24 @@ def _period(text: str) -> tuple[date, date] | None:
 
         end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
     return (start, end) if start <= end else None
+
+
+def _names(value: str) -> list[str]:
+    """The organisations a line names: parts between semicolons or lines, and between "and",
+    "et", "en" where a new name begins (a capital): "Caritas Mali et Terre des Hommes" is two,
+    "Forum tunisien pour les droits économiques et sociaux" one."""
+    out: list[str] = []
+    for line in re.split(r";|\n", value):
+        pieces = re.split(r" (and|et|en) ", line)
+        current = pieces[0]
+        for conjunction, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+            if piece[:1].isupper():
+                out.append(current)
+                current = piece
+            else:
+                current += f" {conjunction} {piece}"
+        out.append(current)
+    return [name for name in out if name.strip()]
 
 
 def _countries(out: Extraction, value, where, parsed: Parsed) -> None:
