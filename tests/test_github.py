@@ -222,3 +222,23 @@ def test_a_proposal_that_cannot_be_read_is_annotated_on_its_line(tmp_path, monke
     assert "Traceback" not in result.output
     # a message without a line is left to stderr
     assert github.input_error_annotations(["bad.yaml: cannot read the file"]) == ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "english"),
+    [
+        ("nl", ("onduidelijk: het voorstel vermeldt", "Wat te doen:"), ("What to do", "unclear")),
+        (
+            "fr",
+            ("incertain : la proposition n’indique pas", "Que faire :"),
+            ("What to do", "unclear"),
+        ),
+    ],
+)
+def test_annotations_read_in_the_report_language(lang, words, english):
+    # a new user's trial: the Dutch and French annotations wrapped their findings in English
+    proposal = load_proposal(EXAMPLES / "sparse-proposal.yaml", "examples/sparse-proposal.yaml")
+    result = evaluate(proposal, load_ruleset(), load_refdata(), AS_OF, lang=lang)
+    text = github.render_github([result], CI_RUN)
+    assert all(word in text for word in words)
+    assert not any(word in text for word in english)

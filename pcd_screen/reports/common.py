@@ -97,11 +97,20 @@ def counts_as_flag(result: Result, finding: Finding) -> bool:
     )
 
 
-def unclear_text(finding: Finding, counted: bool = False) -> str:
-    missing = ", ".join(finding.missing) or "information the rule needs"
-    text = f"{finding.title} — unclear: the proposal does not give {missing}."
+def unclear_text(finding: Finding, counted: bool = False, lang: str = "en") -> str:
+    from pcd_screen.core.i18n import SEVERITY_LABELS, translations
+
+    _ = translations(lang).gettext
+    missing = ", ".join(finding.missing) or _("information the rule needs")
+    text = _("%(title)s — unclear: the proposal does not give %(missing)s.") % {
+        "title": finding.title,
+        "missing": missing,
+    }
     if counted:
-        text += f" The verdict policy counts an unclear {finding.severity} concern as flagged."
+        severity = _(SEVERITY_LABELS.get(finding.severity, finding.severity))
+        text += " " + _("The verdict policy counts an unclear %(severity)s concern as flagged.") % {
+            "severity": severity
+        }
     return text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pcd_screen.core.i18n import translations
 from pcd_screen.core.terms import SEVERITIES, VERDICTS
 from pcd_screen.engine.result import Finding, Result
 from pcd_screen.reports.common import (
@@ -79,15 +80,20 @@ def annotation(result: Result, finding: Finding, root: str | None = None) -> tup
     if line:
         properties["line"] = str(line)
     properties["title"] = f"{finding.rule_id} {finding.title}"
+    _ = translations(result.lang).gettext
     if finding.status == "unclear":
-        message = unclear_text(finding, counts_as_flag(result, finding))
+        message = unclear_text(finding, counts_as_flag(result, finding), result.lang)
     else:
         message = finding.message or finding.title
     waiver = finding.waiver or {}
     if waiver.get("expired"):
-        message += f" (A waiver for this finding expired on {waiver.get('expires')}.)"
+        message += " " + _("(A waiver for this finding expired on %(date)s.)") % {
+            "date": waiver.get("expires")
+        }
     if finding.recommendation:
-        message += f"\nWhat to do: {finding.recommendation}"
+        message += "\n" + _("What to do: %(recommendation)s") % {
+            "recommendation": finding.recommendation
+        }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return command, f"::{command} {joined}::{escape_data(message)}"
 

@@ -91,11 +91,13 @@ def _case(result: Result, finding: Finding, file: str) -> ET.Element:
         failure = ET.SubElement(
             case, "failure", {"message": _clean(message), "type": finding.severity}
         )
-        text = unclear_text(finding, counted=True) + f"\n\nWhat to do: {finding.recommendation}"
+        text = (
+            unclear_text(finding, True, result.lang) + f"\n\nWhat to do: {finding.recommendation}"
+        )
         failure.text = _clean(text)
     elif finding.status == "unclear":
         skipped = ET.SubElement(case, "skipped", {"message": _clean(f"missing: {missing}")})
-        skipped.text = _clean(unclear_text(finding))
+        skipped.text = _clean(unclear_text(finding, lang=result.lang))
     elif finding.status == "waived":
         justification = str(waiver.get("justification") or "")
         skipped = ET.SubElement(case, "skipped", {"message": _clean(f"waived: {justification}")})

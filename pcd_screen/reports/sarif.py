@@ -8,6 +8,7 @@ import unicodedata
 
 from pcd_screen import __version__
 from pcd_screen.core.digest import sha256
+from pcd_screen.core.i18n import translations
 from pcd_screen.engine.result import Finding, Result, format_value
 from pcd_screen.reports.common import (
     Run,
@@ -166,15 +167,21 @@ def _source_text(source: dict) -> str:
 
 def _result(result: Result, finding: Finding, rule_index: int, root: str | None = None) -> dict:
     waiver = finding.waiver or {}
+    _ = translations(result.lang).gettext
     if finding.status == "unclear" or (finding.status == "waived" and finding.missing):
-        text = unclear_text(finding, counts_as_flag(result, finding))
+        text = unclear_text(finding, counts_as_flag(result, finding), result.lang)
     else:
         text = finding.message or finding.title or finding.rule_id
     quoted = next((e for e in finding.evidence if e.quote), None)
     if quoted is not None:  # a text-based finding says which sentence it read
-        text += f" Text ({quoted.path}): “{quoted.quote}”"
+        text += " " + _("Text (%(field)s): “%(quote)s”") % {
+            "field": quoted.path,
+            "quote": quoted.quote,
+        }
     if waiver.get("expired"):
-        text += f" A waiver for this finding expired on {waiver.get('expires')}."
+        text += " " + _("(A waiver for this finding expired on %(date)s.)") % {
+            "date": waiver.get("expires")
+        }
     region = {}
     line = finding_line(result, finding)
     if line:
