@@ -264,6 +264,28 @@ def test_json_is_accepted():
     assert doc.line_of(("countries", 0, "code")) == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"schema_version": 1, "id": "X", "title": "x",}', (1, 47)),  # a trailing comma
+        ('{"id": "X",\n // a comment\n "title": "x"}', (2, 2)),
+        ("{'id': 'X'}", (1, 2)),  # single quotes
+    ],
+)
+def test_a_json_file_must_be_json(tmp_path, text, where):
+    # A new user's trial: a .json proposal with a trailing comma was screened (the YAML
+    # reader took it), where any JSON tool would refuse it.
+    path = tmp_path / "p.json"
+    path.write_text(text)
+    with pytest.raises(LoadError) as error:
+        load_file(path)
+    (problem,) = error.value.errors
+    assert (problem.line, problem.column) == where and "JSON syntax error" in problem.message
+    (tmp_path / "p.yaml").write_text(text.replace("// a comment", "# a comment"))
+    if "//" not in text:
+        load_file(tmp_path / "p.yaml")  # as YAML, a flow mapping may end in a comma
+
+
 def test_format_path():
     assert format_path(("activities", 0, "category")) == "activities[0].category"
     assert format_path(("activities", "*", "category")) == "activities[*].category"

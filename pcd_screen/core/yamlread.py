@@ -164,7 +164,25 @@ def load_file(file_path, display_name: str | None = None, max_bytes: int | None 
         ) from None
     if raw is None:
         raise LoadError([InputError(name, None, None, "", too_large(max_bytes))])
-    return load_text(decode(raw, name), name)
+    text = decode(raw, name)
+    if str(file_path).lower().endswith(".json"):
+        _json_syntax(text, name)
+    return load_text(text, name)
+
+
+def _json_syntax(text: str, name: str) -> None:
+    """A .json file must be JSON: the YAML reader that gives its line numbers would also take
+    a trailing comma or a comment, which another JSON tool would refuse."""
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(
+            [InputError(name, exc.lineno, exc.colno, "", f"JSON syntax error: {exc.msg}")]
+        ) from None
+    except RecursionError:
+        pass  # nested too deeply: the YAML reader refuses it with its own message
 
 
 def load_text(text: str, file: str = "<string>") -> Document:
