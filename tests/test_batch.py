@@ -712,3 +712,20 @@ def test_pipes_and_line_breaks_stay_in_their_markdown_table_cells(tmp_path):
         columns = columns or cells
         assert cells == columns, (number, line)
     assert "| P0\\|x — \\|a\\|b\\| |" in "\n".join(lines)
+
+
+def test_a_small_portfolio_share_is_not_shown_as_nought(tmp_path):
+    # A new user's trial: "Migration-control share: 0%" stood beside 40 M EUR of border control
+    # (0.5 % of the real IATI portfolio), rounded away.
+    body = (
+        "schema_version: 1\nid: {id}\ntitle: {id}\nlanguage: en\n"
+        "countries: [{{code: NER, percentage: 100}}]\nbudget: {{total: {total}, currency: EUR}}\n"
+        "activities: [{{id: A1, title: Works, category: {category}, budget: {total}}}]\n"
+    )
+    (tmp_path / "a.yaml").write_text(body.format(id="A", total=995000, category="livelihoods-jobs"))
+    (tmp_path / "b.yaml").write_text(body.format(id="B", total=5000, category="border-control"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    markdown = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert "Migration-control share: 0.5%." in markdown
