@@ -291,6 +291,8 @@ def test_mentions_folds_case_accents_and_respects_words(text, expected, fake_ref
         ("Training on non-discrimination for border guards.", True),
         ("Er is geen tranche, maar de terugname van onderdanen wordt opgevolgd.", True),
         ("Les fonds ne suffisent pas et que la réadmission progresse.", True),
+        # denied in one sentence, said in a later one: mentioned
+        ("No funds go to readmission. A second phase supports readmission.", True),
     ],
 )
 def test_mentions_are_not_counted_where_the_text_denies_them(text, expected, fake_refdata):

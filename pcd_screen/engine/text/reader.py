@@ -60,32 +60,30 @@ class Reading:
         if not any(self.denials):
             return True
         seen = False
-        for index, denied in enumerate(self.denials):
-            if denied is None and seen:
-                continue
+        for index in range(len(self.spans)):
             starts = _starts_of(words, prefix, self.words(index))
-            if not starts:
-                continue
-            if denied is None:
-                return True
-            seen = True
-            denied, cuts = self._denied(index)
-            if any(not denied.deny(s, cuts) for s in starts):
-                return True
+            if starts:
+                if not self._denied_in(index, starts):
+                    return True
+                seen = True
         return not seen
 
     def denied_sentences(self, words: tuple[str, ...], prefix: bool = False) -> set[int]:
         """The sentences in which every occurrence of the phrase is denied."""
         out = set()
-        for index, denied in enumerate(self.denials):
-            if denied is None:
-                continue
-            starts = _starts_of(words, prefix, self.words(index))
-            if starts:
-                denied, cuts = self._denied(index)
-                if all(denied.deny(s, cuts) for s in starts):
+        for index, roles in enumerate(self.denials):
+            if roles is not None:
+                starts = _starts_of(words, prefix, self.words(index))
+                if starts and self._denied_in(index, starts):
                     out.add(index)
         return out
+
+    def _denied_in(self, sentence: int, starts: list[int]) -> bool:
+        """Whether every occurrence (its first words) of a phrase in a sentence is denied."""
+        if self.denials[sentence] is None:
+            return False
+        denied, cuts = self._denied(sentence)
+        return all(denied.deny(s, cuts) for s in starts)
 
     def words(self, sentence: int) -> list[str]:
         start, end = self.spans[sentence]
