@@ -496,7 +496,7 @@ def _affirmed(text: str, ctx: Context) -> dict:
     if not found:
         return found
     reading = _reading(text, ctx)
-    if not any(reading.denials):
+    if not any(reading.denying):
         return found
     named = ctx.memo.get("named-concepts")
     if named is None:

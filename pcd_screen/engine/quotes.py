@@ -45,7 +45,7 @@ def _denied(text: str, phrases: list[str], lang: str) -> list | None:
     from pcd_screen.engine.text.reader import read
 
     reading = read(text, lang)
-    if not any(reading.denials):
+    if not any(reading.denying):
         return None
     return [
         reading.denied_sentences(tuple(phrase_words(p)), p.rstrip().endswith("*")) for p in phrases

@@ -145,7 +145,9 @@ class _Dac:
                 f"DAC List data cover {self.start} to {self.end} only (flows of those years)",
             )
         if self.hist_end is not None and as_of <= self.hist_end:
-            _listed, group, why = self._history(code, as_of)
+            listed, group, why = self._history(code, as_of)
+            if listed and group is None and why is None:  # an entry that names no group
+                why = f"{code}: on the DAC List for {as_of.year} flows, group not sourced"
             return (None, why) if why is not None else (group, None)
         if code in self.unresolved:
             return None, f"{code}: {self.unresolved[code]}"

@@ -445,9 +445,8 @@ class Aggregate:
         self.largest: dict = defaultdict(list)  # publisher -> its KEEP_LARGEST entries
         self.as_of: Counter = Counter()
         self.kind_counts: Counter = Counter()  # every proposal, with or without money
-        self.unclear_reference = (
-            0  # proposals the reference data cannot answer for their as-of date
-        )
+        # proposals the reference data cannot answer for their as-of date
+        self.unclear_reference = 0
         # Counting money once: the first source of every id (grows with the proposals, a short
         # string each), the ids whose money is in the totals, the entries that name a parent or
         # children and those named like a fund-wide row (settled in _settle, when all are in).

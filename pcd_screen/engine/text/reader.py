@@ -42,13 +42,13 @@ class Reading:
     each, the frames found and where each sentence denies (None where nothing does). Word
     offsets are worked out only to quote a sentence or to place a denied phrase."""
 
-    __slots__ = ("text", "lang", "spans", "sizes", "hits", "denials", "_starts", "_denied_at")
+    __slots__ = ("text", "lang", "spans", "sizes", "hits", "denying", "_starts", "_denied_at")
 
-    def __init__(self, text, lang, spans, sizes, hits, denials=()):
+    def __init__(self, text, lang, spans, sizes, hits, denying=()):
         self.text, self.lang, self.spans, self.sizes, self.hits = text, lang, spans, sizes, hits
         # Per sentence, the roles found in it where it holds a negation or exclusion, else
         # None: worked out into Denials only when a lexicon phrase is found there (rarely).
-        self.denials: tuple[dict | None, ...] = denials
+        self.denying: tuple[dict | None, ...] = denying
         self._starts: dict[int, tuple[int, ...]] = {}
         self._denied_at: dict[int, tuple[Denials, tuple[int, ...]]] = {}
 
@@ -57,7 +57,7 @@ class Reading:
         asked) somewhere it is not denied: "the project does not aim to reduce migration"
         mentions no such aim. True also when the phrase is not found among the sentences'
         words (the lexicon folds a little differently): only a denial seen takes it away."""
-        if not any(self.denials):
+        if not any(self.denying):
             return True
         seen = False
         for index in range(len(self.spans)):
@@ -71,7 +71,7 @@ class Reading:
     def denied_sentences(self, words: tuple[str, ...], prefix: bool = False) -> set[int]:
         """The sentences in which every occurrence of the phrase is denied."""
         out = set()
-        for index, roles in enumerate(self.denials):
+        for index, roles in enumerate(self.denying):
             if roles is not None:
                 starts = _starts_of(words, prefix, self.words(index))
                 if starts and self._denied_in(index, starts):
@@ -80,7 +80,7 @@ class Reading:
 
     def _denied_in(self, sentence: int, starts: list[int]) -> bool:
         """Whether every occurrence (its first words) of a phrase in a sentence is denied."""
-        if self.denials[sentence] is None:
+        if self.denying[sentence] is None:
             return False
         denied, cuts = self._denied(sentence)
         return all(denied.deny(s, cuts) for s in starts)
@@ -99,12 +99,10 @@ class Reading:
         return known
 
     def _work_out(self, sentence: int) -> tuple[Denials, tuple[int, ...]]:
-        denied = denials(self.denials[sentence]) or Denials((), (), (), (), ())
+        denied = denials(self.denying[sentence]) or Denials((), (), (), (), ())
         starts = self.starts(sentence)
         text = self.text
-        negations = tuple(
-            n for n in denied.negations if n >= len(starts) or not _COMPOUND.match(text, starts[n])
-        )
+        negations = tuple(n for n in denied.negations if not _COMPOUND.match(text, starts[n]))
         commas = {i for i in range(1, len(starts)) if "," in text[starts[i - 1] : starts[i]]}
         cuts = tuple(
             i
